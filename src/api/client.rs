@@ -1,0 +1,478 @@
+//! The HTTP client: one `reqwest::Client`, a base URL and a credential given by the caller.
+//! It sets the auth headers, retries refusals that deserve it (before any reply byte), and
+//! hands back typed results. It never reads stores, config or the terminal.
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, RequestBuilder, Response};
+use url::Url;
+
+use super::error::ApiError;
+use super::limits::RateLimits;
+use super::messages::{MessageRequest, API_VERSION_DEFAULT};
+use super::models::{Model, ModelPage};
+use super::sse::{SseEvent, SseParser};
+use super::stream::{decode, StreamEvent};
+use crate::credentials::{Credential, CredentialKind};
+
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+pub const OAUTH_BETA: &str = "oauth-2025-04-20";
+pub const USER_AGENT: &str = concat!("oat/", env!("CARGO_PKG_VERSION"));
+/// Anthropic sends `ping` events while a reply is being prepared, so this long a silence
+/// means the connection is dead rather than the model slow.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// How refusals worth another try are retried: 429 (short), 529, 5xx and resets.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retry number `attempt` (0-based): the server's `retry-after` when it
+    /// gave one, else exponential backoff.
+    pub fn delay(&self, attempt: u32, err: &ApiError) -> Duration {
+        if let ApiError::RateLimited {
+            retry_after: Some(d),
+            ..
+        } = err
+        {
+            return (*d).min(self.max_delay);
+        }
+        self.base_delay
+            .saturating_mul(2u32.saturating_pow(attempt))
+            .min(self.max_delay)
+    }
+}
+
+/// Told to the caller before each retry, so a person sees why nothing happens yet.
+#[derive(Debug, Clone)]
+pub struct RetryNotice {
+    pub attempt: u32,
+    pub wait: Duration,
+    pub error: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub api_version: String,
+    /// Extra `anthropic-beta` flags the person chose; the OAuth flag is added beside them.
+    pub betas: Vec<String>,
+    pub idle_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.into(),
+            api_version: API_VERSION_DEFAULT.into(),
+            betas: Vec::new(),
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    credential: Credential,
+    headers: HeaderMap,
+    idle_timeout: Duration,
+    retry: RetryPolicy,
+}
+
+/// What a live check of a credential found.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    pub latency: Duration,
+    pub request_id: Option<String>,
+    pub limits: RateLimits,
+}
+
+/// Refuses a base URL that would send a credential in the clear to another machine.
+pub fn check_base_url(raw: &str) -> Result<Url, ApiError> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| ApiError::Config(format!("the base URL `{raw}` is not a URL: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(ApiError::Config(format!(
+                    "refusing to send a credential over plain http to {}: use https (http is allowed only for loopback addresses)",
+                    url.host_str().unwrap_or("?")
+                )));
+            }
+        }
+        other => {
+            return Err(ApiError::Config(format!(
+                "the base URL must be https (or http on loopback), not `{other}`"
+            )))
+        }
+    }
+    Ok(url)
+}
+
+fn header(value: &str, what: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(value)
+        .map_err(|_| ApiError::Config(format!("{what} contains characters not allowed in a header")))
+}
+
+impl Client {
+    pub fn new(config: ClientConfig, credential: Credential) -> Result<Self, ApiError> {
+        let base = check_base_url(&config.base_url)?;
+        let mut headers = HeaderMap::new();
+        headers.insert("anthropic-version", header(&config.api_version, "the API version")?);
+        let mut betas: Vec<String> = config
+            .betas
+            .iter()
+            .flat_map(|b| b.split(','))
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty())
+            .collect();
+        match credential.kind {
+            CredentialKind::Oauth => {
+                let mut auth = header(
+                    &format!("Bearer {}", credential.secret.expose()),
+                    "the credential",
+                )?;
+                auth.set_sensitive(true);
+                headers.insert(reqwest::header::AUTHORIZATION, auth);
+                if !betas.iter().any(|b| b == OAUTH_BETA) {
+                    betas.push(OAUTH_BETA.into());
+                }
+            }
+            CredentialKind::ApiKey => {
+                let mut key = header(credential.secret.expose(), "the credential")?;
+                key.set_sensitive(true);
+                headers.insert("x-api-key", key);
+            }
+        }
+        if !betas.is_empty() {
+            headers.insert("anthropic-beta", header(&betas.join(","), "a beta flag")?);
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .default_headers(headers.clone())
+            .connect_timeout(Duration::from_secs(15))
+            .build()
+            .map_err(ApiError::from)?;
+        Ok(Self {
+            http,
+            base,
+            credential,
+            headers,
+            idle_timeout: config.idle_timeout,
+            retry: config.retry,
+        })
+    }
+
+    pub fn credential(&self) -> &Credential {
+        &self.credential
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// The headers every request carries, for `--verbose` (secrets marked sensitive).
+    pub fn default_headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    fn url(&self, path: &str) -> Result<Url, ApiError> {
+        // Joining keeps a path prefix in the base URL (proxies often mount the API below one).
+        let mut base = self.base.clone();
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        base.join(path.trim_start_matches('/'))
+            .map_err(|e| ApiError::Config(format!("bad path {path}: {e}")))
+    }
+
+    fn request(&self, method: Method, path: &str) -> Result<RequestBuilder, ApiError> {
+        Ok(self.http.request(method, self.url(path)?))
+    }
+
+    /// Sends, retrying what deserves it. Every retry happens before any reply body was
+    /// read, so nothing shown to a person is ever repeated.
+    async fn send(
+        &self,
+        build: impl Fn() -> Result<RequestBuilder, ApiError>,
+        on_retry: &mut (dyn FnMut(RetryNotice) + Send),
+    ) -> Result<Response, ApiError> {
+        let mut attempt = 0;
+        loop {
+            let result = match build()?.send().await {
+                Ok(resp) => check(resp).await,
+                Err(e) => Err(ApiError::from(e)),
+            };
+            match result {
+                Err(err) if err.is_retryable() && attempt < self.retry.max_retries => {
+                    let wait = self.retry.delay(attempt, &err);
+                    tracing::warn!(attempt, ?wait, error = %err, "retrying");
+                    on_retry(RetryNotice {
+                        attempt: attempt + 1,
+                        wait,
+                        error: err.to_string(),
+                    });
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Every model, following `has_more` / `last_id` to the last page.
+    pub async fn list_models(&self) -> Result<(Vec<Model>, RateLimits), ApiError> {
+        let mut models = Vec::new();
+        let mut after: Option<String> = None;
+        // A server that repeats `last_id` forever must not keep oat looping.
+        for _ in 0..1000 {
+            let resp = self
+                .send(
+                    || {
+                        let mut q = vec![("limit", "1000".to_string())];
+                        if let Some(a) = &after {
+                            q.push(("after_id", a.clone()));
+                        }
+                        Ok(self.request(Method::GET, "v1/models")?.query(&q))
+                    },
+                    &mut |_| {},
+                )
+                .await?;
+            let limits = RateLimits::from_headers(resp.headers());
+            let page: ModelPage = read_json(resp).await?;
+            let next = page.last_id.clone();
+            models.extend(page.data);
+            match (page.has_more, next) {
+                (true, Some(id)) if after.as_deref() != Some(id.as_str()) => after = Some(id),
+                _ => return Ok((models, limits)),
+            }
+        }
+        Err(ApiError::Decode("the model list never ended (over 1000 pages)".into()))
+    }
+
+    pub async fn get_model(&self, id: &str) -> Result<Model, ApiError> {
+        let path = format!("v1/models/{}", urlencode(id));
+        let resp = self
+            .send(|| self.request(Method::GET, &path), &mut |_| {})
+            .await?;
+        read_json(resp).await
+    }
+
+    /// A cheap live check: one small `GET /v1/models`, timed, with the limits it reported.
+    pub async fn validate(&self) -> Result<Validation, ApiError> {
+        let started = Instant::now();
+        let resp = self
+            .request(Method::GET, "v1/models")?
+            .query(&[("limit", "1")])
+            .send()
+            .await
+            .map_err(ApiError::from)?;
+        let latency = started.elapsed();
+        let request_id = request_id(resp.headers());
+        let limits = RateLimits::from_headers(resp.headers());
+        check(resp).await.map(|_| Validation {
+            latency,
+            request_id,
+            limits,
+        })
+    }
+
+    /// Opens a streamed reply. Refusals are retried here, before the first reply byte.
+    pub async fn stream_message(
+        &self,
+        request: &MessageRequest,
+        on_retry: &mut (dyn FnMut(RetryNotice) + Send),
+    ) -> Result<MessageStream, ApiError> {
+        let body = serde_json::to_vec(request).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let resp = self
+            .send(
+                || {
+                    Ok(self
+                        .request(Method::POST, "v1/messages")?
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .header(reqwest::header::ACCEPT, "text/event-stream")
+                        .body(body.clone()))
+                },
+                on_retry,
+            )
+            .await?;
+        Ok(MessageStream::new(resp, self.idle_timeout))
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get("retry-after")?.to_str().ok()?.trim();
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+}
+
+/// Turns a non-success response into its error, reading the error body (bounded).
+async fn check(resp: Response) -> Result<Response, ApiError> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let rid = request_id(resp.headers());
+    let after = retry_after(resp.headers());
+    let body = resp.text().await.unwrap_or_default();
+    Err(ApiError::from_status(status, &body, rid, after))
+}
+
+async fn read_json<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    let bytes = resp.bytes().await.map_err(ApiError::from)?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let start: String = String::from_utf8_lossy(&bytes).chars().take(120).collect();
+        ApiError::Decode(format!("{e} in {start:?}"))
+    })
+}
+
+/// A reply arriving as typed events. Yields `None` after `message_stop`; a connection that
+/// ends before it yields `ApiError::Incomplete` once.
+pub struct MessageStream {
+    resp: Response,
+    parser: SseParser,
+    pending: std::collections::VecDeque<SseEvent>,
+    scratch: Vec<SseEvent>,
+    idle_timeout: Duration,
+    pub request_id: Option<String>,
+    pub limits: RateLimits,
+    finished: bool,
+}
+
+impl MessageStream {
+    fn new(resp: Response, idle_timeout: Duration) -> Self {
+        Self {
+            request_id: request_id(resp.headers()),
+            limits: RateLimits::from_headers(resp.headers()),
+            resp,
+            parser: SseParser::new(),
+            pending: Default::default(),
+            scratch: Vec::new(),
+            idle_timeout,
+            finished: false,
+        }
+    }
+
+    /// True when events are already parsed and waiting: the next `next_event` will not
+    /// touch the network. Writers flush when this turns false.
+    pub fn has_buffered(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    pub async fn next_event(&mut self) -> Option<Result<StreamEvent, ApiError>> {
+        loop {
+            if let Some(sse) = self.pending.pop_front() {
+                let event = decode(&sse);
+                if matches!(event, Ok(StreamEvent::MessageStop) | Err(_)) {
+                    self.finished = true;
+                    self.pending.clear();
+                }
+                return Some(event);
+            }
+            if self.finished {
+                return None;
+            }
+            match self.next_chunk().await {
+                Ok(Some(chunk)) => {
+                    self.parser.feed(&chunk, &mut self.scratch);
+                    self.pending.extend(self.scratch.drain(..));
+                }
+                Ok(None) => {
+                    self.finished = true;
+                    self.parser.finish();
+                    return Some(Err(ApiError::Incomplete));
+                }
+                Err(e) => {
+                    self.finished = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, ApiError> {
+        match tokio::time::timeout(self.idle_timeout, self.resp.chunk()).await {
+            Ok(Ok(chunk)) => Ok(chunk),
+            Ok(Err(e)) => {
+                // A body that breaks off mid-stream is a dropped connection, not bad data.
+                Err(ApiError::Network(format!("the connection dropped mid-reply ({e})")))
+            }
+            Err(_) => Err(ApiError::Stalled(self.idle_timeout)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert!(check_base_url("https://api.anthropic.com").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("http://127.9.9.9").is_ok());
+        assert!(check_base_url("http://localhost:1/x").is_ok());
+        assert!(check_base_url("http://[::1]:9").is_ok());
+        let e = check_base_url("http://example.com").unwrap_err().to_string();
+        assert!(e.contains("plain http"), "{e}");
+        assert!(check_base_url("http://192.168.1.2").is_err());
+        assert!(check_base_url("ftp://x").is_err());
+        assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn backoff_honours_retry_after() {
+        let p = RetryPolicy::default();
+        let over = ApiError::Overloaded(Default::default());
+        assert_eq!(p.delay(0, &over), Duration::from_millis(500));
+        assert_eq!(p.delay(2, &over), Duration::from_secs(2));
+        assert_eq!(p.delay(20, &over), Duration::from_secs(30));
+        let limited = ApiError::RateLimited {
+            detail: Default::default(),
+            retry_after: Some(Duration::from_secs(3)),
+        };
+        assert_eq!(p.delay(0, &limited), Duration::from_secs(3));
+    }
+}

@@ -1,0 +1,291 @@
+//! One error type for everything the API layer can report: HTTP statuses and Anthropic's
+//! error envelope, transport failures and undecodable replies. It keeps the API's own
+//! message and the `request-id`, and says what a person should do next. It never holds
+//! the credential.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+
+/// Anthropic's refusal of a subscription token used outside Claude Code contains this.
+const CLAUDE_CODE_ONLY: &str = "only authorized for use with claude code";
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication failed (401): {}", .0.message)]
+    Unauthorized(ErrorDetail),
+    #[error("permission denied (403): {}", .0.message)]
+    PermissionDenied(ErrorDetail),
+    #[error("not found (404): {}", .0.message)]
+    NotFound(ErrorDetail),
+    #[error("rate limited (429): {}", .detail.message)]
+    RateLimited {
+        detail: ErrorDetail,
+        retry_after: Option<Duration>,
+    },
+    #[error("Anthropic's API is overloaded (529): {}", .0.message)]
+    Overloaded(ErrorDetail),
+    #[error("request too large (413): {}", .0.message)]
+    RequestTooLarge(ErrorDetail),
+    #[error("invalid request ({status}): {}", .detail.message)]
+    InvalidRequest { status: u16, detail: ErrorDetail },
+    #[error("server error ({status}): {}", .detail.message)]
+    Server { status: u16, detail: ErrorDetail },
+    /// An `event: error` inside a stream that had started well.
+    #[error("the stream reported an error ({}): {}", .0.error_type, .0.message)]
+    Stream(ErrorDetail),
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("no data from the server for {0:?}; the connection looks stalled")]
+    Stalled(Duration),
+    #[error("the connection closed before the reply was complete")]
+    Incomplete,
+    #[error("could not understand the server's reply: {0}")]
+    Decode(String),
+    #[error("{0}")]
+    Config(String),
+}
+
+/// What the API said about an error, as it said it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorDetail {
+    /// `error.type` from the envelope (`authentication_error`, …), or a stand-in.
+    pub error_type: String,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    error: EnvelopeError,
+    request_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeError {
+    #[serde(rename = "type")]
+    error_type: String,
+    message: String,
+}
+
+impl ErrorDetail {
+    /// Reads the error envelope; a body that is not one (a proxy's HTML page, say) is kept
+    /// as the message, shortened, so the person still sees what came back.
+    pub fn from_body(body: &str, header_request_id: Option<String>) -> Self {
+        match serde_json::from_str::<Envelope>(body) {
+            Ok(env) => Self {
+                error_type: env.error.error_type,
+                message: env.error.message,
+                request_id: env.request_id.or(header_request_id),
+            },
+            Err(_) => {
+                let text: String = body.trim().chars().take(300).collect();
+                Self {
+                    error_type: "unknown".into(),
+                    message: if text.is_empty() {
+                        "(empty body)".into()
+                    } else {
+                        text
+                    },
+                    request_id: header_request_id,
+                }
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// Maps a failed HTTP response to the error enum.
+    pub fn from_status(
+        status: StatusCode,
+        body: &str,
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        let detail = ErrorDetail::from_body(body, request_id);
+        match status.as_u16() {
+            401 => Self::Unauthorized(detail),
+            403 => Self::PermissionDenied(detail),
+            404 => Self::NotFound(detail),
+            413 => Self::RequestTooLarge(detail),
+            429 => Self::RateLimited {
+                detail,
+                retry_after,
+            },
+            529 => Self::Overloaded(detail),
+            s @ 400..=499 => Self::InvalidRequest { status: s, detail },
+            s => Self::Server { status: s, detail },
+        }
+    }
+
+    /// Maps a mid-stream `event: error` payload.
+    pub fn from_stream_error(data: &str) -> Self {
+        let detail = ErrorDetail::from_body(data, None);
+        match detail.error_type.as_str() {
+            "overloaded_error" => Self::Overloaded(detail),
+            "rate_limit_error" => Self::RateLimited {
+                detail,
+                retry_after: None,
+            },
+            _ => Self::Stream(detail),
+        }
+    }
+
+    pub fn detail(&self) -> Option<&ErrorDetail> {
+        match self {
+            Self::Unauthorized(d)
+            | Self::PermissionDenied(d)
+            | Self::NotFound(d)
+            | Self::Overloaded(d)
+            | Self::RequestTooLarge(d)
+            | Self::Stream(d)
+            | Self::RateLimited { detail: d, .. }
+            | Self::InvalidRequest { detail: d, .. }
+            | Self::Server { detail: d, .. } => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn request_id(&self) -> Option<&str> {
+        self.detail().and_then(|d| d.request_id.as_deref())
+    }
+
+    /// Anthropic's "This credential is only authorized for use with Claude Code…" refusal.
+    pub fn is_claude_code_only(&self) -> bool {
+        self.detail()
+            .is_some_and(|d| d.message.to_lowercase().contains(CLAUDE_CODE_ONLY))
+    }
+
+    /// A usage limit that will not lift in seconds: a 429 that asks for minutes or more
+    /// (a drained subscription window answers with hours). Retrying it only wastes time.
+    pub fn is_long_rate_limit(&self) -> bool {
+        matches!(self, Self::RateLimited { retry_after: Some(d), .. } if *d > Duration::from_secs(60))
+    }
+
+    /// Worth another try before any of the reply was shown: 429 (short), 529, a reset.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::RateLimited { .. } => !self.is_long_rate_limit(),
+            Self::Overloaded(_) | Self::Network(_) => true,
+            Self::Server { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// An error that says the credential itself is not usable (as opposed to the network,
+    /// the request or the server). Callers must not fall back to offline data on these.
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Self::Unauthorized(_) | Self::PermissionDenied(_)) || self.is_claude_code_only()
+    }
+
+    /// The server could not be reached or answered with something broken: offline data may
+    /// stand in.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Self::Network(_) | Self::Stalled(_) | Self::Decode(_) | Self::Incomplete
+        ) || matches!(self, Self::Server { .. } | Self::Overloaded(_))
+    }
+
+    /// What to do next, in a sentence a person can act on.
+    pub fn advice(&self) -> &'static str {
+        if self.is_claude_code_only() {
+            return "Anthropic accepts this setup token only inside Claude Code. Use an API key \
+                    from https://console.anthropic.com/settings/keys instead (ANTHROPIC_API_KEY).";
+        }
+        if self.detail().is_some_and(|d| {
+            let m = d.message.to_lowercase();
+            m.contains("extra usage") || m.contains("credit balance")
+        }) {
+            return "The account is out of usage or credit. Check your plan or billing at \
+                    https://claude.ai/settings/usage or the Console, then try again.";
+        }
+        match self {
+            Self::Unauthorized(_) => {
+                "The credential is invalid, expired or revoked. Run `claude setup-token` for a \
+                 fresh setup token, or create an API key in the Console."
+            }
+            Self::PermissionDenied(_) => {
+                "This credential may not use that model or feature. Try another model \
+                 (`oat models`) or a credential with access."
+            }
+            Self::NotFound(_) => "Check the model id with `oat models`.",
+            Self::RateLimited { .. } if self.is_long_rate_limit() => {
+                "A usage limit is reached; it resets later (see retry-after). \
+                 `oat token status` shows the windows."
+            }
+            Self::RateLimited { .. } => "Rate limited: wait a moment and try again.",
+            Self::Overloaded(_) => "Anthropic's API is busy. Try again in a little while.",
+            Self::RequestTooLarge(_) => "Shorten the prompt or the attached input.",
+            Self::InvalidRequest { .. } => "The request was refused as invalid; see the message above.",
+            Self::Server { .. } => "Anthropic's API had a problem. Try again shortly.",
+            Self::Stream(_) => "The reply was cut short by the server; what arrived is kept.",
+            Self::Network(_) | Self::Stalled(_) | Self::Incomplete => {
+                "Check your connection (and HTTPS_PROXY, if you use one), then try again."
+            }
+            Self::Decode(_) => "The server sent something oat does not understand. Is the base URL right?",
+            Self::Config(_) => "Fix the setting named above.",
+        }
+    }
+}
+
+impl From<reqwest::Error> for ApiError {
+    fn from(e: reqwest::Error) -> Self {
+        // reqwest's messages name the URL, never headers, so no secret can leak from here.
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        if e.is_decode() {
+            Self::Decode(text)
+        } else {
+            Self::Network(text)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_is_kept() {
+        let body = r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"},"request_id":"req_1"}"#;
+        let e = ApiError::from_status(StatusCode::UNAUTHORIZED, body, None, None);
+        assert!(matches!(e, ApiError::Unauthorized(_)));
+        assert_eq!(e.request_id(), Some("req_1"));
+        assert_eq!(e.to_string(), "authentication failed (401): invalid x-api-key");
+        assert!(e.is_auth() && !e.is_retryable());
+    }
+
+    #[test]
+    fn claude_code_refusal_is_recognised() {
+        let body = r#"{"type":"error","error":{"type":"invalid_request_error","message":"This credential is only authorized for use with Claude Code and cannot be used for other API requests."}}"#;
+        let e = ApiError::from_status(StatusCode::BAD_REQUEST, body, Some("req_h".into()), None);
+        assert!(e.is_claude_code_only() && e.is_auth());
+        assert!(e.advice().contains("API key"));
+        assert_eq!(e.request_id(), Some("req_h"));
+    }
+
+    #[test]
+    fn garbage_body_becomes_message() {
+        let e = ApiError::from_status(StatusCode::BAD_GATEWAY, "<html>bad gateway</html>", None, None);
+        assert!(e.to_string().contains("<html>bad gateway</html>"));
+        assert!(e.is_retryable() && e.is_unreachable());
+    }
+
+    #[test]
+    fn retry_rules() {
+        let short = ApiError::from_status(StatusCode::TOO_MANY_REQUESTS, "", None, Some(Duration::from_secs(2)));
+        let long = ApiError::from_status(StatusCode::TOO_MANY_REQUESTS, "", None, Some(Duration::from_secs(7200)));
+        assert!(short.is_retryable());
+        assert!(!long.is_retryable() && long.is_long_rate_limit());
+        let over = ApiError::from_status(StatusCode::from_u16(529).unwrap(), "", None, None);
+        assert!(matches!(over, ApiError::Overloaded(_)) && over.is_retryable());
+        assert!(matches!(ApiError::from_stream_error(r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#), ApiError::Overloaded(_)));
+    }
+}

@@ -1,0 +1,356 @@
+//! The `POST /v1/messages` request body, and the pure rules that turn what a person asked
+//! for (thinking, effort, temperature, API version) into a body the model accepts — or a
+//! clear error before any request is sent.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::models::Model;
+
+/// The API version the seed specifies and oat sends by default.
+pub const API_VERSION_DEFAULT: &str = "2023-06-01";
+/// The newer version, under which `temperature`, `top_p` and `top_k` are removed.
+pub const API_VERSION_2026: &str = "2026-10-21";
+pub const API_VERSIONS: [&str; 2] = [API_VERSION_DEFAULT, API_VERSION_2026];
+
+/// Budgeted thinking needs at least this many tokens.
+pub const MIN_THINKING_BUDGET: u32 = 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub role: Role,
+    /// Content blocks exactly as the API uses them, so earlier assistant turns (thinking
+    /// blocks with their signatures included) go back unchanged.
+    pub content: Vec<Value>,
+}
+
+impl Message {
+    pub fn user_text(text: impl Into<String>) -> Self {
+        Self {
+            role: Role::User,
+            content: vec![serde_json::json!({"type": "text", "text": text.into()})],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Effort {
+    Low,
+    Medium,
+    High,
+    Max,
+}
+
+impl Effort {
+    pub const ALL: [Effort; 4] = [Self::Low, Self::Medium, Self::High, Self::Max];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Max => "max",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Thinking {
+    Adaptive,
+    Enabled { budget_tokens: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OutputConfig {
+    pub effort: Effort,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageRequest {
+    pub model: String,
+    pub max_tokens: u32,
+    pub messages: Vec<Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking: Option<Thinking>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_config: Option<OutputConfig>,
+    pub stream: bool,
+}
+
+/// What the person asked for with `--thinking`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThinkingChoice {
+    /// Send nothing: the model's own default.
+    Default,
+    Off,
+    Adaptive,
+    Budget(u32),
+}
+
+impl std::str::FromStr for ThinkingChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "off" => Ok(Self::Off),
+            "adaptive" => Ok(Self::Adaptive),
+            n => n.parse::<u32>().map(Self::Budget).map_err(|_| {
+                format!("expected `off`, `adaptive` or a token budget (a number), got `{n}`")
+            }),
+        }
+    }
+}
+
+/// Everything that shapes a request besides the conversation itself.
+#[derive(Debug, Clone)]
+pub struct RequestOptions {
+    pub model: String,
+    pub max_tokens: Option<u32>,
+    pub system: Option<String>,
+    pub temperature: Option<f32>,
+    pub thinking: ThinkingChoice,
+    pub effort: Option<Effort>,
+    pub api_version: String,
+}
+
+/// The default reply budget when the person gives none; capped by the model's own limit.
+pub const DEFAULT_MAX_TOKENS: u32 = 8192;
+
+/// A request that passed every check, and notes for the person about what was changed.
+#[derive(Debug)]
+pub struct Planned {
+    pub request: MessageRequest,
+    pub notes: Vec<String>,
+}
+
+/// Builds the request body, checking the options against what the model says it supports
+/// (`model` is `None` when nothing is known of it: then the API is left to judge).
+pub fn plan_request(
+    opts: &RequestOptions,
+    model: Option<&Model>,
+    messages: Vec<Message>,
+) -> Result<Planned, String> {
+    let mut notes = Vec::new();
+    if !API_VERSIONS.contains(&opts.api_version.as_str()) {
+        return Err(format!(
+            "unknown API version `{}`; oat knows {}",
+            opts.api_version,
+            API_VERSIONS.join(" and ")
+        ));
+    }
+    let model_cap = model
+        .and_then(|m| m.max_tokens)
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    let max_tokens = match (opts.max_tokens, model_cap) {
+        (Some(0), _) => return Err("--max-tokens must be at least 1".into()),
+        (Some(n), Some(cap)) if n > cap => {
+            return Err(format!(
+                "--max-tokens {n} is more than {} accepts ({cap})",
+                opts.model
+            ))
+        }
+        (Some(n), _) => n,
+        (None, Some(cap)) => DEFAULT_MAX_TOKENS.min(cap),
+        (None, None) => DEFAULT_MAX_TOKENS,
+    };
+    let support = model.and_then(Model::thinking);
+    let thinking = match opts.thinking {
+        ThinkingChoice::Default | ThinkingChoice::Off => None,
+        ThinkingChoice::Adaptive => {
+            if support.is_some_and(|s| !s.adaptive) {
+                let hint = if support.is_some_and(|s| s.budgeted) {
+                    " (it takes a token budget: --thinking 4096)"
+                } else {
+                    ""
+                };
+                return Err(format!(
+                    "{} does not support adaptive thinking{hint}",
+                    opts.model
+                ));
+            }
+            Some(Thinking::Adaptive)
+        }
+        ThinkingChoice::Budget(n) => {
+            if support.is_some_and(|s| !s.budgeted) {
+                let hint = if support.is_some_and(|s| s.adaptive) {
+                    " (it thinks adaptively: use --thinking adaptive with --effort)"
+                } else {
+                    ""
+                };
+                return Err(format!(
+                    "{} does not take a thinking budget{hint}",
+                    opts.model
+                ));
+            }
+            if n < MIN_THINKING_BUDGET {
+                return Err(format!(
+                    "a thinking budget must be at least {MIN_THINKING_BUDGET} tokens"
+                ));
+            }
+            if n >= max_tokens {
+                return Err(format!(
+                    "the thinking budget ({n}) must be less than --max-tokens ({max_tokens})"
+                ));
+            }
+            Some(Thinking::Enabled { budget_tokens: n })
+        }
+    };
+    if opts.thinking == ThinkingChoice::Off && support.is_some_and(|s| s.adaptive && !s.budgeted) {
+        notes.push(format!(
+            "{} decides for itself how much to think; --thinking off sends no thinking setting",
+            opts.model
+        ));
+    }
+    if let (Some(effort), Some(levels)) = (opts.effort, model.and_then(Model::effort_levels)) {
+        if !levels.contains(&effort) {
+            let known: Vec<&str> = levels.iter().map(|e| e.as_str()).collect();
+            return Err(if known.is_empty() {
+                format!("{} does not support --effort", opts.model)
+            } else {
+                format!(
+                    "{} does not support effort `{}` (it takes {})",
+                    opts.model,
+                    effort.as_str(),
+                    known.join(", ")
+                )
+            });
+        }
+    }
+    let mut temperature = opts.temperature;
+    if let Some(t) = temperature {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(format!("--temperature must be between 0 and 1, got {t}"));
+        }
+        if opts.api_version == API_VERSION_2026 {
+            notes.push(format!(
+                "API version {API_VERSION_2026} has no temperature; --temperature {t} is not sent"
+            ));
+            temperature = None;
+        } else if thinking.is_some() {
+            return Err("--temperature cannot be set together with thinking".into());
+        }
+    }
+    Ok(Planned {
+        request: MessageRequest {
+            model: opts.model.clone(),
+            max_tokens,
+            messages,
+            system: opts.system.clone(),
+            temperature,
+            thinking,
+            output_config: opts.effort.map(|effort| OutputConfig { effort }),
+            stream: true,
+        },
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::models::fallback;
+
+    fn opts(model: &str) -> RequestOptions {
+        RequestOptions {
+            model: model.into(),
+            max_tokens: None,
+            system: None,
+            temperature: None,
+            thinking: ThinkingChoice::Default,
+            effort: None,
+            api_version: API_VERSION_DEFAULT.into(),
+        }
+    }
+
+    fn model(id: &str) -> Model {
+        fallback().data.into_iter().find(|m| m.id == id).unwrap()
+    }
+
+    fn plan(o: &RequestOptions, m: Option<&Model>) -> Result<Planned, String> {
+        plan_request(o, m, vec![Message::user_text("hi")])
+    }
+
+    #[test]
+    fn adaptive_model_takes_adaptive_and_effort() {
+        let m = model("claude-opus-5-5");
+        let mut o = opts(&m.id);
+        o.thinking = ThinkingChoice::Adaptive;
+        o.effort = Some(Effort::High);
+        let p = plan(&o, Some(&m)).unwrap();
+        let body = serde_json::to_value(&p.request).unwrap();
+        assert_eq!(body["thinking"], serde_json::json!({"type": "adaptive"}));
+        assert_eq!(body["output_config"], serde_json::json!({"effort": "high"}));
+        assert_eq!(body["stream"], true);
+        assert!(body.get("temperature").is_none());
+        o.thinking = ThinkingChoice::Budget(2048);
+        assert!(plan(&o, Some(&m)).unwrap_err().contains("--thinking adaptive"));
+    }
+
+    #[test]
+    fn budget_model_takes_budget_only() {
+        let m = model("claude-sonnet-4-5");
+        let mut o = opts(&m.id);
+        o.thinking = ThinkingChoice::Budget(2048);
+        let body = serde_json::to_value(plan(&o, Some(&m)).unwrap().request).unwrap();
+        assert_eq!(body["thinking"], serde_json::json!({"type":"enabled","budget_tokens":2048}));
+        o.thinking = ThinkingChoice::Adaptive;
+        assert!(plan(&o, Some(&m)).unwrap_err().contains("--thinking 4096"));
+        o.thinking = ThinkingChoice::Budget(512);
+        assert!(plan(&o, Some(&m)).unwrap_err().contains("at least 1024"));
+        o.thinking = ThinkingChoice::Budget(9000);
+        o.max_tokens = Some(4000);
+        assert!(plan(&o, Some(&m)).unwrap_err().contains("less than --max-tokens"));
+        o.thinking = ThinkingChoice::Default;
+        o.effort = Some(Effort::Low);
+        assert!(plan(&o, Some(&m)).unwrap_err().contains("does not support --effort"));
+    }
+
+    #[test]
+    fn max_tokens_is_capped_by_the_model() {
+        let m = model("claude-opus-4-1");
+        let mut o = opts(&m.id);
+        assert_eq!(plan(&o, Some(&m)).unwrap().request.max_tokens, 8192);
+        o.max_tokens = Some(64_000);
+        assert!(plan(&o, Some(&m)).unwrap_err().contains("32000"));
+        assert_eq!(plan(&o, None).unwrap().request.max_tokens, 64_000);
+    }
+
+    #[test]
+    fn temperature_rules() {
+        let mut o = opts("claude-sonnet-5-5");
+        o.temperature = Some(0.3);
+        assert_eq!(plan(&o, None).unwrap().request.temperature, Some(0.3));
+        o.thinking = ThinkingChoice::Adaptive;
+        assert!(plan(&o, None).unwrap_err().contains("temperature"));
+        o.api_version = API_VERSION_2026.into();
+        let p = plan(&o, None).unwrap();
+        assert_eq!(p.request.temperature, None);
+        assert!(p.notes[0].contains("not sent"));
+        o.api_version = "1999-01-01".into();
+        assert!(plan(&o, None).unwrap_err().contains("unknown API version"));
+        o.api_version = API_VERSION_DEFAULT.into();
+        o.thinking = ThinkingChoice::Default;
+        o.temperature = Some(1.5);
+        assert!(plan(&o, None).is_err());
+    }
+
+    #[test]
+    fn thinking_choice_parses() {
+        assert_eq!("off".parse(), Ok(ThinkingChoice::Off));
+        assert_eq!("adaptive".parse(), Ok(ThinkingChoice::Adaptive));
+        assert_eq!("2048".parse(), Ok(ThinkingChoice::Budget(2048)));
+        assert!("lots".parse::<ThinkingChoice>().is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! The Anthropic HTTP API: requests, streamed replies, models, errors and rate limits.
+//! It knows nothing of the terminal, the keyring or config files: callers hand it a base
+//! URL and a `Credential`, which is what lets tests point it at a local mock server.
+
+pub mod client;
+pub mod error;
+pub mod limits;
+pub mod messages;
+pub mod models;
+pub mod sse;
+pub mod stream;
+
+pub use client::{Client, ClientConfig, MessageStream, RetryNotice, RetryPolicy, Validation};
+pub use error::{ApiError, ErrorDetail};
+pub use limits::RateLimits;
+pub use messages::{Message, MessageRequest, RequestOptions, Role, ThinkingChoice};
+pub use models::Model;
+pub use stream::{Assembler, Delta, StreamEvent};

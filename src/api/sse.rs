@@ -1,0 +1,222 @@
+//! A pure server-sent-events parser fed arbitrary byte chunks. It owns framing only
+//! (lines, fields, dispatch on a blank line); it knows nothing of HTTP or of Anthropic's
+//! event types, which `stream.rs` decodes.
+//!
+//! Hand-written rather than wrapping a crate: the format is small, and owning it lets the
+//! parser take raw chunks with no allocation per line beyond the event's own strings,
+//! which matters when a reply arrives as hundreds of thousands of tiny deltas.
+
+/// One dispatched event. `event` is `"message"` when the stream named none (per the spec).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    pub event: String,
+    pub data: String,
+}
+
+#[derive(Debug, Default)]
+pub struct SseParser {
+    /// Bytes of the current, not yet terminated line. Lines are decoded only when whole,
+    /// so a UTF-8 character split across chunks is joined before decoding.
+    line: Vec<u8>,
+    event: String,
+    data: String,
+    has_data: bool,
+    /// The previous chunk ended in `\r`: a `\n` starting this one belongs to that line end.
+    after_cr: bool,
+    /// The first line of a stream may start with a byte-order mark, which is dropped.
+    started: bool,
+}
+
+impl SseParser {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds one chunk and appends every event it completes to `out`.
+    pub fn feed(&mut self, mut chunk: &[u8], out: &mut Vec<SseEvent>) {
+        if self.after_cr {
+            self.after_cr = false;
+            if let Some(rest) = chunk.strip_prefix(b"\n") {
+                chunk = rest;
+            }
+        }
+        while let Some(pos) = chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
+            let (head, tail) = chunk.split_at(pos);
+            let terminator_len = if tail[0] == b'\r' {
+                match tail.get(1) {
+                    Some(b'\n') => 2,
+                    Some(_) => 1,
+                    None => {
+                        self.after_cr = true;
+                        1
+                    }
+                }
+            } else {
+                1
+            };
+            if self.line.is_empty() {
+                self.process_line(head, out);
+            } else {
+                self.line.extend_from_slice(head);
+                let line = std::mem::take(&mut self.line);
+                self.process_line(&line, out);
+                self.line = line;
+                self.line.clear();
+            }
+            chunk = &tail[terminator_len..];
+        }
+        self.line.extend_from_slice(chunk);
+    }
+
+    /// Ends the stream. Per the spec an event not followed by a blank line is dropped;
+    /// returns true when that happened, so callers can tell a cut-off stream.
+    pub fn finish(&mut self) -> bool {
+        let pending = !self.line.is_empty() || self.has_data;
+        self.line.clear();
+        self.reset_event();
+        pending
+    }
+
+    fn process_line(&mut self, mut line: &[u8], out: &mut Vec<SseEvent>) {
+        if !self.started {
+            self.started = true;
+            line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
+        }
+        if line.is_empty() {
+            self.dispatch(out);
+            return;
+        }
+        if line[0] == b':' {
+            return; // comment
+        }
+        let (field, value) = match line.iter().position(|&b| b == b':') {
+            Some(i) => {
+                let v = &line[i + 1..];
+                (&line[..i], v.strip_prefix(b" ").unwrap_or(v))
+            }
+            None => (line, &b""[..]),
+        };
+        match field {
+            b"data" => {
+                if self.has_data {
+                    self.data.push('\n');
+                }
+                self.data.push_str(&String::from_utf8_lossy(value));
+                self.has_data = true;
+            }
+            b"event" => {
+                self.event.clear();
+                self.event.push_str(&String::from_utf8_lossy(value));
+            }
+            // `id` and `retry` steer browser reconnection, which a one-shot POST never does.
+            _ => {}
+        }
+    }
+
+    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
+        if self.has_data {
+            let event = if self.event.is_empty() {
+                "message".to_string()
+            } else {
+                std::mem::take(&mut self.event)
+            };
+            out.push(SseEvent {
+                event,
+                data: std::mem::take(&mut self.data),
+            });
+        }
+        self.reset_event();
+    }
+
+    fn reset_event(&mut self) {
+        self.event.clear();
+        self.data.clear();
+        self.has_data = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_in_pieces(input: &[u8], sizes: &[usize]) -> Vec<SseEvent> {
+        let mut p = SseParser::new();
+        let mut out = Vec::new();
+        let mut rest = input;
+        let mut i = 0;
+        while !rest.is_empty() {
+            let n = sizes[i % sizes.len()].min(rest.len());
+            p.feed(&rest[..n], &mut out);
+            rest = &rest[n..];
+            i += 1;
+        }
+        out
+    }
+
+    fn ev(event: &str, data: &str) -> SseEvent {
+        SseEvent {
+            event: event.into(),
+            data: data.into(),
+        }
+    }
+
+    const SAMPLE: &str = "event: message_start\ndata: {\"a\":1}\n\n: a comment\nevent: ping\ndata: {\"type\":\"ping\"}\n\nevent: content_block_delta\ndata: {\"text\":\"héllo ✓ 日本\"}\n\n";
+
+    #[test]
+    fn whole_stream() {
+        let out = parse_in_pieces(SAMPLE.as_bytes(), &[usize::MAX]);
+        assert_eq!(
+            out,
+            vec![
+                ev("message_start", "{\"a\":1}"),
+                ev("ping", "{\"type\":\"ping\"}"),
+                ev("content_block_delta", "{\"text\":\"héllo ✓ 日本\"}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_split_point_gives_the_same_events() {
+        let whole = parse_in_pieces(SAMPLE.as_bytes(), &[usize::MAX]);
+        for size in 1..12 {
+            assert_eq!(parse_in_pieces(SAMPLE.as_bytes(), &[size]), whole, "{size}");
+        }
+        // Uneven pieces land mid-line and mid-character.
+        assert_eq!(parse_in_pieces(SAMPLE.as_bytes(), &[3, 1, 7, 2]), whole);
+    }
+
+    #[test]
+    fn crlf_and_lone_cr() {
+        let crlf = SAMPLE.replace('\n', "\r\n");
+        let cr = SAMPLE.replace('\n', "\r");
+        let whole = parse_in_pieces(SAMPLE.as_bytes(), &[usize::MAX]);
+        for size in [1, 2, 5, usize::MAX] {
+            assert_eq!(parse_in_pieces(crlf.as_bytes(), &[size]), whole);
+            assert_eq!(parse_in_pieces(cr.as_bytes(), &[size]), whole);
+        }
+    }
+
+    #[test]
+    fn multi_line_data_and_defaults() {
+        let out = parse_in_pieces(b"data: one\ndata:two\ndata\n\n", &[4]);
+        assert_eq!(out, vec![ev("message", "one\ntwo\n")]);
+    }
+
+    #[test]
+    fn bom_and_events_without_data() {
+        let out = parse_in_pieces("\u{feff}event: x\n\nevent: y\ndata: 1\n\n".as_bytes(), &[1]);
+        assert_eq!(out, vec![ev("y", "1")]);
+    }
+
+    #[test]
+    fn unterminated_event_is_reported_by_finish() {
+        let mut p = SseParser::new();
+        let mut out = Vec::new();
+        p.feed(b"event: a\ndata: 1\n\nevent: b\ndata: 2\n", &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(p.finish());
+        let mut q = SseParser::new();
+        q.feed(b"data: 1\n\n", &mut out);
+        assert!(!q.finish());
+    }
+}

@@ -1,0 +1,288 @@
+//! Anthropic's streaming events: typed decoding of each SSE event, and the assembler that
+//! rebuilds the final message (content blocks, stop reason, usage) from them. Pure: the
+//! network side lives in `client.rs`.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use super::sse::SseEvent;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StreamEvent {
+    MessageStart {
+        message: Value,
+    },
+    ContentBlockStart {
+        index: usize,
+        content_block: Value,
+    },
+    ContentBlockDelta {
+        index: usize,
+        delta: Delta,
+    },
+    ContentBlockStop {
+        index: usize,
+    },
+    MessageDelta {
+        delta: Value,
+        #[serde(default)]
+        usage: Option<Value>,
+    },
+    MessageStop,
+    Ping,
+    /// Anthropic may add event types at any time; they are skipped (versioning policy).
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Delta {
+    TextDelta {
+        text: String,
+    },
+    ThinkingDelta {
+        thinking: String,
+    },
+    SignatureDelta {
+        signature: String,
+    },
+    InputJsonDelta {
+        partial_json: String,
+    },
+    CitationsDelta {
+        citation: Value,
+    },
+    #[serde(other)]
+    Unknown,
+}
+
+/// Decodes one SSE event. `event: error` (or a payload typed `error`) becomes the API error
+/// it carries.
+pub fn decode(sse: &SseEvent) -> Result<StreamEvent, ApiError> {
+    if sse.event == "error" || sse.data.starts_with(r#"{"type":"error""#) {
+        return Err(ApiError::from_stream_error(&sse.data));
+    }
+    serde_json::from_str(&sse.data).map_err(|e| {
+        let start: String = sse.data.chars().take(120).collect();
+        ApiError::Decode(format!("event `{}`: {e} in {start:?}", sse.event))
+    })
+}
+
+/// Rebuilds the whole message as the API would have returned it without streaming.
+#[derive(Debug, Default)]
+pub struct Assembler {
+    message: Map<String, Value>,
+    content: Vec<Value>,
+    /// `input_json_delta` fragments per block, parsed when the block stops.
+    partial_json: Vec<(usize, String)>,
+    stopped: bool,
+}
+
+impl Assembler {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn apply(&mut self, event: &StreamEvent) {
+        match event {
+            StreamEvent::MessageStart { message } => {
+                if let Value::Object(m) = message {
+                    self.message = m.clone();
+                    self.message.remove("content");
+                }
+            }
+            StreamEvent::ContentBlockStart {
+                index,
+                content_block,
+            } => {
+                if self.content.len() <= *index {
+                    self.content.resize(*index + 1, Value::Null);
+                }
+                self.content[*index] = content_block.clone();
+            }
+            StreamEvent::ContentBlockDelta { index, delta } => self.apply_delta(*index, delta),
+            StreamEvent::ContentBlockStop { index } => self.finish_block(*index),
+            StreamEvent::MessageDelta { delta, usage } => {
+                if let Value::Object(d) = delta {
+                    for (k, v) in d {
+                        self.message.insert(k.clone(), v.clone());
+                    }
+                }
+                // `usage` in message_delta is cumulative: each key replaces the earlier one.
+                if let Some(Value::Object(u)) = usage {
+                    let entry = self
+                        .message
+                        .entry("usage")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(existing) = entry {
+                        for (k, v) in u {
+                            existing.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+            StreamEvent::MessageStop => self.stopped = true,
+            StreamEvent::Ping | StreamEvent::Unknown => {}
+        }
+    }
+
+    fn apply_delta(&mut self, index: usize, delta: &Delta) {
+        let Some(Value::Object(block)) = self.content.get_mut(index) else {
+            return;
+        };
+        let mut append = |key: &str, piece: &str| match block.get_mut(key) {
+            Some(Value::String(s)) => s.push_str(piece),
+            _ => {
+                block.insert(key.to_string(), Value::String(piece.to_string()));
+            }
+        };
+        match delta {
+            Delta::TextDelta { text } => append("text", text),
+            Delta::ThinkingDelta { thinking } => append("thinking", thinking),
+            Delta::SignatureDelta { signature } => append("signature", signature),
+            Delta::InputJsonDelta { partial_json } => {
+                match self.partial_json.iter_mut().find(|(i, _)| *i == index) {
+                    Some((_, buf)) => buf.push_str(partial_json),
+                    None => self.partial_json.push((index, partial_json.clone())),
+                }
+            }
+            Delta::CitationsDelta { citation } => {
+                let list = block
+                    .entry("citations")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(items) = list {
+                    items.push(citation.clone());
+                } else {
+                    *list = Value::Array(vec![citation.clone()]);
+                }
+            }
+            Delta::Unknown => {}
+        }
+    }
+
+    fn finish_block(&mut self, index: usize) {
+        let Some(pos) = self.partial_json.iter().position(|(i, _)| *i == index) else {
+            return;
+        };
+        let (_, json) = self.partial_json.swap_remove(pos);
+        if let Some(Value::Object(block)) = self.content.get_mut(index) {
+            let input = if json.trim().is_empty() {
+                Value::Object(Map::new())
+            } else {
+                serde_json::from_str(&json).unwrap_or(Value::String(json))
+            };
+            block.insert("input".into(), input);
+        }
+    }
+
+    /// True once `message_stop` arrived.
+    pub fn is_complete(&self) -> bool {
+        self.stopped
+    }
+
+    /// The message so far: whole after `message_stop`, partial before.
+    pub fn message(&self) -> Value {
+        let mut m = self.message.clone();
+        m.insert(
+            "content".into(),
+            Value::Array(
+                self.content
+                    .iter()
+                    .filter(|b| !b.is_null())
+                    .cloned()
+                    .collect(),
+            ),
+        );
+        Value::Object(m)
+    }
+
+    /// The content blocks so far, as the API would send them back in a later turn.
+    pub fn content(&self) -> Vec<Value> {
+        self.content.iter().filter(|b| !b.is_null()).cloned().collect()
+    }
+
+    /// All text blocks joined: what a person reads.
+    pub fn text(&self) -> String {
+        self.content
+            .iter()
+            .filter(|b| b["type"] == "text")
+            .filter_map(|b| b["text"].as_str())
+            .collect()
+    }
+
+    pub fn usage(&self) -> Option<&Value> {
+        self.message.get("usage")
+    }
+
+    pub fn stop_reason(&self) -> Option<&str> {
+        self.message.get("stop_reason").and_then(Value::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sse(event: &str, data: Value) -> SseEvent {
+        SseEvent {
+            event: event.into(),
+            data: data.to_string(),
+        }
+    }
+
+    #[test]
+    fn assembles_text_thinking_tools_and_usage() {
+        let events = [
+            json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}),
+            json!({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}),
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me "}}),
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"think."}}),
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"sig=="}}),
+            json!({"type":"content_block_stop","index":0}),
+            json!({"type":"ping"}),
+            json!({"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}),
+            json!({"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Hel"}}),
+            json!({"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"lo"}}),
+            json!({"type":"brand_new_event","whatever":true}),
+            json!({"type":"content_block_delta","index":1,"delta":{"type":"future_delta","x":1}}),
+            json!({"type":"content_block_stop","index":1}),
+            json!({"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"t","name":"f","input":{}}}),
+            json!({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"a\":"}}),
+            json!({"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"1}"}}),
+            json!({"type":"content_block_stop","index":2}),
+            json!({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}),
+            json!({"type":"message_stop"}),
+        ];
+        let mut a = Assembler::new();
+        for e in events {
+            a.apply(&decode(&sse("x", e)).unwrap());
+        }
+        assert!(a.is_complete());
+        let m = a.message();
+        assert_eq!(m["content"][0], json!({"type":"thinking","thinking":"Let me think.","signature":"sig=="}));
+        assert_eq!(m["content"][1], json!({"type":"text","text":"Hello"}));
+        assert_eq!(m["content"][2]["input"], json!({"a":1}));
+        assert_eq!(m["usage"], json!({"input_tokens":25,"output_tokens":15}));
+        assert_eq!(a.stop_reason(), Some("end_turn"));
+        assert_eq!(a.text(), "Hello");
+    }
+
+    #[test]
+    fn error_events_become_errors() {
+        let e = decode(&sse(
+            "error",
+            json!({"type":"error","error":{"type":"api_error","message":"boom"}}),
+        ))
+        .unwrap_err();
+        assert_eq!(e.detail().unwrap().message, "boom");
+        let bad = decode(&SseEvent {
+            event: "message_start".into(),
+            data: "{not json".into(),
+        });
+        assert!(matches!(bad, Err(ApiError::Decode(_))));
+    }
+}

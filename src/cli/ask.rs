@@ -1,0 +1,253 @@
+//! `oat ask`: one prompt in, one streamed reply out. Text goes to stdout as it arrives,
+//! thinking to stderr (dimmed), or the whole message as JSON with `--json`. Ctrl-C stops
+//! at once, keeps what was printed and exits 130.
+
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+use clap::Args;
+use tokio::io::AsyncReadExt;
+
+use super::error::EXIT_API;
+use super::{CliError, Context};
+use crate::api::messages::{plan_request, Effort, Message, RequestOptions, ThinkingChoice};
+use crate::api::models::{fallback, Model};
+use crate::api::{ApiError, Assembler, Client, Delta, StreamEvent};
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The prompt; with none, it is read from stdin. Piped stdin is appended as context.
+    pub prompt: Vec<String>,
+    /// Model id (see `oat models`).
+    #[arg(short, long)]
+    pub model: Option<String>,
+    /// A system prompt.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// The most tokens the reply may use (default 8192, capped by the model).
+    #[arg(long)]
+    pub max_tokens: Option<u32>,
+    /// Sampling temperature, 0 to 1 (not sent under API version 2026-10-21).
+    #[arg(long)]
+    pub temperature: Option<f32>,
+    /// `off`, `adaptive` (current models) or a token budget such as 4096 (older models).
+    #[arg(long, value_name = "off|adaptive|BUDGET")]
+    pub thinking: Option<ThinkingChoice>,
+    /// How hard an adaptive model works: low, medium, high or max.
+    #[arg(long, value_enum)]
+    pub effort: Option<Effort>,
+    /// Print the final assembled message (content blocks, stop reason, usage) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+async fn read_prompt(args: &AskArgs) -> Result<String, CliError> {
+    let mut prompt = args.prompt.join(" ");
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut piped = String::new();
+        tokio::io::stdin()
+            .read_to_string(&mut piped)
+            .await
+            .map_err(|e| CliError::usage(format!("could not read stdin: {e}")))?;
+        if !piped.trim().is_empty() {
+            if prompt.is_empty() {
+                prompt = piped;
+            } else {
+                prompt = format!("{prompt}\n\n{piped}");
+            }
+        }
+    }
+    if prompt.trim().is_empty() {
+        return Err(CliError::usage("no prompt: give one as arguments or pipe it on stdin")
+            .with_advice("example: oat ask \"What is a monad?\"  or  git diff | oat ask \"Review this\""));
+    }
+    Ok(prompt)
+}
+
+/// What oat knows of the model: live when a flag depends on it, else the shipped list.
+async fn model_info(client: &Client, id: &str, needs_live: bool) -> Result<Option<Model>, CliError> {
+    let shipped = || fallback().data.into_iter().find(|m| m.id == id);
+    if !needs_live {
+        return Ok(shipped());
+    }
+    match client.get_model(id).await {
+        Ok(m) => Ok(Some(m)),
+        Err(e) if e.is_auth() => Err(e.into()),
+        Err(e) => {
+            tracing::info!(error = %e, "model lookup failed; using the shipped list");
+            Ok(shipped())
+        }
+    }
+}
+
+pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
+    let (client, _) = ctx.client()?;
+    let prompt = read_prompt(&args).await?;
+    let model_id = args
+        .model
+        .clone()
+        .unwrap_or_else(|| fallback().default_model);
+    let needs_live = args.thinking.is_some() || args.effort.is_some() || args.max_tokens.is_some();
+    let model = model_info(&client, &model_id, needs_live).await?;
+    let options = RequestOptions {
+        model: model_id.clone(),
+        max_tokens: args.max_tokens,
+        system: args.system.clone(),
+        temperature: args.temperature,
+        thinking: args.thinking.unwrap_or(ThinkingChoice::Default),
+        effort: args.effort,
+        api_version: ctx.global.api_version.clone(),
+    };
+    let planned = plan_request(&options, model.as_ref(), vec![Message::user_text(prompt)])
+        .map_err(CliError::usage)?;
+    for note in &planned.notes {
+        eprintln!("oat: note: {note}");
+    }
+    if ctx.global.verbose {
+        eprintln!(
+            "oat: model {model_id}, max_tokens {}{}",
+            planned.request.max_tokens,
+            if model.is_none() { " (model not in the shipped list)" } else { "" }
+        );
+    }
+
+    let started = Instant::now();
+    let mut on_retry = |n: crate::api::RetryNotice| {
+        eprintln!(
+            "oat: {} — retrying in {:.1}s (attempt {} of 3)",
+            n.error,
+            n.wait.as_secs_f64(),
+            n.attempt
+        );
+    };
+    let mut stream = tokio::select! {
+        opened = client.stream_message(&planned.request, &mut on_retry) => opened?,
+        _ = tokio::signal::ctrl_c() => return Err(CliError::interrupted()),
+    };
+
+    let mut out = Output::new(args.json);
+    let mut assembler = Assembler::new();
+    let mut first_token = None;
+    let failure: Option<ApiError> = loop {
+        let next = tokio::select! {
+            biased;
+            _ = tokio::signal::ctrl_c() => {
+                out.finish(&assembler);
+                return Err(CliError::interrupted());
+            }
+            next = stream.next_event() => next,
+        };
+        let event = match next {
+            None => break None,
+            Some(Err(e)) => break Some(e),
+            Some(Ok(event)) => event,
+        };
+        if let StreamEvent::ContentBlockDelta { delta, .. } = &event {
+            first_token.get_or_insert_with(|| started.elapsed());
+            if out.delta(delta).is_err() {
+                // The reader went away (`| head`): nothing left to write to.
+                return Ok(());
+            }
+        }
+        assembler.apply(&event);
+        if !stream.has_buffered() && out.flush().is_err() {
+            return Ok(());
+        }
+    };
+    out.finish(&assembler);
+
+    if ctx.global.verbose {
+        eprintln!(
+            "oat: request id {}, first token after {}, total {:.2}s, usage {}",
+            stream.request_id.as_deref().unwrap_or("-"),
+            first_token.map_or("-".into(), |d| format!("{:.2}s", d.as_secs_f64())),
+            started.elapsed().as_secs_f64(),
+            assembler.usage().map_or("-".into(), |u| u.to_string())
+        );
+    }
+    if let Some(e) = failure {
+        let mut err = CliError::from(e);
+        if !assembler.text().is_empty() {
+            err.message.push_str(" (the text above is what arrived before)");
+        }
+        return Err(err.with_code(EXIT_API));
+    }
+    match assembler.stop_reason() {
+        Some("max_tokens") => eprintln!(
+            "oat: note: the reply stopped at the max_tokens limit ({}); raise --max-tokens for more",
+            planned.request.max_tokens
+        ),
+        Some("refusal") => eprintln!("oat: note: the model declined to continue (stop reason: refusal)"),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Where reply pieces go: stdout for text, stderr for thinking, or nothing until the end
+/// with `--json`.
+struct Output {
+    json: bool,
+    stdout: std::io::BufWriter<std::io::Stdout>,
+    dim: bool,
+    in_thinking: bool,
+    ends_with_newline: bool,
+    wrote_text: bool,
+}
+
+impl Output {
+    fn new(json: bool) -> Self {
+        let stderr = std::io::stderr();
+        Self {
+            json,
+            stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+            dim: stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            in_thinking: false,
+            ends_with_newline: true,
+            wrote_text: false,
+        }
+    }
+
+    fn delta(&mut self, delta: &Delta) -> std::io::Result<()> {
+        if self.json {
+            return Ok(());
+        }
+        match delta {
+            Delta::TextDelta { text } if !text.is_empty() => {
+                self.end_thinking();
+                self.stdout.write_all(text.as_bytes())?;
+                self.ends_with_newline = text.ends_with('\n');
+                self.wrote_text = true;
+            }
+            Delta::ThinkingDelta { thinking } => {
+                let mut err = std::io::stderr().lock();
+                let (on, off) = if self.dim { ("\x1b[2m", "\x1b[0m") } else { ("", "") };
+                let _ = write!(err, "{on}{thinking}{off}");
+                self.in_thinking = true;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn end_thinking(&mut self) {
+        if std::mem::take(&mut self.in_thinking) {
+            eprintln!();
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stdout.flush()
+    }
+
+    fn finish(&mut self, assembler: &Assembler) {
+        self.end_thinking();
+        if self.json {
+            let _ = serde_json::to_writer_pretty(&mut self.stdout, &assembler.message());
+            let _ = writeln!(self.stdout);
+        } else if self.wrote_text && !self.ends_with_newline {
+            let _ = writeln!(self.stdout);
+        }
+        let _ = self.stdout.flush();
+    }
+}

@@ -1,0 +1,85 @@
+//! The error a command ends with: what happened, what to do, and the exit code. Built from
+//! API errors and usage mistakes; printed on stderr. Holds no secret by construction: it
+//! is made from messages that never contain one.
+
+use crate::api::ApiError;
+
+pub const EXIT_API: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Debug)]
+pub struct CliError {
+    pub message: String,
+    pub request_id: Option<String>,
+    pub advice: Option<String>,
+    pub code: u8,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            request_id: None,
+            advice: None,
+            code: EXIT_USAGE,
+        }
+    }
+
+    pub fn with_advice(mut self, advice: impl Into<String>) -> Self {
+        self.advice = Some(advice.into());
+        self
+    }
+
+    pub fn with_code(mut self, code: u8) -> Self {
+        self.code = code;
+        self
+    }
+
+    pub fn interrupted() -> Self {
+        Self {
+            message: "interrupted".into(),
+            request_id: None,
+            advice: None,
+            code: EXIT_INTERRUPTED,
+        }
+    }
+
+    pub fn no_credential() -> Self {
+        Self::usage("no credential found").with_advice(
+            "Get one of these and put it in the environment:\n  \
+             • an API key (the supported route): create one at https://console.anthropic.com/settings/keys,\n    \
+               then `export ANTHROPIC_API_KEY=sk-ant-api03-…`\n  \
+             • a setup token from a Claude Pro/Max/Team subscription: run `claude setup-token`,\n    \
+               then `export CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-…` (Anthropic intends these for Claude Code)",
+        )
+    }
+
+    pub fn print(&self) {
+        if self.code == EXIT_INTERRUPTED {
+            return;
+        }
+        eprintln!("oat: error: {}", self.message);
+        if let Some(id) = &self.request_id {
+            eprintln!("  request id: {id}");
+        }
+        if let Some(advice) = &self.advice {
+            eprintln!("  {advice}");
+        }
+    }
+}
+
+impl From<ApiError> for CliError {
+    fn from(e: ApiError) -> Self {
+        let code = match e {
+            ApiError::Config(_) => EXIT_USAGE,
+            _ => EXIT_API,
+        };
+        Self {
+            message: e.to_string(),
+            request_id: e.request_id().map(str::to_string),
+            advice: Some(e.advice().to_string()),
+            code,
+        }
+    }
+}

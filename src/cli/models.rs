@@ -1,0 +1,120 @@
+//! `oat models`: live discovery, printed as a table or JSON; the shipped list when the API
+//! cannot be reached (said on stderr, with its date and the reason). An authentication
+//! refusal is reported as such, never papered over with the offline list.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::{CliError, Context};
+use crate::api::models::{fallback, Model};
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Print the models as JSON (every field the API sent).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(ctx: &Context, args: ModelsArgs) -> Result<(), CliError> {
+    let (client, _) = ctx.client()?;
+    let models = match client.list_models().await {
+        Ok((models, _limits)) => models,
+        Err(e) if e.is_unreachable() => {
+            let list = fallback();
+            eprintln!(
+                "oat: could not reach the API ({e}); showing the offline list taken {} — it may be out of date",
+                list.taken
+            );
+            list.data
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        serde_json::to_writer_pretty(&mut out, &models)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        out.write_all(table(&models).as_bytes())
+    };
+    // A closed pipe (`oat models | head`) is not an error worth a message.
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::usage(format!("could not write the list: {e}")).with_code(1))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `1M`, `200K`, `128K`, `-` when unknown.
+pub fn tokens(n: Option<u64>) -> String {
+    match n {
+        None => "-".into(),
+        Some(n) if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        Some(n) if n >= 1000 && n % 1000 == 0 => format!("{}K", n / 1000),
+        Some(n) => n.to_string(),
+    }
+}
+
+pub fn table(models: &[Model]) -> String {
+    let rows: Vec<[String; 6]> = models
+        .iter()
+        .map(|m| {
+            [
+                m.id.clone(),
+                m.display_name.clone(),
+                m.created_at
+                    .map_or_else(|| "-".into(), |t| t.format("%Y-%m-%d").to_string()),
+                tokens(m.max_input_tokens),
+                tokens(m.max_tokens),
+                m.thinking_label().to_string(),
+            ]
+        })
+        .collect();
+    let header = ["ID", "NAME", "CREATED", "CONTEXT", "MAX OUT", "THINKING"];
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut s = String::new();
+    let mut line = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        s.push_str(parts.join("  ").trim_end());
+        s.push('\n');
+    };
+    line(&header.map(String::from));
+    for r in &rows {
+        line(r);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_counts_read_well() {
+        assert_eq!(tokens(Some(1_000_000)), "1M");
+        assert_eq!(tokens(Some(200_000)), "200K");
+        assert_eq!(tokens(Some(1234)), "1234");
+        assert_eq!(tokens(None), "-");
+    }
+
+    #[test]
+    fn table_aligns_columns() {
+        let t = table(&fallback().data[..2]);
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(lines[0].starts_with("ID"));
+        assert!(lines[1].starts_with("claude-fable-5-1  "));
+        let col = lines[0].find("CONTEXT").unwrap();
+        assert_eq!(&lines[1][col..col + 2], "1M");
+    }
+}

@@ -1,0 +1,9 @@
+//! oat: a terminal client for Anthropic's Claude models. The binary's `main.rs` only
+//! parses arguments and hands over to `cli`; everything else lives in this library so
+//! tests and benchmarks can reach it.
+
+pub mod api;
+pub mod cli;
+pub mod credentials;
+pub mod logging;
+pub mod paths;

@@ -23,7 +23,11 @@ pub fn init(verbose: bool) -> Option<PathBuf> {
     let dir = crate::paths::log_dir();
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join("oat.log");
-    let file = OpenOptions::new().create(true).append(true).open(&path).ok()?;
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter("oat=info"))
         .with_writer(std::sync::Mutex::new(file))

@@ -138,15 +138,21 @@ pub fn check_base_url(raw: &str) -> Result<Url, ApiError> {
 }
 
 fn header(value: &str, what: &str) -> Result<HeaderValue, ApiError> {
-    HeaderValue::from_str(value)
-        .map_err(|_| ApiError::Config(format!("{what} contains characters not allowed in a header")))
+    HeaderValue::from_str(value).map_err(|_| {
+        ApiError::Config(format!(
+            "{what} contains characters not allowed in a header"
+        ))
+    })
 }
 
 impl Client {
     pub fn new(config: ClientConfig, credential: Credential) -> Result<Self, ApiError> {
         let base = check_base_url(&config.base_url)?;
         let mut headers = HeaderMap::new();
-        headers.insert("anthropic-version", header(&config.api_version, "the API version")?);
+        headers.insert(
+            "anthropic-version",
+            header(&config.api_version, "the API version")?,
+        );
         let mut betas: Vec<String> = config
             .betas
             .iter()
@@ -276,7 +282,9 @@ impl Client {
                 _ => return Ok((models, limits)),
             }
         }
-        Err(ApiError::Decode("the model list never ended (over 1000 pages)".into()))
+        Err(ApiError::Decode(
+            "the model list never ended (over 1000 pages)".into(),
+        ))
     }
 
     pub async fn get_model(&self, id: &str) -> Result<Model, ApiError> {
@@ -437,7 +445,9 @@ impl MessageStream {
             Ok(Ok(chunk)) => Ok(chunk),
             Ok(Err(e)) => {
                 // A body that breaks off mid-stream is a dropped connection, not bad data.
-                Err(ApiError::Network(format!("the connection dropped mid-reply ({e})")))
+                Err(ApiError::Network(format!(
+                    "the connection dropped mid-reply ({e})"
+                )))
             }
             Err(_) => Err(ApiError::Stalled(self.idle_timeout)),
         }
@@ -455,7 +465,9 @@ mod tests {
         assert!(check_base_url("http://127.9.9.9").is_ok());
         assert!(check_base_url("http://localhost:1/x").is_ok());
         assert!(check_base_url("http://[::1]:9").is_ok());
-        let e = check_base_url("http://example.com").unwrap_err().to_string();
+        let e = check_base_url("http://example.com")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("plain http"), "{e}");
         assert!(check_base_url("http://192.168.1.2").is_err());
         assert!(check_base_url("ftp://x").is_err());

@@ -176,7 +176,8 @@ impl ApiError {
     /// An error that says the credential itself is not usable (as opposed to the network,
     /// the request or the server). Callers must not fall back to offline data on these.
     pub fn is_auth(&self) -> bool {
-        matches!(self, Self::Unauthorized(_) | Self::PermissionDenied(_)) || self.is_claude_code_only()
+        matches!(self, Self::Unauthorized(_) | Self::PermissionDenied(_))
+            || self.is_claude_code_only()
     }
 
     /// The server could not be reached or answered with something broken: offline data may
@@ -218,13 +219,17 @@ impl ApiError {
             Self::RateLimited { .. } => "Rate limited: wait a moment and try again.",
             Self::Overloaded(_) => "Anthropic's API is busy. Try again in a little while.",
             Self::RequestTooLarge(_) => "Shorten the prompt or the attached input.",
-            Self::InvalidRequest { .. } => "The request was refused as invalid; see the message above.",
+            Self::InvalidRequest { .. } => {
+                "The request was refused as invalid; see the message above."
+            }
             Self::Server { .. } => "Anthropic's API had a problem. Try again shortly.",
             Self::Stream(_) => "The reply was cut short by the server; what arrived is kept.",
             Self::Network(_) | Self::Stalled(_) | Self::Incomplete => {
                 "Check your connection (and HTTPS_PROXY, if you use one), then try again."
             }
-            Self::Decode(_) => "The server sent something oat does not understand. Is the base URL right?",
+            Self::Decode(_) => {
+                "The server sent something oat does not understand. Is the base URL right?"
+            }
             Self::Config(_) => "Fix the setting named above.",
         }
     }
@@ -258,7 +263,10 @@ mod tests {
         let e = ApiError::from_status(StatusCode::UNAUTHORIZED, body, None, None);
         assert!(matches!(e, ApiError::Unauthorized(_)));
         assert_eq!(e.request_id(), Some("req_1"));
-        assert_eq!(e.to_string(), "authentication failed (401): invalid x-api-key");
+        assert_eq!(
+            e.to_string(),
+            "authentication failed (401): invalid x-api-key"
+        );
         assert!(e.is_auth() && !e.is_retryable());
     }
 
@@ -273,19 +281,39 @@ mod tests {
 
     #[test]
     fn garbage_body_becomes_message() {
-        let e = ApiError::from_status(StatusCode::BAD_GATEWAY, "<html>bad gateway</html>", None, None);
+        let e = ApiError::from_status(
+            StatusCode::BAD_GATEWAY,
+            "<html>bad gateway</html>",
+            None,
+            None,
+        );
         assert!(e.to_string().contains("<html>bad gateway</html>"));
         assert!(e.is_retryable() && e.is_unreachable());
     }
 
     #[test]
     fn retry_rules() {
-        let short = ApiError::from_status(StatusCode::TOO_MANY_REQUESTS, "", None, Some(Duration::from_secs(2)));
-        let long = ApiError::from_status(StatusCode::TOO_MANY_REQUESTS, "", None, Some(Duration::from_secs(7200)));
+        let short = ApiError::from_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            "",
+            None,
+            Some(Duration::from_secs(2)),
+        );
+        let long = ApiError::from_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            "",
+            None,
+            Some(Duration::from_secs(7200)),
+        );
         assert!(short.is_retryable());
         assert!(!long.is_retryable() && long.is_long_rate_limit());
         let over = ApiError::from_status(StatusCode::from_u16(529).unwrap(), "", None, None);
         assert!(matches!(over, ApiError::Overloaded(_)) && over.is_retryable());
-        assert!(matches!(ApiError::from_stream_error(r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#), ApiError::Overloaded(_)));
+        assert!(matches!(
+            ApiError::from_stream_error(
+                r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#
+            ),
+            ApiError::Overloaded(_)
+        ));
     }
 }

@@ -66,10 +66,10 @@ impl RateLimits {
             };
             let Ok(value) = value.to_str() else { continue };
             let value = value.trim();
-            if name.starts_with(UNIFIED) {
+            if let Some(field) = name.strip_prefix(UNIFIED) {
                 out.unified
                     .get_or_insert_with(Unified::default)
-                    .set(&name[UNIFIED.len()..], value);
+                    .set(field, value);
                 continue;
             }
             let known = [
@@ -127,7 +127,9 @@ impl Unified {
             "representative-claim" => self.representative_claim = Some(value.to_string()),
             "reset" => self.reset = parse_time(value),
             _ => {
-                let parsed = field.split_once('-').and_then(|(w, f)| Some((window(w)?, f)));
+                let parsed = field
+                    .split_once('-')
+                    .and_then(|(w, f)| Some((window(w)?, f)));
                 let target = match parsed {
                     Some((0, f)) => Some((&mut self.five_hour, f)),
                     Some((_, f)) => Some((&mut self.seven_day, f)),
@@ -198,7 +200,10 @@ mod tests {
         let r = RateLimits::from_headers(&h);
         assert_eq!(r.requests.limit, Some(50));
         assert_eq!(r.requests.remaining, Some(49));
-        assert_eq!(r.requests.reset.unwrap().to_rfc3339(), "2026-11-24T10:00:00+00:00");
+        assert_eq!(
+            r.requests.reset.unwrap().to_rfc3339(),
+            "2026-11-24T10:00:00+00:00"
+        );
         assert_eq!(r.input_tokens.remaining, Some(1000));
         assert_eq!(r.tokens.limit, Some(90000));
         assert!(r.unified.is_none() && r.other.is_empty());
@@ -211,9 +216,15 @@ mod tests {
             ("anthropic-ratelimit-unified-5h-utilization", "0.42"),
             ("anthropic-ratelimit-unified-5h-reset", "1795000000"),
             ("anthropic-ratelimit-unified-7d-utilization", "0.9"),
-            ("anthropic-ratelimit-unified-7d-reset", "2026-11-30T00:00:00Z"),
+            (
+                "anthropic-ratelimit-unified-7d-reset",
+                "2026-11-30T00:00:00Z",
+            ),
             ("anthropic-ratelimit-unified-7d-status", "allowed_warning"),
-            ("anthropic-ratelimit-unified-representative-claim", "seven_day"),
+            (
+                "anthropic-ratelimit-unified-representative-claim",
+                "seven_day",
+            ),
             ("anthropic-ratelimit-unified-overage-status", "rejected"),
             ("anthropic-ratelimit-unified-5h-surprise", "x"),
         ]);
@@ -224,7 +235,10 @@ mod tests {
         assert_eq!(u.seven_day.utilization, Some(0.9));
         assert_eq!(u.seven_day.status.as_deref(), Some("allowed_warning"));
         assert_eq!(u.representative_claim.as_deref(), Some("seven_day"));
-        assert_eq!(u.other.get("overage-status").map(String::as_str), Some("rejected"));
+        assert_eq!(
+            u.other.get("overage-status").map(String::as_str),
+            Some("rejected")
+        );
         assert_eq!(u.other.get("5h-surprise").map(String::as_str), Some("x"));
     }
 

@@ -295,7 +295,9 @@ mod tests {
         assert_eq!(body["stream"], true);
         assert!(body.get("temperature").is_none());
         o.thinking = ThinkingChoice::Budget(2048);
-        assert!(plan(&o, Some(&m)).unwrap_err().contains("--thinking adaptive"));
+        assert!(plan(&o, Some(&m))
+            .unwrap_err()
+            .contains("--thinking adaptive"));
     }
 
     #[test]
@@ -304,17 +306,24 @@ mod tests {
         let mut o = opts(&m.id);
         o.thinking = ThinkingChoice::Budget(2048);
         let body = serde_json::to_value(plan(&o, Some(&m)).unwrap().request).unwrap();
-        assert_eq!(body["thinking"], serde_json::json!({"type":"enabled","budget_tokens":2048}));
+        assert_eq!(
+            body["thinking"],
+            serde_json::json!({"type":"enabled","budget_tokens":2048})
+        );
         o.thinking = ThinkingChoice::Adaptive;
         assert!(plan(&o, Some(&m)).unwrap_err().contains("--thinking 4096"));
         o.thinking = ThinkingChoice::Budget(512);
         assert!(plan(&o, Some(&m)).unwrap_err().contains("at least 1024"));
         o.thinking = ThinkingChoice::Budget(9000);
         o.max_tokens = Some(4000);
-        assert!(plan(&o, Some(&m)).unwrap_err().contains("less than --max-tokens"));
+        assert!(plan(&o, Some(&m))
+            .unwrap_err()
+            .contains("less than --max-tokens"));
         o.thinking = ThinkingChoice::Default;
         o.effort = Some(Effort::Low);
-        assert!(plan(&o, Some(&m)).unwrap_err().contains("does not support --effort"));
+        assert!(plan(&o, Some(&m))
+            .unwrap_err()
+            .contains("does not support --effort"));
     }
 
     #[test]

@@ -129,7 +129,11 @@ mod tests {
             assert!(list.data.iter().any(|m| m.id.contains(family)), "{family}");
         }
         for m in &list.data {
-            assert!(m.max_tokens.is_some() && m.max_input_tokens.is_some(), "{}", m.id);
+            assert!(
+                m.max_tokens.is_some() && m.max_input_tokens.is_some(),
+                "{}",
+                m.id
+            );
             assert!(m.thinking().is_some(), "{}", m.id);
         }
     }
@@ -150,7 +154,10 @@ mod tests {
                 budgeted: false
             })
         );
-        assert_eq!(m.effort_levels().unwrap(), vec![Effort::Low, Effort::Medium, Effort::High]);
+        assert_eq!(
+            m.effort_levels().unwrap(),
+            vec![Effort::Low, Effort::Medium, Effort::High]
+        );
         assert_eq!(m.thinking_label(), "adaptive");
         let back = serde_json::to_value(&m).unwrap();
         assert_eq!(back["new_field"], serde_json::json!([1]));

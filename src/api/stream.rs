@@ -201,7 +201,11 @@ impl Assembler {
 
     /// The content blocks so far, as the API would send them back in a later turn.
     pub fn content(&self) -> Vec<Value> {
-        self.content.iter().filter(|b| !b.is_null()).cloned().collect()
+        self.content
+            .iter()
+            .filter(|b| !b.is_null())
+            .cloned()
+            .collect()
     }
 
     /// All text blocks joined: what a person reads.
@@ -263,7 +267,10 @@ mod tests {
         }
         assert!(a.is_complete());
         let m = a.message();
-        assert_eq!(m["content"][0], json!({"type":"thinking","thinking":"Let me think.","signature":"sig=="}));
+        assert_eq!(
+            m["content"][0],
+            json!({"type":"thinking","thinking":"Let me think.","signature":"sig=="})
+        );
         assert_eq!(m["content"][1], json!({"type":"text","text":"Hello"}));
         assert_eq!(m["content"][2]["input"], json!({"a":1}));
         assert_eq!(m["usage"], json!({"input_tokens":25,"output_tokens":15}));

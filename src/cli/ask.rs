@@ -59,14 +59,21 @@ async fn read_prompt(args: &AskArgs) -> Result<String, CliError> {
         }
     }
     if prompt.trim().is_empty() {
-        return Err(CliError::usage("no prompt: give one as arguments or pipe it on stdin")
-            .with_advice("example: oat ask \"What is a monad?\"  or  git diff | oat ask \"Review this\""));
+        return Err(
+            CliError::usage("no prompt: give one as arguments or pipe it on stdin").with_advice(
+                "example: oat ask \"What is a monad?\"  or  git diff | oat ask \"Review this\"",
+            ),
+        );
     }
     Ok(prompt)
 }
 
 /// What oat knows of the model: live when a flag depends on it, else the shipped list.
-async fn model_info(client: &Client, id: &str, needs_live: bool) -> Result<Option<Model>, CliError> {
+async fn model_info(
+    client: &Client,
+    id: &str,
+    needs_live: bool,
+) -> Result<Option<Model>, CliError> {
     let shipped = || fallback().data.into_iter().find(|m| m.id == id);
     if !needs_live {
         return Ok(shipped());
@@ -108,7 +115,11 @@ pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
         eprintln!(
             "oat: model {model_id}, max_tokens {}{}",
             planned.request.max_tokens,
-            if model.is_none() { " (model not in the shipped list)" } else { "" }
+            if model.is_none() {
+                " (model not in the shipped list)"
+            } else {
+                ""
+            }
         );
     }
 
@@ -169,7 +180,8 @@ pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
     if let Some(e) = failure {
         let mut err = CliError::from(e);
         if !assembler.text().is_empty() {
-            err.message.push_str(" (the text above is what arrived before)");
+            err.message
+                .push_str(" (the text above is what arrived before)");
         }
         return Err(err.with_code(EXIT_API));
     }
@@ -221,7 +233,11 @@ impl Output {
             }
             Delta::ThinkingDelta { thinking } => {
                 let mut err = std::io::stderr().lock();
-                let (on, off) = if self.dim { ("\x1b[2m", "\x1b[0m") } else { ("", "") };
+                let (on, off) = if self.dim {
+                    ("\x1b[2m", "\x1b[0m")
+                } else {
+                    ("", "")
+                };
                 let _ = write!(err, "{on}{thinking}{off}");
                 self.in_thinking = true;
             }

@@ -3,6 +3,4 @@
 
 pub mod token;
 
-pub use token::{
-    mask, parse_credential, Credential, CredentialKind, Expiry, Secret, TokenError,
-};
+pub use token::{mask, parse_credential, Credential, CredentialKind, Expiry, Secret, TokenError};

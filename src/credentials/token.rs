@@ -193,9 +193,18 @@ pub fn parse_credential(
 pub enum Expiry {
     /// API keys do not expire on a schedule.
     None,
-    Valid { expires: NaiveDate, days_left: i64 },
-    Expiring { expires: NaiveDate, days_left: i64 },
-    Expired { expires: NaiveDate, days_left: i64 },
+    Valid {
+        expires: NaiveDate,
+        days_left: i64,
+    },
+    Expiring {
+        expires: NaiveDate,
+        days_left: i64,
+    },
+    Expired {
+        expires: NaiveDate,
+        days_left: i64,
+    },
 }
 
 impl Expiry {

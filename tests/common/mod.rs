@@ -1,0 +1,648 @@
+//! A mock of Anthropic's API on 127.0.0.1 for the tests: a real HTTP server (axum) that
+//! checks the auth headers per credential kind, serves models in pages, and streams
+//! messages in the real SSE format, split into awkward TCP writes. Faults are scripted
+//! per route: statuses with Anthropic's error envelope, mid-stream errors, stalls, drops
+//! and garbage. It never reaches the internet.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+
+pub const OAUTH_TOKEN: &str = "sk-ant-oat01-MOCKoauthTOKENabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefXYZ1";
+pub const API_KEY: &str = "sk-ant-api03-MOCKapiKEYabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefAA";
+/// A well-formed setup token that the mock refuses the way Anthropic refuses subscription
+/// tokens outside Claude Code.
+pub const CLAUDE_CODE_ONLY_TOKEN: &str = "sk-ant-oat01-MOCKclaudeCODEonlyTOKENabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-012345XY";
+/// Well-formed but unknown to the mock: answered with 401.
+pub const REVOKED_TOKEN: &str = "sk-ant-oat01-MOCKrevokedTOKENabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefR";
+
+pub const CLAUDE_CODE_ONLY_MESSAGE: &str =
+    "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
+
+/// How the mock answers one request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// The normal answer for the route (a model page, or a streamed reply).
+    Normal,
+    /// A streamed reply with its own content and faults.
+    Stream(StreamSpec),
+    /// An error status with Anthropic's envelope.
+    Error {
+        status: u16,
+        error_type: &'static str,
+        message: String,
+        retry_after: Option<u64>,
+    },
+    /// 200 with a body that is not what the route promises.
+    Garbage(&'static str),
+}
+
+impl Reply {
+    pub fn status(status: u16, error_type: &'static str, message: &str) -> Self {
+        Self::Error {
+            status,
+            error_type,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+    pub fn rate_limited(retry_after: u64) -> Self {
+        Self::Error {
+            status: 429,
+            error_type: "rate_limit_error",
+            message: "Number of request tokens has exceeded your per-minute rate limit".into(),
+            retry_after: Some(retry_after),
+        }
+    }
+    pub fn overloaded() -> Self {
+        Self::Error {
+            status: 529,
+            error_type: "overloaded_error",
+            message: "Overloaded".into(),
+            retry_after: Some(0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fault {
+    None,
+    /// `event: error` after this many text deltas.
+    ErrorAfter(usize),
+    /// The connection is cut after this many text deltas.
+    DropAfter(usize),
+    /// The server goes silent after this many text deltas.
+    StallAfter(usize, Duration),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Chunking {
+    /// Writes of 1 to 13 bytes with a pause between them: lines and UTF-8 characters split.
+    Awkward,
+    /// Large writes, for benchmarks.
+    Fast,
+}
+
+#[derive(Debug, Clone)]
+pub struct StreamSpec {
+    pub deltas: Vec<String>,
+    pub thinking: Vec<String>,
+    pub fault: Fault,
+    pub chunking: Chunking,
+    pub stop_reason: &'static str,
+}
+
+impl StreamSpec {
+    pub fn text(deltas: &[&str]) -> Self {
+        Self {
+            deltas: deltas.iter().map(|s| s.to_string()).collect(),
+            thinking: Vec::new(),
+            fault: Fault::None,
+            chunking: Chunking::Awkward,
+            stop_reason: "end_turn",
+        }
+    }
+}
+
+impl Default for StreamSpec {
+    fn default() -> Self {
+        Self::text(&[
+            "Hello",
+            ", wörld",
+            "! ✓ ",
+            "日本語",
+            " 🎉",
+            "\n\n```rust\nfn main() {}\n```\n",
+            "Done.",
+        ])
+    }
+}
+
+/// A request as the mock saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Option<Value>,
+}
+
+#[derive(Default)]
+pub struct Shared {
+    pub models: Mutex<Vec<Value>>,
+    pub page_size: Mutex<usize>,
+    pub models_script: Mutex<VecDeque<Reply>>,
+    pub messages_script: Mutex<VecDeque<Reply>>,
+    pub default_stream: Mutex<StreamSpec>,
+    /// Sent on every response (rate-limit figures, for instance).
+    pub extra_headers: Mutex<Vec<(String, String)>>,
+    pub requests: Mutex<Vec<Recorded>>,
+}
+
+pub struct MockServer {
+    pub url: String,
+    pub state: Arc<Shared>,
+}
+
+impl MockServer {
+    /// Starts on a free port of 127.0.0.1, on a thread of its own (so sync tests can use it).
+    pub fn start() -> Self {
+        let state = Arc::new(Shared::default());
+        *state.models.lock().unwrap() = default_models();
+        *state.page_size.lock().unwrap() = 4;
+        let app = Router::new()
+            .route("/v1/models", get(list_models))
+            .route("/v1/models/{id}", get(get_model))
+            .route("/v1/messages", post(messages))
+            .with_state(state.clone());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, app).await.unwrap();
+            });
+        });
+        let addr = rx.recv().unwrap();
+        Self {
+            url: format!("http://{addr}"),
+            state,
+        }
+    }
+
+    pub fn push_models(&self, reply: Reply) {
+        self.state.models_script.lock().unwrap().push_back(reply);
+    }
+    pub fn push_messages(&self, reply: Reply) {
+        self.state.messages_script.lock().unwrap().push_back(reply);
+    }
+    pub fn set_stream(&self, spec: StreamSpec) {
+        *self.state.default_stream.lock().unwrap() = spec;
+    }
+    pub fn add_header(&self, name: &str, value: &str) {
+        self.state
+            .extra_headers
+            .lock()
+            .unwrap()
+            .push((name.into(), value.into()));
+    }
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.requests.lock().unwrap().clone()
+    }
+    pub fn requests_to(&self, path: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == path)
+            .collect()
+    }
+}
+
+/// The shipped fallback list, with created dates filled in so pages read as real ones.
+pub fn default_models() -> Vec<Value> {
+    let list: Value = serde_json::from_str(include_str!("../../assets/models.json")).unwrap();
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let mut m = m.clone();
+            m.as_object_mut().unwrap().remove("lineup");
+            if m.get("created_at").is_none() {
+                m["created_at"] = json!("2026-01-01T00:00:00Z");
+            }
+            m
+        })
+        .collect()
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn envelope(status: u16, error_type: &str, message: &str) -> Response {
+    let body = json!({
+        "type": "error",
+        "error": {"type": error_type, "message": message},
+        "request_id": "req_mock_error"
+    });
+    let mut r = (
+        StatusCode::from_u16(status).unwrap(),
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert("request-id", HeaderValue::from_static("req_mock_error"));
+    r
+}
+
+/// Checks the headers as Anthropic would; `Err` is the refusal to send.
+#[allow(clippy::result_large_err)] // a test mock: the refusal is the response itself
+fn check_auth(h: &HeaderMap) -> Result<(), Response> {
+    match header(h, "anthropic-version") {
+        Some("2023-06-01") | Some("2026-10-21") => {}
+        _ => {
+            return Err(envelope(
+                400,
+                "invalid_request_error",
+                "anthropic-version: header is required",
+            ))
+        }
+    }
+    if !header(h, "user-agent").is_some_and(|ua| ua.starts_with("oat/")) {
+        return Err(envelope(
+            400,
+            "invalid_request_error",
+            "unexpected user agent",
+        ));
+    }
+    let bearer = header(h, "authorization").and_then(|a| a.strip_prefix("Bearer "));
+    let key = header(h, "x-api-key");
+    match (bearer, key) {
+        (Some(_), Some(_)) => Err(envelope(
+            400,
+            "invalid_request_error",
+            "send either x-api-key or Authorization, not both",
+        )),
+        (Some(token), None) => {
+            let betas = header(h, "anthropic-beta").unwrap_or("");
+            if !betas.split(',').any(|b| b.trim() == "oauth-2025-04-20") {
+                return Err(envelope(
+                    401,
+                    "authentication_error",
+                    "OAuth authentication is currently not supported.",
+                ));
+            }
+            match token {
+                OAUTH_TOKEN => Ok(()),
+                CLAUDE_CODE_ONLY_TOKEN => Err(envelope(
+                    400,
+                    "invalid_request_error",
+                    CLAUDE_CODE_ONLY_MESSAGE,
+                )),
+                _ => Err(envelope(
+                    401,
+                    "authentication_error",
+                    "Invalid bearer token",
+                )),
+            }
+        }
+        (None, Some(API_KEY)) => Ok(()),
+        (None, _) => Err(envelope(401, "authentication_error", "invalid x-api-key")),
+    }
+}
+
+fn record(
+    state: &Shared,
+    method: &str,
+    path: &str,
+    query: String,
+    h: &HeaderMap,
+    body: Option<Value>,
+) {
+    state.requests.lock().unwrap().push(Recorded {
+        method: method.into(),
+        path: path.into(),
+        query,
+        headers: h.clone(),
+        body,
+    });
+}
+
+fn finish(state: &Shared, mut r: Response) -> Response {
+    let h = r.headers_mut();
+    if !h.contains_key("request-id") {
+        h.insert("request-id", HeaderValue::from_static("req_mock_ok"));
+    }
+    for (k, v) in state.extra_headers.lock().unwrap().iter() {
+        h.insert(
+            axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            HeaderValue::from_str(v).unwrap(),
+        );
+    }
+    r
+}
+
+fn scripted(reply: Reply) -> Option<Response> {
+    match reply {
+        Reply::Error {
+            status,
+            error_type,
+            message,
+            retry_after,
+        } => {
+            let mut r = envelope(status, error_type, &message);
+            if let Some(s) = retry_after {
+                r.headers_mut().insert("retry-after", s.into());
+            }
+            Some(r)
+        }
+        Reply::Garbage(body) => Some(
+            (
+                StatusCode::OK,
+                [("content-type", "text/event-stream")],
+                body,
+            )
+                .into_response(),
+        ),
+        Reply::Normal | Reply::Stream(_) => None,
+    }
+}
+
+async fn list_models(
+    State(state): State<Arc<Shared>>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    h: HeaderMap,
+) -> Response {
+    let query: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    record(&state, "GET", "/v1/models", query.join("&"), &h, None);
+    if let Err(r) = check_auth(&h) {
+        return finish(&state, r);
+    }
+    let next = state.models_script.lock().unwrap().pop_front();
+    if let Some(r) = next.and_then(scripted) {
+        return finish(&state, r);
+    }
+    let models = state.models.lock().unwrap().clone();
+    let page_size = *state.page_size.lock().unwrap();
+    let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20);
+    let start = match q.get("after_id") {
+        Some(id) => models
+            .iter()
+            .position(|m| m["id"] == id.as_str())
+            .map_or(models.len(), |i| i + 1),
+        None => 0,
+    };
+    let end = (start + limit.min(page_size)).min(models.len());
+    let page = &models[start..end];
+    let body = json!({
+        "data": page,
+        "has_more": end < models.len(),
+        "first_id": page.first().map(|m| m["id"].clone()),
+        "last_id": page.last().map(|m| m["id"].clone()),
+    });
+    finish(&state, (StatusCode::OK, axum::Json(body)).into_response())
+}
+
+async fn get_model(
+    State(state): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+) -> Response {
+    record(
+        &state,
+        "GET",
+        &format!("/v1/models/{id}"),
+        String::new(),
+        &h,
+        None,
+    );
+    if let Err(r) = check_auth(&h) {
+        return finish(&state, r);
+    }
+    let found = state
+        .models
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id.as_str())
+        .cloned();
+    finish(
+        &state,
+        match found {
+            Some(m) => (StatusCode::OK, axum::Json(m)).into_response(),
+            None => envelope(404, "not_found_error", &format!("model: {id}")),
+        },
+    )
+}
+
+async fn messages(State(state): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -> Response {
+    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+    record(
+        &state,
+        "POST",
+        "/v1/messages",
+        String::new(),
+        &h,
+        parsed.clone(),
+    );
+    if let Err(r) = check_auth(&h) {
+        return finish(&state, r);
+    }
+    let Some(req) = parsed else {
+        return finish(
+            &state,
+            envelope(400, "invalid_request_error", "body is not JSON"),
+        );
+    };
+    if req["stream"] != true {
+        return finish(
+            &state,
+            envelope(400, "invalid_request_error", "the mock only streams"),
+        );
+    }
+    if header(&h, "anthropic-version") == Some("2026-10-21") && req.get("temperature").is_some() {
+        return finish(
+            &state,
+            envelope(
+                400,
+                "invalid_request_error",
+                "temperature: Extra inputs are not permitted",
+            ),
+        );
+    }
+    let next = state.messages_script.lock().unwrap().pop_front();
+    let spec = match next {
+        Some(Reply::Stream(spec)) => spec,
+        Some(other) => match scripted(other) {
+            Some(r) => return finish(&state, r),
+            None => state.default_stream.lock().unwrap().clone(),
+        },
+        None => state.default_stream.lock().unwrap().clone(),
+    };
+    let model = req["model"].as_str().unwrap_or("?").to_string();
+    finish(&state, stream_response(spec, &model))
+}
+
+fn event(name: &str, data: Value) -> String {
+    format!("event: {name}\ndata: {data}\n\n")
+}
+
+/// The SSE body up to the fault, and the fault itself.
+pub fn sse_body(spec: &StreamSpec, model: &str) -> (String, Fault) {
+    let mut s = String::new();
+    s += &event(
+        "message_start",
+        json!({"type":"message_start","message":{"id":"msg_mock","type":"message","role":"assistant","content":[],"model":model,"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}),
+    );
+    let mut index = 0;
+    if !spec.thinking.is_empty() {
+        s += &event(
+            "content_block_start",
+            json!({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}),
+        );
+        for t in &spec.thinking {
+            s += &event(
+                "content_block_delta",
+                json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":t}}),
+            );
+        }
+        s += &event(
+            "content_block_delta",
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM"}}),
+        );
+        s += &event(
+            "content_block_stop",
+            json!({"type":"content_block_stop","index":0}),
+        );
+        index = 1;
+    }
+    s += &event(
+        "content_block_start",
+        json!({"type":"content_block_start","index":index,"content_block":{"type":"text","text":""}}),
+    );
+    s += &event("ping", json!({"type":"ping"}));
+    s += ": a comment line the parser must skip\n\n";
+    for (i, d) in spec.deltas.iter().enumerate() {
+        match spec.fault {
+            Fault::ErrorAfter(n) if n == i => {
+                s += &event(
+                    "error",
+                    json!({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}),
+                );
+                return (s, Fault::None);
+            }
+            Fault::DropAfter(n) | Fault::StallAfter(n, _) if n == i => return (s, spec.fault),
+            _ => {}
+        }
+        s += &event(
+            "content_block_delta",
+            json!({"type":"content_block_delta","index":index,"delta":{"type":"text_delta","text":d}}),
+        );
+        if i == 1 {
+            s += &event(
+                "future_event_type",
+                json!({"type":"future_event_type","x":1}),
+            );
+        }
+    }
+    s += &event(
+        "content_block_stop",
+        json!({"type":"content_block_stop","index":index}),
+    );
+    s += &event(
+        "message_delta",
+        json!({"type":"message_delta","delta":{"stop_reason":spec.stop_reason,"stop_sequence":null},"usage":{"output_tokens":spec.deltas.len() + 1}}),
+    );
+    s += &event("message_stop", json!({"type":"message_stop"}));
+    (s, Fault::None)
+}
+
+fn stream_response(spec: StreamSpec, model: &str) -> Response {
+    let (body, fault) = sse_body(&spec, model);
+    let bytes = body.into_bytes();
+    let chunking = spec.chunking;
+    let stream = async_stream(bytes, chunking, fault);
+    Response::builder()
+        .status(200)
+        .header("content-type", "text/event-stream")
+        .header("cache-control", "no-cache")
+        .body(Body::from_stream(stream))
+        .unwrap()
+}
+
+fn async_stream(
+    bytes: Vec<u8>,
+    chunking: Chunking,
+    fault: Fault,
+) -> impl futures_core_stream::Stream<Item = Result<Bytes, std::io::Error>> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    tokio::spawn(async move {
+        let sizes: &[usize] = match chunking {
+            Chunking::Awkward => &[1, 3, 7, 2, 13, 5, 4],
+            Chunking::Fast => &[64 * 1024],
+        };
+        let mut pos = 0;
+        let mut i = 0;
+        while pos < bytes.len() {
+            let n = sizes[i % sizes.len()].min(bytes.len() - pos);
+            if tx
+                .send(Ok(Bytes::copy_from_slice(&bytes[pos..pos + n])))
+                .await
+                .is_err()
+            {
+                return;
+            }
+            pos += n;
+            i += 1;
+            if chunking == Chunking::Awkward {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+        match fault {
+            Fault::DropAfter(_) => {
+                let _ = tx
+                    .send(Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "mock drop",
+                    )))
+                    .await;
+            }
+            Fault::StallAfter(_, d) => {
+                tokio::time::sleep(d).await;
+            }
+            _ => {}
+        }
+    });
+    futures_core_stream::ReceiverStream::new(rx)
+}
+
+/// A tiny stand-in for tokio-stream's `ReceiverStream`, named for what it is here.
+mod futures_core_stream {
+    pub use tokio_stream::wrappers::ReceiverStream;
+    pub use tokio_stream::Stream;
+}
+
+/// A `Command` for the built binary, with a clean environment: no credential, no base URL,
+/// and config/data/state dirs in `home` so tests never touch the real ones.
+pub fn oat(home: &std::path::Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("oat").unwrap();
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Fails when any of the mock's full secrets appears in `text`.
+pub fn assert_no_secret(text: &str) {
+    for secret in [OAUTH_TOKEN, API_KEY, CLAUDE_CODE_ONLY_TOKEN, REVOKED_TOKEN] {
+        assert!(
+            !text.contains(secret),
+            "a full secret leaked into output:\n{text}"
+        );
+        // The middle of a token is what masking hides; a 30-char run of it is a leak too.
+        assert!(
+            !text.contains(&secret[20..50]),
+            "part of a secret leaked into output:\n{text}"
+        );
+    }
+}

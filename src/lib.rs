@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod cli;
+pub mod config;
 pub mod credentials;
 pub mod logging;
 pub mod paths;
+pub mod status;

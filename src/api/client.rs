@@ -364,8 +364,13 @@ async fn check(resp: Response) -> Result<Response, ApiError> {
     }
     let rid = request_id(resp.headers());
     let after = retry_after(resp.headers());
+    let limits = RateLimits::from_headers(resp.headers());
     let body = resp.text().await.unwrap_or_default();
-    Err(ApiError::from_status(status, &body, rid, after))
+    let mut err = ApiError::from_status(status, &body, rid, after);
+    if let Some(d) = err.detail_mut() {
+        d.limits = limits;
+    }
+    Err(err)
 }
 
 async fn read_json<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T, ApiError> {

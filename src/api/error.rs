@@ -8,6 +8,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
+use super::limits::RateLimits;
+
 /// Anthropic's refusal of a subscription token used outside Claude Code contains this.
 const CLAUDE_CODE_ONLY: &str = "only authorized for use with claude code";
 
@@ -48,12 +50,15 @@ pub enum ApiError {
 }
 
 /// What the API said about an error, as it said it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ErrorDetail {
     /// `error.type` from the envelope (`authentication_error`, …), or a stand-in.
     pub error_type: String,
     pub message: String,
     pub request_id: Option<String>,
+    /// Rate-limit headers sent with the refusal (a 429 from a drained subscription window
+    /// carries the usage figures that explain it).
+    pub limits: RateLimits,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +83,7 @@ impl ErrorDetail {
                 error_type: env.error.error_type,
                 message: env.error.message,
                 request_id: env.request_id.or(header_request_id),
+                limits: RateLimits::default(),
             },
             Err(_) => {
                 let text: String = body.trim().chars().take(300).collect();
@@ -89,6 +95,7 @@ impl ErrorDetail {
                         text
                     },
                     request_id: header_request_id,
+                    limits: RateLimits::default(),
                 }
             }
         }
@@ -145,6 +152,26 @@ impl ApiError {
             | Self::Server { detail: d, .. } => Some(d),
             _ => None,
         }
+    }
+
+    pub fn detail_mut(&mut self) -> Option<&mut ErrorDetail> {
+        match self {
+            Self::Unauthorized(d)
+            | Self::PermissionDenied(d)
+            | Self::NotFound(d)
+            | Self::Overloaded(d)
+            | Self::RequestTooLarge(d)
+            | Self::Stream(d)
+            | Self::RateLimited { detail: d, .. }
+            | Self::InvalidRequest { detail: d, .. }
+            | Self::Server { detail: d, .. } => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Rate-limit headers that came with the refusal, if any.
+    pub fn limits(&self) -> Option<&RateLimits> {
+        self.detail().map(|d| &d.limits).filter(|l| !l.is_empty())
     }
 
     pub fn request_id(&self) -> Option<&str> {

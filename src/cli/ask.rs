@@ -94,6 +94,7 @@ pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
     let model_id = args
         .model
         .clone()
+        .or_else(|| ctx.config.config.default_model.clone())
         .unwrap_or_else(|| fallback().default_model);
     let needs_live = args.thinking.is_some() || args.effort.is_some() || args.max_tokens.is_some();
     let model = model_info(&client, &model_id, needs_live).await?;
@@ -104,7 +105,7 @@ pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
         temperature: args.temperature,
         thinking: args.thinking.unwrap_or(ThinkingChoice::Default),
         effort: args.effort,
-        api_version: ctx.global.api_version.clone(),
+        api_version: ctx.api_version(),
     };
     let planned = plan_request(&options, model.as_ref(), vec![Message::user_text(prompt)])
         .map_err(CliError::usage)?;

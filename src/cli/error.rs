@@ -47,16 +47,27 @@ impl CliError {
 
     pub fn no_credential() -> Self {
         Self::usage("no credential found").with_advice(
-            "Get one of these and put it in the environment:\n  \
-             • an API key (the supported route): create one at https://console.anthropic.com/settings/keys,\n    \
-               then `export ANTHROPIC_API_KEY=sk-ant-api03-…`\n  \
-             • a setup token from a Claude Pro/Max/Team subscription: run `claude setup-token`,\n    \
-               then `export CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-…` (Anthropic intends these for Claude Code)",
+            "Get one of these:\n  \
+             • an API key (the supported route): create one at https://console.anthropic.com/settings/keys\n  \
+             • a setup token from a Claude Pro/Max/Team subscription: run `claude setup-token`\n    \
+               (Anthropic intends these for Claude Code)\n\
+             then store it with `oat key add` (it asks for the secret without echo), or put it in\n\
+             ANTHROPIC_API_KEY / CLAUDE_CODE_OAUTH_TOKEN.",
         )
     }
 
+    /// An exit code whose reason was already printed (`token status` says it in its report).
+    pub fn silent(code: u8) -> Self {
+        Self {
+            message: String::new(),
+            request_id: None,
+            advice: None,
+            code,
+        }
+    }
+
     pub fn print(&self) {
-        if self.code == EXIT_INTERRUPTED {
+        if self.code == EXIT_INTERRUPTED || self.message.is_empty() {
             return;
         }
         eprintln!("oat: error: {}", self.message);

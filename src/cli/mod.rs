@@ -4,7 +4,9 @@
 
 mod ask;
 mod error;
+mod key;
 mod models;
+mod token;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -16,10 +18,9 @@ pub use error::CliError;
 use crate::api::client::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT};
 use crate::api::messages::API_VERSION_DEFAULT;
 use crate::api::Client;
-use crate::credentials::{parse_credential, Credential, CredentialKind};
-
-/// Environment variables read as credentials, in order of preference.
-pub const CREDENTIAL_ENV_VARS: [&str; 2] = ["CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_API_KEY"];
+use crate::config::{Backend, ConfigFile};
+use crate::credentials::keys::{KeyError, Keys, Resolved};
+use crate::credentials::CredentialKind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,7 +30,8 @@ pub const CREDENTIAL_ENV_VARS: [&str; 2] = ["CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPI
     long_about = "A fast terminal client for Anthropic's Claude models.\n\n\
         Credentials: a Console API key (sk-ant-api03-…, the supported route) or a setup token \
         from `claude setup-token` (sk-ant-oat01-…; Anthropic intends these for Claude Code).\n\
-        Until keys are stored, oat reads CLAUDE_CODE_OAUTH_TOKEN, then ANTHROPIC_API_KEY."
+        The credential used: --key NAME, else the active key (`oat key use`), else \
+        CLAUDE_CODE_OAUTH_TOKEN, else ANTHROPIC_API_KEY."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -44,8 +46,14 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "ANTHROPIC_BASE_URL", default_value = DEFAULT_BASE_URL)]
     pub base_url: String,
     /// The `anthropic-version` header: 2023-06-01 (default) or 2026-10-21.
-    #[arg(long, global = true, default_value = API_VERSION_DEFAULT)]
-    pub api_version: String,
+    #[arg(long, global = true)]
+    pub api_version: Option<String>,
+    /// Use this stored key (or `env:VAR`) instead of the active one.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub key: Option<String>,
+    /// The config file (default: config.toml in the platform config dir).
+    #[arg(long, global = true, env = "OAT_CONFIG", value_name = "PATH")]
+    pub config: Option<std::path::PathBuf>,
     /// Extra `anthropic-beta` flags (repeatable); the OAuth flag is added when needed.
     #[arg(long = "beta", global = true, value_name = "FLAG")]
     pub betas: Vec<String>,
@@ -66,6 +74,12 @@ pub enum Command {
     Ask(ask::AskArgs),
     /// List the models the credential can use (the shipped list when offline).
     Models(models::ModelsArgs),
+    /// Add, list, choose, rename and remove stored keys.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    /// Check a key live: validity, expiry, rate limits and subscription usage.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 /// Parses arguments, runs the command and turns the outcome into an exit code.
@@ -96,69 +110,99 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
-    let ctx = Context { global: cli.global };
+    let config_path = cli
+        .global
+        .config
+        .clone()
+        .unwrap_or_else(ConfigFile::default_path);
+    let config = ConfigFile::load(&config_path).map_err(|e| {
+        CliError::usage(e.to_string()).with_advice(
+            "Fix the file (or move it aside to start afresh); oat will not overwrite it.",
+        )
+    })?;
+    let ctx = Context {
+        global: cli.global,
+        config,
+    };
     match cli.command {
         Command::Ask(args) => ask::run(&ctx, args).await,
         Command::Models(args) => models::run(&ctx, args).await,
+        Command::Key(cmd) => key::run(&ctx, cmd).await,
+        Command::Token(cmd) => token::run(&ctx, cmd).await,
     }
 }
 
-/// What every command shares: the global flags and how to build a client from them.
+/// What every command shares: the global flags, the config, and how to build a client.
 pub struct Context {
     pub global: GlobalArgs,
+    pub config: ConfigFile,
 }
 
-/// Where the credential in use came from, for `--verbose` and messages.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    pub credential: Credential,
-    pub source: String,
+impl From<KeyError> for CliError {
+    fn from(e: KeyError) -> Self {
+        match e {
+            KeyError::NoCredential => CliError::no_credential(),
+            KeyError::Store(s) => CliError::usage(s.to_string()).with_code(error::EXIT_API),
+            other => CliError::usage(other.to_string()),
+        }
+    }
 }
 
 impl Context {
-    /// The credential: CLAUDE_CODE_OAUTH_TOKEN, else ANTHROPIC_API_KEY.
+    pub fn keys(&self) -> Keys {
+        Keys::open(self.config.clone(), self.global.kind)
+    }
+
+    pub fn api_version(&self) -> String {
+        self.global
+            .api_version
+            .clone()
+            .or_else(|| self.config.config.api_version.clone())
+            .unwrap_or_else(|| API_VERSION_DEFAULT.to_string())
+    }
+
+    /// The credential: `--key`, else the active key, else the environment.
     pub fn credential(&self) -> Result<Resolved, CliError> {
-        for var in CREDENTIAL_ENV_VARS {
-            let Ok(raw) = std::env::var(var) else {
-                continue;
-            };
-            if raw.trim().is_empty() {
-                continue;
-            }
-            let credential = parse_credential(&raw, self.global.kind)
-                .map_err(|e| CliError::usage(format!("${var}: {e}")))?;
-            return Ok(Resolved {
-                credential,
-                source: format!("env:{var}"),
-            });
+        let resolved = self.keys().resolve(self.global.key.as_deref())?;
+        if resolved.meta.backend == Backend::File {
+            warn_file_backend();
         }
-        Err(CliError::no_credential())
+        Ok(resolved)
     }
 
     pub fn client_config(&self) -> ClientConfig {
         ClientConfig {
             base_url: self.global.base_url.clone(),
-            api_version: self.global.api_version.clone(),
+            api_version: self.api_version(),
             betas: self.global.betas.clone(),
             idle_timeout: Duration::from_secs(self.global.idle_timeout.max(1)),
             ..ClientConfig::default()
         }
     }
 
-    pub fn client(&self) -> Result<(Client, Resolved), CliError> {
-        let resolved = self.credential()?;
+    pub fn client_for(&self, resolved: &Resolved) -> Result<Client, CliError> {
         let client = Client::new(self.client_config(), resolved.credential.clone())
             .map_err(|e| CliError::usage(e.to_string()))?;
         if self.global.verbose {
             eprintln!(
-                "oat: {} {} from {} → {} (anthropic-version {})",
+                "oat: {} {} from key `{}` → {} (anthropic-version {})",
                 resolved.credential.kind.label(),
                 resolved.credential.secret,
-                resolved.source,
+                resolved.name,
                 client.base_url(),
-                self.global.api_version
+                self.api_version()
             );
         }
-        Ok((client, resolved))
+        Ok(client)
     }
+
+    pub fn client(&self) -> Result<(Client, Resolved), CliError> {
+        let resolved = self.credential()?;
+        Ok((self.client_for(&resolved)?, resolved))
+    }
+}
+
+/// Said at every use of the file backend, so plain-text storage is never forgotten.
+pub fn warn_file_backend() {
+    eprintln!("oat: warning: this key is stored in plain text in a 0600 file, not in a keyring");
 }

@@ -1,0 +1,362 @@
+//! `oat key …`: add (read without echo, repaired, checked, validated live), list, use,
+//! rename, remove and show. Secrets go to the OS keyring, or — only where none exists and
+//! the person agrees — to a 0600 file. A full secret is printed only by `show --reveal`.
+
+use std::io::{BufRead, IsTerminal, Read, Write};
+
+use chrono::{Local, NaiveDate};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::{warn_file_backend, CliError, Context};
+use crate::config::Backend;
+use crate::credentials::keys::{check_name, KeyEntry, Keys, Resolved};
+use crate::credentials::store::KeyringStore;
+use crate::credentials::token::estimate_expiry;
+use crate::credentials::{parse_credential, Expiry};
+use crate::status::{backend_label, expiry_text, Check, Verdict};
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Store a key: paste it (no echo) or pipe it on stdin. It is validated live.
+    Add(AddArgs),
+    /// The stored keys and those in the environment; never a full secret.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make NAME the active key.
+    Use { name: String },
+    /// Rename a stored key (its secret moves with it).
+    Rename { old: String, new: String },
+    /// Remove a key and its secret from its store.
+    Remove { name: String },
+    /// Show a key's details; `--reveal` prints the secret itself to stdout.
+    Show {
+        name: String,
+        #[arg(long)]
+        reveal: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// A name for the key (default: `setup-token` or `api-key`).
+    pub name: Option<String>,
+    /// Where to keep the secret: the OS keyring (default) or a 0600 file.
+    #[arg(long, value_enum)]
+    pub store: Option<Backend>,
+    /// The day the token was really created (expiry counts from it; default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub created: Option<NaiveDate>,
+    /// A note shown beside the key.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Store the key even though the API refused it.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), CliError> {
+    let mut keys = ctx.keys();
+    match cmd {
+        KeyCommand::Add(args) => add(ctx, &mut keys, args).await,
+        KeyCommand::List { json } => {
+            list(&keys, json);
+            Ok(())
+        }
+        KeyCommand::Use { name } => {
+            keys.set_active(&name)?;
+            println!("`{name}` is now the active key.");
+            Ok(())
+        }
+        KeyCommand::Rename { old, new } => {
+            keys.rename(&old, &new)?;
+            println!("Renamed `{old}` to `{new}`.");
+            Ok(())
+        }
+        KeyCommand::Remove { name } => {
+            let backend = keys.remove(&name)?;
+            println!(
+                "Removed `{name}` and deleted its secret from the {}.",
+                backend_label(backend)
+            );
+            if keys.config.config.active_key.is_none() && !keys.list().is_empty() {
+                println!("No key is active now: choose one with `oat key use NAME`.");
+            }
+            Ok(())
+        }
+        KeyCommand::Show { name, reveal } => {
+            let resolved = keys.credential(&name)?;
+            if resolved.meta.backend == Backend::File {
+                warn_file_backend();
+            }
+            if reveal {
+                println!("{}", resolved.credential.secret.expose());
+            } else {
+                print_key(&resolved);
+                eprintln!("(add --reveal to print the secret itself)");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn read_secret() -> Result<String, CliError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut s = String::new();
+        stdin
+            .lock()
+            .read_to_string(&mut s)
+            .map_err(|e| CliError::usage(format!("could not read stdin: {e}")))?;
+        return Ok(s);
+    }
+    // Reading the rest of a wrapped paste: rpassword stops at the first newline, and
+    // `claude setup-token` output often wraps across two lines.
+    let first = rpassword::prompt_password("Paste the key or token (input hidden), then Enter: ")
+        .map_err(|e| CliError::usage(format!("could not read the terminal: {e}")))?;
+    Ok(first)
+}
+
+/// Asks a yes/no question on the terminal; `false` when there is none to ask on.
+fn confirm(question: &str) -> bool {
+    let Ok(tty) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+    else {
+        return false;
+    };
+    let mut writer = &tty;
+    let _ = write!(writer, "{question} [y/N] ");
+    let _ = writer.flush();
+    let mut answer = String::new();
+    let _ = std::io::BufReader::new(&tty).read_line(&mut answer);
+    matches!(answer.trim(), "y" | "Y" | "yes")
+}
+
+fn choose_backend(ctx: &Context, requested: Option<Backend>) -> Result<Backend, CliError> {
+    let file_path = ctx.config.dir().join("credentials");
+    match requested {
+        Some(Backend::File) => Ok(Backend::File),
+        Some(Backend::Env) => Err(CliError::usage(
+            "environment keys are read from the environment, not stored",
+        )),
+        Some(Backend::Keyring) | None => match KeyringStore::probe() {
+            Ok(()) => Ok(Backend::Keyring),
+            Err(e) => {
+                let offer = format!(
+                    "No OS keyring is available here ({e}).\n\
+                     oat can keep the secret in plain text in {} (mode 0600, readable only by you).",
+                    file_path.display()
+                );
+                if requested.is_none() {
+                    eprintln!("{offer}");
+                    if confirm("Store it in that file?") {
+                        return Ok(Backend::File);
+                    }
+                }
+                if requested.is_some() {
+                    eprintln!("{offer}");
+                }
+                Err(CliError::usage("not stored: no keyring available")
+                    .with_advice("Re-run with `--store file` to keep it in the 0600 file instead."))
+            }
+        },
+    }
+}
+
+async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliError> {
+    if let Some(name) = &args.name {
+        check_name(name)?;
+        if keys.config.key(name).is_some() {
+            return Err(
+                CliError::usage(format!("a key named `{name}` exists already"))
+                    .with_advice("Remove it first, or choose another name."),
+            );
+        }
+    }
+    let raw = read_secret()?;
+    let credential = parse_credential(&raw, ctx.global.kind)
+        .map_err(|e| CliError::usage(format!("not stored: {e}")))?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| keys.free_name(credential.kind));
+    let backend = choose_backend(ctx, args.store)?;
+
+    let resolved = Resolved {
+        name: name.clone(),
+        credential: credential.clone(),
+        meta: crate::config::KeyMeta {
+            name: name.clone(),
+            kind: credential.kind,
+            backend,
+            added: chrono::Utc::now(),
+            created: args.created,
+            label: args.label.clone(),
+            last_validation: None,
+        },
+    };
+    let client = ctx.client_for(&resolved)?;
+    eprint!("Checking it with Anthropic… ");
+    let started = std::time::Instant::now();
+    let result = client.validate().await;
+    let (check, _) = Check::from_result(&result, started.elapsed());
+    match (&result, check.verdict) {
+        (Ok(v), _) => eprintln!("valid ({} ms).", v.latency.as_millis()),
+        (Err(e), Verdict::Unreachable) => {
+            eprintln!("could not check ({e}); storing it unchecked.")
+        }
+        (Err(e), Verdict::RateLimited | Verdict::OutOfUsage) => {
+            eprintln!("accepted, but: {e}")
+        }
+        (Err(e), verdict) => {
+            eprintln!("refused.");
+            if !args.force {
+                let mut err = CliError::from(e.clone());
+                err.message = format!("not stored: {}", err.message);
+                return Err(err);
+            }
+            eprintln!(
+                "Storing it anyway (--force); the API said: {e} [{}]",
+                verdict.as_str()
+            );
+        }
+    }
+    keys.add(&name, &credential, backend, args.created, args.label)?;
+    keys.record_validation(&name, check.to_last_validation())?;
+    if backend == Backend::File {
+        warn_file_backend();
+    }
+    println!(
+        "Stored `{name}` ({}, {}) in the {}.",
+        credential.kind.label(),
+        credential.secret,
+        backend_label(backend)
+    );
+    if keys.config.config.active_key.as_deref() == Some(name.as_str()) {
+        println!("It is the active key.");
+    }
+    let today = Local::now().date_naive();
+    let created = args.created.unwrap_or(today);
+    if let e @ (Expiry::Valid { .. } | Expiry::Expiring { .. } | Expiry::Expired { .. }) =
+        estimate_expiry(credential.kind, created, today)
+    {
+        println!("Estimated expiry: {}", expiry_text(Some(&e)));
+    }
+    Ok(())
+}
+
+fn print_key(r: &Resolved) {
+    let m = &r.meta;
+    println!("Key         {}", m.name);
+    println!("Kind        {}", m.kind.label());
+    println!("Secret      {}", r.credential.secret);
+    println!("Stored in   {}", backend_label(m.backend));
+    if let Some(l) = &m.label {
+        println!("Label       {l}");
+    }
+}
+
+fn entry_json(keys: &Keys, e: &KeyEntry, today: NaiveDate) -> serde_json::Value {
+    let m = &e.meta;
+    let masked = keys.secret(&m.name).map(|s| s.masked()).ok();
+    let expiry = (m.backend != Backend::Env || m.created.is_some())
+        .then(|| estimate_expiry(m.kind, m.created_or_added(), today));
+    json!({
+        "name": m.name,
+        "active": e.active,
+        "kind": m.kind,
+        "backend": m.backend,
+        "masked": masked,
+        "added": (m.backend != Backend::Env).then_some(m.added),
+        "created": m.created,
+        "label": m.label,
+        "expiry": expiry,
+        "last_validation": m.last_validation,
+    })
+}
+
+fn list(keys: &Keys, as_json: bool) {
+    let today = Local::now().date_naive();
+    let entries = keys.list();
+    if as_json {
+        let all: Vec<_> = entries.iter().map(|e| entry_json(keys, e, today)).collect();
+        println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        return;
+    }
+    if entries.is_empty() {
+        println!("No keys yet. Add one with `oat key add` (see `oat key add --help`).");
+        return;
+    }
+    let rows: Vec<[String; 7]> = entries
+        .iter()
+        .map(|e| {
+            let m = &e.meta;
+            let masked = match keys.secret(&m.name) {
+                Ok(s) => s.masked(),
+                Err(err) => format!("(unavailable: {err})"),
+            };
+            let expiry = entry_json(keys, e, today)["expiry"].clone();
+            let expires = match expiry["state"].as_str() {
+                None => "?".to_string(),
+                Some("none") => "never".into(),
+                Some(state) => format!(
+                    "{} ({}d){}",
+                    expiry["expires"].as_str().unwrap_or("?"),
+                    expiry["days_left"],
+                    if state == "valid" { "" } else { " !" }
+                ),
+            };
+            let last = m.last_validation.as_ref().map_or("never".into(), |v| {
+                format!(
+                    "{} {}",
+                    v.result,
+                    v.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+                )
+            });
+            [
+                format!("{}{}", if e.active { "* " } else { "  " }, m.name),
+                m.kind.to_string(),
+                m.backend.to_string(),
+                masked,
+                if m.backend == Backend::Env {
+                    "-".into()
+                } else {
+                    m.added.with_timezone(&Local).format("%Y-%m-%d").to_string()
+                },
+                expires,
+                last,
+            ]
+        })
+        .collect();
+    let header = [
+        "  NAME",
+        "KIND",
+        "STORE",
+        "SECRET",
+        "ADDED",
+        "EXPIRES",
+        "LAST CHECK",
+    ];
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let print = |cells: Vec<&str>| {
+        let line: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    };
+    print(header.to_vec());
+    for r in &rows {
+        print(r.iter().map(String::as_str).collect());
+    }
+}

@@ -1,0 +1,347 @@
+//! Where secrets live, behind one small trait: the OS keyring, a 0600 file, environment
+//! variables, and an in-memory store for unit tests. Backends store and fetch secrets by
+//! key name; the metadata (kind, dates, validation) is the config file's business.
+//!
+//! The keyring is reached through the `keyring` crate's `v1` API (Secret Service over
+//! pure-Rust zbus on Linux, Keychain, Credential Manager): it picks the platform store by
+//! itself, which is all oat needs. Every keyring call runs on its own thread with a
+//! deadline, because a locked collection can wait forever for an unlock prompt.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex};
+use std::time::Duration;
+
+use super::token::Secret;
+
+/// The keyring's service name; the account is the key name.
+pub const KEYRING_SERVICE: &str = "oat";
+/// A keyring that has not answered by then is reported as unavailable.
+pub const KEYRING_DEADLINE: Duration = Duration::from_secs(2);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no secret named `{0}` in the {1}")]
+    NotFound(String, &'static str),
+    #[error("the OS keyring is not available: {0}")]
+    KeyringUnavailable(String),
+    #[error("the OS keyring did not answer within {0:?} (is the collection locked?)")]
+    KeyringTimeout(Duration),
+    #[error("the keyring refused: {0}")]
+    Keyring(String),
+    #[error(
+        "{path} can be read by other users (mode {mode:o}); oat will not read secrets from it. \
+         Fix it with: chmod 600 {path}"
+    )]
+    FileTooOpen { path: String, mode: u32 },
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error("environment keys are read-only; change the variable `{0}` instead")]
+    ReadOnly(String),
+}
+
+pub trait SecretStore: Send + Sync {
+    /// A short name for messages: "OS keyring", "credentials file", …
+    fn describe(&self) -> &'static str;
+    fn get(&self, name: &str) -> Result<Secret, StoreError>;
+    fn set(&self, name: &str, secret: &Secret) -> Result<(), StoreError>;
+    fn delete(&self, name: &str) -> Result<(), StoreError>;
+}
+
+/// The OS keyring.
+pub struct KeyringStore;
+
+impl KeyringStore {
+    /// Answers within `KEYRING_DEADLINE` whether a keyring service can be used: a missing
+    /// D-Bus session fails at once, a service that never answers times out.
+    pub fn probe() -> Result<(), StoreError> {
+        with_deadline(|| {
+            keyring::Entry::store_status()
+                .as_ref()
+                .map_err(|e| StoreError::KeyringUnavailable(e.to_string()))?;
+            // Initialising the store can succeed with no service behind the bus: ask it.
+            let entry = keyring::Entry::new(KEYRING_SERVICE, "oat-probe")
+                .map_err(|e| StoreError::KeyringUnavailable(e.to_string()))?;
+            match entry.get_password() {
+                Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(StoreError::KeyringUnavailable(e.to_string())),
+            }
+        })
+    }
+
+    fn entry(name: &str) -> Result<keyring::Entry, StoreError> {
+        keyring::Entry::new(KEYRING_SERVICE, name).map_err(|e| match e {
+            keyring::Error::NoDefaultStore => StoreError::KeyringUnavailable(
+                keyring::Entry::store_status()
+                    .as_ref()
+                    .err()
+                    .map_or_else(|| e.to_string(), ToString::to_string),
+            ),
+            other => StoreError::Keyring(other.to_string()),
+        })
+    }
+}
+
+/// Runs a keyring call on a thread of its own and gives up after the deadline. The thread
+/// is left to finish (or hang) on its own; oat does not wait for it.
+fn with_deadline<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(KEYRING_DEADLINE)
+        .unwrap_or(Err(StoreError::KeyringTimeout(KEYRING_DEADLINE)))
+}
+
+fn keyring_error(e: keyring::Error) -> StoreError {
+    match e {
+        keyring::Error::NoStorageAccess(inner) => StoreError::KeyringUnavailable(inner.to_string()),
+        keyring::Error::NoDefaultStore => StoreError::KeyringUnavailable(e.to_string()),
+        other => StoreError::Keyring(other.to_string()),
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn describe(&self) -> &'static str {
+        "OS keyring"
+    }
+
+    fn get(&self, name: &str) -> Result<Secret, StoreError> {
+        let name = name.to_string();
+        with_deadline(move || match Self::entry(&name)?.get_password() {
+            Ok(p) => Ok(Secret::new(p)),
+            Err(keyring::Error::NoEntry) => Err(StoreError::NotFound(name, "OS keyring")),
+            Err(e) => Err(keyring_error(e)),
+        })
+    }
+
+    fn set(&self, name: &str, secret: &Secret) -> Result<(), StoreError> {
+        let name = name.to_string();
+        let secret = secret.clone();
+        with_deadline(move || {
+            Self::entry(&name)?
+                .set_password(secret.expose())
+                .map_err(keyring_error)
+        })
+    }
+
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        let name = name.to_string();
+        with_deadline(move || match Self::entry(&name)?.delete_credential() {
+            Ok(()) => Ok(()),
+            Err(keyring::Error::NoEntry) => Err(StoreError::NotFound(name, "OS keyring")),
+            Err(e) => Err(keyring_error(e)),
+        })
+    }
+}
+
+/// Secrets in plain text in a file only its owner may read. Used only where no keyring
+/// exists and the person agreed; every use warns.
+pub struct FileStore {
+    pub path: PathBuf,
+}
+
+impl FileStore {
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            path: dir.join("credentials"),
+        }
+    }
+
+    fn err(&self, message: impl std::fmt::Display) -> StoreError {
+        StoreError::File {
+            path: self.path.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    fn read_all(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+            Err(e) => return Err(self.err(e)),
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.path)
+                .map_err(|e| self.err(e))?
+                .permissions()
+                .mode()
+                & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(StoreError::FileTooOpen {
+                    path: self.path.display().to_string(),
+                    mode,
+                });
+            }
+        }
+        // Never echo the file's content in an error: it is full of secrets.
+        toml::from_str(&text)
+            .map_err(|_| self.err("not a valid credentials file (TOML of name = \"secret\")"))
+    }
+
+    fn write_all(&self, all: &BTreeMap<String, String>) -> Result<(), StoreError> {
+        let text = toml::to_string(all).map_err(|e| self.err(e))?;
+        crate::config::write_atomic(&self.path, text.as_bytes(), Some(0o600))
+            .map_err(|e| self.err(e))
+    }
+}
+
+impl SecretStore for FileStore {
+    fn describe(&self) -> &'static str {
+        "credentials file"
+    }
+
+    fn get(&self, name: &str) -> Result<Secret, StoreError> {
+        self.read_all()?
+            .remove(name)
+            .map(Secret::new)
+            .ok_or_else(|| StoreError::NotFound(name.into(), "credentials file"))
+    }
+
+    fn set(&self, name: &str, secret: &Secret) -> Result<(), StoreError> {
+        let mut all = self.read_all()?;
+        all.insert(name.into(), secret.expose().into());
+        self.write_all(&all)
+    }
+
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        let mut all = self.read_all()?;
+        if all.remove(name).is_none() {
+            return Err(StoreError::NotFound(name.into(), "credentials file"));
+        }
+        self.write_all(&all)
+    }
+}
+
+/// Read-only keys named `env:VAR`.
+pub struct EnvStore;
+
+impl SecretStore for EnvStore {
+    fn describe(&self) -> &'static str {
+        "environment"
+    }
+
+    fn get(&self, name: &str) -> Result<Secret, StoreError> {
+        let var = name.strip_prefix("env:").unwrap_or(name);
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(Secret::new)
+            .ok_or_else(|| StoreError::NotFound(var.into(), "environment"))
+    }
+
+    fn set(&self, name: &str, _: &Secret) -> Result<(), StoreError> {
+        Err(StoreError::ReadOnly(name.into()))
+    }
+
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        Err(StoreError::ReadOnly(name.into()))
+    }
+}
+
+/// A store that lives and dies with the process: for unit tests only, never offered to
+/// users.
+#[derive(Default)]
+pub struct InMemoryStoreForTests {
+    secrets: Mutex<BTreeMap<String, Secret>>,
+}
+
+impl SecretStore for InMemoryStoreForTests {
+    fn describe(&self) -> &'static str {
+        "in-memory test store"
+    }
+
+    fn get(&self, name: &str) -> Result<Secret, StoreError> {
+        self.secrets
+            .lock()
+            .map_err(|_| StoreError::Keyring("poisoned".into()))?
+            .get(name)
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound(name.into(), "in-memory test store"))
+    }
+
+    fn set(&self, name: &str, secret: &Secret) -> Result<(), StoreError> {
+        self.secrets
+            .lock()
+            .map_err(|_| StoreError::Keyring("poisoned".into()))?
+            .insert(name.into(), secret.clone());
+        Ok(())
+    }
+
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        self.secrets
+            .lock()
+            .map_err(|_| StoreError::Keyring("poisoned".into()))?
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| StoreError::NotFound(name.into(), "in-memory test store"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exercise(store: &dyn SecretStore) {
+        let s = Secret::new("sk-ant-api03-secret-value");
+        assert!(matches!(store.get("a"), Err(StoreError::NotFound(..))));
+        store.set("a", &s).unwrap();
+        store.set("b", &Secret::new("s3cr3t-b")).unwrap();
+        assert_eq!(store.get("a").unwrap(), s);
+        store.delete("a").unwrap();
+        assert!(matches!(store.get("a"), Err(StoreError::NotFound(..))));
+        assert_eq!(store.get("b").unwrap().expose(), "s3cr3t-b");
+        assert!(matches!(store.delete("a"), Err(StoreError::NotFound(..))));
+    }
+
+    #[test]
+    fn in_memory_store() {
+        exercise(&InMemoryStoreForTests::default());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn file_store_is_0600_and_refuses_open_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        exercise(&store);
+        let mode = std::fs::metadata(&store.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        std::fs::set_permissions(&store.path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = store.get("b").unwrap_err().to_string();
+        assert!(e.contains("chmod 600") && e.contains("644"), "{e}");
+        assert!(!e.contains("s3cr3t-b"));
+    }
+
+    #[test]
+    fn corrupt_file_store_error_does_not_echo_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        crate::config::write_atomic(
+            &store.path,
+            b"broken sk-ant-api03-SECRETSECRET",
+            Some(0o600),
+        )
+        .unwrap();
+        let e = store.get("x").unwrap_err().to_string();
+        assert!(!e.contains("SECRETSECRET"), "{e}");
+    }
+
+    #[test]
+    fn env_store_is_read_only() {
+        let store = EnvStore;
+        assert!(matches!(
+            store.set("env:X", &Secret::new("y")),
+            Err(StoreError::ReadOnly(_))
+        ));
+        assert!(matches!(
+            store.get("env:OAT_SURELY_UNSET_VAR"),
+            Err(StoreError::NotFound(..))
+        ));
+    }
+}

@@ -1,0 +1,505 @@
+//! Token status: a key's metadata, its expiry estimate and the outcome of a live check,
+//! classified into a verdict with the API's own words and the next step. Pure data and
+//! formatting, shared by `oat token status` and the TUI's Status pane; the live call
+//! itself is made by the caller.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Local, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::api::{ApiError, RateLimits, Validation};
+use crate::config::{Backend, KeyMeta, LastValidation};
+use crate::credentials::{token::estimate_expiry, CredentialKind, Expiry};
+
+/// What a live check says of a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Valid,
+    /// 401: invalid, expired or revoked.
+    Invalid,
+    /// 403: the credential lacks access.
+    NoPermission,
+    /// Anthropic's "only authorized for use with Claude Code" refusal.
+    ClaudeCodeOnly,
+    /// Out of extra usage or credit.
+    OutOfUsage,
+    /// 429: the credential works, but a limit is reached now.
+    RateLimited,
+    /// The check could not run (network, server trouble).
+    Unreachable,
+    /// Some other refusal (400 and the like).
+    Refused,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+            Self::NoPermission => "no_permission",
+            Self::ClaudeCodeOnly => "claude_code_only",
+            Self::OutOfUsage => "out_of_usage",
+            Self::RateLimited => "rate_limited",
+            Self::Unreachable => "unreachable",
+            Self::Refused => "refused",
+        }
+    }
+
+    /// The credential itself was accepted by the API.
+    pub fn authenticated(self) -> bool {
+        matches!(self, Self::Valid | Self::RateLimited)
+    }
+}
+
+pub fn classify(err: &ApiError) -> Verdict {
+    let message = err
+        .detail()
+        .map(|d| d.message.to_lowercase())
+        .unwrap_or_default();
+    if err.is_claude_code_only() {
+        Verdict::ClaudeCodeOnly
+    } else if message.contains("extra usage") || message.contains("credit balance") {
+        Verdict::OutOfUsage
+    } else {
+        match err {
+            ApiError::Unauthorized(_) => Verdict::Invalid,
+            ApiError::PermissionDenied(_) => Verdict::NoPermission,
+            ApiError::RateLimited { .. } => Verdict::RateLimited,
+            e if e.is_unreachable() => Verdict::Unreachable,
+            _ => Verdict::Refused,
+        }
+    }
+}
+
+/// The live check as it went.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub verdict: Verdict,
+    pub at: DateTime<Utc>,
+    #[serde(serialize_with = "ser_millis")]
+    pub latency: Option<Duration>,
+    pub request_id: Option<String>,
+    /// The API's own words, for a refusal.
+    pub message: Option<String>,
+    pub advice: Option<String>,
+    pub retry_after: Option<u64>,
+}
+
+fn ser_millis<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        None => s.serialize_none(),
+    }
+}
+
+impl Check {
+    pub fn from_result(
+        result: &Result<Validation, ApiError>,
+        latency: Duration,
+    ) -> (Self, RateLimits) {
+        let at = Utc::now();
+        match result {
+            Ok(v) => (
+                Self {
+                    verdict: Verdict::Valid,
+                    at,
+                    latency: Some(v.latency),
+                    request_id: v.request_id.clone(),
+                    message: None,
+                    advice: None,
+                    retry_after: None,
+                },
+                v.limits.clone(),
+            ),
+            Err(e) => {
+                let verdict = classify(e);
+                let retry_after = match e {
+                    ApiError::RateLimited { retry_after, .. } => retry_after.map(|d| d.as_secs()),
+                    _ => None,
+                };
+                (
+                    Self {
+                        verdict,
+                        at,
+                        latency: (verdict != Verdict::Unreachable).then_some(latency),
+                        request_id: e.request_id().map(str::to_string),
+                        message: Some(e.to_string()),
+                        advice: Some(e.advice().to_string()),
+                        retry_after,
+                    },
+                    e.limits().cloned().unwrap_or_default(),
+                )
+            }
+        }
+    }
+
+    pub fn to_last_validation(&self) -> LastValidation {
+        LastValidation {
+            at: self.at,
+            result: self.verdict.as_str().into(),
+            latency: self.latency,
+            request_id: self.request_id.clone(),
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// Everything `oat token status` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub name: String,
+    pub active: bool,
+    pub kind: CredentialKind,
+    pub masked: String,
+    pub backend: Backend,
+    /// `None` for environment keys: the environment does not say when it was set.
+    pub added: Option<DateTime<Utc>>,
+    pub created: Option<NaiveDate>,
+    /// `None` when no start date is known (environment setup tokens).
+    pub expiry: Option<Expiry>,
+    /// The live check; `None` when it was skipped (`--offline`).
+    pub check: Option<Check>,
+    /// The last check on record, shown when no live check could run.
+    pub last_known: Option<LastValidation>,
+    pub limits: RateLimits,
+}
+
+pub const EXIT_VALID: u8 = 0;
+pub const EXIT_INVALID: u8 = 1;
+pub const EXIT_EXPIRING: u8 = 2;
+pub const EXIT_UNKNOWN: u8 = 3;
+
+impl StatusReport {
+    pub fn new(meta: &KeyMeta, active: bool, masked: String, today: NaiveDate) -> Self {
+        let from_env = meta.backend == Backend::Env;
+        let expiry = match (meta.kind, from_env, meta.created) {
+            (CredentialKind::ApiKey, _, _) => Some(Expiry::None),
+            (_, true, None) => None,
+            _ => Some(estimate_expiry(meta.kind, meta.created_or_added(), today)),
+        };
+        Self {
+            name: meta.name.clone(),
+            active,
+            kind: meta.kind,
+            masked,
+            backend: meta.backend,
+            added: (!from_env).then_some(meta.added),
+            created: meta.created,
+            expiry,
+            check: None,
+            last_known: meta.last_validation.clone(),
+            limits: RateLimits::default(),
+        }
+    }
+
+    /// For cron: 0 valid, 1 invalid/expired/revoked/refused, 2 valid but expiring within
+    /// 30 days, 3 could not check.
+    pub fn exit_code(&self) -> u8 {
+        let Some(check) = &self.check else {
+            return EXIT_UNKNOWN;
+        };
+        match check.verdict {
+            Verdict::Unreachable => EXIT_UNKNOWN,
+            v if v.authenticated() => match self.expiry {
+                Some(Expiry::Expiring { .. }) => EXIT_EXPIRING,
+                _ => EXIT_VALID,
+            },
+            _ => EXIT_INVALID,
+        }
+    }
+
+    /// The report for people, one fact a line.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let mut line = |label: &str, value: String| {
+            out.push_str(&format!("{label:<12}{value}\n"));
+        };
+        let active = if self.active { " (active)" } else { "" };
+        line("Key", format!("{}{active}", self.name));
+        line("Kind", self.kind.label().to_string());
+        line("Secret", self.masked.clone());
+        line("Stored in", backend_label(self.backend).into());
+        if let Some(added) = self.added {
+            let created = self
+                .created
+                .map(|c| format!(" (created {c})"))
+                .unwrap_or_default();
+            line(
+                "Added",
+                format!(
+                    "{}{created}",
+                    added.with_timezone(&Local).format("%Y-%m-%d")
+                ),
+            );
+        }
+        line("Expires", expiry_text(self.expiry.as_ref()));
+        match &self.check {
+            Some(c) => {
+                line("Check", check_text(c));
+                if let Some(m) = &c.message {
+                    line("", format!("API said: {m}"));
+                }
+                if let Some(a) = &c.advice {
+                    line("", format!("Next: {a}"));
+                }
+            }
+            None => line("Check", "not run (--offline)".into()),
+        }
+        if self
+            .check
+            .as_ref()
+            .is_none_or(|c| c.verdict == Verdict::Unreachable)
+        {
+            let last = self.last_known.as_ref().map_or_else(
+                || "none on record".to_string(),
+                |l| {
+                    format!(
+                        "{} at {}",
+                        l.result,
+                        l.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+                    )
+                },
+            );
+            line("Last known", last);
+        }
+        for (label, text) in limits_lines(&self.limits) {
+            line(label, text);
+        }
+        out
+    }
+}
+
+pub fn backend_label(b: Backend) -> &'static str {
+    match b {
+        Backend::Keyring => "OS keyring",
+        Backend::File => "credentials file (plain text, 0600)",
+        Backend::Env => "environment variable",
+    }
+}
+
+pub fn expiry_text(e: Option<&Expiry>) -> String {
+    match e {
+        None => "unknown (add the token with `oat key add --created DATE` to track it)".into(),
+        Some(Expiry::None) => "never (API keys do not expire on a schedule)".into(),
+        Some(Expiry::Valid { expires, days_left }) => format!("~{expires} ({days_left} days left)"),
+        Some(Expiry::Expiring { expires, days_left }) => format!(
+            "~{expires} — only {days_left} days left: run `claude setup-token` for a new token"
+        ),
+        Some(Expiry::Expired { expires, .. }) => {
+            format!("~{expires} — probably expired: run `claude setup-token` for a new token")
+        }
+    }
+}
+
+fn check_text(c: &Check) -> String {
+    let mut s = c.verdict.as_str().replace('_', " ");
+    if let Some(l) = c.latency {
+        s.push_str(&format!(" — {} ms", l.as_millis()));
+    }
+    if let Some(id) = &c.request_id {
+        s.push_str(&format!(", request {id}"));
+    }
+    if let Some(r) = c.retry_after {
+        s.push_str(&format!(
+            ", retry after {}",
+            human_duration(Duration::from_secs(r))
+        ));
+    }
+    s.push_str(&format!(
+        ", at {}",
+        c.at.with_timezone(&Local).format("%H:%M:%S")
+    ));
+    s
+}
+
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        _ => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+fn local(t: &DateTime<Utc>) -> String {
+    let l = t.with_timezone(&Local);
+    if l.date_naive() == Local::now().date_naive() {
+        l.format("%H:%M").to_string()
+    } else {
+        l.format("%a %d %b %H:%M").to_string()
+    }
+}
+
+/// Readable lines for the rate-limit headers: the per-key windows, then subscription usage.
+pub fn limits_lines(l: &RateLimits) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let windows = [
+        ("requests", &l.requests),
+        ("tokens", &l.tokens),
+        ("input tokens", &l.input_tokens),
+        ("output tokens", &l.output_tokens),
+    ];
+    for (name, w) in windows {
+        if w.is_empty() {
+            continue;
+        }
+        let mut s = format!(
+            "{name}: {} of {} left",
+            w.remaining.map_or("?".into(), |n| n.to_string()),
+            w.limit.map_or("?".into(), |n| n.to_string())
+        );
+        if let Some(r) = &w.reset {
+            s.push_str(&format!(", resets {}", local(r)));
+        }
+        out.push(("Rate limit", s));
+    }
+    if let Some(u) = &l.unified {
+        let governs = u.representative_claim.as_deref();
+        for (name, claim, w) in [
+            ("5-hour", "five_hour", &u.five_hour),
+            ("7-day", "seven_day", &u.seven_day),
+        ] {
+            if w.is_empty() {
+                continue;
+            }
+            let mut s = format!(
+                "{name}: {} used",
+                w.utilization
+                    .map_or("?".into(), |f| format!("{:.0}%", f * 100.0))
+            );
+            if let Some(r) = &w.reset {
+                s.push_str(&format!(", resets {}", local(r)));
+            }
+            if let Some(st) = &w.status {
+                s.push_str(&format!(" [{st}]"));
+            }
+            if governs == Some(claim) {
+                s.push_str("  ← governs");
+            }
+            out.push(("Usage", s));
+        }
+        if let Some(st) = &u.status {
+            out.push(("Usage", format!("status: {st}")));
+        }
+        if let Some(r) = &u.reset {
+            out.push(("Usage", format!("resets {}", local(r))));
+        }
+        for (k, v) in &u.other {
+            out.push(("Usage", format!("{k}: {v}")));
+        }
+    }
+    for (k, v) in &l.other {
+        out.push(("Rate limit", format!("{k}: {v}")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::StatusCode;
+
+    fn err(status: u16, t: &str, m: &str) -> ApiError {
+        let body = format!(r#"{{"type":"error","error":{{"type":"{t}","message":"{m}"}}}}"#);
+        ApiError::from_status(StatusCode::from_u16(status).unwrap(), &body, None, None)
+    }
+
+    #[test]
+    fn refusals_are_classified() {
+        assert_eq!(
+            classify(&err(401, "authentication_error", "Invalid bearer token")),
+            Verdict::Invalid
+        );
+        assert_eq!(
+            classify(&err(403, "permission_error", "no")),
+            Verdict::NoPermission
+        );
+        assert_eq!(
+            classify(&err(400, "invalid_request_error", "This credential is only authorized for use with Claude Code and cannot be used for other API requests.")),
+            Verdict::ClaudeCodeOnly
+        );
+        assert_eq!(
+            classify(&err(
+                400,
+                "invalid_request_error",
+                "You're out of extra usage."
+            )),
+            Verdict::OutOfUsage
+        );
+        assert_eq!(
+            classify(&err(429, "rate_limit_error", "slow down")),
+            Verdict::RateLimited
+        );
+        assert_eq!(
+            classify(&ApiError::Network("refused".into())),
+            Verdict::Unreachable
+        );
+        assert_eq!(
+            classify(&err(400, "invalid_request_error", "bad")),
+            Verdict::Refused
+        );
+    }
+
+    fn meta(kind: CredentialKind, created: &str) -> KeyMeta {
+        KeyMeta {
+            name: "k".into(),
+            kind,
+            backend: Backend::Keyring,
+            added: "2026-01-01T00:00:00Z".parse().unwrap(),
+            created: Some(created.parse().unwrap()),
+            label: None,
+            last_validation: None,
+        }
+    }
+
+    #[test]
+    fn exit_codes() {
+        let today: NaiveDate = "2026-11-24".parse().unwrap();
+        let mut r = StatusReport::new(
+            &meta(CredentialKind::Oauth, "2026-01-01"),
+            true,
+            "m".into(),
+            today,
+        );
+        assert_eq!(r.exit_code(), EXIT_UNKNOWN);
+        let (c, _) = Check::from_result(&Err(ApiError::Network("x".into())), Duration::ZERO);
+        r.check = Some(c);
+        assert_eq!(r.exit_code(), EXIT_UNKNOWN);
+        let ok = Ok(Validation {
+            latency: Duration::from_millis(5),
+            request_id: None,
+            limits: Default::default(),
+        });
+        r.check = Some(Check::from_result(&ok, Duration::ZERO).0);
+        assert_eq!(r.exit_code(), EXIT_VALID);
+        let mut near = StatusReport::new(
+            &meta(CredentialKind::Oauth, "2025-12-10"),
+            true,
+            "m".into(),
+            today,
+        );
+        near.check = r.check.clone();
+        assert_eq!(near.exit_code(), EXIT_EXPIRING);
+        assert!(
+            near.render().contains("only 16 days left"),
+            "{}",
+            near.render()
+        );
+        r.check = Some(
+            Check::from_result(
+                &Err(err(401, "authentication_error", "expired")),
+                Duration::ZERO,
+            )
+            .0,
+        );
+        assert_eq!(r.exit_code(), EXIT_INVALID);
+        let text = r.render();
+        assert!(
+            text.contains("API said: authentication failed (401): expired"),
+            "{text}"
+        );
+        assert!(text.contains("Next: The credential is invalid"), "{text}");
+    }
+}

@@ -368,7 +368,7 @@ async fn check(resp: Response) -> Result<Response, ApiError> {
     let body = resp.text().await.unwrap_or_default();
     let mut err = ApiError::from_status(status, &body, rid, after);
     if let Some(d) = err.detail_mut() {
-        d.limits = limits;
+        d.limits = (!limits.is_empty()).then(|| Box::new(limits));
     }
     Err(err)
 }

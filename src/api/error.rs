@@ -58,7 +58,7 @@ pub struct ErrorDetail {
     pub request_id: Option<String>,
     /// Rate-limit headers sent with the refusal (a 429 from a drained subscription window
     /// carries the usage figures that explain it).
-    pub limits: RateLimits,
+    pub limits: Option<Box<RateLimits>>,
 }
 
 #[derive(Deserialize)]
@@ -83,7 +83,7 @@ impl ErrorDetail {
                 error_type: env.error.error_type,
                 message: env.error.message,
                 request_id: env.request_id.or(header_request_id),
-                limits: RateLimits::default(),
+                limits: None,
             },
             Err(_) => {
                 let text: String = body.trim().chars().take(300).collect();
@@ -95,7 +95,7 @@ impl ErrorDetail {
                         text
                     },
                     request_id: header_request_id,
-                    limits: RateLimits::default(),
+                    limits: None,
                 }
             }
         }
@@ -171,7 +171,7 @@ impl ApiError {
 
     /// Rate-limit headers that came with the refusal, if any.
     pub fn limits(&self) -> Option<&RateLimits> {
-        self.detail().map(|d| &d.limits).filter(|l| !l.is_empty())
+        self.detail().and_then(|d| d.limits.as_deref())
     }
 
     pub fn request_id(&self) -> Option<&str> {

@@ -5,6 +5,8 @@
 //! and garbage. It never reaches the internet.
 #![allow(dead_code)]
 
+pub mod keyring;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

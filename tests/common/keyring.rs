@@ -1,0 +1,145 @@
+//! A real Secret Service for the keyring tests: a private D-Bus session bus and an
+//! unlocked gnome-keyring on it, both in a temp dir and both stopped on drop. Nothing
+//! touches the developer's own keyring.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct PrivateKeyring {
+    pub dir: tempfile::TempDir,
+    pub bus_address: String,
+    children: Vec<Child>,
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+impl PrivateKeyring {
+    /// Starts the service, or says why it cannot. Under CI a missing service fails the
+    /// test instead, so CI can never pass by skipping.
+    pub fn start_or_skip(test: &str) -> Option<Self> {
+        match Self::start() {
+            Ok(k) => Some(k),
+            Err(reason) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "{test}: no Secret Service in CI: {reason}"
+                );
+                eprintln!("SKIPPED {test}: {reason}");
+                None
+            }
+        }
+    }
+
+    pub fn start() -> Result<Self, String> {
+        for tool in ["dbus-daemon", "gnome-keyring-daemon", "dbus-send"] {
+            if !have(tool) {
+                return Err(format!(
+                    "`{tool}` is not installed (apt-get install dbus gnome-keyring)"
+                ));
+            }
+        }
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let socket = dir.path().join("bus");
+        let bus_address = format!("unix:path={}", socket.display());
+        let mut children = Vec::new();
+        let dbus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address={bus_address}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("dbus-daemon: {e}"))?;
+        children.push(dbus);
+        let mut me = Self {
+            dir,
+            bus_address,
+            children,
+        };
+        me.wait_for(|| socket.exists(), "the bus socket")?;
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets", "--foreground"])
+            .envs(me.env())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("gnome-keyring-daemon: {e}"))?;
+        {
+            use std::io::Write;
+            let mut stdin = keyring.stdin.take().ok_or("no stdin")?;
+            stdin
+                .write_all(b"test-password")
+                .map_err(|e| e.to_string())?;
+            // Dropping stdin ends the password.
+        }
+        me.children.push(keyring);
+        let env = me.env();
+        me.wait_for(
+            || {
+                Command::new("dbus-send")
+                    .args([
+                        "--session",
+                        "--print-reply",
+                        "--dest=org.freedesktop.DBus",
+                        "/org/freedesktop/DBus",
+                        "org.freedesktop.DBus.NameHasOwner",
+                        "string:org.freedesktop.secrets",
+                    ])
+                    .envs(env.clone())
+                    .output()
+                    .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+            },
+            "the Secret Service",
+        )?;
+        Ok(me)
+    }
+
+    fn wait_for(&self, mut ready: impl FnMut() -> bool, what: &str) -> Result<(), String> {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if ready() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(format!("{what} did not come up within 10 s"))
+    }
+
+    /// The environment a process needs to reach this keyring.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let d: &Path = self.dir.path();
+        vec![
+            ("DBUS_SESSION_BUS_ADDRESS".into(), self.bus_address.clone()),
+            ("XDG_RUNTIME_DIR".into(), d.display().to_string()),
+            ("XDG_DATA_HOME".into(), d.join("data").display().to_string()),
+            ("HOME".into(), d.display().to_string()),
+        ]
+    }
+
+    /// What `secret-tool` finds under service `oat`, account `name` (None when absent).
+    pub fn lookup(&self, name: &str) -> Option<String> {
+        let out = Command::new("secret-tool")
+            .args(["lookup", "service", "oat", "username", name])
+            .envs(self.env())
+            .output()
+            .ok()?;
+        let s = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.success() && !s.is_empty()).then_some(s)
+    }
+}
+
+impl Drop for PrivateKeyring {
+    fn drop(&mut self) {
+        for c in self.children.iter_mut().rev() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}

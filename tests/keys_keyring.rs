@@ -1,0 +1,183 @@
+//! Keys in the real OS keyring: a private D-Bus session with an unlocked gnome-keyring,
+//! driven through the built binary; and the answer oat gives where no keyring exists.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::keyring::PrivateKeyring;
+use common::*;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn oat_with(
+    kr: Option<&PrivateKeyring>,
+    home: &std::path::Path,
+    mock: &MockServer,
+    args: &[&str],
+    stdin: &str,
+) -> Out {
+    let mut cmd = oat(home);
+    if let Some(kr) = kr {
+        for (k, v) in kr.env() {
+            if k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR" {
+                cmd.env(k, v);
+            }
+        }
+    } else {
+        // A bus address where nothing listens: what a headless server looks like.
+        cmd.env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-bus", home.display()),
+        );
+    }
+    let out = cmd
+        .env("ANTHROPIC_BASE_URL", &mock.url)
+        .args(args)
+        .write_stdin(stdin)
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let o = Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    };
+    if !args.contains(&"--reveal") {
+        assert_no_secret(&o.stdout);
+    }
+    assert_no_secret(&o.stderr);
+    o
+}
+
+#[test]
+fn add_list_use_status_rename_remove_through_the_real_keyring() {
+    let Some(kr) = PrivateKeyring::start_or_skip("keyring round trip") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let run = |args: &[&str], stdin: &str| oat_with(Some(&kr), home.path(), &mock, args, stdin);
+
+    // A paste wrapped across two lines, as `claude setup-token` output often is.
+    let pasted = format!("{}\n{}\n", &OAUTH_TOKEN[..50], &OAUTH_TOKEN[50..]);
+    let o = run(&["key", "add", "work"], &pasted);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("Stored `work`") && o.stdout.contains("OS keyring"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("active key"), "{}", o.stdout);
+    assert!(o.stderr.contains("valid"), "{}", o.stderr);
+    assert_eq!(
+        kr.lookup("work").as_deref(),
+        Some(OAUTH_TOKEN),
+        "the secret is in the keyring"
+    );
+    let config = std::fs::read_to_string(home.path().join("config/oat/config.toml")).unwrap();
+    assert!(
+        !config.contains(&OAUTH_TOKEN[20..50]),
+        "the secret is not in the config"
+    );
+
+    let o = run(&["key", "add", "ci"], API_KEY);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stdout.contains("active key"));
+
+    let o = run(&["key", "list"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let work = o.stdout.lines().find(|l| l.contains("work")).unwrap();
+    assert!(
+        work.starts_with("* ") && work.contains("keyring") && work.contains("sk-ant-oat01-MOCK…"),
+        "{work}"
+    );
+    assert!(work.contains("valid"), "{work}");
+
+    let o = run(&["key", "use", "ci"], "");
+    assert_eq!(o.code, 0);
+    let o = run(&["token", "status"], "");
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("Key         ci (active)"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("API key") && o.stdout.contains("never"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(
+        mock.requests_to("/v1/models").last().unwrap().headers["x-api-key"],
+        API_KEY
+    );
+
+    let o = run(&["ask", "hi"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.starts_with("Hello"));
+
+    let o = run(&["key", "rename", "work", "laptop"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(kr.lookup("work"), None);
+    assert_eq!(kr.lookup("laptop").as_deref(), Some(OAUTH_TOKEN));
+    let o = run(&["--key", "laptop", "token", "status", "--json"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["name"], "laptop");
+    assert_eq!(v["check"]["verdict"], "valid");
+
+    let o = run(&["key", "show", "laptop", "--reveal"], "");
+    assert_eq!(o.stdout.trim(), OAUTH_TOKEN);
+
+    let o = run(&["key", "remove", "laptop"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("deleted its secret from the OS keyring"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(kr.lookup("laptop"), None);
+    let o = run(&["key", "list"], "");
+    assert!(!o.stdout.contains("laptop"));
+}
+
+#[test]
+fn no_keyring_is_said_quickly_and_the_file_is_offered_never_silently() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let started = Instant::now();
+    let o = oat_with(None, home.path(), &mock, &["key", "add", "srv"], API_KEY);
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "probing must not hang"
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("No OS keyring is available"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("--store file"), "{}", o.stderr);
+    assert!(
+        !home.path().join("config/oat/credentials").exists(),
+        "nothing written silently"
+    );
+
+    let o = oat_with(
+        None,
+        home.path(),
+        &mock,
+        &["key", "add", "srv", "--store", "file"],
+        API_KEY,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("plain text"), "{}", o.stderr);
+    let o = oat_with(None, home.path(), &mock, &["ask", "hi"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("plain text"),
+        "warned at every use: {}",
+        o.stderr
+    );
+}

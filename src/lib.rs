@@ -9,3 +9,5 @@ pub mod credentials;
 pub mod logging;
 pub mod paths;
 pub mod status;
+pub mod tui;
+pub mod worker;

@@ -93,6 +93,16 @@ impl Model {
     }
 }
 
+/// A token count as people read it: `1M`, `200K`, `128K`; `-` when unknown.
+pub fn short_count(n: Option<u64>) -> String {
+    match n {
+        None => "-".into(),
+        Some(n) if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        Some(n) if n >= 1000 && n % 1000 == 0 => format!("{}K", n / 1000),
+        Some(n) => n.to_string(),
+    }
+}
+
 /// The list shipped in `assets/models.json`, for when discovery cannot run.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FallbackList {
@@ -119,6 +129,14 @@ pub fn fallback() -> FallbackList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_counts_read_well() {
+        assert_eq!(short_count(Some(1_000_000)), "1M");
+        assert_eq!(short_count(Some(200_000)), "200K");
+        assert_eq!(short_count(Some(1234)), "1234");
+        assert_eq!(short_count(None), "-");
+    }
 
     #[test]
     fn shipped_list_parses_and_is_complete() {

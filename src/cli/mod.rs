@@ -36,8 +36,9 @@ use crate::credentials::CredentialKind;
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// With no command, the terminal app opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Args)]
@@ -125,10 +126,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         config,
     };
     match cli.command {
-        Command::Ask(args) => ask::run(&ctx, args).await,
-        Command::Models(args) => models::run(&ctx, args).await,
-        Command::Key(cmd) => key::run(&ctx, cmd).await,
-        Command::Token(cmd) => token::run(&ctx, cmd).await,
+        None => crate::tui::run(&ctx).await,
+        Some(Command::Ask(args)) => ask::run(&ctx, args).await,
+        Some(Command::Models(args)) => models::run(&ctx, args).await,
+        Some(Command::Key(cmd)) => key::run(&ctx, cmd).await,
+        Some(Command::Token(cmd)) => token::run(&ctx, cmd).await,
     }
 }
 

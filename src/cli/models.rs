@@ -7,7 +7,7 @@ use std::io::Write;
 use clap::Args;
 
 use super::{CliError, Context};
-use crate::api::models::{fallback, Model};
+use crate::api::models::{fallback, short_count as tokens, Model};
 
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
@@ -44,16 +44,6 @@ pub async fn run(ctx: &Context, args: ModelsArgs) -> Result<(), CliError> {
             Err(CliError::usage(format!("could not write the list: {e}")).with_code(1))
         }
         _ => Ok(()),
-    }
-}
-
-/// `1M`, `200K`, `128K`, `-` when unknown.
-pub fn tokens(n: Option<u64>) -> String {
-    match n {
-        None => "-".into(),
-        Some(n) if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
-        Some(n) if n >= 1000 && n % 1000 == 0 => format!("{}K", n / 1000),
-        Some(n) => n.to_string(),
     }
 }
 
@@ -99,14 +89,6 @@ pub fn table(models: &[Model]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn token_counts_read_well() {
-        assert_eq!(tokens(Some(1_000_000)), "1M");
-        assert_eq!(tokens(Some(200_000)), "200K");
-        assert_eq!(tokens(Some(1234)), "1234");
-        assert_eq!(tokens(None), "-");
-    }
 
     #[test]
     fn table_aligns_columns() {

@@ -1,0 +1,441 @@
+//! `App`: all UI state and the one pure `update` that changes it. Input and worker events
+//! come in as `Msg`; what must happen outside (requests to the worker, a clipboard write,
+//! suspending, quitting) goes out as `Effect`s. No I/O here, so every action is testable.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::keymap::{lookup, Action, Context};
+use super::state::chat::ChatState;
+use super::state::composer::Composer;
+use super::state::keys::KeysState;
+use super::state::models::ModelsState;
+use super::state::status::StatusState;
+use crate::api::RateLimits;
+use crate::worker::{ApiEvent, ApiRequest, RequestId, RequestKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Keys,
+    Status,
+    Models,
+    Chat,
+}
+
+pub const PANES: [Pane; 4] = [Pane::Keys, Pane::Status, Pane::Models, Pane::Chat];
+
+impl Pane {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Keys => "Keys",
+            Self::Status => "Status",
+            Self::Models => "Models",
+            Self::Chat => "Chat",
+        }
+    }
+
+    fn index(self) -> usize {
+        PANES.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// A bracketed paste: arrives whole.
+    Paste(String),
+    /// Mouse wheel: positive scrolls toward older lines.
+    Scroll(i32),
+    Resize(u16, u16),
+    Api(ApiEvent),
+    /// Animation frame while something loads.
+    Tick,
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    Request(ApiRequest),
+    /// Put text on the clipboard (OSC 52, so it works over SSH).
+    Copy(String),
+    Suspend,
+    Quit,
+}
+
+/// A line for the status bar: the last notice or error, app-wide.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub pane: Pane,
+    pub keys: KeysState,
+    pub status: StatusState,
+    pub models: ModelsState,
+    pub chat: ChatState,
+    pub composer: Composer,
+    pub help: bool,
+    /// No credential anywhere at start: the Keys pane shows a welcome.
+    pub first_run: bool,
+    /// The note on setup tokens and Anthropic's terms, until acknowledged once.
+    pub terms_notice: bool,
+    pub notice: Option<Notice>,
+    pub limits: Option<RateLimits>,
+    pub size: (u16, u16),
+    pub spinner: usize,
+    pub api_version: String,
+    pub theme: super::view::theme::Theme,
+    next_id: RequestId,
+    models_req: Option<RequestId>,
+    status_req: Option<RequestId>,
+    keys_req: Option<RequestId>,
+}
+
+impl App {
+    pub fn new(model: String, api_version: String, first_run: bool, terms_seen: bool) -> Self {
+        Self {
+            pane: if first_run { Pane::Keys } else { Pane::Chat },
+            keys: KeysState::default(),
+            status: StatusState::default(),
+            models: ModelsState::default(),
+            chat: ChatState::new(model),
+            composer: Composer::new(),
+            help: false,
+            first_run,
+            terms_notice: !terms_seen,
+            notice: None,
+            limits: None,
+            size: (80, 24),
+            spinner: 0,
+            api_version,
+            theme: super::view::theme::Theme::from_env(),
+            next_id: 1,
+            models_req: None,
+            status_req: None,
+            keys_req: None,
+        }
+    }
+
+    /// What to ask the worker for when the app opens.
+    pub fn startup(&mut self) -> Vec<Effect> {
+        let mut fx = vec![self.load_keys(), self.list_models()];
+        if !self.first_run {
+            fx.push(self.check_status(None));
+        }
+        fx
+    }
+
+    /// Something is loading or streaming: the loop keeps a slow animation clock running.
+    pub fn animating(&self) -> bool {
+        self.models.loading
+            || self.status.loading
+            || self.keys.loading
+            || self.keys.busy
+            || self.chat.in_flight()
+    }
+
+    pub fn request(&mut self, kind: RequestKind) -> (RequestId, Effect) {
+        let id = self.next_id;
+        self.next_id += 1;
+        (id, Effect::Request(ApiRequest { id, kind }))
+    }
+
+    fn load_keys(&mut self) -> Effect {
+        let (id, fx) = self.request(RequestKind::LoadKeys);
+        self.keys_req = Some(id);
+        self.keys.loading = true;
+        fx
+    }
+
+    pub fn list_models(&mut self) -> Effect {
+        let (id, fx) = self.request(RequestKind::ListModels);
+        self.models_req = Some(id);
+        self.models.loading = true;
+        self.models.error = None;
+        fx
+    }
+
+    pub fn check_status(&mut self, name: Option<String>) -> Effect {
+        let (id, fx) = self.request(RequestKind::ValidateKey { name });
+        self.status_req = Some(id);
+        self.status.loading = true;
+        fx
+    }
+
+    pub fn set_notice(&mut self, text: impl Into<String>, error: bool) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error,
+        });
+    }
+
+    /// The keymap context for the focused pane and its mode.
+    pub fn context(&self) -> Context {
+        match self.pane {
+            Pane::Keys => match self.keys.mode {
+                super::state::keys::KeysMode::Browse => Context::Keys,
+                super::state::keys::KeysMode::ConfirmRemove => Context::KeysConfirm,
+                _ => Context::KeysForm,
+            },
+            Pane::Status => Context::Status,
+            Pane::Models => Context::Models,
+            Pane::Chat => Context::Chat,
+        }
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key) => self.on_key(key),
+            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Scroll(lines) => {
+                if self.pane == Pane::Chat {
+                    self.scroll_chat(lines);
+                }
+                Vec::new()
+            }
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Msg::Tick => {
+                self.spinner = self.spinner.wrapping_add(1);
+                Vec::new()
+            }
+            Msg::Api(event) => self.on_api(event),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == crossterm::event::KeyEventKind::Release {
+            return Vec::new();
+        }
+        if self.help {
+            self.help = false;
+            return Vec::new();
+        }
+        if self.terms_notice {
+            if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char(' ')) {
+                self.terms_notice = false;
+                let (_, fx) = self.request(RequestKind::AcknowledgeTerms);
+                return vec![fx];
+            }
+            if lookup(Context::Global, &key) == Some(Action::Interrupt) {
+                return vec![Effect::Quit];
+            }
+            return Vec::new();
+        }
+        let context = self.context();
+        match lookup(context, &key) {
+            Some(action) => self.on_action(action),
+            None => {
+                self.on_text_key(key);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Quit => vec![Effect::Quit],
+            Action::Interrupt => {
+                if self.chat.in_flight() {
+                    self.stop_reply()
+                } else {
+                    vec![Effect::Quit]
+                }
+            }
+            Action::NextPane => {
+                self.pane = PANES[(self.pane.index() + 1) % PANES.len()];
+                Vec::new()
+            }
+            Action::PrevPane => {
+                self.pane = PANES[(self.pane.index() + PANES.len() - 1) % PANES.len()];
+                Vec::new()
+            }
+            Action::GoToPane(i) => {
+                self.pane = PANES[i.min(PANES.len() - 1)];
+                Vec::new()
+            }
+            Action::ToggleHelp => {
+                self.help = !self.help;
+                Vec::new()
+            }
+            Action::Suspend => vec![Effect::Suspend],
+            _ => match self.pane {
+                Pane::Keys => self.keys_action(action),
+                Pane::Status => match action {
+                    Action::Refresh => vec![self.check_status(None)],
+                    _ => Vec::new(),
+                },
+                Pane::Models => self.models_action(action),
+                Pane::Chat => self.chat_action(action),
+            },
+        }
+    }
+
+    fn on_text_key(&mut self, key: KeyEvent) {
+        use crossterm::event::KeyModifiers;
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match self.pane {
+            Pane::Keys => self.keys_text(key.code, plain),
+            Pane::Models => match key.code {
+                KeyCode::Char(c) if plain => {
+                    self.models.filter.push(c);
+                    self.models.selected = 0;
+                }
+                KeyCode::Backspace => {
+                    self.models.filter.pop();
+                    self.models.clamp();
+                }
+                _ => {}
+            },
+            Pane::Chat => match key.code {
+                KeyCode::Char(c) if plain => self.composer.insert_char(c),
+                KeyCode::Backspace => self.composer.backspace(),
+                KeyCode::Delete => self.composer.delete(),
+                KeyCode::Left => self.composer.left(),
+                KeyCode::Right => self.composer.right(),
+                KeyCode::Up => self.composer.up(),
+                KeyCode::Down => self.composer.down(),
+                KeyCode::Home => self.composer.home(),
+                KeyCode::End => self.composer.end(),
+                _ => {}
+            },
+            Pane::Status => {}
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        match self.pane {
+            Pane::Chat => self.composer.insert_str(text),
+            Pane::Keys => self.keys_paste(text),
+            Pane::Models => {
+                self.models.filter.push_str(text.trim());
+                self.models.selected = 0;
+            }
+            Pane::Status => {}
+        }
+        Vec::new()
+    }
+
+    fn models_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Refresh => return vec![self.list_models()],
+            Action::Up => self.models.selected = self.models.selected.saturating_sub(1),
+            Action::Down => {
+                self.models.selected += 1;
+                self.models.clamp();
+            }
+            Action::Cancel => {
+                self.models.filter.clear();
+                self.models.clamp();
+            }
+            Action::SelectModel => {
+                if let Some(m) = self.models.selected_model() {
+                    self.chat.model = m.id.clone();
+                    let text = format!("Chat model: {} ({})", m.display_name, m.id);
+                    self.set_notice(text, false);
+                    self.pane = Pane::Chat;
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_api(&mut self, event: ApiEvent) -> Vec<Effect> {
+        match event {
+            ApiEvent::ModelsLoaded {
+                id,
+                models,
+                offline,
+            } => {
+                if self.models_req == Some(id) {
+                    self.models.loading = false;
+                    self.models.models = models;
+                    self.models.offline = offline;
+                    self.models.clamp();
+                }
+            }
+            ApiEvent::ModelsFailed { id, error } => {
+                if self.models_req == Some(id) {
+                    self.models.loading = false;
+                    self.models.error = Some(error);
+                }
+            }
+            ApiEvent::KeyValidated { id, report } => {
+                let line = format!(
+                    "{}: {}",
+                    report.name,
+                    report
+                        .check
+                        .as_ref()
+                        .map_or("not checked", |c| c.verdict.as_str())
+                );
+                if self.status_req == Some(id) {
+                    self.status.loading = false;
+                    self.status.error = None;
+                    self.status.checked_at = Some(std::time::Instant::now());
+                    if !report.limits.is_empty() {
+                        self.limits = Some(report.limits.clone());
+                    }
+                    self.status.report = Some(*report);
+                    self.keys.notice = Some((line, false));
+                    return vec![self.load_keys()];
+                }
+            }
+            ApiEvent::KeyValidationFailed { id, error } => {
+                if self.status_req == Some(id) {
+                    self.status.loading = false;
+                    self.status.error = Some(error);
+                }
+            }
+            ApiEvent::RateLimitsSeen { limits } => self.limits = Some(limits),
+            other => return self.on_api_more(other),
+        }
+        Vec::new()
+    }
+
+    fn on_api_more(&mut self, event: ApiEvent) -> Vec<Effect> {
+        match event {
+            ApiEvent::KeysLoaded {
+                id,
+                keys,
+                in_use,
+                keyring,
+            } => {
+                if self.keys_req == Some(id) || self.keys_req.is_none() {
+                    self.keys.loading = false;
+                }
+                self.keys.keys = keys;
+                self.keys.in_use = in_use;
+                self.keys.keyring = Some(keyring);
+                self.keys.selected = self
+                    .keys
+                    .selected
+                    .min(self.keys.keys.len().saturating_sub(1));
+                if self.first_run && !self.keys.keys.is_empty() {
+                    self.first_run = false;
+                }
+                Vec::new()
+            }
+            ApiEvent::KeyChanged { notice, .. } => {
+                self.keys.busy = false;
+                self.keys.notice = Some((notice.clone(), false));
+                self.set_notice(notice, false);
+                // The credential in use may have changed: check it and rediscover models.
+                vec![self.check_status(None), self.list_models()]
+            }
+            ApiEvent::KeyChangeFailed { error, .. } => {
+                self.keys.busy = false;
+                self.keys.loading = false;
+                self.keys.notice = Some((error.clone(), true));
+                self.set_notice(error, true);
+                Vec::new()
+            }
+            chat_event => self.chat_event(chat_event),
+        }
+    }
+}

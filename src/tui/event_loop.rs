@@ -1,0 +1,135 @@
+//! The loop: `select!` over terminal input, the worker's events and a deadline. State
+//! changes mark the screen dirty; it is drawn only when dirty, at most once a frame while
+//! a reply streams, and nothing wakes the loop when nothing happens (the deadline is
+//! armed only while a frame is owed or something animates).
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use futures_util::StreamExt;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::time::Instant;
+
+use super::app::{App, Effect, Msg};
+use super::terminal::{self, Term};
+use super::view;
+use crate::worker::{ApiEvent, ApiRequest};
+
+/// About 60 frames a second at most.
+pub const FRAME: Duration = Duration::from_millis(16);
+/// Spinners advance ten times a second while something loads.
+pub const TICK: Duration = Duration::from_millis(100);
+/// Worker events taken in one go before drawing: a fast stream costs one frame, not one
+/// frame per delta.
+const BATCH: usize = 4096;
+
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
+        Event::Paste(s) => Some(Msg::Paste(s)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollUp => Some(Msg::Scroll(3)),
+            MouseEventKind::ScrollDown => Some(Msg::Scroll(-3)),
+            _ => None,
+        },
+        // Focus back: redraw in case the terminal lost our screen meanwhile.
+        Event::FocusGained => Some(Msg::Tick),
+        _ => None,
+    }
+}
+
+/// Carries out effects; returns false when the app should end.
+fn apply(
+    effects: Vec<Effect>,
+    term: &mut Term,
+    requests: &UnboundedSender<ApiRequest>,
+) -> io::Result<bool> {
+    for fx in effects {
+        match fx {
+            Effect::Request(r) => {
+                if requests.send(r).is_err() {
+                    return Err(io::Error::other("the network worker stopped"));
+                }
+            }
+            Effect::Copy(text) => terminal::copy_osc52(&text)?,
+            Effect::Suspend => terminal::suspend(term)?,
+            Effect::Quit => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+pub async fn run(
+    term: &mut Term,
+    app: &mut App,
+    requests: UnboundedSender<ApiRequest>,
+    mut events: UnboundedReceiver<ApiEvent>,
+) -> io::Result<()> {
+    let mut input = EventStream::new();
+    let size = term.size()?;
+    app.update(Msg::Resize(size.width, size.height));
+    let startup = app.startup();
+    apply(startup, term, &requests)?;
+    let mut dirty = true;
+    let mut last_draw: Option<Instant> = None;
+    let mut next_tick: Option<Instant> = None;
+    loop {
+        let now = Instant::now();
+        if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
+            term.draw(|f| view::draw(f, app))?;
+            dirty = false;
+            last_draw = Some(now);
+        }
+        if app.animating() {
+            next_tick.get_or_insert(now + TICK);
+        } else {
+            next_tick = None;
+        }
+        let frame_due = dirty.then(|| last_draw.map_or(now, |t| t + FRAME));
+        let deadline = match (frame_due, next_tick) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let effects = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(ev)) => match to_msg(ev) {
+                    Some(msg) => {
+                        dirty = true;
+                        app.update(msg)
+                    }
+                    None => Vec::new(),
+                },
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            ev = events.recv() => {
+                let Some(ev) = ev else {
+                    return Err(io::Error::other("the network worker stopped"));
+                };
+                dirty = true;
+                let mut fx = app.update(Msg::Api(ev));
+                for _ in 0..BATCH {
+                    match events.try_recv() {
+                        Ok(ev) => fx.extend(app.update(Msg::Api(ev))),
+                        Err(_) => break,
+                    }
+                }
+                fx
+            },
+            _ = tokio::time::sleep_until(deadline.unwrap_or(now)), if deadline.is_some() => {
+                if next_tick.is_some_and(|t| Instant::now() >= t) {
+                    next_tick = None;
+                    dirty = true;
+                    app.update(Msg::Tick)
+                } else {
+                    Vec::new()
+                }
+            }
+        };
+        if !apply(effects, term, &requests)? {
+            return Ok(());
+        }
+    }
+}

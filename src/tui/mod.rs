@@ -1,0 +1,46 @@
+//! The terminal app: `oat` with no command. This module wires the pieces: the worker on a
+//! task of its own, the terminal modes, and the event loop over `App`.
+
+pub mod app;
+pub mod event_loop;
+pub mod keymap;
+pub mod state;
+pub mod terminal;
+pub mod update;
+pub mod view;
+
+use std::io::IsTerminal;
+
+use crate::api::models::fallback;
+use crate::cli::{CliError, Context};
+use crate::worker::Worker;
+
+pub async fn run(ctx: &Context) -> Result<(), CliError> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::usage("the app needs a terminal").with_advice(
+            "For scripts, use `oat ask`, `oat models`, `oat key` and `oat token status`.",
+        ));
+    }
+    let keys = ctx.keys();
+    let first_run = keys.list().is_empty();
+    let terms_seen = ctx.config.config.terms_notice_seen;
+    let model = ctx
+        .config
+        .config
+        .default_model
+        .clone()
+        .unwrap_or_else(|| fallback().default_model);
+    let (req_tx, req_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = Worker::new(keys, ctx.client_config(), ctx.global.key.clone(), ev_tx);
+    let worker_task = tokio::spawn(worker.run(req_rx));
+    let mut app = app::App::new(model, ctx.api_version(), first_run, terms_seen);
+    let outcome = {
+        let (mut term, _guard) = terminal::enter()
+            .map_err(|e| CliError::usage(format!("could not set up the terminal: {e}")))?;
+        event_loop::run(&mut term, &mut app, req_tx, ev_rx).await
+        // The guard restores the terminal here, before anything is printed.
+    };
+    worker_task.abort();
+    outcome.map_err(|e| CliError::usage(format!("the app stopped: {e}")).with_code(1))
+}

@@ -1,0 +1,242 @@
+//! The multi-line prompt editor: text, cursor, and the recall of earlier prompts. Pure
+//! editing operations; it sends nothing and draws nothing.
+
+/// Cursor positions count characters, not bytes, so multi-byte text edits safely.
+#[derive(Debug, Clone, Default)]
+pub struct Composer {
+    lines: Vec<String>,
+    row: usize,
+    col: usize,
+    history: Vec<String>,
+    /// Some(i) while recalling `history[i]`.
+    recall: Option<usize>,
+    /// What was typed before recall started, restored when stepping past the newest.
+    draft: Option<String>,
+}
+
+fn byte_index(s: &str, col: usize) -> usize {
+    s.char_indices().nth(col).map_or(s.len(), |(i, _)| i)
+}
+
+impl Composer {
+    pub fn new() -> Self {
+        Self {
+            lines: vec![String::new()],
+            ..Self::default()
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+
+    pub fn cursor(&self) -> (usize, usize) {
+        (self.row, self.col)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.iter().all(String::is_empty)
+    }
+
+    pub fn set_text(&mut self, text: &str) {
+        self.lines = text.split('\n').map(str::to_string).collect();
+        if self.lines.is_empty() {
+            self.lines.push(String::new());
+        }
+        self.row = self.lines.len() - 1;
+        self.col = self.lines[self.row].chars().count();
+    }
+
+    /// Takes the text out (on send), remembering it for recall.
+    pub fn take(&mut self) -> String {
+        let text = self.text();
+        if !text.trim().is_empty() && self.history.last() != Some(&text) {
+            self.history.push(text.clone());
+        }
+        self.lines = vec![String::new()];
+        self.row = 0;
+        self.col = 0;
+        self.recall = None;
+        self.draft = None;
+        text
+    }
+
+    pub fn insert_char(&mut self, c: char) {
+        if c == '\n' {
+            return self.newline();
+        }
+        let line = &mut self.lines[self.row];
+        let i = byte_index(line, self.col);
+        line.insert(i, c);
+        self.col += 1;
+    }
+
+    /// A paste arrives whole (bracketed paste); `\r\n` and `\r` become line breaks.
+    pub fn insert_str(&mut self, s: &str) {
+        let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
+        for c in normalized.chars() {
+            if c == '\n' {
+                self.newline();
+            } else if c == '\t' || !c.is_control() {
+                self.insert_char(c);
+            }
+        }
+    }
+
+    pub fn newline(&mut self) {
+        let line = &mut self.lines[self.row];
+        let i = byte_index(line, self.col);
+        let rest = line.split_off(i);
+        self.lines.insert(self.row + 1, rest);
+        self.row += 1;
+        self.col = 0;
+    }
+
+    pub fn backspace(&mut self) {
+        if self.col > 0 {
+            let line = &mut self.lines[self.row];
+            let i = byte_index(line, self.col - 1);
+            line.remove(i);
+            self.col -= 1;
+        } else if self.row > 0 {
+            let line = self.lines.remove(self.row);
+            self.row -= 1;
+            self.col = self.lines[self.row].chars().count();
+            self.lines[self.row].push_str(&line);
+        }
+    }
+
+    pub fn delete(&mut self) {
+        let len = self.lines[self.row].chars().count();
+        if self.col < len {
+            let line = &mut self.lines[self.row];
+            let i = byte_index(line, self.col);
+            line.remove(i);
+        } else if self.row + 1 < self.lines.len() {
+            let next = self.lines.remove(self.row + 1);
+            self.lines[self.row].push_str(&next);
+        }
+    }
+
+    pub fn left(&mut self) {
+        if self.col > 0 {
+            self.col -= 1;
+        } else if self.row > 0 {
+            self.row -= 1;
+            self.col = self.lines[self.row].chars().count();
+        }
+    }
+
+    pub fn right(&mut self) {
+        if self.col < self.lines[self.row].chars().count() {
+            self.col += 1;
+        } else if self.row + 1 < self.lines.len() {
+            self.row += 1;
+            self.col = 0;
+        }
+    }
+
+    pub fn home(&mut self) {
+        self.col = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.col = self.lines[self.row].chars().count();
+    }
+
+    /// Up moves within the text; on the first line it recalls the previous prompt.
+    pub fn up(&mut self) {
+        if self.row > 0 {
+            self.row -= 1;
+            self.col = self.col.min(self.lines[self.row].chars().count());
+            return;
+        }
+        let next = match self.recall {
+            None if self.history.is_empty() => return,
+            None => {
+                self.draft = Some(self.text());
+                self.history.len() - 1
+            }
+            Some(0) => return,
+            Some(i) => i - 1,
+        };
+        self.recall = Some(next);
+        let text = self.history[next].clone();
+        self.set_text(&text);
+    }
+
+    /// Down moves within the text; on the last line it steps forward through recall.
+    pub fn down(&mut self) {
+        if self.row + 1 < self.lines.len() {
+            self.row += 1;
+            self.col = self.col.min(self.lines[self.row].chars().count());
+            return;
+        }
+        let Some(i) = self.recall else { return };
+        if i + 1 < self.history.len() {
+            self.recall = Some(i + 1);
+            let text = self.history[i + 1].clone();
+            self.set_text(&text);
+        } else {
+            self.recall = None;
+            let draft = self.draft.take().unwrap_or_default();
+            self.set_text(&draft);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editing_multi_byte_text() {
+        let mut c = Composer::new();
+        c.insert_str("héllo 日本");
+        c.left();
+        c.backspace();
+        assert_eq!(c.text(), "héllo 本");
+        c.home();
+        c.delete();
+        assert_eq!(c.text(), "éllo 本");
+        c.end();
+        c.newline();
+        c.insert_str("second\r\nthird");
+        assert_eq!(c.text(), "éllo 本\nsecond\nthird");
+        assert_eq!(c.cursor(), (2, 5));
+        c.home();
+        c.backspace();
+        assert_eq!(c.text(), "éllo 本\nsecondthird");
+    }
+
+    #[test]
+    fn recall_walks_history_and_restores_the_draft() {
+        let mut c = Composer::new();
+        c.insert_str("first");
+        assert_eq!(c.take(), "first");
+        c.insert_str("two\nlines");
+        c.take();
+        c.insert_str("draft");
+        c.up();
+        assert_eq!(c.text(), "two\nlines");
+        c.up(); // moves within the recalled text first
+        c.up();
+        assert_eq!(c.text(), "first");
+        c.down();
+        assert_eq!(c.text(), "two\nlines");
+        c.down();
+        c.down();
+        assert_eq!(c.text(), "draft");
+    }
+
+    #[test]
+    fn control_characters_in_pastes_are_dropped() {
+        let mut c = Composer::new();
+        c.insert_str("a\u{1b}[31mb\tc");
+        assert_eq!(c.text(), "a[31mb\tc");
+    }
+}

@@ -1,0 +1,65 @@
+//! The Keys pane: the listed keys, the selection, and the small forms for adding,
+//! renaming and confirming removal. Secrets typed here live only in the add form until
+//! they are handed to the worker.
+
+use crate::worker::KeyView;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AddField {
+    #[default]
+    Secret,
+    Name,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum KeysMode {
+    #[default]
+    Browse,
+    /// Adding: the pasted secret (shown masked) and an optional name.
+    Adding {
+        secret: String,
+        name: String,
+        field: AddField,
+    },
+    Renaming {
+        input: String,
+    },
+    ConfirmRemove,
+}
+
+#[derive(Debug, Default)]
+pub struct KeysState {
+    pub keys: Vec<KeyView>,
+    pub in_use: Option<String>,
+    pub selected: usize,
+    pub mode: KeysMode,
+    pub loading: bool,
+    /// The last outcome to show: (text, is_error).
+    pub notice: Option<(String, bool)>,
+    pub keyring: Option<Result<(), String>>,
+    /// Set while an add or change is with the worker.
+    pub busy: bool,
+}
+
+impl KeysState {
+    pub fn selected_key(&self) -> Option<&KeyView> {
+        self.keys.get(self.selected)
+    }
+
+    pub fn select_next(&mut self) {
+        if !self.keys.is_empty() {
+            self.selected = (self.selected + 1).min(self.keys.len() - 1);
+        }
+    }
+
+    pub fn select_prev(&mut self) {
+        self.selected = self.selected.saturating_sub(1);
+    }
+
+    pub fn is_text_input(&self) -> bool {
+        matches!(
+            self.mode,
+            KeysMode::Adding { .. } | KeysMode::Renaming { .. }
+        )
+    }
+}

@@ -1,0 +1,7 @@
+//! Plain state, one file per pane. Changed only by `App::update`; read by the views.
+
+pub mod chat;
+pub mod composer;
+pub mod keys;
+pub mod models;
+pub mod status;

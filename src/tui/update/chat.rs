@@ -1,0 +1,296 @@
+//! `App::update` for the Chat pane: sending, /commands, stopping, regenerating, copying,
+//! scrolling, and the streamed reply's events. Pure, like the rest of `update`.
+
+use crate::api::messages::{plan_request, RequestOptions};
+use crate::api::models::fallback;
+use crate::api::Delta;
+use crate::tui::app::{App, Effect};
+use crate::tui::keymap::Action;
+use crate::tui::state::chat::{parse_slash, ReplyState, SlashCommand, Turn, SLASH_HELP};
+use crate::worker::{ApiEvent, RequestKind};
+
+impl App {
+    pub(crate) fn chat_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Send => return self.send(),
+            Action::NewLine => self.composer.newline(),
+            Action::StopReply => return self.stop_reply(),
+            Action::Regenerate => return self.regenerate(),
+            Action::CopyReply => {
+                if let Some(t) = self.chat.last_reply() {
+                    let text = t.text.clone();
+                    self.chat.notice = Some(format!(
+                        "Copied the last reply ({} characters).",
+                        text.chars().count()
+                    ));
+                    return vec![Effect::Copy(text)];
+                }
+                self.chat.notice = Some("Nothing to copy yet.".into());
+            }
+            Action::CopyCode => {
+                match self
+                    .chat
+                    .last_reply()
+                    .and_then(|t| last_code_block(&t.text))
+                {
+                    Some(code) => {
+                        self.chat.notice = Some(format!(
+                            "Copied a code block ({} lines).",
+                            code.lines().count()
+                        ));
+                        return vec![Effect::Copy(code)];
+                    }
+                    None => self.chat.notice = Some("No code block in the last reply.".into()),
+                }
+            }
+            Action::ToggleThinking => self.chat.show_thinking = !self.chat.show_thinking,
+            Action::ScrollUp => self.scroll_chat(self.page()),
+            Action::ScrollDown => self.scroll_chat(-self.page()),
+            Action::ScrollToEnd => self.chat.scroll.from_bottom = 0,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn page(&self) -> i32 {
+        i32::from(self.size.1.saturating_sub(10)).max(3)
+    }
+
+    pub(crate) fn scroll_chat(&mut self, lines: i32) {
+        let max = self.chat.render_cache.borrow().max_scroll();
+        let now = i64::try_from(self.chat.scroll.from_bottom).unwrap_or(i64::MAX);
+        let next = (now + i64::from(lines)).clamp(0, i64::try_from(max).unwrap_or(i64::MAX));
+        self.chat.scroll.from_bottom = usize::try_from(next).unwrap_or(0);
+    }
+
+    pub(crate) fn stop_reply(&mut self) -> Vec<Effect> {
+        let Some(target) = self.chat.streaming.take() else {
+            return Vec::new();
+        };
+        if let Some(t) = self.chat.turns.last_mut() {
+            t.state = ReplyState::Stopped;
+            t.revision += 1;
+        }
+        self.chat.notice = Some("Stopped; what arrived is kept.".into());
+        let (_, fx) = self.request(RequestKind::Cancel { target });
+        vec![fx]
+    }
+
+    fn apply_slash(&mut self, cmd: SlashCommand) {
+        let s = &mut self.chat.settings;
+        let notice = match cmd {
+            SlashCommand::System(v) => {
+                s.system = v;
+                "System prompt set for this conversation.".to_string()
+            }
+            SlashCommand::MaxTokens(v) => {
+                s.max_tokens = v;
+                format!(
+                    "max tokens: {}",
+                    v.map_or("default".into(), |n| n.to_string())
+                )
+            }
+            SlashCommand::Temperature(v) => {
+                s.temperature = v;
+                format!(
+                    "temperature: {}",
+                    v.map_or("default".into(), |t| t.to_string())
+                )
+            }
+            SlashCommand::Thinking(v) => {
+                s.thinking = v;
+                format!("thinking: {v:?}").to_lowercase()
+            }
+            SlashCommand::Effort(v) => {
+                s.effort = v;
+                format!("effort: {}", v.map_or("default", |e| e.as_str()))
+            }
+            SlashCommand::Model(id) => {
+                self.chat.model = id.clone();
+                format!("model: {id}")
+            }
+            SlashCommand::New => {
+                if self.chat.in_flight() {
+                    "Stop the reply first (Esc).".to_string()
+                } else {
+                    self.chat.turns.clear();
+                    self.chat.scroll.from_bottom = 0;
+                    "New conversation.".to_string()
+                }
+            }
+            SlashCommand::Help => SLASH_HELP.to_string(),
+        };
+        self.chat.notice = Some(notice);
+    }
+
+    fn send(&mut self) -> Vec<Effect> {
+        if self.composer.is_empty() {
+            return Vec::new();
+        }
+        if self.chat.in_flight() {
+            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
+            return Vec::new();
+        }
+        let text = self.composer.take();
+        match parse_slash(&text) {
+            Some(Ok(cmd)) => {
+                self.apply_slash(cmd);
+                return Vec::new();
+            }
+            Some(Err(e)) => {
+                self.chat.notice = Some(e);
+                self.composer.set_text(&text);
+                return Vec::new();
+            }
+            None => {}
+        }
+        let upto = self.chat.turns.len();
+        self.start_turn(text, upto)
+    }
+
+    /// Sends `prompt` with the turns before `upto` as context, as a new last turn.
+    fn start_turn(&mut self, prompt: String, upto: usize) -> Vec<Effect> {
+        let model_id = self.chat.model.clone();
+        let model = self
+            .models
+            .find(&model_id)
+            .cloned()
+            .or_else(|| fallback().data.into_iter().find(|m| m.id == model_id));
+        let s = &self.chat.settings;
+        let opts = RequestOptions {
+            model: model_id.clone(),
+            max_tokens: s.max_tokens,
+            system: s.system.clone(),
+            temperature: s.temperature,
+            thinking: s.thinking,
+            effort: s.effort,
+            api_version: self.api_version.clone(),
+        };
+        let planned =
+            match plan_request(&opts, model.as_ref(), self.chat.messages_for(upto, &prompt)) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.chat.notice = Some(format!("Not sent: {e}"));
+                    self.composer.set_text(&prompt);
+                    return Vec::new();
+                }
+            };
+        self.chat.notice = planned.notes.first().cloned();
+        self.chat.turns.truncate(upto);
+        self.chat.turns.push(Turn::new(prompt, model_id));
+        self.chat.scroll.from_bottom = 0;
+        let (id, fx) = self.request(RequestKind::StreamChat {
+            request: planned.request,
+        });
+        self.chat.streaming = Some(id);
+        vec![fx]
+    }
+
+    fn regenerate(&mut self) -> Vec<Effect> {
+        if self.chat.in_flight() {
+            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
+            return Vec::new();
+        }
+        let Some(last) = self.chat.turns.last() else {
+            self.chat.notice = Some("Nothing to regenerate yet.".into());
+            return Vec::new();
+        };
+        let prompt = last.prompt.clone();
+        let upto = self.chat.turns.len() - 1;
+        self.start_turn(prompt, upto)
+    }
+
+    pub(crate) fn chat_event(&mut self, event: ApiEvent) -> Vec<Effect> {
+        let current = self.chat.streaming;
+        match event {
+            ApiEvent::ChatDelta { id, delta } if current == Some(id) => {
+                if let Some(t) = self.chat.turns.last_mut() {
+                    match delta {
+                        Delta::TextDelta { text } => t.text.push_str(&text),
+                        Delta::ThinkingDelta { thinking } => t.thinking.push_str(&thinking),
+                        _ => {}
+                    }
+                    t.state = ReplyState::Streaming;
+                    t.revision += 1;
+                }
+            }
+            ApiEvent::ChatFinished {
+                id,
+                message,
+                first_token,
+            } if current == Some(id) => {
+                self.chat.streaming = None;
+                if let Some(t) = self.chat.turns.last_mut() {
+                    t.content = message["content"].as_array().cloned().unwrap_or_default();
+                    t.usage = Some((
+                        message["usage"]["input_tokens"].as_u64().unwrap_or(0),
+                        message["usage"]["output_tokens"].as_u64().unwrap_or(0),
+                    ));
+                    t.first_token = first_token;
+                    t.state = ReplyState::Done;
+                    if message["stop_reason"] == "max_tokens" {
+                        self.chat.notice = Some(
+                            "The reply stopped at the max-tokens limit (/max-tokens N raises it)."
+                                .into(),
+                        );
+                    } else if message["stop_reason"] == "refusal" {
+                        self.chat.notice =
+                            Some("The model declined to continue (stop reason: refusal).".into());
+                    }
+                    t.revision += 1;
+                }
+            }
+            ApiEvent::ChatFailed {
+                id,
+                error,
+                advice,
+                partial,
+            } if current == Some(id) => {
+                self.chat.streaming = None;
+                if let Some(t) = self.chat.turns.last_mut() {
+                    t.content = partial["content"].as_array().cloned().unwrap_or_default();
+                    t.state = ReplyState::Failed { error, advice };
+                    t.revision += 1;
+                }
+            }
+            ApiEvent::Retrying { id, message } if current == Some(id) => {
+                self.chat.notice = Some(message);
+            }
+            // Results of a stopped or replaced request: stale, dropped.
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+/// The body of the last fenced code block in `text`, if any.
+pub fn last_code_block(text: &str) -> Option<String> {
+    let mut last = None;
+    let mut current: Option<Vec<&str>> = None;
+    for line in text.lines() {
+        let fence = line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~");
+        match (&mut current, fence) {
+            (None, true) => current = Some(Vec::new()),
+            (Some(lines), true) => {
+                last = Some(lines.join("\n"));
+                current = None;
+            }
+            (Some(lines), false) => lines.push(line),
+            (None, false) => {}
+        }
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_last_code_block() {
+        let t = "a\n```rust\nfn a() {}\n```\nb\n```\nlast\nblock\n```\n";
+        assert_eq!(last_code_block(t).as_deref(), Some("last\nblock"));
+        assert_eq!(last_code_block("no code"), None);
+        assert_eq!(last_code_block("```\nunterminated"), None);
+    }
+}

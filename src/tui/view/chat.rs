@@ -1,0 +1,293 @@
+//! The Chat pane: the conversation (Markdown, thinking collapsed or shown, per-turn
+//! usage) above the composer. Only the visible turns are rendered: each turn's wrapped
+//! lines are cached by (revision, width, thinking shown), so a frame costs what is on
+//! screen, not the whole history.
+
+use std::collections::HashMap;
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+use super::layout;
+use super::markdown;
+use super::theme::Theme;
+use crate::tui::app::App;
+use crate::tui::state::chat::{ReplyState, Turn};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CacheKey {
+    revision: u64,
+    width: u16,
+    show_thinking: bool,
+    /// Streaming turns show a cursor; their lines change with every delta anyway.
+    spinner: usize,
+}
+
+#[derive(Debug)]
+struct CachedTurn {
+    key: CacheKey,
+    lines: Vec<Line<'static>>,
+}
+
+/// Wrapped lines per turn, and what the last frame learnt about the conversation's height.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    turns: HashMap<usize, CachedTurn>,
+    /// The most the view can scroll up, once every turn's height is known.
+    max_scroll: Option<usize>,
+}
+
+impl RenderCache {
+    /// How far up a scroll may go; unknown heights allow more (they are measured lazily).
+    pub fn max_scroll(&self) -> usize {
+        self.max_scroll.unwrap_or(usize::MAX / 2)
+    }
+
+    pub fn cached_turns(&self) -> usize {
+        self.turns.len()
+    }
+}
+
+fn turn_lines(
+    turn: &Turn,
+    width: u16,
+    show_thinking: bool,
+    theme: Theme,
+    spinner: usize,
+) -> Vec<Line<'static>> {
+    let w = usize::from(width.max(8));
+    let mut out = Vec::new();
+    out.push(Line::from(Span::styled("You", theme.user())));
+    out.extend(markdown::wrap_plain(
+        &turn.prompt,
+        w,
+        ratatui::style::Style::default(),
+    ));
+    out.push(Line::default());
+    let mut head = vec![
+        Span::styled("Claude", theme.assistant()),
+        Span::styled(format!(" · {}", turn.model), theme.dim()),
+    ];
+    if let Some((i, o)) = turn.usage {
+        head.push(Span::styled(format!(" · ↑{i} ↓{o} tokens"), theme.dim()));
+    }
+    if let Some(t) = turn.first_token {
+        head.push(Span::styled(
+            format!(" · first token {:.2}s", t.as_secs_f64()),
+            theme.dim(),
+        ));
+    }
+    out.push(Line::from(head));
+    if !turn.thinking.is_empty() {
+        if show_thinking {
+            out.push(Line::styled("▾ thinking (Ctrl-T hides)", theme.dim()));
+            for l in markdown::render(&turn.thinking, w.saturating_sub(2), theme) {
+                let mut spans = vec![Span::styled("  ", theme.dim())];
+                spans.extend(l.spans.into_iter().map(|s| s.patch_style(theme.dim())));
+                out.push(Line::from(spans));
+            }
+        } else {
+            out.push(Line::styled(
+                format!(
+                    "▸ thinking, {} characters (Ctrl-T shows)",
+                    turn.thinking.chars().count()
+                ),
+                theme.dim(),
+            ));
+        }
+    }
+    out.extend(markdown::render(&turn.text, w, theme));
+    match &turn.state {
+        ReplyState::Waiting => {
+            let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+            out.push(Line::styled(
+                format!(
+                    "{} waiting for the first token…",
+                    frames[spinner % frames.len()]
+                ),
+                theme.dim(),
+            ));
+        }
+        ReplyState::Streaming => out.push(Line::styled("▍", theme.accent())),
+        ReplyState::Stopped => {
+            out.push(Line::styled("■ stopped (Ctrl-R regenerates)", theme.warn()))
+        }
+        ReplyState::Failed { error, advice } => {
+            out.push(Line::styled(format!("✗ {error}"), theme.error()));
+            out.push(Line::styled(format!("  {advice}"), theme.warn()));
+        }
+        ReplyState::Done => {}
+    }
+    out.push(Line::default());
+    out
+}
+
+/// Lines of the conversation that fall in a window `height` tall, `from_bottom` lines up
+/// from the end. Renders (or reuses) turns from the last backwards, only as far as needed,
+/// and clones only the lines that are visible.
+pub fn visible_lines(app: &App, width: u16, height: usize) -> (Vec<Line<'static>>, usize) {
+    let chat = &app.chat;
+    let mut cache = chat.render_cache.borrow_mut();
+    cache.turns.retain(|i, _| *i < chat.turns.len());
+    let needed = chat.scroll.from_bottom + height;
+    let mut used: Vec<usize> = Vec::new();
+    let mut total = 0usize;
+    let mut all_measured = true;
+    for (i, turn) in chat.turns.iter().enumerate().rev() {
+        if total >= needed {
+            all_measured = false;
+            break;
+        }
+        let key = CacheKey {
+            revision: turn.revision,
+            width,
+            show_thinking: chat.show_thinking,
+            spinner: if turn.state == ReplyState::Waiting {
+                app.spinner
+            } else {
+                0
+            },
+        };
+        if cache.turns.get(&i).is_none_or(|c| c.key != key) {
+            let lines = turn_lines(turn, width, chat.show_thinking, app.theme, app.spinner);
+            cache.turns.insert(i, CachedTurn { key, lines });
+        }
+        total += cache.turns.get(&i).map_or(0, |c| c.lines.len());
+        used.push(i);
+    }
+    cache.max_scroll = all_measured.then(|| total.saturating_sub(height));
+    let from_bottom = chat.scroll.from_bottom.min(cache.max_scroll());
+    // Line numbers counted from the top of the rendered turns.
+    let end = total.saturating_sub(from_bottom);
+    let start = end.saturating_sub(height);
+    let mut visible = Vec::with_capacity(height);
+    let mut line_no = 0usize;
+    for i in used.into_iter().rev() {
+        let lines = cache.turns.get(&i).map_or(&[][..], |c| c.lines.as_slice());
+        let (a, b) = (line_no, line_no + lines.len());
+        line_no = b;
+        if b <= start || a >= end {
+            continue;
+        }
+        let from = start.saturating_sub(a);
+        let to = (end - a).min(lines.len());
+        visible.extend_from_slice(&lines[from..to]);
+    }
+    (visible, from_bottom)
+}
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let (conv, comp) = layout::chat(area, app.composer.lines().len());
+    let notice_h = u16::from(app.chat.notice.is_some());
+    let conv_text = Rect {
+        height: conv.height.saturating_sub(notice_h),
+        ..conv
+    };
+    if app.chat.turns.is_empty() {
+        let hint = vec![
+            Line::styled("Ask anything. Enter sends; Shift-Enter adds a line.", theme.dim()),
+            Line::styled("/system, /model, /thinking, /effort, /max-tokens change this conversation (/help).", theme.dim()),
+            Line::styled("F1 lists every key.", theme.dim()),
+        ];
+        f.render_widget(Paragraph::new(hint), conv_text);
+    } else {
+        let (lines, from_bottom) =
+            visible_lines(app, conv_text.width, usize::from(conv_text.height));
+        f.render_widget(Paragraph::new(lines), conv_text);
+        if from_bottom > 0 {
+            let tag = format!(" ↓ {from_bottom} lines below (Ctrl-G) ");
+            let w = u16::try_from(tag.chars().count())
+                .unwrap_or(0)
+                .min(conv_text.width);
+            let r = Rect {
+                x: conv_text.right().saturating_sub(w),
+                y: conv_text.bottom().saturating_sub(1),
+                width: w,
+                height: 1,
+            };
+            f.render_widget(Paragraph::new(Span::styled(tag, theme.selected())), r);
+        }
+    }
+    if let Some(n) = &app.chat.notice {
+        let r = Rect {
+            y: conv.bottom().saturating_sub(1),
+            height: 1,
+            ..conv
+        };
+        f.render_widget(Paragraph::new(Span::styled(n.clone(), theme.warn())), r);
+    }
+    draw_composer(f, app, comp);
+}
+
+fn settings_summary(app: &App) -> String {
+    let s = &app.chat.settings;
+    let mut parts = vec![app.chat.model.clone()];
+    if s.system.is_some() {
+        parts.push("system prompt".into());
+    }
+    if let Some(n) = s.max_tokens {
+        parts.push(format!("max {n}"));
+    }
+    if let Some(t) = s.temperature {
+        parts.push(format!("temp {t}"));
+    }
+    match s.thinking {
+        crate::api::ThinkingChoice::Default => {}
+        crate::api::ThinkingChoice::Off => parts.push("thinking off".into()),
+        crate::api::ThinkingChoice::Adaptive => parts.push("thinking adaptive".into()),
+        crate::api::ThinkingChoice::Budget(n) => parts.push(format!("thinking {n}")),
+    }
+    if let Some(e) = s.effort {
+        parts.push(format!("effort {}", e.as_str()));
+    }
+    parts.join(" · ")
+}
+
+fn draw_composer(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let title = if app.chat.in_flight() {
+        " streaming — Esc stops ".to_string()
+    } else {
+        format!(" {} ", settings_summary(app))
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.dim())
+        .title(Span::styled(title, theme.dim()));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let (row, col) = app.composer.cursor();
+    let height = usize::from(inner.height.max(1));
+    let first = row.saturating_sub(height - 1);
+    let lines: Vec<Line> = app
+        .composer
+        .lines()
+        .iter()
+        .skip(first)
+        .take(height)
+        .map(|l| Line::raw(l.as_str()))
+        .collect();
+    // Long lines scroll sideways so the cursor stays visible.
+    let line = &app.composer.lines()[row];
+    let before: usize = line
+        .chars()
+        .take(col)
+        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+        .sum();
+    let hscroll = before.saturating_sub(usize::from(inner.width.saturating_sub(1)));
+    f.render_widget(
+        Paragraph::new(lines)
+            .scroll((0, u16::try_from(hscroll).unwrap_or(0)))
+            .style(ratatui::style::Style::new().remove_modifier(Modifier::DIM)),
+        inner,
+    );
+    if app.pane == crate::tui::app::Pane::Chat && !app.help && !app.terms_notice {
+        let x = inner.x + u16::try_from(before - hscroll).unwrap_or(0);
+        let y = inner.y + u16::try_from(row - first).unwrap_or(0);
+        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+    }
+}

@@ -1,0 +1,179 @@
+//! The Keys pane: the key list with the active one marked, the add/rename forms (the
+//! secret shown masked as it is pasted), removal confirmation, and the first-run welcome.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::Frame;
+
+use super::theme::Theme;
+use crate::config::Backend;
+use crate::credentials::mask;
+use crate::tui::app::App;
+use crate::tui::state::keys::{AddField, KeysMode};
+
+pub const WELCOME: &[&str] = &[
+    "Welcome to oat. It needs a credential to talk to Claude:",
+    "",
+    "  • an API key from https://console.anthropic.com/settings/keys — the supported route, or",
+    "  • a setup token: run `claude setup-token` with a Claude Pro/Max/Team subscription",
+    "    (Anthropic intends these for Claude Code; they may be refused elsewhere).",
+    "",
+    "Press a, then paste it. It is checked with Anthropic and kept in your OS keyring.",
+];
+
+fn form_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
+    match &app.keys.mode {
+        KeysMode::Adding {
+            secret,
+            name,
+            field,
+        } => {
+            let shown = if secret.trim().is_empty() {
+                String::new()
+            } else {
+                mask(&crate::credentials::token::repair(secret))
+            };
+            let mark = |f: AddField| {
+                if *field == f {
+                    Span::styled("› ", theme.accent())
+                } else {
+                    Span::raw("  ")
+                }
+            };
+            vec![
+                Line::styled("Add a key — Enter saves, Tab switches field, Ctrl-F saves to the 0600 file, Esc cancels", theme.accent()),
+                Line::from(vec![mark(AddField::Secret), Span::raw("Secret: "), Span::styled(shown, theme.code())]),
+                Line::from(vec![mark(AddField::Name), Span::raw("Name:   "), Span::raw(if name.is_empty() { "(default)".to_string() } else { name.clone() })]),
+            ]
+        }
+        KeysMode::Renaming { input } => vec![
+            Line::styled("Rename — Enter saves, Esc cancels", theme.accent()),
+            Line::from(vec![Span::raw("New name: "), Span::raw(input.clone())]),
+        ],
+        KeysMode::ConfirmRemove => {
+            let name = app
+                .keys
+                .selected_key()
+                .map_or(String::new(), |k| k.entry.meta.name.clone());
+            vec![Line::styled(
+                format!("Remove `{name}` and delete its secret? y / n"),
+                theme.warn(),
+            )]
+        }
+        KeysMode::Browse => vec![Line::styled(
+            "a add · Enter use · r check · n rename · d remove · F1 help",
+            theme.dim(),
+        )],
+    }
+}
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let form = form_lines(app, theme);
+    let mut footer: Vec<Line> = Vec::new();
+    if let Some((text, error)) = &app.keys.notice {
+        footer.push(Line::styled(
+            text.clone(),
+            if *error { theme.error() } else { theme.ok() },
+        ));
+    }
+    if let Some(Err(e)) = &app.keys.keyring {
+        footer.push(Line::styled(
+            format!("No OS keyring here ({e}); keys can go to a 0600 file (Ctrl-F when adding)."),
+            theme.warn(),
+        ));
+    }
+    let footer_h = u16::try_from(form.len() + footer.len()).unwrap_or(4) + 1;
+    let [list_area, bottom] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(footer_h)]).areas(area);
+
+    if app.keys.keys.is_empty() {
+        let mut lines: Vec<Line> = Vec::new();
+        if app.keys.loading {
+            lines.push(Line::styled("Loading keys…", theme.dim()));
+        } else {
+            lines.extend(WELCOME.iter().map(|l| Line::raw(*l)));
+        }
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::ALL).title(" Keys ")),
+            list_area,
+        );
+    } else {
+        let rows: Vec<Row> = app
+            .keys
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let m = &k.entry.meta;
+                let in_use = app.keys.in_use.as_deref() == Some(m.name.as_str());
+                let marker = if k.entry.active {
+                    "●"
+                } else if in_use {
+                    "○"
+                } else {
+                    " "
+                };
+                let check = m
+                    .last_validation
+                    .as_ref()
+                    .map_or("never checked".to_string(), |v| {
+                        format!(
+                            "{} {}",
+                            v.result,
+                            v.at.with_timezone(&chrono::Local).format("%m-%d %H:%M")
+                        )
+                    });
+                let check_style = match m.last_validation.as_ref().map(|v| v.result.as_str()) {
+                    Some("valid") => theme.ok(),
+                    Some("unreachable") | None => theme.dim(),
+                    Some("rate_limited") => theme.warn(),
+                    Some(_) => theme.error(),
+                };
+                let row = Row::new(vec![
+                    Cell::from(Span::styled(marker, theme.accent())),
+                    Cell::from(m.name.clone()),
+                    Cell::from(m.kind.to_string()),
+                    Cell::from(if m.backend == Backend::Env {
+                        "env".to_string()
+                    } else {
+                        m.backend.to_string()
+                    }),
+                    Cell::from(k.masked.clone()),
+                    Cell::from(Span::styled(check, check_style)),
+                ]);
+                if i == app.keys.selected {
+                    row.style(theme.selected())
+                } else {
+                    row
+                }
+            })
+            .collect();
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(1),
+                Constraint::Min(12),
+                Constraint::Length(7),
+                Constraint::Length(7),
+                Constraint::Length(24),
+                Constraint::Min(18),
+            ],
+        )
+        .header(
+            Row::new(vec!["", "NAME", "KIND", "STORE", "SECRET", "LAST CHECK"]).style(theme.dim()),
+        )
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Keys — ● active "),
+        );
+        f.render_widget(table, list_area);
+    }
+    let mut lines = form;
+    lines.extend(footer);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), bottom);
+}

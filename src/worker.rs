@@ -1,0 +1,525 @@
+//! The network worker: a tokio task that takes requests from the UI over a channel, runs
+//! each as a task of its own (cancellable), and sends events back. It owns every slow
+//! thing — HTTP calls and keyring access — so the UI thread never waits on I/O. It knows
+//! nothing of the terminal.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Local;
+use serde_json::Value;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio_util::sync::CancellationToken;
+
+use crate::api::models::fallback;
+use crate::api::{
+    ApiError, Assembler, Client, ClientConfig, Delta, MessageRequest, Model, RateLimits,
+    StreamEvent,
+};
+use crate::config::Backend;
+use crate::credentials::keys::{KeyEntry, Keys, Resolved};
+use crate::credentials::parse_credential;
+use crate::credentials::store::KeyringStore;
+use crate::status::{Check, StatusReport};
+
+pub type RequestId = u64;
+
+#[derive(Debug)]
+pub struct ApiRequest {
+    pub id: RequestId,
+    pub kind: RequestKind,
+}
+
+#[derive(Debug)]
+pub enum RequestKind {
+    ListModels,
+    /// Check a key live (`None`: the one in use).
+    ValidateKey {
+        name: Option<String>,
+    },
+    StreamChat {
+        request: MessageRequest,
+    },
+    Cancel {
+        target: RequestId,
+    },
+    LoadKeys,
+    /// The secret is the raw paste; the worker repairs and checks it.
+    AddKey {
+        name: Option<String>,
+        secret: String,
+        backend: Option<Backend>,
+    },
+    RemoveKey {
+        name: String,
+    },
+    RenameKey {
+        old: String,
+        new: String,
+    },
+    UseKey {
+        name: String,
+    },
+    AcknowledgeTerms,
+}
+
+/// A key as the Keys pane shows it (no secret, only its masked form).
+#[derive(Debug, Clone)]
+pub struct KeyView {
+    pub entry: KeyEntry,
+    pub masked: String,
+}
+
+#[derive(Debug)]
+pub enum ApiEvent {
+    ModelsLoaded {
+        id: RequestId,
+        models: Vec<Model>,
+        /// Set when the list is the shipped fallback: why, and the list's date.
+        offline: Option<String>,
+    },
+    ModelsFailed {
+        id: RequestId,
+        error: String,
+    },
+    KeysLoaded {
+        id: RequestId,
+        keys: Vec<KeyView>,
+        /// The key requests use now, if any.
+        in_use: Option<String>,
+        keyring: Result<(), String>,
+    },
+    KeyValidated {
+        id: RequestId,
+        report: Box<StatusReport>,
+    },
+    KeyValidationFailed {
+        id: RequestId,
+        error: String,
+    },
+    /// A key was added, removed, renamed or chosen: a line to show.
+    KeyChanged {
+        id: RequestId,
+        notice: String,
+    },
+    KeyChangeFailed {
+        id: RequestId,
+        error: String,
+    },
+    ChatDelta {
+        id: RequestId,
+        delta: Delta,
+    },
+    ChatFinished {
+        id: RequestId,
+        message: Value,
+        first_token: Option<Duration>,
+    },
+    ChatFailed {
+        id: RequestId,
+        error: String,
+        advice: String,
+        /// What arrived before the failure, kept.
+        partial: Value,
+    },
+    Retrying {
+        id: RequestId,
+        message: String,
+    },
+    RateLimitsSeen {
+        limits: RateLimits,
+    },
+}
+
+pub struct Worker {
+    keys: Arc<Mutex<Keys>>,
+    config: ClientConfig,
+    explicit_key: Option<String>,
+    events: UnboundedSender<ApiEvent>,
+    running: HashMap<RequestId, CancellationToken>,
+}
+
+impl Worker {
+    pub fn new(
+        keys: Keys,
+        config: ClientConfig,
+        explicit_key: Option<String>,
+        events: UnboundedSender<ApiEvent>,
+    ) -> Self {
+        Self {
+            keys: Arc::new(Mutex::new(keys)),
+            config,
+            explicit_key,
+            events,
+            running: HashMap::new(),
+        }
+    }
+
+    /// Runs until the UI drops its sender.
+    pub async fn run(mut self, mut requests: UnboundedReceiver<ApiRequest>) {
+        while let Some(req) = requests.recv().await {
+            self.running.retain(|_, t| !t.is_cancelled());
+            if let RequestKind::Cancel { target } = req.kind {
+                if let Some(token) = self.running.remove(&target) {
+                    token.cancel();
+                }
+                continue;
+            }
+            let token = CancellationToken::new();
+            self.running.insert(req.id, token.clone());
+            let ctx = TaskContext {
+                keys: self.keys.clone(),
+                config: self.config.clone(),
+                explicit_key: self.explicit_key.clone(),
+                events: self.events.clone(),
+            };
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = token.cancelled() => {}
+                    _ = ctx.handle(req.id, req.kind) => {}
+                }
+                token.cancel();
+            });
+        }
+        for token in self.running.values() {
+            token.cancel();
+        }
+    }
+}
+
+#[derive(Clone)]
+struct TaskContext {
+    keys: Arc<Mutex<Keys>>,
+    config: ClientConfig,
+    explicit_key: Option<String>,
+    events: UnboundedSender<ApiEvent>,
+}
+
+impl TaskContext {
+    fn send(&self, e: ApiEvent) {
+        // The UI is gone when this fails; nothing is left to tell.
+        let _ = self.events.send(e);
+    }
+
+    /// Runs keyring and config work off the async threads: a keyring may take seconds.
+    async fn with_keys<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Keys) -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let keys = self.keys.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = keys
+                .lock()
+                .map_err(|_| "the key store is unusable".to_string())?;
+            Ok(f(&mut guard))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
+    async fn resolve(&self, name: Option<String>) -> Result<Resolved, String> {
+        let explicit = name.or_else(|| self.explicit_key.clone());
+        self.with_keys(move |k| k.resolve(explicit.as_deref()).map_err(|e| e.to_string()))
+            .await?
+    }
+
+    async fn client(&self, name: Option<String>) -> Result<(Client, Resolved), String> {
+        let resolved = self.resolve(name).await?;
+        let client = Client::new(self.config.clone(), resolved.credential.clone())
+            .map_err(|e| e.to_string())?;
+        Ok((client, resolved))
+    }
+
+    async fn handle(&self, id: RequestId, kind: RequestKind) {
+        match kind {
+            RequestKind::ListModels => self.list_models(id).await,
+            RequestKind::ValidateKey { name } => self.validate(id, name).await,
+            RequestKind::StreamChat { request } => self.stream_chat(id, request).await,
+            RequestKind::LoadKeys => self.load_keys(id).await,
+            RequestKind::AddKey {
+                name,
+                secret,
+                backend,
+            } => self.add_key(id, name, secret, backend).await,
+            RequestKind::RemoveKey { name } => {
+                let n = name.clone();
+                let r = self
+                    .with_keys(move |k| k.remove(&n).map_err(|e| e.to_string()))
+                    .await
+                    .and_then(|r| r);
+                self.changed(
+                    id,
+                    r.map(|b| {
+                        format!(
+                            "Removed `{name}` and its secret from the {}.",
+                            crate::status::backend_label(b)
+                        )
+                    }),
+                )
+                .await;
+            }
+            RequestKind::RenameKey { old, new } => {
+                let (o, n) = (old.clone(), new.clone());
+                let r = self
+                    .with_keys(move |k| k.rename(&o, &n).map_err(|e| e.to_string()))
+                    .await
+                    .and_then(|r| r);
+                self.changed(id, r.map(|()| format!("Renamed `{old}` to `{new}`.")))
+                    .await;
+            }
+            RequestKind::UseKey { name } => {
+                let n = name.clone();
+                let r = self
+                    .with_keys(move |k| k.set_active(&n).map_err(|e| e.to_string()))
+                    .await
+                    .and_then(|r| r);
+                self.changed(id, r.map(|()| format!("`{name}` is now the active key.")))
+                    .await;
+            }
+            RequestKind::AcknowledgeTerms => {
+                let _ = self
+                    .with_keys(|k| {
+                        k.config.config.terms_notice_seen = true;
+                        k.config.save()
+                    })
+                    .await;
+            }
+            RequestKind::Cancel { .. } => {}
+        }
+    }
+
+    async fn changed(&self, id: RequestId, r: Result<String, String>) {
+        match r {
+            Ok(notice) => self.send(ApiEvent::KeyChanged { id, notice }),
+            Err(error) => self.send(ApiEvent::KeyChangeFailed { id, error }),
+        }
+        self.load_keys(id).await;
+    }
+
+    async fn list_models(&self, id: RequestId) {
+        let (client, _) = match self.client(None).await {
+            Ok(c) => c,
+            Err(error) => return self.send(ApiEvent::ModelsFailed { id, error }),
+        };
+        match client.list_models().await {
+            Ok((models, limits)) => {
+                if !limits.is_empty() {
+                    self.send(ApiEvent::RateLimitsSeen { limits });
+                }
+                self.send(ApiEvent::ModelsLoaded {
+                    id,
+                    models,
+                    offline: None,
+                });
+            }
+            Err(e) if e.is_unreachable() => {
+                let list = fallback();
+                self.send(ApiEvent::ModelsLoaded {
+                    id,
+                    models: list.data,
+                    offline: Some(format!("offline list of {} — {e}", list.taken)),
+                });
+            }
+            Err(e) => self.send(ApiEvent::ModelsFailed {
+                id,
+                error: format!("{e}. {}", e.advice()),
+            }),
+        }
+    }
+
+    async fn validate(&self, id: RequestId, name: Option<String>) {
+        let (client, resolved) = match self.client(name).await {
+            Ok(c) => c,
+            Err(error) => return self.send(ApiEvent::KeyValidationFailed { id, error }),
+        };
+        let started = Instant::now();
+        let result = client.validate().await;
+        let (check, limits) = Check::from_result(&result, started.elapsed());
+        let key_name = resolved.name.clone();
+        let last = check.to_last_validation();
+        let active = self
+            .with_keys(move |k| {
+                let _ = k.record_validation(&key_name, last);
+                k.config.config.active_key.clone()
+            })
+            .await
+            .ok()
+            .flatten();
+        let mut report = StatusReport::new(
+            &resolved.meta,
+            active.as_deref() == Some(resolved.name.as_str()),
+            resolved.credential.secret.masked(),
+            Local::now().date_naive(),
+        );
+        report.check = Some(check);
+        report.limits = limits;
+        self.send(ApiEvent::KeyValidated {
+            id,
+            report: Box::new(report),
+        });
+    }
+
+    async fn load_keys(&self, id: RequestId) {
+        let explicit = self.explicit_key.clone();
+        let loaded = self
+            .with_keys(move |k| {
+                let keys: Vec<KeyView> = k
+                    .list()
+                    .into_iter()
+                    .map(|entry| {
+                        let masked = match k.secret(&entry.meta.name) {
+                            Ok(s) => s.masked(),
+                            Err(e) => format!("(unavailable: {e})"),
+                        };
+                        KeyView { entry, masked }
+                    })
+                    .collect();
+                let in_use = k.resolve(explicit.as_deref()).ok().map(|r| r.name);
+                (keys, in_use)
+            })
+            .await;
+        let keyring = tokio::task::spawn_blocking(KeyringStore::probe)
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        match loaded {
+            Ok((keys, in_use)) => self.send(ApiEvent::KeysLoaded {
+                id,
+                keys,
+                in_use,
+                keyring,
+            }),
+            Err(error) => self.send(ApiEvent::KeyChangeFailed { id, error }),
+        }
+    }
+
+    async fn add_key(
+        &self,
+        id: RequestId,
+        name: Option<String>,
+        secret: String,
+        backend: Option<Backend>,
+    ) {
+        let credential = match parse_credential(&secret, None) {
+            Ok(c) => c,
+            Err(e) => {
+                return self.send(ApiEvent::KeyChangeFailed {
+                    id,
+                    error: format!("not stored: {e}"),
+                })
+            }
+        };
+        let backend = match backend {
+            Some(b) => b,
+            None => match tokio::task::spawn_blocking(KeyringStore::probe).await {
+                Ok(Ok(())) => Backend::Keyring,
+                _ => {
+                    return self.send(ApiEvent::KeyChangeFailed {
+                        id,
+                        error: "No OS keyring is available here. Press Ctrl-F to store the key in a plain-text 0600 file instead.".into(),
+                    })
+                }
+            },
+        };
+        let started = Instant::now();
+        let result = match Client::new(self.config.clone(), credential.clone()) {
+            Ok(c) => c.validate().await,
+            Err(e) => Err(e),
+        };
+        let (check, _) = Check::from_result(&result, started.elapsed());
+        if let Err(e) = &result {
+            if !(check.verdict.authenticated()
+                || check.verdict == crate::status::Verdict::Unreachable)
+            {
+                return self.send(ApiEvent::KeyChangeFailed {
+                    id,
+                    error: format!("not stored: {e} — {}", e.advice()),
+                });
+            }
+        }
+        let verdict = match &result {
+            Ok(v) => format!("valid ({} ms)", v.latency.as_millis()),
+            Err(e) if matches!(e, ApiError::Network(_) | ApiError::Stalled(_)) => {
+                "not checked (offline)".to_string()
+            }
+            Err(e) => e.to_string(),
+        };
+        let last = check.to_last_validation();
+        let r = self
+            .with_keys(move |k| {
+                let name = name.unwrap_or_else(|| k.free_name(credential.kind));
+                k.add(&name, &credential, backend, None, None)
+                    .map_err(|e| e.to_string())?;
+                let _ = k.record_validation(&name, last);
+                Ok::<_, String>(format!(
+                    "Stored `{name}` ({}) in the {}: {verdict}.",
+                    credential.secret,
+                    crate::status::backend_label(backend)
+                ))
+            })
+            .await
+            .and_then(|r| r);
+        self.changed(id, r).await;
+    }
+
+    async fn stream_chat(&self, id: RequestId, request: MessageRequest) {
+        let fail = |error: String, advice: String, partial: Value| ApiEvent::ChatFailed {
+            id,
+            error,
+            advice,
+            partial,
+        };
+        let (client, _) = match self.client(None).await {
+            Ok(c) => c,
+            Err(e) => return self.send(fail(e, "Add a key on the Keys pane.".into(), Value::Null)),
+        };
+        let started = Instant::now();
+        let events = self.events.clone();
+        let mut on_retry = move |n: crate::api::RetryNotice| {
+            let _ = events.send(ApiEvent::Retrying {
+                id,
+                message: format!(
+                    "{} — retrying in {:.0}s (attempt {} of 3)",
+                    n.error,
+                    n.wait.as_secs_f64().ceil(),
+                    n.attempt
+                ),
+            });
+        };
+        let mut stream = match client.stream_message(&request, &mut on_retry).await {
+            Ok(s) => s,
+            Err(e) => return self.send(fail(e.to_string(), e.advice().into(), Value::Null)),
+        };
+        if !stream.limits.is_empty() {
+            self.send(ApiEvent::RateLimitsSeen {
+                limits: stream.limits.clone(),
+            });
+        }
+        let mut assembler = Assembler::new();
+        let mut first_token = None;
+        loop {
+            match stream.next_event().await {
+                None => break,
+                Some(Ok(event)) => {
+                    if let StreamEvent::ContentBlockDelta { delta, .. } = &event {
+                        first_token.get_or_insert_with(|| started.elapsed());
+                        self.send(ApiEvent::ChatDelta {
+                            id,
+                            delta: delta.clone(),
+                        });
+                    }
+                    assembler.apply(&event);
+                }
+                Some(Err(e)) => {
+                    return self.send(fail(e.to_string(), e.advice().into(), assembler.message()))
+                }
+            }
+        }
+        self.send(ApiEvent::ChatFinished {
+            id,
+            message: assembler.message(),
+            first_token,
+        });
+    }
+}

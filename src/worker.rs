@@ -128,7 +128,7 @@ pub enum ApiEvent {
         message: String,
     },
     RateLimitsSeen {
-        limits: RateLimits,
+        limits: Box<RateLimits>,
     },
 }
 
@@ -305,7 +305,9 @@ impl TaskContext {
         match client.list_models().await {
             Ok((models, limits)) => {
                 if !limits.is_empty() {
-                    self.send(ApiEvent::RateLimitsSeen { limits });
+                    self.send(ApiEvent::RateLimitsSeen {
+                        limits: Box::new(limits),
+                    });
                 }
                 self.send(ApiEvent::ModelsLoaded {
                     id,
@@ -440,9 +442,7 @@ impl TaskContext {
         }
         let verdict = match &result {
             Ok(v) => format!("valid ({} ms)", v.latency.as_millis()),
-            Err(e) if matches!(e, ApiError::Network(_) | ApiError::Stalled(_)) => {
-                "not checked (offline)".to_string()
-            }
+            Err(ApiError::Network(_) | ApiError::Stalled(_)) => "not checked (offline)".to_string(),
             Err(e) => e.to_string(),
         };
         let last = check.to_last_validation();
@@ -493,7 +493,7 @@ impl TaskContext {
         };
         if !stream.limits.is_empty() {
             self.send(ApiEvent::RateLimitsSeen {
-                limits: stream.limits.clone(),
+                limits: Box::new(stream.limits.clone()),
             });
         }
         let mut assembler = Assembler::new();

@@ -392,7 +392,7 @@ impl App {
                     self.status.error = Some(error);
                 }
             }
-            ApiEvent::RateLimitsSeen { limits } => self.limits = Some(limits),
+            ApiEvent::RateLimitsSeen { limits } => self.limits = Some(*limits),
             other => return self.on_api_more(other),
         }
         Vec::new()

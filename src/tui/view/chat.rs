@@ -60,6 +60,7 @@ fn turn_lines(
 ) -> Vec<Line<'static>> {
     let w = usize::from(width.max(8));
     let mut out = Vec::new();
+    let wrap = |spans: Vec<Span<'_>>| markdown::wrap_spans(&spans, w);
     out.push(Line::from(Span::styled("You", theme.user())));
     out.extend(markdown::wrap_plain(
         &turn.prompt,
@@ -80,46 +81,51 @@ fn turn_lines(
             theme.dim(),
         ));
     }
-    out.push(Line::from(head));
+    out.extend(wrap(head));
     if !turn.thinking.is_empty() {
         if show_thinking {
-            out.push(Line::styled("▾ thinking (Ctrl-T hides)", theme.dim()));
+            out.extend(wrap(vec![Span::styled(
+                "▾ thinking (Ctrl-T hides)",
+                theme.dim(),
+            )]));
             for l in markdown::render(&turn.thinking, w.saturating_sub(2), theme) {
                 let mut spans = vec![Span::styled("  ", theme.dim())];
                 spans.extend(l.spans.into_iter().map(|s| s.patch_style(theme.dim())));
                 out.push(Line::from(spans));
             }
         } else {
-            out.push(Line::styled(
+            out.extend(wrap(vec![Span::styled(
                 format!(
                     "▸ thinking, {} characters (Ctrl-T shows)",
                     turn.thinking.chars().count()
                 ),
                 theme.dim(),
-            ));
+            )]));
         }
     }
     out.extend(markdown::render(&turn.text, w, theme));
-    match &turn.state {
+    let status = match &turn.state {
         ReplyState::Waiting => {
             let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-            out.push(Line::styled(
-                format!(
-                    "{} waiting for the first token…",
-                    frames[spinner % frames.len()]
-                ),
+            let frame = frames[spinner % frames.len()];
+            vec![Span::styled(
+                format!("{frame} waiting for the first token…"),
                 theme.dim(),
-            ));
+            )]
         }
-        ReplyState::Streaming => out.push(Line::styled("▍", theme.accent())),
-        ReplyState::Stopped => {
-            out.push(Line::styled("■ stopped (Ctrl-R regenerates)", theme.warn()))
-        }
+        ReplyState::Streaming => vec![Span::styled("▍", theme.accent())],
+        ReplyState::Stopped => vec![Span::styled("■ stopped (Ctrl-R regenerates)", theme.warn())],
         ReplyState::Failed { error, advice } => {
-            out.push(Line::styled(format!("✗ {error}"), theme.error()));
-            out.push(Line::styled(format!("  {advice}"), theme.warn()));
+            out.extend(wrap(vec![Span::styled(
+                format!("✗ {error}"),
+                theme.error(),
+            )]));
+            vec![Span::styled(format!("  {advice}"), theme.warn())]
         }
-        ReplyState::Done => {}
+        ReplyState::Done => Vec::new(),
+    };
+    if !status.is_empty() {
+        out.extend(wrap(status));
     }
     out.push(Line::default());
     out

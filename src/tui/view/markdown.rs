@@ -181,6 +181,16 @@ fn split_keep_spaces(text: &str) -> Vec<&str> {
     out
 }
 
+/// Wraps one line made of styled pieces (headers, notices, errors) to the width.
+pub fn wrap_spans(pieces: &[Span<'_>], width: usize) -> Vec<Line<'static>> {
+    let mut w = Wrapper::new(width);
+    for p in pieces {
+        w.text(&p.content, p.style);
+    }
+    w.flush();
+    w.lines
+}
+
 /// Wraps text as typed (a prompt is not Markdown), keeping its line breaks.
 pub fn wrap_plain(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
     let mut w = Wrapper::new(width);

@@ -130,22 +130,55 @@ fn draw_popup(f: &mut Frame, app: &App, title: &str, lines: Vec<Line>, width: u1
 }
 
 fn draw_help(f: &mut Frame, app: &App) {
-    let mut lines: Vec<Line> = Vec::new();
+    let mut sections: Vec<Vec<Line>> = Vec::new();
     let mut section = "";
     for (s, keys, help) in help_rows() {
         if s != section {
-            if !section.is_empty() {
-                lines.push(Line::default());
-            }
-            lines.push(Line::styled(s, app.theme.heading()));
+            sections.push(vec![Line::styled(s, app.theme.heading())]);
             section = s;
         }
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<24}"), app.theme.accent()),
-            Span::raw(help),
-        ]));
+        if let Some(current) = sections.last_mut() {
+            current.push(Line::from(vec![
+                Span::styled(format!("  {keys:<20}"), app.theme.accent()),
+                Span::raw(help),
+            ]));
+        }
     }
-    lines.push(Line::default());
-    lines.push(Line::styled("any key closes this help", app.theme.dim()));
-    draw_popup(f, app, " Keys ", lines, 80);
+    let area = f.area();
+    let total: usize = sections.iter().map(|s| s.len() + 1).sum();
+    // Two columns when one would not fit; sections are never split between them.
+    let two = total + 2 > usize::from(area.height);
+    let mut columns: Vec<Vec<Line>> = vec![Vec::new()];
+    let half = total / 2;
+    for s in sections {
+        let col = columns.last().map_or(0, Vec::len);
+        if two && columns.len() == 1 && col > 0 && col + s.len() > half + 4 {
+            columns.push(Vec::new());
+        }
+        if let Some(c) = columns.last_mut() {
+            if !c.is_empty() {
+                c.push(Line::default());
+            }
+            c.extend(s);
+        }
+    }
+    let height = columns.iter().map(Vec::len).max().unwrap_or(0) + 3;
+    let width = if two { area.width } else { 80 };
+    let r = layout::centered(area, width, u16::try_from(height).unwrap_or(u16::MAX));
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.accent())
+        .title(" Keys — any key closes ");
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let n = u32::try_from(columns.len()).unwrap_or(1);
+    let parts = ratatui::layout::Layout::horizontal(vec![
+        ratatui::layout::Constraint::Ratio(1, n);
+        columns.len()
+    ])
+    .split(inner);
+    for (col, area) in columns.into_iter().zip(parts.iter()) {
+        f.render_widget(Paragraph::new(col).wrap(Wrap { trim: false }), *area);
+    }
 }

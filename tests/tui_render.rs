@@ -1,0 +1,314 @@
+//! Screens, as a reviewer reads them: `TestBackend` renders of each pane in its main
+//! states and of the whole screen at 80×24 and 120×40, kept as insta snapshots.
+
+use std::time::Duration;
+
+use oat::api::limits::{RateLimits, Unified, UnifiedWindow};
+use oat::api::{Delta, Validation};
+use oat::config::{Backend, KeyMeta, LastValidation};
+use oat::credentials::keys::KeyEntry;
+use oat::credentials::CredentialKind;
+use oat::status::{Check, StatusReport};
+use oat::tui::app::{App, Msg, Pane};
+use oat::worker::{ApiEvent, KeyView, RequestKind};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use serde_json::json;
+
+fn render(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| oat::tui::view::draw(f, app)).unwrap();
+    t.backend().to_string()
+}
+
+fn app(pane: Pane) -> App {
+    // Times in the panes are local: pin the zone so snapshots hold anywhere.
+    std::env::set_var("TZ", "UTC");
+    let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
+    a.pane = pane;
+    a
+}
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    s.parse().unwrap()
+}
+
+fn meta(name: &str, kind: CredentialKind, backend: Backend, result: Option<&str>) -> KeyMeta {
+    KeyMeta {
+        name: name.into(),
+        kind,
+        backend,
+        added: at("2026-03-01T09:00:00Z"),
+        created: None,
+        label: None,
+        last_validation: result.map(|r| LastValidation {
+            at: at("2026-11-20T10:30:00Z"),
+            result: r.into(),
+            latency: Some(Duration::from_millis(212)),
+            request_id: Some("req_1".into()),
+            message: None,
+        }),
+    }
+}
+
+fn with_keys(a: &mut App) {
+    let keys = vec![
+        KeyView {
+            entry: KeyEntry {
+                meta: meta(
+                    "personal",
+                    CredentialKind::Oauth,
+                    Backend::Keyring,
+                    Some("valid"),
+                ),
+                active: true,
+            },
+            masked: "sk-ant-oat01-AbCd…wXyZ".into(),
+        },
+        KeyView {
+            entry: KeyEntry {
+                meta: meta("ci", CredentialKind::ApiKey, Backend::File, Some("invalid")),
+                active: false,
+            },
+            masked: "sk-ant-api03-QrSt…90AA".into(),
+        },
+        KeyView {
+            entry: KeyEntry {
+                meta: meta(
+                    "env:ANTHROPIC_API_KEY",
+                    CredentialKind::ApiKey,
+                    Backend::Env,
+                    None,
+                ),
+                active: false,
+            },
+            masked: "sk-ant-api03-EnVv…ar00".into(),
+        },
+    ];
+    a.update(Msg::Api(ApiEvent::KeysLoaded {
+        id: 0,
+        keys,
+        in_use: Some("personal".into()),
+        keyring: Ok(()),
+    }));
+}
+
+fn report() -> StatusReport {
+    let m = meta(
+        "personal",
+        CredentialKind::Oauth,
+        Backend::Keyring,
+        Some("valid"),
+    );
+    let mut r = StatusReport::new(
+        &m,
+        true,
+        "sk-ant-oat01-AbCd…wXyZ".into(),
+        "2026-11-24".parse().unwrap(),
+    );
+    let ok = Ok(Validation {
+        latency: Duration::from_millis(187),
+        request_id: Some("req_011CV".into()),
+        limits: RateLimits::default(),
+    });
+    let (mut check, _) = Check::from_result(&ok, Duration::ZERO);
+    check.at = at("2026-11-24T12:00:00Z");
+    r.check = Some(check);
+    r.limits.unified = Some(Unified {
+        status: Some("allowed_warning".into()),
+        five_hour: UnifiedWindow {
+            utilization: Some(0.42),
+            reset: Some(at("2026-11-24T15:00:00Z")),
+            status: None,
+        },
+        seven_day: UnifiedWindow {
+            utilization: Some(0.91),
+            reset: Some(at("2026-11-28T00:00:00Z")),
+            status: Some("allowed_warning".into()),
+        },
+        representative_claim: Some("seven_day".into()),
+        ..Default::default()
+    });
+    r
+}
+
+fn with_status(a: &mut App) {
+    a.status.report = Some(report());
+}
+
+fn with_models(a: &mut App, offline: bool) {
+    let id = match a.list_models() {
+        oat::tui::app::Effect::Request(r) => r.id,
+        _ => unreachable!(),
+    };
+    let offline = offline
+        .then(|| "offline list of 2026-11-24 — network error: connection refused".to_string());
+    a.update(Msg::Api(ApiEvent::ModelsLoaded {
+        id,
+        models: oat::api::models::fallback().data,
+        offline,
+    }));
+}
+
+const REPLY: &str = "## A quick answer\n\nRust's **ownership** has three rules:\n\n1. Each value has an *owner*.\n2. There is one owner at a time.\n3. The value drops with its owner.\n\n> Borrowing lends access without moving.\n\n```rust\nfn main() {\n    let s = String::from(\"日本語 🎉\");\n    println!(\"{s}\");\n}\n```\n\n| rule | effect |\n|---|---|\n| move | old name invalid |\n";
+
+/// A chat with one finished turn and one streaming half-way.
+fn chat(a: &mut App) {
+    for c in "Explain ownership".chars() {
+        a.update(Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(c),
+        )));
+    }
+    let fx = a.update(Msg::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Enter,
+    )));
+    let id = match &fx[0] {
+        oat::tui::app::Effect::Request(r) => {
+            assert!(matches!(r.kind, RequestKind::StreamChat { .. }));
+            r.id
+        }
+        _ => unreachable!(),
+    };
+    a.update(Msg::Api(ApiEvent::ChatDelta {
+        id,
+        delta: Delta::ThinkingDelta {
+            thinking: "The user wants the rules.".into(),
+        },
+    }));
+    a.update(Msg::Api(ApiEvent::ChatDelta {
+        id,
+        delta: Delta::TextDelta { text: REPLY.into() },
+    }));
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({"content":[{"type":"text","text":REPLY}],"usage":{"input_tokens":31,"output_tokens":142}}),
+        first_token: Some(Duration::from_millis(420)),
+    }));
+    for c in "And borrowing?".chars() {
+        a.update(Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(c),
+        )));
+    }
+    let fx = a.update(Msg::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Enter,
+    )));
+    let id = match &fx[0] {
+        oat::tui::app::Effect::Request(r) => r.id,
+        _ => unreachable!(),
+    };
+    a.update(Msg::Api(ApiEvent::ChatDelta {
+        id,
+        delta: Delta::TextDelta {
+            text: "A borrow is a reference: `&s` reads, `&mut s` wr".into(),
+        },
+    }));
+}
+
+#[test]
+fn keys_first_run_welcome() {
+    let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), true, true);
+    a.keys.loading = false;
+    insta::assert_snapshot!(render(&a, 80, 24));
+}
+
+#[test]
+fn keys_list_and_add_form() {
+    let mut a = app(Pane::Keys);
+    with_keys(&mut a);
+    insta::assert_snapshot!("keys_list", render(&a, 100, 16));
+    a.update(Msg::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Char('a'),
+    )));
+    a.update(Msg::Paste("sk-ant-oat01-PASTEDtokenAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAzz99".into()));
+    let screen = render(&a, 100, 16);
+    assert!(
+        !screen.contains("PASTEDtokenAAAA"),
+        "the secret is masked while typed"
+    );
+    insta::assert_snapshot!("keys_adding", screen);
+}
+
+#[test]
+fn status_loading_loaded_error() {
+    let mut a = app(Pane::Status);
+    a.status.loading = true;
+    insta::assert_snapshot!("status_loading", render(&a, 80, 12));
+    a.status.loading = false;
+    with_status(&mut a);
+    insta::assert_snapshot!("status_loaded", render(&a, 100, 22));
+    a.status.report = None;
+    a.status.error = Some("no credential found".into());
+    insta::assert_snapshot!("status_error", render(&a, 80, 8));
+}
+
+#[test]
+fn models_loading_loaded_offline_error() {
+    let mut a = app(Pane::Models);
+    a.models.loading = true;
+    insta::assert_snapshot!("models_loading", render(&a, 100, 8));
+    with_models(&mut a, false);
+    insta::assert_snapshot!("models_loaded", render(&a, 100, 24));
+    with_models(&mut a, true);
+    let screen = render(&a, 100, 10);
+    assert!(screen.contains("OFFLINE LIST"));
+    insta::assert_snapshot!("models_offline", screen);
+    a.models.error =
+        Some("authentication failed (401): invalid x-api-key. The credential is invalid…".into());
+    a.models.models.clear();
+    a.models.offline = None;
+    insta::assert_snapshot!("models_error", render(&a, 100, 8));
+}
+
+#[test]
+fn chat_empty_and_streaming() {
+    let a = app(Pane::Chat);
+    insta::assert_snapshot!("chat_empty", render(&a, 80, 12));
+    let mut a = app(Pane::Chat);
+    chat(&mut a);
+    insta::assert_snapshot!("chat_streaming_120x40", render(&a, 120, 40));
+    insta::assert_snapshot!("chat_streaming_80x24", render(&a, 80, 24));
+}
+
+#[test]
+fn chat_error_and_thinking_shown() {
+    let mut a = app(Pane::Chat);
+    chat(&mut a);
+    a.update(Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('t'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    let id = a.chat.streaming.unwrap();
+    a.update(Msg::Api(ApiEvent::ChatFailed {
+        id,
+        error: "the connection dropped mid-reply".into(),
+        advice: "Check your connection, then try again.".into(),
+        partial: json!({"content":[]}),
+    }));
+    a.chat.scroll.from_bottom = 0;
+    insta::assert_snapshot!("chat_failed", render(&a, 100, 20));
+}
+
+#[test]
+fn whole_screen_with_overlays() {
+    let mut a = app(Pane::Keys);
+    with_keys(&mut a);
+    with_status(&mut a);
+    a.help = true;
+    insta::assert_snapshot!("help_120x40", render(&a, 120, 40));
+    let mut b = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), true, false);
+    b.keys.loading = false;
+    insta::assert_snapshot!("terms_80x24", render(&b, 80, 24));
+}
+
+#[test]
+fn wrapped_lines_never_exceed_the_width() {
+    let mut a = app(Pane::Chat);
+    chat(&mut a);
+    for w in [20u16, 33, 57, 80] {
+        let (lines, _) = oat::tui::view::chat::visible_lines(&a, w, 200);
+        assert!(lines.len() > 20);
+        for line in lines {
+            assert!(line.width() <= usize::from(w), "{w}: {line:?}");
+        }
+    }
+}

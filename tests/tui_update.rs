@@ -1,0 +1,367 @@
+//! `App::update` as a pure function: keys and worker events in, state and effects out.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use oat::api::{Delta, Model};
+use oat::config::Backend;
+use oat::tui::app::{App, Effect, Msg, Pane};
+use oat::tui::state::chat::ReplyState;
+use oat::tui::state::keys::KeysMode;
+use oat::worker::{ApiEvent, RequestId, RequestKind};
+use serde_json::json;
+
+fn app() -> App {
+    let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
+    a.update(Msg::Resize(120, 40));
+    a
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn typed(a: &mut App, text: &str) {
+    for c in text.chars() {
+        a.update(key(KeyCode::Char(c)));
+    }
+}
+
+fn requests(fx: &[Effect]) -> Vec<(RequestId, &RequestKind)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Request(r) => Some((r.id, &r.kind)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sends a prompt and returns the stream request's id.
+fn send(a: &mut App, text: &str) -> RequestId {
+    typed(a, text);
+    let fx = a.update(key(KeyCode::Enter));
+    let reqs = requests(&fx);
+    assert_eq!(reqs.len(), 1, "{fx:?}");
+    assert!(matches!(reqs[0].1, RequestKind::StreamChat { .. }));
+    reqs[0].0
+}
+
+fn delta(id: RequestId, text: &str) -> Msg {
+    Msg::Api(ApiEvent::ChatDelta {
+        id,
+        delta: Delta::TextDelta { text: text.into() },
+    })
+}
+
+#[test]
+fn startup_asks_for_keys_models_and_status() {
+    let mut a = app();
+    let fx = a.startup();
+    let kinds: Vec<_> = requests(&fx)
+        .into_iter()
+        .map(|(_, k)| format!("{k:?}"))
+        .collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    assert!(
+        kinds[0].starts_with("LoadKeys")
+            && kinds[1].starts_with("ListModels")
+            && kinds[2].starts_with("ValidateKey")
+    );
+    assert!(a.animating());
+    let mut first = App::new("m".into(), "2023-06-01".into(), true, false);
+    assert_eq!(first.pane, Pane::Keys, "first run opens on Keys");
+    assert!(first.terms_notice);
+    assert_eq!(
+        requests(&first.startup()).len(),
+        2,
+        "no status check without a key"
+    );
+}
+
+#[test]
+fn terms_notice_is_acknowledged_once() {
+    let mut a = App::new("m".into(), "2023-06-01".into(), true, false);
+    assert!(
+        a.update(key(KeyCode::Char('a'))).is_empty(),
+        "keys wait for the notice"
+    );
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(matches!(requests(&fx)[0].1, RequestKind::AcknowledgeTerms));
+    assert!(!a.terms_notice);
+}
+
+#[test]
+fn pane_switching() {
+    let mut a = app();
+    assert_eq!(a.pane, Pane::Chat);
+    a.update(key(KeyCode::Tab));
+    assert_eq!(a.pane, Pane::Keys);
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::BackTab,
+        KeyModifiers::SHIFT,
+    )));
+    assert_eq!(a.pane, Pane::Chat);
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('3'),
+        KeyModifiers::ALT,
+    )));
+    assert_eq!(a.pane, Pane::Models);
+    a.update(key(KeyCode::F(1)));
+    assert!(a.help);
+    a.update(key(KeyCode::Char('x')));
+    assert!(!a.help, "any key closes help");
+}
+
+#[test]
+fn chat_streams_finishes_and_keeps_context() {
+    let mut a = app();
+    let id = send(&mut a, "Hi");
+    assert!(a.composer.is_empty());
+    assert_eq!(a.chat.turns[0].state, ReplyState::Waiting);
+    a.update(delta(id, "Hel"));
+    a.update(delta(id, "lo"));
+    assert_eq!(a.chat.turns[0].text, "Hello");
+    assert_eq!(a.chat.turns[0].state, ReplyState::Streaming);
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({"content":[{"type":"text","text":"Hello"}],"usage":{"input_tokens":5,"output_tokens":2},"stop_reason":"end_turn"}),
+        first_token: Some(std::time::Duration::from_millis(300)),
+    }));
+    assert_eq!(a.chat.turns[0].state, ReplyState::Done);
+    assert_eq!(a.chat.turns[0].usage, Some((5, 2)));
+    assert!(!a.chat.in_flight());
+    typed(&mut a, "More");
+    let fx = a.update(key(KeyCode::Enter));
+    let RequestKind::StreamChat { request } = requests(&fx)[0].1 else {
+        panic!()
+    };
+    assert_eq!(request.messages.len(), 3, "prior turn sent as context");
+    assert_eq!(request.messages[1].content[0]["text"], "Hello");
+}
+
+#[test]
+fn esc_stops_the_reply_and_late_deltas_are_dropped() {
+    let mut a = app();
+    let id = send(&mut a, "Tell me a story");
+    a.update(delta(id, "Once"));
+    let fx = a.update(key(KeyCode::Esc));
+    assert!(matches!(requests(&fx)[0].1, RequestKind::Cancel { target } if *target == id));
+    assert_eq!(a.chat.turns[0].state, ReplyState::Stopped);
+    a.update(delta(id, " upon"));
+    assert_eq!(a.chat.turns[0].text, "Once", "stale delta dropped");
+}
+
+#[test]
+fn ctrl_c_stops_first_then_quits() {
+    let mut a = app();
+    let id = send(&mut a, "x");
+    let fx = a.update(ctrl('c'));
+    assert!(matches!(requests(&fx)[0].1, RequestKind::Cancel { target } if *target == id));
+    let fx = a.update(ctrl('c'));
+    assert!(matches!(fx[0], Effect::Quit));
+}
+
+#[test]
+fn regenerate_replaces_the_last_turn() {
+    let mut a = app();
+    let id = send(&mut a, "Q");
+    a.update(delta(id, "first answer"));
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({"content":[{"type":"text","text":"first answer"}]}),
+        first_token: None,
+    }));
+    let fx = a.update(ctrl('r'));
+    let reqs = requests(&fx);
+    let RequestKind::StreamChat { request } = reqs[0].1 else {
+        panic!()
+    };
+    assert_eq!(request.messages.len(), 1);
+    assert_eq!(a.chat.turns.len(), 1);
+    assert_eq!(a.chat.turns[0].text, "");
+    assert_eq!(a.chat.turns[0].prompt, "Q");
+}
+
+#[test]
+fn failure_keeps_partial_text_and_says_what_to_do() {
+    let mut a = app();
+    let id = send(&mut a, "Q");
+    a.update(delta(id, "partial"));
+    a.update(Msg::Api(ApiEvent::ChatFailed {
+        id,
+        error: "Anthropic's API is overloaded (529): Overloaded".into(),
+        advice: "Try again in a little while.".into(),
+        partial: json!({"content":[{"type":"text","text":"partial"}]}),
+    }));
+    assert_eq!(a.chat.turns[0].text, "partial");
+    assert!(
+        matches!(&a.chat.turns[0].state, ReplyState::Failed { error, .. } if error.contains("529"))
+    );
+}
+
+#[test]
+fn copy_reply_and_code_block() {
+    let mut a = app();
+    let id = send(&mut a, "Q");
+    a.update(delta(id, "Run:\n```sh\nls -la\n```\n"));
+    let fx = a.update(ctrl('y'));
+    assert!(matches!(&fx[0], Effect::Copy(t) if t.contains("ls -la") && t.starts_with("Run:")));
+    let fx = a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('y'),
+        KeyModifiers::ALT,
+    )));
+    assert!(matches!(&fx[0], Effect::Copy(t) if t == "ls -la"));
+}
+
+#[test]
+fn slash_commands_change_settings_and_bad_combinations_are_refused() {
+    let mut a = app();
+    typed(&mut a, "/system Be terse.");
+    assert!(a.update(key(KeyCode::Enter)).is_empty());
+    assert_eq!(a.chat.settings.system.as_deref(), Some("Be terse."));
+    typed(&mut a, "/model claude-opus-5-5");
+    a.update(key(KeyCode::Enter));
+    typed(&mut a, "/thinking 2048");
+    a.update(key(KeyCode::Enter));
+    typed(&mut a, "hello");
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(
+        fx.is_empty(),
+        "a budget on an adaptive-only model is refused before sending"
+    );
+    assert!(a
+        .chat
+        .notice
+        .as_deref()
+        .unwrap()
+        .contains("--thinking adaptive"));
+    assert_eq!(a.composer.text(), "hello", "the prompt is kept");
+    typed(&mut a, "");
+    a.composer.take();
+    typed(&mut a, "/thinking adaptive");
+    a.update(key(KeyCode::Enter));
+    typed(&mut a, "hello");
+    let fx = a.update(key(KeyCode::Enter));
+    let RequestKind::StreamChat { request } = requests(&fx)[0].1 else {
+        panic!()
+    };
+    assert_eq!(request.system.as_deref(), Some("Be terse."));
+    assert_eq!(request.model, "claude-opus-5-5");
+    assert!(request.thinking.is_some());
+}
+
+#[test]
+fn multi_line_input_and_paste() {
+    let mut a = app();
+    typed(&mut a, "line one");
+    a.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::SHIFT)));
+    a.update(Msg::Paste("pasted\nparagraph".into()));
+    assert_eq!(a.composer.text(), "line one\npasted\nparagraph");
+}
+
+#[test]
+fn models_filter_and_select() {
+    let mut a = app();
+    let fx = a.startup();
+    let models_id = requests(&fx)[1].0;
+    let models: Vec<Model> = oat::api::models::fallback().data;
+    a.update(Msg::Api(ApiEvent::ModelsLoaded {
+        id: models_id,
+        models,
+        offline: Some("offline list of 2026-11-24 — refused".into()),
+    }));
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('3'),
+        KeyModifiers::ALT,
+    )));
+    typed(&mut a, "haiku 5.5");
+    assert_eq!(a.models.filtered().len(), 1);
+    a.update(key(KeyCode::Enter));
+    assert_eq!(a.chat.model, "claude-haiku-5-5");
+    assert_eq!(a.pane, Pane::Chat);
+    // A late answer to an older request is dropped.
+    a.update(Msg::Api(ApiEvent::ModelsLoaded {
+        id: 999,
+        models: Vec::new(),
+        offline: None,
+    }));
+    assert!(!a.models.models.is_empty());
+}
+
+#[test]
+fn keys_add_rename_remove_use() {
+    let mut a = app();
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('1'),
+        KeyModifiers::ALT,
+    )));
+    a.update(key(KeyCode::Char('a')));
+    assert!(matches!(a.keys.mode, KeysMode::Adding { .. }));
+    a.update(Msg::Paste("sk-ant-api03-abc\ndef".into()));
+    a.update(key(KeyCode::Tab));
+    typed(&mut a, "work");
+    let fx = a.update(key(KeyCode::Enter));
+    match requests(&fx)[0].1 {
+        RequestKind::AddKey {
+            name,
+            secret,
+            backend,
+        } => {
+            assert_eq!(name.as_deref(), Some("work"));
+            assert_eq!(secret, "sk-ant-api03-abc\ndef");
+            assert_eq!(*backend, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        a.keys.mode,
+        KeysMode::Browse,
+        "the secret leaves the state at once"
+    );
+    // A stored key to act on.
+    let entry = oat::credentials::keys::KeyEntry {
+        meta: oat::config::KeyMeta {
+            name: "work".into(),
+            kind: oat::credentials::CredentialKind::ApiKey,
+            backend: Backend::Keyring,
+            added: chrono::Utc::now(),
+            created: None,
+            label: None,
+            last_validation: None,
+        },
+        active: true,
+    };
+    a.update(Msg::Api(ApiEvent::KeysLoaded {
+        id: 1,
+        keys: vec![oat::worker::KeyView {
+            entry,
+            masked: "sk-ant-api03-abcd…wxyz".into(),
+        }],
+        in_use: Some("work".into()),
+        keyring: Ok(()),
+    }));
+    a.update(key(KeyCode::Char('n')));
+    for _ in 0..4 {
+        a.update(key(KeyCode::Backspace));
+    }
+    typed(&mut a, "laptop");
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(
+        matches!(requests(&fx)[0].1, RequestKind::RenameKey { old, new } if old == "work" && new == "laptop")
+    );
+    a.update(key(KeyCode::Char('d')));
+    assert_eq!(a.keys.mode, KeysMode::ConfirmRemove);
+    assert!(a.update(key(KeyCode::Char('n'))).is_empty());
+    a.update(key(KeyCode::Char('d')));
+    let fx = a.update(key(KeyCode::Char('y')));
+    assert!(matches!(requests(&fx)[0].1, RequestKind::RemoveKey { name } if name == "work"));
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(matches!(requests(&fx)[0].1, RequestKind::UseKey { .. }));
+    assert_eq!(
+        a.update(key(KeyCode::Char('q'))).len(),
+        1,
+        "q quits outside text input"
+    );
+}

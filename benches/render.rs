@@ -1,0 +1,66 @@
+//! Frame time with a long conversation on screen: 20, 200 and 2,000 turns (about 1 KB of
+//! Markdown with code each; 2,000 turns ≈ 2 MB) drawn at 120×40, scrolled to the end and to
+//! the middle, plus a streaming frame (one delta appended to the last reply, then drawn).
+//! Rendering must cost what is visible, so these should stay flat as the history grows.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use oat::tui::app::{App, Pane};
+use oat::tui::state::chat::{ReplyState, Turn};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const REPLY: &str = "## Answer\n\nHere is **some** text with `inline code` and a [link](https://example.com). \
+It goes on for a while so that it wraps across several lines at 120 columns, like a real reply would.\n\n\
+- first point, with *emphasis*\n- second point\n  1. nested\n\n> a quote to render\n\n\
+```rust\nfn main() {\n    let v: Vec<u32> = (0..10).collect();\n    println!(\"{v:?}\");\n}\n```\n\n\
+| col | value |\n|---|---|\n| a | 1 |\n| b | 2 |\n\nAnd a closing paragraph with 日本語 and emoji 🎉 to exercise widths.\n";
+
+fn app_with(turns: usize) -> App {
+    let mut app = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
+    app.pane = Pane::Chat;
+    for i in 0..turns {
+        let mut t = Turn::new(
+            format!("Question number {i}: explain this please"),
+            "claude-sonnet-5-5".into(),
+        );
+        t.text = REPLY.to_string();
+        t.state = ReplyState::Done;
+        t.usage = Some((120, 340));
+        app.chat.turns.push(t);
+    }
+    app
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("frame_120x40");
+    for &n in &[20usize, 200, 2000] {
+        let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        let mut app = app_with(n);
+        g.bench_with_input(BenchmarkId::new("end", n), &n, |b, _| {
+            b.iter(|| {
+                term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
+            });
+        });
+        // The middle of the conversation: about half its lines up from the end.
+        app.chat.scroll.from_bottom = n * 20;
+        g.bench_with_input(BenchmarkId::new("middle", n), &n, |b, _| {
+            b.iter(|| {
+                term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
+            });
+        });
+        app.chat.scroll.from_bottom = 0;
+        app.chat.turns.last_mut().unwrap().state = ReplyState::Streaming;
+        g.bench_with_input(BenchmarkId::new("streaming", n), &n, |b, _| {
+            b.iter(|| {
+                let t = app.chat.turns.last_mut().unwrap();
+                t.text.push_str("word ");
+                t.revision += 1;
+                term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

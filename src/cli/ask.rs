@@ -3,7 +3,7 @@
 //! at once, keeps what was printed and exits 130.
 
 use std::io::{IsTerminal, Write};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use tokio::io::AsyncReadExt;
@@ -13,6 +13,7 @@ use super::{CliError, Context};
 use crate::api::messages::{plan_request, Effort, Message, RequestOptions, ThinkingChoice};
 use crate::api::models::{fallback, Model};
 use crate::api::{ApiError, Assembler, Client, Delta, StreamEvent};
+use crate::history::{to_api_messages, History, ReplyUpdate};
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
@@ -39,7 +40,65 @@ pub struct AskArgs {
     /// Print the final assembled message (content blocks, stop reason, usage) as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Keep this exchange in the history (see `oat history`).
+    #[arg(long)]
+    pub save: bool,
+    /// Continue the latest conversation with its earlier turns as context (implies
+    /// --save). `--continue ID PROMPT` continues conversation ID instead.
+    #[arg(long = "continue")]
+    pub continue_: bool,
 }
+
+/// Keeps the exchange in the history: the prompt before it is sent, the reply as it
+/// streams (at most once a second) and when it ends.
+struct Saver {
+    history: History,
+    conversation: i64,
+    model: String,
+    reply: Option<i64>,
+    last: Instant,
+}
+
+impl Saver {
+    /// Saves unless one was saved within the last second (`force` saves anyway); true
+    /// when it saved. The first piece of a reply is saved at once.
+    fn progress(
+        &mut self,
+        a: &Assembler,
+        first_token: Option<Duration>,
+        complete: bool,
+        force: bool,
+    ) -> bool {
+        if !force && self.reply.is_some() && self.last.elapsed() < SAVE_EVERY {
+            return false;
+        }
+        self.last = Instant::now();
+        let reply = match self.reply {
+            Some(id) => id,
+            None => match self.history.start_reply(self.conversation, &self.model) {
+                Ok(id) => *self.reply.insert(id),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not save the reply");
+                    return false;
+                }
+            },
+        };
+        let update = ReplyUpdate {
+            content: serde_json::Value::Array(a.content()),
+            text: a.text(),
+            usage: a.usage().cloned(),
+            stop_reason: a.stop_reason().map(str::to_string),
+            first_token,
+            complete,
+        };
+        if let Err(e) = self.history.update_reply(reply, &update) {
+            tracing::warn!(error = %e, "could not save the reply");
+        }
+        true
+    }
+}
+
+const SAVE_EVERY: Duration = Duration::from_secs(1);
 
 async fn read_prompt(args: &AskArgs) -> Result<String, CliError> {
     let mut prompt = args.prompt.join(" ");
@@ -88,12 +147,44 @@ async fn model_info(
     }
 }
 
-pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     let (client, _) = ctx.client()?;
+    // `--continue 12 more text`: a leading number names the conversation.
+    let continue_from = match (
+        args.continue_,
+        args.prompt.first().map(|w| w.parse::<i64>()),
+    ) {
+        (false, _) => None,
+        (true, Some(Ok(id))) if args.prompt.len() > 1 || !std::io::stdin().is_terminal() => {
+            args.prompt.remove(0);
+            Some(Some(id))
+        }
+        (true, _) => Some(None),
+    };
     let prompt = read_prompt(&args).await?;
+    let save = args.save || continue_from.is_some();
+    let history = if save {
+        Some(super::history::open()?)
+    } else {
+        None
+    };
+    let resumed = match (&history, continue_from) {
+        (Some(h), Some(id)) => {
+            let id = match id {
+                Some(id) => id,
+                None => h
+                    .latest()?
+                    .map(|c| c.id)
+                    .ok_or_else(|| CliError::usage("no conversation to continue yet"))?,
+            };
+            Some(h.conversation(id)?)
+        }
+        _ => None,
+    };
     let model_id = args
         .model
         .clone()
+        .or_else(|| resumed.as_ref().map(|(c, _)| c.model.clone()))
         .or_else(|| ctx.config.config.default_model.clone())
         .unwrap_or_else(|| fallback().default_model);
     let needs_live = args.thinking.is_some() || args.effort.is_some() || args.max_tokens.is_some();
@@ -101,14 +192,50 @@ pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
     let options = RequestOptions {
         model: model_id.clone(),
         max_tokens: args.max_tokens,
-        system: args.system.clone(),
+        system: args
+            .system
+            .clone()
+            .or_else(|| resumed.as_ref().and_then(|(c, _)| c.system.clone())),
         temperature: args.temperature,
         thinking: args.thinking.unwrap_or(ThinkingChoice::Default),
         effort: args.effort,
         api_version: ctx.api_version(),
     };
-    let planned = plan_request(&options, model.as_ref(), vec![Message::user_text(prompt)])
-        .map_err(CliError::usage)?;
+    let mut messages = resumed
+        .as_ref()
+        .map(|(_, m)| to_api_messages(m))
+        .unwrap_or_default();
+    messages.push(Message::user_text(prompt.clone()));
+    let planned = plan_request(&options, model.as_ref(), messages).map_err(CliError::usage)?;
+    // The prompt is saved before it is sent, so nothing typed is ever lost.
+    let mut saver = match history {
+        Some(h) => {
+            let conversation = match &resumed {
+                Some((c, _)) => c.id,
+                None => h.create_conversation(
+                    &prompt,
+                    &model_id,
+                    options.system.as_deref(),
+                    &serde_json::json!({"max_tokens": planned.request.max_tokens}),
+                )?,
+            };
+            h.add_user_message(conversation, &prompt)?;
+            if ctx.global.verbose {
+                eprintln!(
+                    "oat: saving to conversation {conversation} in {}",
+                    h.path().display()
+                );
+            }
+            Some(Saver {
+                history: h,
+                conversation,
+                model: model_id.clone(),
+                reply: None,
+                last: Instant::now(),
+            })
+        }
+        None => None,
+    };
     for note in &planned.notes {
         eprintln!("oat: note: {note}");
     }
@@ -141,11 +268,23 @@ pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
     let mut out = Output::new(args.json);
     let mut assembler = Assembler::new();
     let mut first_token = None;
+    let mut unsaved = false;
     let failure: Option<ApiError> = loop {
         let next = tokio::select! {
             biased;
+            // A stalled stream still gets what arrived saved within a second.
+            _ = tokio::time::sleep(SAVE_EVERY), if unsaved && saver.is_some() => {
+                if let Some(s) = saver.as_mut() {
+                    s.progress(&assembler, first_token, false, true);
+                }
+                unsaved = false;
+                continue;
+            }
             _ = tokio::signal::ctrl_c() => {
                 out.finish(&assembler);
+                if let Some(s) = saver.as_mut() {
+                    s.progress(&assembler, first_token, false, true);
+                }
                 return Err(CliError::interrupted());
             }
             next = stream.next_event() => next,
@@ -157,17 +296,33 @@ pub async fn run(ctx: &Context, args: AskArgs) -> Result<(), CliError> {
         };
         if let StreamEvent::ContentBlockDelta { delta, .. } = &event {
             first_token.get_or_insert_with(|| started.elapsed());
+            unsaved = true;
             if out.delta(delta).is_err() {
                 // The reader went away (`| head`): nothing left to write to.
                 return Ok(());
             }
         }
         assembler.apply(&event);
-        if !stream.has_buffered() && out.flush().is_err() {
-            return Ok(());
+        if !stream.has_buffered() {
+            if out.flush().is_err() {
+                return Ok(());
+            }
+            if let Some(s) = saver.as_mut() {
+                if s.progress(&assembler, first_token, false, false) {
+                    unsaved = false;
+                }
+            }
         }
     };
     out.finish(&assembler);
+    if let Some(s) = saver.as_mut() {
+        s.progress(
+            &assembler,
+            first_token,
+            failure.is_none() && assembler.is_complete(),
+            true,
+        );
+    }
 
     if ctx.global.verbose {
         eprintln!(

@@ -4,6 +4,7 @@
 
 mod ask;
 mod error;
+pub mod history;
 mod key;
 mod models;
 mod token;
@@ -81,6 +82,9 @@ pub enum Command {
     /// Check a key live: validity, expiry, rate limits and subscription usage.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Saved conversations: list, show, search, export, delete.
+    #[command(subcommand)]
+    History(history::HistoryCommand),
 }
 
 /// Parses arguments, runs the command and turns the outcome into an exit code.
@@ -131,6 +135,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Models(args)) => models::run(&ctx, args).await,
         Some(Command::Key(cmd)) => key::run(&ctx, cmd).await,
         Some(Command::Token(cmd)) => token::run(&ctx, cmd).await,
+        Some(Command::History(cmd)) => history::run(cmd).await,
     }
 }
 

@@ -1,0 +1,190 @@
+//! `oat history …`: list, show (text, JSON or Markdown), search, export, delete, and reset
+//! (a broken database is moved aside, never deleted).
+
+use std::path::PathBuf;
+
+use chrono::Local;
+use clap::Subcommand;
+
+use super::CliError;
+use crate::history::{default_path, History, HistoryError, StoredMessage};
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Conversations, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+        /// How many to show.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// One conversation.
+    Show {
+        id: i64,
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Full-text search over every message.
+    Search {
+        query: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A conversation as Markdown on stdout (`> file.md`).
+    Export {
+        id: i64,
+        /// The only format for now; accepted for clarity in scripts.
+        #[arg(long, default_value_t = true)]
+        markdown: bool,
+    },
+    /// Rename a conversation.
+    Rename { id: i64, title: Vec<String> },
+    /// Delete a conversation and its messages.
+    Delete { id: i64 },
+    /// Move a broken history database aside and start a fresh one.
+    Reset,
+}
+
+impl From<HistoryError> for CliError {
+    fn from(e: HistoryError) -> Self {
+        let code = if matches!(e, HistoryError::NotFound(_)) {
+            2
+        } else {
+            1
+        };
+        CliError::usage(e.to_string()).with_code(code)
+    }
+}
+
+pub fn history_path() -> PathBuf {
+    std::env::var_os("OAT_HISTORY").map_or_else(default_path, PathBuf::from)
+}
+
+pub fn open() -> Result<History, CliError> {
+    Ok(History::open(&history_path())?)
+}
+
+fn json_out<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| CliError::usage(e.to_string()))?;
+    println!("{s}");
+    Ok(())
+}
+
+pub fn markdown(h: &History, id: i64) -> Result<String, CliError> {
+    let (c, messages) = h.conversation(id)?;
+    let mut s = format!("# {}\n\n", c.title);
+    s.push_str(&format!(
+        "*{} · {} · started {}*\n\n",
+        c.model,
+        format_args!("conversation {}", c.id),
+        c.created.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+    ));
+    if let Some(sys) = &c.system {
+        s.push_str(&format!("> **System:** {sys}\n\n"));
+    }
+    for m in &messages {
+        s.push_str(&section(m));
+    }
+    Ok(s)
+}
+
+fn section(m: &StoredMessage) -> String {
+    let who = if m.role == "user" { "You" } else { "Claude" };
+    let mut s = format!("## {who}\n\n{}\n\n", m.text.trim_end());
+    if !m.complete {
+        s.push_str("*(incomplete: the reply was cut off)*\n\n");
+    }
+    s
+}
+
+pub async fn run(cmd: HistoryCommand) -> Result<(), CliError> {
+    if let HistoryCommand::Reset = cmd {
+        let path = history_path();
+        if !path.exists() {
+            println!("No history database at {}; nothing to do.", path.display());
+            return Ok(());
+        }
+        let aside = History::set_aside(&path)
+            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
+        History::open(&path)?;
+        println!(
+            "Kept the old database as {} and started a fresh one.",
+            aside.display()
+        );
+        return Ok(());
+    }
+    let h = open()?;
+    match cmd {
+        HistoryCommand::List { json, limit } => {
+            let list = h.list(limit)?;
+            if json {
+                return json_out(&list);
+            }
+            if list.is_empty() {
+                println!("No conversations yet (`oat ask --save` or the app keeps them).");
+            }
+            for c in list {
+                println!(
+                    "{:>5}  {}  {:<18}  {}",
+                    c.id,
+                    c.updated.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
+                    c.model,
+                    c.title
+                );
+            }
+        }
+        HistoryCommand::Show {
+            id,
+            json,
+            markdown: md,
+        } => {
+            if json {
+                let (c, messages) = h.conversation(id)?;
+                return json_out(&serde_json::json!({"conversation": c, "messages": messages}));
+            }
+            if md {
+                print!("{}", markdown(&h, id)?);
+                return Ok(());
+            }
+            let (c, messages) = h.conversation(id)?;
+            println!("{} — {} ({})", c.id, c.title, c.model);
+            for m in messages {
+                let who = if m.role == "user" { "You" } else { "Claude" };
+                let tail = if m.complete { "" } else { "  [incomplete]" };
+                println!("\n{who}:{tail}\n{}", m.text.trim_end());
+            }
+        }
+        HistoryCommand::Search { query, json } => {
+            let hits = h.search(&query.join(" "), 100)?;
+            if json {
+                return json_out(&hits);
+            }
+            if hits.is_empty() {
+                println!("No matches.");
+            }
+            for hit in hits {
+                println!(
+                    "{:>5}  {}  {}: {}",
+                    hit.conversation_id,
+                    hit.title,
+                    hit.role,
+                    hit.snippet.replace('\n', " ")
+                );
+            }
+        }
+        HistoryCommand::Export { id, .. } => print!("{}", markdown(&h, id)?),
+        HistoryCommand::Rename { id, title } => {
+            h.rename(id, &title.join(" "))?;
+            println!("Renamed conversation {id}.");
+        }
+        HistoryCommand::Delete { id } => {
+            h.delete(id)?;
+            println!("Deleted conversation {id}.");
+        }
+        HistoryCommand::Reset => {}
+    }
+    Ok(())
+}

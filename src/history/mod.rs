@@ -1,0 +1,430 @@
+//! Conversations on disk: an embedded SQLite database (WAL) under the platform data dir,
+//! with full-text search. Content blocks are kept exactly as the API returned them. Writes
+//! are small transactions, so a killed process loses at most what had not been written
+//! yet — a streaming reply is saved as it grows, marked incomplete until it ends. No
+//! secret is ever stored here. Blocking I/O: call it off the UI thread.
+
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value;
+
+pub use schema::SchemaError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("{path}: {source}")]
+    Schema { path: PathBuf, source: SchemaError },
+    #[error("{path} is not a usable history database ({message}); run `oat history reset` to keep it aside as {path}.corrupt and start a fresh one")]
+    Corrupt { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Sql {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("no conversation {0} (see `oat history list`)")]
+    NotFound(i64),
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Conversation {
+    pub id: i64,
+    pub title: String,
+    pub model: String,
+    pub system: Option<String>,
+    pub settings: Value,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StoredMessage {
+    pub id: i64,
+    pub role: String,
+    /// Content blocks as the API returned them.
+    pub content: Value,
+    pub text: String,
+    pub model: Option<String>,
+    pub usage: Option<Value>,
+    pub stop_reason: Option<String>,
+    pub first_token_ms: Option<i64>,
+    /// False while a reply streams, and forever if it was cut off.
+    pub complete: bool,
+    pub created: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchHit {
+    pub conversation_id: i64,
+    pub title: String,
+    pub message_id: i64,
+    pub role: String,
+    /// The matching text with the match between `[` and `]`.
+    pub snippet: String,
+}
+
+/// What a reply looks like at one moment of its streaming.
+#[derive(Debug, Clone, Default)]
+pub struct ReplyUpdate {
+    pub content: Value,
+    pub text: String,
+    pub usage: Option<Value>,
+    pub stop_reason: Option<String>,
+    pub first_token: Option<Duration>,
+    pub complete: bool,
+}
+
+pub struct History {
+    conn: Connection,
+    path: PathBuf,
+}
+
+pub fn default_path() -> PathBuf {
+    crate::paths::data_dir().join("history.db")
+}
+
+fn title_from(prompt: &str) -> String {
+    let line = prompt
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let mut t: String = line.chars().take(60).collect();
+    if line.chars().count() > 60 {
+        t.push('…');
+    }
+    if t.is_empty() {
+        "(untitled)".into()
+    } else {
+        t
+    }
+}
+
+impl History {
+    pub fn open(path: &Path) -> Result<Self, HistoryError> {
+        Self::open_at(path, schema::LATEST)
+    }
+
+    /// Opens at a given schema version: tests use it to make an older database.
+    pub fn open_at(path: &Path, version: i64) -> Result<Self, HistoryError> {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let corrupt = |e: rusqlite::Error| HistoryError::Corrupt {
+            path: path.into(),
+            message: e.to_string(),
+        };
+        let mut conn = Connection::open(path).map_err(corrupt)?;
+        // A file that is not SQLite fails at its first real read, not at open.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(corrupt)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(corrupt)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(corrupt)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(corrupt)?;
+        conn.busy_timeout(Duration::from_secs(2)).map_err(corrupt)?;
+        schema::migrate_to(&mut conn, version).map_err(|source| HistoryError::Schema {
+            path: path.into(),
+            source,
+        })?;
+        Ok(Self {
+            conn,
+            path: path.into(),
+        })
+    }
+
+    /// Moves a broken database aside (`history.db.corrupt`, numbered if taken) so a fresh
+    /// one can start; nothing is deleted.
+    pub fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
+        let mut target = PathBuf::from(format!("{}.corrupt", path.display()));
+        let mut n = 2;
+        while target.exists() {
+            target = PathBuf::from(format!("{}.corrupt{n}", path.display()));
+            n += 1;
+        }
+        std::fs::rename(path, &target)?;
+        for ext in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{ext}", path.display()));
+            if side.exists() {
+                let _ = std::fs::rename(&side, format!("{}{ext}", target.display()));
+            }
+        }
+        Ok(target)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql<T>(&self, r: rusqlite::Result<T>) -> Result<T, HistoryError> {
+        r.map_err(|source| HistoryError::Sql {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    pub fn create_conversation(
+        &self,
+        first_prompt: &str,
+        model: &str,
+        system: Option<&str>,
+        settings: &Value,
+    ) -> Result<i64, HistoryError> {
+        let now = Utc::now().to_rfc3339();
+        self.sql(self.conn.execute(
+            "INSERT INTO conversations (title, model, system, settings, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![title_from(first_prompt), model, system, settings.to_string(), now],
+        ))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn touch(&self, conversation: i64) -> Result<(), HistoryError> {
+        self.sql(self.conn.execute(
+            "UPDATE conversations SET updated = ?1 WHERE id = ?2",
+            params![Utc::now().to_rfc3339(), conversation],
+        ))
+        .map(|_| ())
+    }
+
+    /// Saves the person's message (before it is sent, so it survives anything after).
+    pub fn add_user_message(&self, conversation: i64, text: &str) -> Result<i64, HistoryError> {
+        let content = serde_json::json!([{"type": "text", "text": text}]);
+        self.sql(self.conn.execute(
+            "INSERT INTO messages (conversation_id, role, content, text, complete, created) VALUES (?1, 'user', ?2, ?3, 1, ?4)",
+            params![conversation, content.to_string(), text, Utc::now().to_rfc3339()],
+        ))?;
+        let id = self.conn.last_insert_rowid();
+        self.touch(conversation)?;
+        Ok(id)
+    }
+
+    /// Starts a reply row, incomplete, to be filled by `update_reply`.
+    pub fn start_reply(&self, conversation: i64, model: &str) -> Result<i64, HistoryError> {
+        self.sql(self.conn.execute(
+            "INSERT INTO messages (conversation_id, role, content, text, model, complete, created) VALUES (?1, 'assistant', '[]', '', ?2, 0, ?3)",
+            params![conversation, model, Utc::now().to_rfc3339()],
+        ))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn update_reply(&self, message: i64, u: &ReplyUpdate) -> Result<(), HistoryError> {
+        let ms = u
+            .first_token
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        self.sql(self.conn.execute(
+            "UPDATE messages SET content = ?1, text = ?2, usage = ?3, stop_reason = ?4, first_token_ms = ?5, complete = ?6 WHERE id = ?7",
+            params![
+                u.content.to_string(),
+                u.text,
+                u.usage.as_ref().map(Value::to_string),
+                u.stop_reason,
+                ms,
+                u.complete,
+                message
+            ],
+        ))?;
+        Ok(())
+    }
+
+    fn row_conversation(r: &rusqlite::Row) -> rusqlite::Result<Conversation> {
+        let time = |s: String| {
+            DateTime::parse_from_rfc3339(&s).map_or_else(|_| Utc::now(), |t| t.with_timezone(&Utc))
+        };
+        Ok(Conversation {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            model: r.get(2)?,
+            system: r.get(3)?,
+            settings: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(Value::Null),
+            created: time(r.get(5)?),
+            updated: time(r.get(6)?),
+        })
+    }
+
+    /// Newest first.
+    pub fn list(&self, limit: usize) -> Result<Vec<Conversation>, HistoryError> {
+        let mut stmt = self.sql(self.conn.prepare_cached(
+            "SELECT id, title, model, system, settings, created, updated FROM conversations ORDER BY updated DESC, id DESC LIMIT ?1",
+        ))?;
+        let rows = self.sql(stmt.query_map(
+            [i64::try_from(limit).unwrap_or(i64::MAX)],
+            Self::row_conversation,
+        ))?;
+        self.sql(rows.collect())
+    }
+
+    pub fn latest(&self) -> Result<Option<Conversation>, HistoryError> {
+        Ok(self.list(1)?.into_iter().next())
+    }
+
+    pub fn conversation(
+        &self,
+        id: i64,
+    ) -> Result<(Conversation, Vec<StoredMessage>), HistoryError> {
+        let conv = self
+            .sql(
+                self.conn
+                    .query_row(
+                        "SELECT id, title, model, system, settings, created, updated FROM conversations WHERE id = ?1",
+                        [id],
+                        Self::row_conversation,
+                    )
+                    .optional(),
+            )?
+            .ok_or(HistoryError::NotFound(id))?;
+        let mut stmt = self.sql(self.conn.prepare_cached(
+            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created FROM messages WHERE conversation_id = ?1 ORDER BY id",
+        ))?;
+        let rows = self.sql(stmt.query_map([id], |r| {
+            let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+            Ok(StoredMessage {
+                id: r.get(0)?,
+                role: r.get(1)?,
+                content: json(r.get(2)?).unwrap_or(Value::Array(Vec::new())),
+                text: r.get(3)?,
+                model: r.get(4)?,
+                usage: json(r.get(5)?),
+                stop_reason: r.get(6)?,
+                first_token_ms: r.get(7)?,
+                complete: r.get(8)?,
+                created: DateTime::parse_from_rfc3339(&r.get::<_, String>(9)?)
+                    .map_or_else(|_| Utc::now(), |t| t.with_timezone(&Utc)),
+            })
+        }))?;
+        let messages = self.sql(rows.collect())?;
+        Ok((conv, messages))
+    }
+
+    pub fn rename(&self, id: i64, title: &str) -> Result<(), HistoryError> {
+        let n = self.sql(self.conn.execute(
+            "UPDATE conversations SET title = ?1 WHERE id = ?2",
+            params![title, id],
+        ))?;
+        if n == 0 {
+            return Err(HistoryError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    pub fn delete(&self, id: i64) -> Result<(), HistoryError> {
+        let n = self.sql(
+            self.conn
+                .execute("DELETE FROM conversations WHERE id = ?1", [id]),
+        )?;
+        if n == 0 {
+            return Err(HistoryError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    /// Full-text search; every word must match (as a prefix). Newest conversations first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, HistoryError> {
+        let fts = fts_query(query);
+        if fts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.sql(self.conn.prepare_cached(
+            "SELECT m.conversation_id, c.title, m.id, m.role, snippet(messages_fts, 0, '[', ']', '…', 12)
+             FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
+             WHERE messages_fts MATCH ?1 ORDER BY c.updated DESC, m.id LIMIT ?2",
+        ))?;
+        let rows = self.sql(stmt.query_map(
+            params![fts, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| {
+                Ok(SearchHit {
+                    conversation_id: r.get(0)?,
+                    title: r.get(1)?,
+                    message_id: r.get(2)?,
+                    role: r.get(3)?,
+                    snippet: r.get(4)?,
+                })
+            },
+        ))?;
+        self.sql(rows.collect())
+    }
+}
+
+/// Turns what a person types into an FTS5 query: each word quoted (so `-`, `:` or `"`
+/// cannot become syntax) and matched as a prefix.
+fn fts_query(input: &str) -> String {
+    input
+        .split_whitespace()
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_the_first_line() {
+        assert_eq!(title_from("\n  Hello there\nmore"), "Hello there");
+        assert_eq!(title_from(&"x".repeat(70)).chars().count(), 61);
+        assert_eq!(title_from("   "), "(untitled)");
+    }
+
+    #[test]
+    fn fts_queries_are_quoted() {
+        assert_eq!(fts_query("foo -bar"), "\"foo\"* \"-bar\"*");
+        assert_eq!(fts_query("a\"b"), "\"a\"\"b\"*");
+        assert_eq!(fts_query("  "), "");
+    }
+}
+
+/// The stored conversation as API messages for resuming it: roles alternate (a prompt
+/// whose reply never came is dropped), empty replies are skipped, and thinking blocks
+/// without a signature (cut off mid-stream) are left out, since the API refuses them.
+pub fn to_api_messages(messages: &[StoredMessage]) -> Vec<crate::api::Message> {
+    use crate::api::{Message, Role};
+    let mut out: Vec<Message> = Vec::new();
+    for m in messages {
+        let blocks: Vec<Value> = m
+            .content
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|b| b["type"] != "thinking" || b.get("signature").is_some())
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        if blocks.is_empty() {
+            continue;
+        }
+        let role = if m.role == "assistant" {
+            Role::Assistant
+        } else {
+            Role::User
+        };
+        match (out.last(), role) {
+            (None, Role::Assistant) => continue,
+            (Some(prev), r) if prev.role == r => {
+                if r == Role::User {
+                    out.pop();
+                } else {
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(Message {
+            role,
+            content: blocks,
+        });
+    }
+    if out.last().is_some_and(|m| m.role == Role::User) {
+        out.pop();
+    }
+    out
+}

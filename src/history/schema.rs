@@ -1,0 +1,76 @@
+//! The history database's schema, as numbered migrations. `PRAGMA user_version` records
+//! how far a file has come; a file from a newer oat is refused, never rewritten.
+
+use rusqlite::Connection;
+
+/// Each entry takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: conversations and their messages.
+    "CREATE TABLE conversations (
+        id       INTEGER PRIMARY KEY,
+        title    TEXT NOT NULL,
+        model    TEXT NOT NULL,
+        system   TEXT,
+        settings TEXT NOT NULL DEFAULT '{}',
+        created  TEXT NOT NULL,
+        updated  TEXT NOT NULL
+    );
+    CREATE TABLE messages (
+        id              INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        role            TEXT NOT NULL,
+        content         TEXT NOT NULL,
+        text            TEXT NOT NULL,
+        model           TEXT,
+        usage           TEXT,
+        stop_reason     TEXT,
+        first_token_ms  INTEGER,
+        complete        INTEGER NOT NULL DEFAULT 1,
+        created         TEXT NOT NULL
+    );
+    CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+    CREATE INDEX conversations_by_updated ON conversations(updated DESC);",
+    // 2: full-text search over message text, kept in step by triggers.
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(
+        text, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO messages_fts(rowid, text) SELECT id, text FROM messages;
+    CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TRIGGER messages_au AFTER UPDATE OF text ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
+    END;",
+];
+
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(
+        "it was written by a newer oat (schema {found}; this oat knows up to {LATEST}): update oat"
+    )]
+    TooNew { found: i64 },
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// Brings the database up to `target` (the latest, outside tests), one transaction a step.
+pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64, SchemaError> {
+    let mut version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > LATEST {
+        return Err(SchemaError::TooNew { found: version });
+    }
+    while version < target {
+        let tx = conn.transaction()?;
+        tx.execute_batch(MIGRATIONS[usize::try_from(version).unwrap_or(0)])?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+        version += 1;
+    }
+    Ok(version)
+}

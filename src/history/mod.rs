@@ -4,7 +4,10 @@
 //! yet — a streaming reply is saved as it grows, marked incomplete until it ends. No
 //! secret is ever stored here. Blocking I/O: call it off the UI thread.
 
+mod resume;
 pub mod schema;
+
+pub use resume::to_api_messages;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -380,51 +383,4 @@ mod tests {
         assert_eq!(fts_query("a\"b"), "\"a\"\"b\"*");
         assert_eq!(fts_query("  "), "");
     }
-}
-
-/// The stored conversation as API messages for resuming it: roles alternate (a prompt
-/// whose reply never came is dropped), empty replies are skipped, and thinking blocks
-/// without a signature (cut off mid-stream) are left out, since the API refuses them.
-pub fn to_api_messages(messages: &[StoredMessage]) -> Vec<crate::api::Message> {
-    use crate::api::{Message, Role};
-    let mut out: Vec<Message> = Vec::new();
-    for m in messages {
-        let blocks: Vec<Value> = m
-            .content
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter(|b| b["type"] != "thinking" || b.get("signature").is_some())
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        if blocks.is_empty() {
-            continue;
-        }
-        let role = if m.role == "assistant" {
-            Role::Assistant
-        } else {
-            Role::User
-        };
-        match (out.last(), role) {
-            (None, Role::Assistant) => continue,
-            (Some(prev), r) if prev.role == r => {
-                if r == Role::User {
-                    out.pop();
-                } else {
-                    continue;
-                }
-            }
-            _ => {}
-        }
-        out.push(Message {
-            role,
-            content: blocks,
-        });
-    }
-    if out.last().is_some_and(|m| m.role == Role::User) {
-        out.pop();
-    }
-    out
 }

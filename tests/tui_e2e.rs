@@ -89,7 +89,7 @@ fn type_stream_stop_switch_quit_and_the_terminal_is_restored() {
     let bin = assert_cmd::cargo::cargo_bin("oat");
     let stty = h.join("stty.txt");
     let script = format!(
-        "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state \
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state XDG_DATA_HOME={h}/data \
          DBUS_SESSION_BUS_ADDRESS=unix:path={h}/no-bus ANTHROPIC_API_KEY={key} ANTHROPIC_BASE_URL={url} {bin}; \
          echo EXITED:$?; stty -a > {stty}; sleep 60",
         h = h.display(),
@@ -148,6 +148,10 @@ fn type_stream_stop_switch_quit_and_the_terminal_is_restored() {
     tmux.wait_for("claude-opus-5-5");
     tmux.keys(&["Tab"]);
     tmux.wait_for("Stopped; what arrived is kept");
+    // The conversation was kept, titled by its first prompt.
+    tmux.keys(&["M-5"]);
+    tmux.wait_for("Conversations (1)");
+    tmux.wait_for("Say hello");
     tmux.keys(&["M-1"]);
     tmux.wait_for("env:ANTHROPIC_API_KEY");
     tmux.keys(&["q"]);

@@ -312,3 +312,45 @@ fn wrapped_lines_never_exceed_the_width() {
         }
     }
 }
+
+#[test]
+fn history_list_search_and_confirm() {
+    let mut a = app(Pane::History);
+    insta::assert_snapshot!("history_empty", render(&a, 90, 8));
+    let id = match a.list_conversations() {
+        oat::tui::app::Effect::Request(r) => r.id,
+        _ => unreachable!(),
+    };
+    let row = |id: i64, title: &str, snippet: Option<&str>| oat::worker::ConversationRow {
+        id,
+        title: title.into(),
+        model: "claude-sonnet-5-5".into(),
+        updated: at("2026-11-23T18:05:00Z"),
+        snippet: snippet.map(str::to_string),
+    };
+    a.update(Msg::Api(ApiEvent::ConversationsListed {
+        id,
+        items: vec![
+            row(3, "Trip to Paris", None),
+            row(2, "Rust ownership", None),
+            row(1, "日本語の質問", None),
+        ],
+    }));
+    a.chat.conversation = Some(2);
+    insta::assert_snapshot!("history_list", render(&a, 90, 10));
+    a.history.query = "paris".into();
+    let id = match a.list_conversations() {
+        oat::tui::app::Effect::Request(r) => r.id,
+        _ => unreachable!(),
+    };
+    a.update(Msg::Api(ApiEvent::ConversationsListed {
+        id,
+        items: vec![row(
+            3,
+            "Trip to Paris",
+            Some("…the train to [Paris] leaves at…"),
+        )],
+    }));
+    a.history.confirm_delete = true;
+    insta::assert_snapshot!("history_search_confirm", render(&a, 90, 9));
+}

@@ -63,19 +63,16 @@ fn startup_asks_for_keys_models_and_status() {
         .into_iter()
         .map(|(_, k)| format!("{k:?}"))
         .collect();
-    assert_eq!(kinds.len(), 3, "{kinds:?}");
-    assert!(
-        kinds[0].starts_with("LoadKeys")
-            && kinds[1].starts_with("ListModels")
-            && kinds[2].starts_with("ValidateKey")
-    );
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    assert!(kinds[0].starts_with("LoadKeys") && kinds[1].starts_with("ListModels"));
+    assert!(kinds[2].starts_with("ListConversations") && kinds[3].starts_with("ValidateKey"));
     assert!(a.animating());
     let mut first = App::new("m".into(), "2023-06-01".into(), true, false);
     assert_eq!(first.pane, Pane::Keys, "first run opens on Keys");
     assert!(first.terms_notice);
     assert_eq!(
         requests(&first.startup()).len(),
-        2,
+        3,
         "no status check without a key"
     );
 }
@@ -97,12 +94,14 @@ fn pane_switching() {
     let mut a = app();
     assert_eq!(a.pane, Pane::Chat);
     a.update(key(KeyCode::Tab));
+    assert_eq!(a.pane, Pane::History);
+    a.update(key(KeyCode::Tab));
     assert_eq!(a.pane, Pane::Keys);
     a.update(Msg::Key(KeyEvent::new(
         KeyCode::BackTab,
         KeyModifiers::SHIFT,
     )));
-    assert_eq!(a.pane, Pane::Chat);
+    assert_eq!(a.pane, Pane::History);
     a.update(Msg::Key(KeyEvent::new(
         KeyCode::Char('3'),
         KeyModifiers::ALT,
@@ -134,7 +133,7 @@ fn chat_streams_finishes_and_keeps_context() {
     assert!(!a.chat.in_flight());
     typed(&mut a, "More");
     let fx = a.update(key(KeyCode::Enter));
-    let RequestKind::StreamChat { request } = requests(&fx)[0].1 else {
+    let RequestKind::StreamChat { request, .. } = requests(&fx)[0].1 else {
         panic!()
     };
     assert_eq!(request.messages.len(), 3, "prior turn sent as context");
@@ -175,7 +174,7 @@ fn regenerate_replaces_the_last_turn() {
     }));
     let fx = a.update(ctrl('r'));
     let reqs = requests(&fx);
-    let RequestKind::StreamChat { request } = reqs[0].1 else {
+    let RequestKind::StreamChat { request, .. } = reqs[0].1 else {
         panic!()
     };
     assert_eq!(request.messages.len(), 1);
@@ -244,7 +243,7 @@ fn slash_commands_change_settings_and_bad_combinations_are_refused() {
     a.update(key(KeyCode::Enter));
     typed(&mut a, "hello");
     let fx = a.update(key(KeyCode::Enter));
-    let RequestKind::StreamChat { request } = requests(&fx)[0].1 else {
+    let RequestKind::StreamChat { request, .. } = requests(&fx)[0].1 else {
         panic!()
     };
     assert_eq!(request.system.as_deref(), Some("Be terse."));
@@ -364,4 +363,141 @@ fn keys_add_rename_remove_use() {
         1,
         "q quits outside text input"
     );
+}
+
+#[test]
+fn chat_is_saved_and_the_conversation_carries_on() {
+    let mut a = app();
+    typed(&mut a, "First");
+    let fx = a.update(key(KeyCode::Enter));
+    let (id, RequestKind::StreamChat { save, .. }) = requests(&fx)[0] else {
+        panic!()
+    };
+    let save = save.clone().unwrap();
+    assert_eq!((save.conversation, save.prompt.as_str()), (None, "First"));
+    let fx = a.update(Msg::Api(ApiEvent::ConversationSaved {
+        id,
+        conversation: 7,
+    }));
+    assert!(
+        matches!(requests(&fx)[0].1, RequestKind::ListConversations { .. }),
+        "the list refreshes"
+    );
+    assert_eq!(a.chat.conversation, Some(7));
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({"content":[{"type":"text","text":"ok"}]}),
+        first_token: None,
+    }));
+    typed(&mut a, "Second");
+    let fx = a.update(key(KeyCode::Enter));
+    let RequestKind::StreamChat { save, .. } = requests(&fx)[0].1 else {
+        panic!()
+    };
+    assert_eq!(save.as_ref().unwrap().conversation, Some(7));
+    a.update(key(KeyCode::Esc));
+    typed(&mut a, "/title Trip plans");
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(
+        matches!(requests(&fx)[0].1, RequestKind::RenameConversation { id: 7, title } if title == "Trip plans")
+    );
+    typed(&mut a, "/new");
+    a.update(key(KeyCode::Enter));
+    assert_eq!(a.chat.conversation, None);
+    assert!(a.chat.turns.is_empty());
+}
+
+#[test]
+fn history_search_open_and_delete() {
+    let mut a = app();
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('5'),
+        KeyModifiers::ALT,
+    )));
+    assert_eq!(a.pane, Pane::History);
+    let fx = a.update(key(KeyCode::Char('p')));
+    let (list_id, RequestKind::ListConversations { query }) = requests(&fx)[0] else {
+        panic!()
+    };
+    assert_eq!(query, "p");
+    let row = |id: i64, title: &str| oat::worker::ConversationRow {
+        id,
+        title: title.into(),
+        model: "claude-opus-5-5".into(),
+        updated: chrono::Utc::now(),
+        snippet: Some("a [p]aris trip".into()),
+    };
+    a.update(Msg::Api(ApiEvent::ConversationsListed {
+        id: list_id,
+        items: vec![row(3, "Paris"), row(2, "Packing")],
+    }));
+    a.update(key(KeyCode::Down));
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(matches!(
+        requests(&fx)[0].1,
+        RequestKind::OpenConversation { id: 2 }
+    ));
+    let conv = oat::history::Conversation {
+        id: 2,
+        title: "Packing".into(),
+        model: "claude-opus-5-5".into(),
+        system: Some("Be brief.".into()),
+        settings: json!({"max_tokens": 2000, "thinking": "adaptive", "effort": "high"}),
+        created: chrono::Utc::now(),
+        updated: chrono::Utc::now(),
+    };
+    let msg = |role: &str, text: &str, complete: bool| oat::history::StoredMessage {
+        id: 0,
+        role: role.into(),
+        content: json!([{"type":"text","text":text}]),
+        text: text.into(),
+        model: None,
+        usage: Some(json!({"input_tokens": 3, "output_tokens": 4})),
+        stop_reason: None,
+        first_token_ms: Some(250),
+        complete,
+        created: chrono::Utc::now(),
+    };
+    a.update(Msg::Api(ApiEvent::ConversationOpened {
+        id: 99,
+        conversation: Box::new(conv),
+        messages: vec![
+            msg("user", "What to pack?", true),
+            msg("assistant", "Socks.", true),
+            msg("user", "More?", true),
+            msg("assistant", "Hat", false),
+        ],
+    }));
+    assert_eq!(a.pane, Pane::Chat);
+    assert_eq!(a.chat.conversation, Some(2));
+    assert_eq!(a.chat.model, "claude-opus-5-5");
+    assert_eq!(a.chat.settings.system.as_deref(), Some("Be brief."));
+    assert_eq!(a.chat.settings.max_tokens, Some(2000));
+    assert_eq!(a.chat.turns.len(), 2);
+    assert_eq!(a.chat.turns[0].text, "Socks.");
+    assert_eq!(a.chat.turns[0].usage, Some((3, 4)));
+    assert!(
+        matches!(a.chat.turns[1].state, ReplyState::Failed { .. }),
+        "an incomplete reply says so"
+    );
+    // Resuming sends the earlier turns as context.
+    typed(&mut a, "And shoes?");
+    let fx = a.update(key(KeyCode::Enter));
+    let RequestKind::StreamChat { request, save } = requests(&fx)[0].1 else {
+        panic!()
+    };
+    assert_eq!(request.messages.len(), 5);
+    assert_eq!(save.as_ref().unwrap().conversation, Some(2));
+    // Delete asks first.
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('5'),
+        KeyModifiers::ALT,
+    )));
+    a.update(key(KeyCode::Delete));
+    assert!(a.history.confirm_delete);
+    let fx = a.update(key(KeyCode::Char('y')));
+    assert!(matches!(
+        requests(&fx)[0].1,
+        RequestKind::DeleteConversation { id: 2 }
+    ));
 }

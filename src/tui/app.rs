@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::keymap::{lookup, Action, Context};
 use super::state::chat::ChatState;
 use super::state::composer::Composer;
+use super::state::history::HistoryState;
 use super::state::keys::KeysState;
 use super::state::models::ModelsState;
 use super::state::status::StatusState;
@@ -19,9 +20,16 @@ pub enum Pane {
     Status,
     Models,
     Chat,
+    History,
 }
 
-pub const PANES: [Pane; 4] = [Pane::Keys, Pane::Status, Pane::Models, Pane::Chat];
+pub const PANES: [Pane; 5] = [
+    Pane::Keys,
+    Pane::Status,
+    Pane::Models,
+    Pane::Chat,
+    Pane::History,
+];
 
 impl Pane {
     pub fn title(self) -> &'static str {
@@ -30,6 +38,7 @@ impl Pane {
             Self::Status => "Status",
             Self::Models => "Models",
             Self::Chat => "Chat",
+            Self::History => "History",
         }
     }
 
@@ -74,6 +83,7 @@ pub struct App {
     pub models: ModelsState,
     pub chat: ChatState,
     pub composer: Composer,
+    pub history: HistoryState,
     pub help: bool,
     /// No credential anywhere at start: the Keys pane shows a welcome.
     pub first_run: bool,
@@ -89,6 +99,7 @@ pub struct App {
     models_req: Option<RequestId>,
     status_req: Option<RequestId>,
     keys_req: Option<RequestId>,
+    pub(crate) history_req: Option<RequestId>,
 }
 
 impl App {
@@ -100,6 +111,7 @@ impl App {
             models: ModelsState::default(),
             chat: ChatState::new(model),
             composer: Composer::new(),
+            history: HistoryState::default(),
             help: false,
             first_run,
             terms_notice: !terms_seen,
@@ -113,12 +125,17 @@ impl App {
             models_req: None,
             status_req: None,
             keys_req: None,
+            history_req: None,
         }
     }
 
     /// What to ask the worker for when the app opens.
     pub fn startup(&mut self) -> Vec<Effect> {
-        let mut fx = vec![self.load_keys(), self.list_models()];
+        let mut fx = vec![
+            self.load_keys(),
+            self.list_models(),
+            self.list_conversations(),
+        ];
         if !self.first_run {
             fx.push(self.check_status(None));
         }
@@ -180,6 +197,8 @@ impl App {
             Pane::Status => Context::Status,
             Pane::Models => Context::Models,
             Pane::Chat => Context::Chat,
+            Pane::History if self.history.confirm_delete => Context::HistoryConfirm,
+            Pane::History => Context::History,
         }
     }
 
@@ -227,10 +246,7 @@ impl App {
         let context = self.context();
         match lookup(context, &key) {
             Some(action) => self.on_action(action),
-            None => {
-                self.on_text_key(key);
-                Vec::new()
-            }
+            None => self.on_text_key(key),
         }
     }
 
@@ -269,11 +285,12 @@ impl App {
                 },
                 Pane::Models => self.models_action(action),
                 Pane::Chat => self.chat_action(action),
+                Pane::History => self.history_action(action),
             },
         }
     }
 
-    fn on_text_key(&mut self, key: KeyEvent) {
+    fn on_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         use crossterm::event::KeyModifiers;
         let plain = !key
             .modifiers
@@ -303,8 +320,10 @@ impl App {
                 KeyCode::End => self.composer.end(),
                 _ => {}
             },
+            Pane::History => return self.history_text(key.code, plain),
             Pane::Status => {}
         }
+        Vec::new()
     }
 
     fn on_paste(&mut self, text: &str) -> Vec<Effect> {
@@ -314,6 +333,10 @@ impl App {
             Pane::Models => {
                 self.models.filter.push_str(text.trim());
                 self.models.selected = 0;
+            }
+            Pane::History => {
+                self.history.query.push_str(text.trim());
+                return vec![self.list_conversations()];
             }
             Pane::Status => {}
         }
@@ -435,6 +458,11 @@ impl App {
                 self.set_notice(error, true);
                 Vec::new()
             }
+            e @ (ApiEvent::ConversationsListed { .. }
+            | ApiEvent::ConversationOpened { .. }
+            | ApiEvent::ConversationSaved { .. }
+            | ApiEvent::HistoryFailed { .. }
+            | ApiEvent::HistoryChanged { .. }) => self.history_event(e),
             chat_event => self.chat_event(chat_event),
         }
     }

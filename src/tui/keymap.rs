@@ -34,6 +34,9 @@ pub enum Action {
     ScrollToEnd,
     // Models
     SelectModel,
+    // History
+    OpenConversation,
+    DeleteConversation,
     // Forms
     Confirm,
     Cancel,
@@ -51,6 +54,8 @@ pub enum Context {
     Status,
     Models,
     Chat,
+    History,
+    HistoryConfirm,
 }
 
 pub struct Binding {
@@ -118,6 +123,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Global, K::Char('2'), ALT, A::GoToPane(1), "", ""),
     b(C::Global, K::Char('3'), ALT, A::GoToPane(2), "", ""),
     b(C::Global, K::Char('4'), ALT, A::GoToPane(3), "", ""),
+    b(C::Global, K::Char('5'), ALT, A::GoToPane(4), "", ""),
     b(
         C::Global,
         K::F(1),
@@ -356,6 +362,64 @@ pub const BINDINGS: &[Binding] = &[
         "jump to the end",
     ),
     b(C::Chat, K::Char('g'), CTRL, A::ScrollToEnd, "", ""),
+    b(
+        C::History,
+        K::Up,
+        NONE,
+        A::Up,
+        "↑ ↓",
+        "move the selection (type to search)",
+    ),
+    b(C::History, K::Down, NONE, A::Down, "", ""),
+    b(
+        C::History,
+        K::Enter,
+        NONE,
+        A::OpenConversation,
+        "Enter",
+        "open the conversation and continue it",
+    ),
+    b(
+        C::History,
+        K::Delete,
+        NONE,
+        A::DeleteConversation,
+        "Delete / Ctrl-D",
+        "delete the conversation (asks first)",
+    ),
+    b(
+        C::History,
+        K::Char('d'),
+        CTRL,
+        A::DeleteConversation,
+        "",
+        "",
+    ),
+    b(
+        C::History,
+        K::Esc,
+        NONE,
+        A::Cancel,
+        "Esc",
+        "clear the search",
+    ),
+    b(
+        C::HistoryConfirm,
+        K::Char('y'),
+        NONE,
+        A::Confirm,
+        "y",
+        "yes, delete it",
+    ),
+    b(
+        C::HistoryConfirm,
+        K::Char('n'),
+        NONE,
+        A::Cancel,
+        "n / Esc",
+        "keep it",
+    ),
+    b(C::HistoryConfirm, K::Esc, NONE, A::Cancel, "", ""),
 ];
 
 /// Terminals differ in whether Shift accompanies a shifted character ('A' vs Shift+'A'),
@@ -397,6 +461,7 @@ pub fn help_rows() -> Vec<(&'static str, &'static str, &'static str)> {
                 C::Status => "Status",
                 C::Models => "Models",
                 C::Chat => "Chat",
+                C::History | C::HistoryConfirm => "History",
             };
             (section, b.keys, b.help)
         })

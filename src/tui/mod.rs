@@ -32,7 +32,13 @@ pub async fn run(ctx: &Context) -> Result<(), CliError> {
         .unwrap_or_else(|| fallback().default_model);
     let (req_tx, req_rx) = tokio::sync::mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel();
-    let worker = Worker::new(keys, ctx.client_config(), ctx.global.key.clone(), ev_tx);
+    let worker = Worker::new(
+        keys,
+        ctx.client_config(),
+        ctx.global.key.clone(),
+        crate::cli::history::history_path(),
+        ev_tx,
+    );
     let worker_task = tokio::spawn(worker.run(req_rx));
     let mut app = app::App::new(model, ctx.api_version(), first_run, terms_seen);
     let outcome = {

@@ -90,6 +90,8 @@ pub struct Scroll {
 #[derive(Debug, Default)]
 pub struct ChatState {
     pub turns: Vec<Turn>,
+    /// The saved conversation this chat continues; `None` until its first prompt is saved.
+    pub conversation: Option<i64>,
     pub model: String,
     pub settings: ChatSettings,
     pub streaming: Option<RequestId>,
@@ -109,11 +111,12 @@ pub enum SlashCommand {
     Thinking(ThinkingChoice),
     Effort(Option<Effort>),
     Model(String),
+    Title(String),
     New,
     Help,
 }
 
-pub const SLASH_HELP: &str = "/system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|max · /model ID · /new · (empty value resets)";
+pub const SLASH_HELP: &str = "/system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|max · /model ID · /title TEXT · /new · (empty value resets)";
 
 pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
     let rest = input.trim().strip_prefix('/')?;
@@ -161,6 +164,7 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
             )),
         },
         "model" if !arg.is_empty() => Ok(SlashCommand::Model(arg.to_string())),
+        "title" if !arg.is_empty() => Ok(SlashCommand::Title(arg.to_string())),
         "new" | "clear" => Ok(SlashCommand::New),
         "help" => Ok(SlashCommand::Help),
         other => Err(format!("unknown command /{other}. {SLASH_HELP}")),

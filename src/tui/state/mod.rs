@@ -2,6 +2,7 @@
 
 pub mod chat;
 pub mod composer;
+pub mod history;
 pub mod keys;
 pub mod models;
 pub mod status;

@@ -76,7 +76,7 @@ impl App {
         vec![fx]
     }
 
-    fn apply_slash(&mut self, cmd: SlashCommand) {
+    fn apply_slash(&mut self, cmd: SlashCommand) -> Vec<Effect> {
         let s = &mut self.chat.settings;
         let notice = match cmd {
             SlashCommand::System(v) => {
@@ -109,11 +109,20 @@ impl App {
                 self.chat.model = id.clone();
                 format!("model: {id}")
             }
+            SlashCommand::Title(title) => match self.chat.conversation {
+                Some(id) => {
+                    let (_, fx) = self.request(RequestKind::RenameConversation { id, title });
+                    self.chat.notice = Some("Renaming…".into());
+                    return vec![fx];
+                }
+                None => "Send a first prompt, then name the conversation.".to_string(),
+            },
             SlashCommand::New => {
                 if self.chat.in_flight() {
                     "Stop the reply first (Esc).".to_string()
                 } else {
                     self.chat.turns.clear();
+                    self.chat.conversation = None;
                     self.chat.scroll.from_bottom = 0;
                     "New conversation.".to_string()
                 }
@@ -121,6 +130,7 @@ impl App {
             SlashCommand::Help => SLASH_HELP.to_string(),
         };
         self.chat.notice = Some(notice);
+        Vec::new()
     }
 
     fn send(&mut self) -> Vec<Effect> {
@@ -133,10 +143,7 @@ impl App {
         }
         let text = self.composer.take();
         match parse_slash(&text) {
-            Some(Ok(cmd)) => {
-                self.apply_slash(cmd);
-                return Vec::new();
-            }
+            Some(Ok(cmd)) => return self.apply_slash(cmd),
             Some(Err(e)) => {
                 self.chat.notice = Some(e);
                 self.composer.set_text(&text);
@@ -179,8 +186,19 @@ impl App {
         self.chat.turns.truncate(upto);
         self.chat.turns.push(Turn::new(prompt, model_id));
         self.chat.scroll.from_bottom = 0;
+        let save = Some(crate::worker::SaveTarget {
+            conversation: self.chat.conversation,
+            prompt: self
+                .chat
+                .turns
+                .last()
+                .map(|t| t.prompt.clone())
+                .unwrap_or_default(),
+            settings: super::settings_to_json(&self.chat.settings),
+        });
         let (id, fx) = self.request(RequestKind::StreamChat {
             request: planned.request,
+            save,
         });
         self.chat.streaming = Some(id);
         vec![fx]

@@ -1,6 +1,8 @@
-//! `App::update`, continued: the handlers of the two panes with the most behaviour.
+//! `App::update`, continued: the handlers of the panes with the most behaviour.
 
 mod chat;
+mod history;
 mod keys;
 
 pub use chat::last_code_block;
+pub use history::settings_to_json;

@@ -3,6 +3,7 @@
 //! line cache, which only remembers work already done.
 
 pub mod chat;
+pub mod history;
 pub mod keys;
 pub mod layout;
 pub mod markdown;
@@ -39,6 +40,7 @@ pub fn draw(f: &mut Frame, app: &App) {
         Pane::Status => status::draw(f, app, a.body),
         Pane::Models => models::draw(f, app, a.body),
         Pane::Chat => chat::draw(f, app, a.body),
+        Pane::History => history::draw(f, app, a.body),
     }
     draw_status_line(f, app, a.status);
     if app.terms_notice {

@@ -53,8 +53,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let filtered = m.filtered();
     let rows: Vec<Row> = filtered
         .iter()
-        .enumerate()
-        .map(|(i, model)| {
+        .map(|model| {
             let current = model.id == app.chat.model;
             let row = Row::new(vec![
                 Cell::from(Span::styled(
@@ -67,11 +66,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 Cell::from(tokens(model.max_tokens)),
                 Cell::from(model.thinking_label()),
             ]);
-            if i == m.selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+            row
         })
         .collect();
     let title = format!(
@@ -91,6 +86,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ],
     )
     .header(Row::new(vec!["", "ID", "NAME", "CONTEXT", "MAX OUT", "THINKING"]).style(theme.dim()))
+    .row_highlight_style(theme.selected())
     .block(Block::default().borders(Borders::ALL).title(title));
-    f.render_widget(table, list);
+    let mut state = ratatui::widgets::TableState::default().with_selected(Some(m.selected));
+    f.render_stateful_widget(table, list, &mut state);
 }

@@ -13,15 +13,16 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
 use crate::api::models::fallback;
-use crate::api::{
-    ApiError, Assembler, Client, ClientConfig, Delta, MessageRequest, Model, RateLimits,
-    StreamEvent,
-};
+use crate::api::{ApiError, Client, ClientConfig, Delta, MessageRequest, Model, RateLimits};
 use crate::config::Backend;
 use crate::credentials::keys::{KeyEntry, Keys, Resolved};
 use crate::credentials::parse_credential;
 use crate::credentials::store::KeyringStore;
 use crate::status::{Check, StatusReport};
+
+mod history;
+
+pub use history::ConversationRow;
 
 pub type RequestId = u64;
 
@@ -38,8 +39,10 @@ pub enum RequestKind {
     ValidateKey {
         name: Option<String>,
     },
+    /// Stream a reply; with `save`, keep the exchange in the history as it goes.
     StreamChat {
         request: MessageRequest,
+        save: Option<SaveTarget>,
     },
     Cancel {
         target: RequestId,
@@ -62,6 +65,28 @@ pub enum RequestKind {
         name: String,
     },
     AcknowledgeTerms,
+    /// Conversations, newest first; with a query, full-text matches.
+    ListConversations {
+        query: String,
+    },
+    OpenConversation {
+        id: i64,
+    },
+    DeleteConversation {
+        id: i64,
+    },
+    RenameConversation {
+        id: i64,
+        title: String,
+    },
+}
+
+/// Where a chat exchange is saved: an existing conversation, or a new one.
+#[derive(Debug, Clone)]
+pub struct SaveTarget {
+    pub conversation: Option<i64>,
+    pub prompt: String,
+    pub settings: serde_json::Value,
 }
 
 /// A key as the Keys pane shows it (no secret, only its masked form).
@@ -130,10 +155,34 @@ pub enum ApiEvent {
     RateLimitsSeen {
         limits: Box<RateLimits>,
     },
+    /// The prompt of request `id` is on disk, in `conversation`.
+    ConversationSaved {
+        id: RequestId,
+        conversation: i64,
+    },
+    ConversationsListed {
+        id: RequestId,
+        items: Vec<history::ConversationRow>,
+    },
+    ConversationOpened {
+        id: RequestId,
+        conversation: Box<crate::history::Conversation>,
+        messages: Vec<crate::history::StoredMessage>,
+    },
+    /// History could not be used: the app goes on without it.
+    HistoryFailed {
+        id: RequestId,
+        error: String,
+    },
+    HistoryChanged {
+        id: RequestId,
+        notice: String,
+    },
 }
 
 pub struct Worker {
     keys: Arc<Mutex<Keys>>,
+    history: history::Shared,
     config: ClientConfig,
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
@@ -141,14 +190,17 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// `history_path`: where conversations are kept (opened lazily, off the UI thread).
     pub fn new(
         keys: Keys,
         config: ClientConfig,
         explicit_key: Option<String>,
+        history_path: std::path::PathBuf,
         events: UnboundedSender<ApiEvent>,
     ) -> Self {
         Self {
             keys: Arc::new(Mutex::new(keys)),
+            history: history::Shared::new(history_path),
             config,
             explicit_key,
             events,
@@ -170,14 +222,20 @@ impl Worker {
             self.running.insert(req.id, token.clone());
             let ctx = TaskContext {
                 keys: self.keys.clone(),
+                history: self.history.clone(),
                 config: self.config.clone(),
                 explicit_key: self.explicit_key.clone(),
                 events: self.events.clone(),
             };
             tokio::spawn(async move {
-                tokio::select! {
-                    _ = token.cancelled() => {}
-                    _ = ctx.handle(req.id, req.kind) => {}
+                // A chat stream watches the token itself, to save what arrived first.
+                if let RequestKind::StreamChat { request, save } = req.kind {
+                    ctx.stream_chat(req.id, request, save, token.clone()).await;
+                } else {
+                    tokio::select! {
+                        _ = token.cancelled() => {}
+                        _ = ctx.handle(req.id, req.kind) => {}
+                    }
                 }
                 token.cancel();
             });
@@ -191,6 +249,7 @@ impl Worker {
 #[derive(Clone)]
 struct TaskContext {
     keys: Arc<Mutex<Keys>>,
+    history: history::Shared,
     config: ClientConfig,
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
@@ -235,7 +294,15 @@ impl TaskContext {
         match kind {
             RequestKind::ListModels => self.list_models(id).await,
             RequestKind::ValidateKey { name } => self.validate(id, name).await,
-            RequestKind::StreamChat { request } => self.stream_chat(id, request).await,
+            RequestKind::ListConversations { query } => self.list_conversations(id, query).await,
+            RequestKind::OpenConversation { id: conv } => self.open_conversation(id, conv).await,
+            RequestKind::DeleteConversation { id: conv } => {
+                self.delete_conversation(id, conv).await
+            }
+            RequestKind::RenameConversation { id: conv, title } => {
+                self.rename_conversation(id, conv, title).await
+            }
+            RequestKind::StreamChat { .. } => {}
             RequestKind::LoadKeys => self.load_keys(id).await,
             RequestKind::AddKey {
                 name,
@@ -461,65 +528,5 @@ impl TaskContext {
             .await
             .and_then(|r| r);
         self.changed(id, r).await;
-    }
-
-    async fn stream_chat(&self, id: RequestId, request: MessageRequest) {
-        let fail = |error: String, advice: String, partial: Value| ApiEvent::ChatFailed {
-            id,
-            error,
-            advice,
-            partial,
-        };
-        let (client, _) = match self.client(None).await {
-            Ok(c) => c,
-            Err(e) => return self.send(fail(e, "Add a key on the Keys pane.".into(), Value::Null)),
-        };
-        let started = Instant::now();
-        let events = self.events.clone();
-        let mut on_retry = move |n: crate::api::RetryNotice| {
-            let _ = events.send(ApiEvent::Retrying {
-                id,
-                message: format!(
-                    "{} — retrying in {:.0}s (attempt {} of 3)",
-                    n.error,
-                    n.wait.as_secs_f64().ceil(),
-                    n.attempt
-                ),
-            });
-        };
-        let mut stream = match client.stream_message(&request, &mut on_retry).await {
-            Ok(s) => s,
-            Err(e) => return self.send(fail(e.to_string(), e.advice().into(), Value::Null)),
-        };
-        if !stream.limits.is_empty() {
-            self.send(ApiEvent::RateLimitsSeen {
-                limits: Box::new(stream.limits.clone()),
-            });
-        }
-        let mut assembler = Assembler::new();
-        let mut first_token = None;
-        loop {
-            match stream.next_event().await {
-                None => break,
-                Some(Ok(event)) => {
-                    if let StreamEvent::ContentBlockDelta { delta, .. } = &event {
-                        first_token.get_or_insert_with(|| started.elapsed());
-                        self.send(ApiEvent::ChatDelta {
-                            id,
-                            delta: delta.clone(),
-                        });
-                    }
-                    assembler.apply(&event);
-                }
-                Some(Err(e)) => {
-                    return self.send(fail(e.to_string(), e.advice().into(), assembler.message()))
-                }
-            }
-        }
-        self.send(ApiEvent::ChatFinished {
-            id,
-            message: assembler.message(),
-            first_token,
-        });
     }
 }

@@ -1,0 +1,25 @@
+//! The History pane: saved conversations (newest first, or search matches), the search
+//! typed so far, the selection, and removal confirmation.
+
+use crate::worker::ConversationRow;
+
+#[derive(Debug, Default)]
+pub struct HistoryState {
+    pub items: Vec<ConversationRow>,
+    pub query: String,
+    pub selected: usize,
+    pub loading: bool,
+    /// Set when history cannot be used (a broken database): the app goes on without it.
+    pub error: Option<String>,
+    pub confirm_delete: bool,
+}
+
+impl HistoryState {
+    pub fn selected_item(&self) -> Option<&ConversationRow> {
+        self.items.get(self.selected)
+    }
+
+    pub fn clamp(&mut self) {
+        self.selected = self.selected.min(self.items.len().saturating_sub(1));
+    }
+}

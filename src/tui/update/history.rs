@@ -1,0 +1,221 @@
+//! `App::update` for the History pane — search as you type, open to resume, delete with
+//! confirmation — and the worker's history events, including loading a conversation
+//! back into the chat.
+
+use crossterm::event::KeyCode;
+
+use crate::api::messages::ThinkingChoice;
+use crate::tui::app::{App, Effect, Pane};
+use crate::tui::keymap::Action;
+use crate::tui::state::chat::{ChatSettings, ReplyState, Turn};
+use crate::worker::{ApiEvent, RequestKind};
+
+impl App {
+    pub fn list_conversations(&mut self) -> Effect {
+        let (id, fx) = self.request(RequestKind::ListConversations {
+            query: self.history.query.clone(),
+        });
+        self.history_req = Some(id);
+        self.history.loading = true;
+        fx
+    }
+
+    pub(crate) fn history_action(&mut self, action: Action) -> Vec<Effect> {
+        if self.history.confirm_delete {
+            self.history.confirm_delete = false;
+            if action == Action::Confirm {
+                if let Some(item) = self.history.selected_item() {
+                    let id = item.id;
+                    if self.chat.conversation == Some(id) {
+                        self.chat.conversation = None;
+                    }
+                    let (_, fx) = self.request(RequestKind::DeleteConversation { id });
+                    return vec![fx];
+                }
+            }
+            return Vec::new();
+        }
+        match action {
+            Action::Up => self.history.selected = self.history.selected.saturating_sub(1),
+            Action::Down => {
+                self.history.selected += 1;
+                self.history.clamp();
+            }
+            Action::Refresh => return vec![self.list_conversations()],
+            Action::Cancel => {
+                self.history.query.clear();
+                return vec![self.list_conversations()];
+            }
+            Action::DeleteConversation if self.history.selected_item().is_some() => {
+                self.history.confirm_delete = true;
+            }
+            Action::OpenConversation => {
+                if self.chat.in_flight() {
+                    self.set_notice(
+                        "A reply is still streaming: stop it first (Esc in the chat).",
+                        true,
+                    );
+                } else if let Some(item) = self.history.selected_item() {
+                    let (_, fx) = self.request(RequestKind::OpenConversation { id: item.id });
+                    return vec![fx];
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn history_text(&mut self, code: KeyCode, plain: bool) -> Vec<Effect> {
+        match code {
+            KeyCode::Char(c) if plain => self.history.query.push(c),
+            KeyCode::Backspace => {
+                self.history.query.pop();
+            }
+            _ => return Vec::new(),
+        }
+        self.history.selected = 0;
+        vec![self.list_conversations()]
+    }
+
+    pub(crate) fn history_event(&mut self, event: ApiEvent) -> Vec<Effect> {
+        match event {
+            ApiEvent::ConversationsListed { id, items } if self.history_req == Some(id) => {
+                self.history.loading = false;
+                self.history.error = None;
+                self.history.items = items;
+                self.history.clamp();
+            }
+            ApiEvent::ConversationSaved { id, conversation } => {
+                if self.chat.streaming == Some(id) || self.chat.conversation.is_none() {
+                    self.chat.conversation = Some(conversation);
+                }
+                return vec![self.list_conversations()];
+            }
+            ApiEvent::ConversationOpened {
+                conversation,
+                messages,
+                ..
+            } => {
+                self.chat.turns.clear();
+                self.chat.scroll.from_bottom = 0;
+                self.chat.conversation = Some(conversation.id);
+                self.chat.model = conversation.model.clone();
+                self.chat.settings =
+                    settings_from(&conversation.settings, conversation.system.clone());
+                let mut current: Option<Turn> = None;
+                for m in messages {
+                    if m.role == "user" {
+                        if let Some(t) = current.take() {
+                            self.chat.turns.push(t);
+                        }
+                        let mut t = Turn::new(m.text.clone(), conversation.model.clone());
+                        t.state = ReplyState::Done;
+                        current = Some(t);
+                    } else if let Some(t) = current.as_mut() {
+                        t.text = m.text.clone();
+                        t.content = m.content.as_array().cloned().unwrap_or_default();
+                        t.thinking = t
+                            .content
+                            .iter()
+                            .filter_map(|b| b["thinking"].as_str())
+                            .collect();
+                        t.model = m
+                            .model
+                            .clone()
+                            .unwrap_or_else(|| conversation.model.clone());
+                        t.usage = m.usage.as_ref().map(|u| {
+                            (
+                                u["input_tokens"].as_u64().unwrap_or(0),
+                                u["output_tokens"].as_u64().unwrap_or(0),
+                            )
+                        });
+                        t.first_token = m
+                            .first_token_ms
+                            .and_then(|ms| u64::try_from(ms).ok())
+                            .map(std::time::Duration::from_millis);
+                        t.state = if m.complete {
+                            ReplyState::Done
+                        } else {
+                            ReplyState::Failed {
+                                error: "this reply was cut off".into(),
+                                advice: "Ctrl-R asks again.".into(),
+                            }
+                        };
+                    }
+                }
+                if let Some(t) = current.take() {
+                    self.chat.turns.push(t);
+                }
+                self.chat.notice = Some(format!(
+                    "Resumed “{}”: new prompts continue it.",
+                    conversation.title
+                ));
+                self.pane = Pane::Chat;
+            }
+            ApiEvent::HistoryFailed { id, error } => {
+                if self.history_req == Some(id) {
+                    self.history.loading = false;
+                }
+                self.history.error = Some(error.clone());
+                self.set_notice(format!("History unavailable: {error}"), true);
+            }
+            ApiEvent::HistoryChanged { notice, .. } => {
+                self.set_notice(notice, false);
+                return vec![self.list_conversations()];
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+/// The settings saved with a conversation, back as chat settings.
+pub fn settings_to_json(s: &ChatSettings) -> serde_json::Value {
+    let thinking = match s.thinking {
+        ThinkingChoice::Default => None,
+        ThinkingChoice::Off => Some("off".to_string()),
+        ThinkingChoice::Adaptive => Some("adaptive".to_string()),
+        ThinkingChoice::Budget(n) => Some(n.to_string()),
+    };
+    serde_json::json!({
+        "max_tokens": s.max_tokens,
+        "temperature": s.temperature,
+        "thinking": thinking,
+        "effort": s.effort.map(|e| e.as_str()),
+    })
+}
+
+fn settings_from(v: &serde_json::Value, system: Option<String>) -> ChatSettings {
+    ChatSettings {
+        system,
+        max_tokens: v["max_tokens"].as_u64().and_then(|n| u32::try_from(n).ok()),
+        temperature: v["temperature"].as_f64().map(|t| t as f32),
+        thinking: v["thinking"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(ThinkingChoice::Default),
+        effort: v["effort"].as_str().and_then(|e| {
+            crate::api::messages::Effort::ALL
+                .into_iter()
+                .find(|x| x.as_str() == e)
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::messages::Effort;
+
+    #[test]
+    fn settings_round_trip() {
+        let s = ChatSettings {
+            system: Some("sys".into()),
+            max_tokens: Some(2000),
+            temperature: None,
+            thinking: ThinkingChoice::Budget(4096),
+            effort: Some(Effort::High),
+        };
+        assert_eq!(settings_from(&settings_to_json(&s), Some("sys".into())), s);
+    }
+}

@@ -1,0 +1,116 @@
+//! The History pane: the search box, saved conversations newest first (or the matches,
+//! with the matching words highlighted), and the delete confirmation.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::theme::Theme;
+use crate::tui::app::App;
+
+/// Splits a search snippet on its `[match]` marks into plain and highlighted spans.
+fn snippet_spans(snippet: &str, theme: Theme) -> Vec<Span<'static>> {
+    let mut out = vec![Span::styled("    ", theme.dim())];
+    let mut rest = snippet.replace('\n', " ");
+    while let Some(start) = rest.find('[') {
+        let Some(end) = rest[start..].find(']').map(|e| start + e) else {
+            break;
+        };
+        out.push(Span::styled(rest[..start].to_string(), theme.dim()));
+        out.push(Span::styled(rest[start + 1..end].to_string(), theme.warn()));
+        rest = rest[end + 1..].to_string();
+    }
+    out.push(Span::styled(rest, theme.dim()));
+    out
+}
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let h = &app.history;
+    let mut head = vec![Line::from(vec![
+        Span::styled("Search: ", theme.dim()),
+        Span::raw(h.query.clone()),
+        Span::styled(
+            if h.query.is_empty() {
+                "type to search every message · Enter resumes · Delete removes"
+            } else {
+                "▏"
+            },
+            theme.dim(),
+        ),
+    ])];
+    if let Some(e) = &h.error {
+        head.push(Line::styled(
+            format!("History unavailable: {e}"),
+            theme.error(),
+        ));
+    }
+    if h.confirm_delete {
+        let title = h.selected_item().map_or(String::new(), |i| i.title.clone());
+        head.push(Line::styled(
+            format!("Delete “{title}” and all its messages? y / n"),
+            theme.warn(),
+        ));
+    }
+    let [top, list] = Layout::vertical([
+        Constraint::Length(u16::try_from(head.len()).unwrap_or(1)),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), top);
+    let items: Vec<ListItem> = h
+        .items
+        .iter()
+        .map(|c| {
+            let current = app.chat.conversation == Some(c.id);
+            let mut lines = vec![Line::from(vec![
+                Span::styled(if current { "● " } else { "  " }, theme.accent()),
+                Span::raw(c.title.clone()),
+                Span::styled(
+                    format!(
+                        "  {} · {}",
+                        c.updated
+                            .with_timezone(&chrono::Local)
+                            .format("%Y-%m-%d %H:%M"),
+                        c.model
+                    ),
+                    theme.dim(),
+                ),
+            ])];
+            if let Some(s) = &c.snippet {
+                lines.push(Line::from(snippet_spans(s, theme)));
+            }
+            ListItem::new(lines)
+        })
+        .collect();
+    let title = if h.loading {
+        " Conversations — loading… ".to_string()
+    } else if h.query.is_empty() {
+        format!(" Conversations ({}) — ● open in the chat ", h.items.len())
+    } else {
+        format!(" Matches ({}) ", h.items.len())
+    };
+    if items.is_empty() && !h.loading {
+        let text = if h.query.is_empty() {
+            "No conversations yet: what you write in the chat is kept here."
+        } else {
+            "No matches."
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(text, theme.dim()))
+                .block(Block::default().borders(Borders::ALL).title(title)),
+            list,
+        );
+    } else {
+        // A fresh state each frame: ratatui scrolls just enough to show the selection.
+        let mut state = ratatui::widgets::ListState::default().with_selected(Some(h.selected));
+        f.render_stateful_widget(
+            List::new(items)
+                .highlight_style(theme.selected())
+                .block(Block::default().borders(Borders::ALL).title(title)),
+            list,
+            &mut state,
+        );
+    }
+}

@@ -1,0 +1,320 @@
+//! The worker's chat stream and its history: the prompt saved before it is sent, the
+//! reply saved as it streams (at most once a second, and when it ends or is stopped), and
+//! the History pane's requests. Database calls run on tokio's blocking pool.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::{ApiEvent, RequestId, SaveTarget, TaskContext};
+use crate::api::{Assembler, MessageRequest, StreamEvent};
+use crate::history::{History, ReplyUpdate};
+
+const SAVE_EVERY: Duration = Duration::from_secs(1);
+
+/// One row of the History pane.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConversationRow {
+    pub id: i64,
+    pub title: String,
+    pub model: String,
+    pub updated: chrono::DateTime<chrono::Utc>,
+    /// For a search: the matching text, the match between `[` and `]`.
+    pub snippet: Option<String>,
+}
+
+/// The database, opened on first use; an open that failed is remembered (and reported
+/// on every use) rather than retried behind the person's back.
+#[derive(Clone)]
+pub struct Shared {
+    path: PathBuf,
+    state: Arc<Mutex<Option<Result<History, String>>>>,
+}
+
+impl Shared {
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            state: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Runs `f` with the database on the blocking pool.
+    pub async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&History) -> Result<T, crate::history::HistoryError> + Send + 'static,
+    ) -> Result<T, String> {
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = me
+                .state
+                .lock()
+                .map_err(|_| "the history is unusable".to_string())?;
+            let opened =
+                guard.get_or_insert_with(|| History::open(&me.path).map_err(|e| e.to_string()));
+            match opened {
+                Ok(h) => f(h).map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            }
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
+
+impl TaskContext {
+    pub(super) async fn list_conversations(&self, id: RequestId, query: String) {
+        let r = self
+            .history
+            .with(move |h| {
+                if query.trim().is_empty() {
+                    Ok(h.list(500)?
+                        .into_iter()
+                        .map(|c| ConversationRow {
+                            id: c.id,
+                            title: c.title,
+                            model: c.model,
+                            updated: c.updated,
+                            snippet: None,
+                        })
+                        .collect::<Vec<_>>())
+                } else {
+                    let hits = h.search(&query, 200)?;
+                    let mut rows: Vec<ConversationRow> = Vec::new();
+                    for hit in hits {
+                        if rows.iter().any(|r| r.id == hit.conversation_id) {
+                            continue;
+                        }
+                        let (c, _) = h.conversation(hit.conversation_id)?;
+                        rows.push(ConversationRow {
+                            id: c.id,
+                            title: c.title,
+                            model: c.model,
+                            updated: c.updated,
+                            snippet: Some(hit.snippet),
+                        });
+                    }
+                    Ok(rows)
+                }
+            })
+            .await;
+        match r {
+            Ok(items) => self.send(ApiEvent::ConversationsListed { id, items }),
+            Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
+        }
+    }
+
+    pub(super) async fn open_conversation(&self, id: RequestId, conv: i64) {
+        match self.history.with(move |h| h.conversation(conv)).await {
+            Ok((c, messages)) => self.send(ApiEvent::ConversationOpened {
+                id,
+                conversation: Box::new(c),
+                messages,
+            }),
+            Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
+        }
+    }
+
+    pub(super) async fn delete_conversation(&self, id: RequestId, conv: i64) {
+        match self.history.with(move |h| h.delete(conv)).await {
+            Ok(()) => self.send(ApiEvent::HistoryChanged {
+                id,
+                notice: format!("Deleted conversation {conv}."),
+            }),
+            Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
+        }
+    }
+
+    pub(super) async fn rename_conversation(&self, id: RequestId, conv: i64, title: String) {
+        let t = title.clone();
+        match self.history.with(move |h| h.rename(conv, &t)).await {
+            Ok(()) => self.send(ApiEvent::HistoryChanged {
+                id,
+                notice: format!("Renamed to “{title}”."),
+            }),
+            Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
+        }
+    }
+
+    /// Saves the prompt (creating the conversation if needed); `None` when history is off.
+    async fn save_prompt(
+        &self,
+        id: RequestId,
+        target: SaveTarget,
+        request: &MessageRequest,
+    ) -> Option<i64> {
+        let model = request.model.clone();
+        let system = request.system.clone();
+        let r = self
+            .history
+            .with(move |h| {
+                let conv = match target.conversation {
+                    Some(c) => c,
+                    None => h.create_conversation(
+                        &target.prompt,
+                        &model,
+                        system.as_deref(),
+                        &target.settings,
+                    )?,
+                };
+                h.add_user_message(conv, &target.prompt)?;
+                Ok(conv)
+            })
+            .await;
+        match r {
+            Ok(conversation) => {
+                self.send(ApiEvent::ConversationSaved { id, conversation });
+                Some(conversation)
+            }
+            Err(error) => {
+                self.send(ApiEvent::HistoryFailed { id, error });
+                None
+            }
+        }
+    }
+
+    async fn save_reply(
+        &self,
+        conversation: i64,
+        model: &str,
+        reply: &mut Option<i64>,
+        update: ReplyUpdate,
+    ) {
+        let model = model.to_string();
+        let existing = *reply;
+        let r = self
+            .history
+            .with(move |h| {
+                let row = match existing {
+                    Some(r) => r,
+                    None => h.start_reply(conversation, &model)?,
+                };
+                h.update_reply(row, &update)?;
+                Ok(row)
+            })
+            .await;
+        match r {
+            Ok(row) => *reply = Some(row),
+            Err(e) => tracing::warn!(error = %e, "could not save the reply"),
+        }
+    }
+
+    pub(super) async fn stream_chat(
+        &self,
+        id: RequestId,
+        request: MessageRequest,
+        save: Option<SaveTarget>,
+        cancel: CancellationToken,
+    ) {
+        let fail = |error: String, advice: String, partial: Value| ApiEvent::ChatFailed {
+            id,
+            error,
+            advice,
+            partial,
+        };
+        let conversation = match save {
+            Some(t) => self.save_prompt(id, t, &request).await,
+            None => None,
+        };
+        let (client, _) = match self.client(None).await {
+            Ok(c) => c,
+            Err(e) => return self.send(fail(e, "Add a key on the Keys pane.".into(), Value::Null)),
+        };
+        let started = Instant::now();
+        let events = self.events.clone();
+        let mut on_retry = move |n: crate::api::RetryNotice| {
+            let _ = events.send(ApiEvent::Retrying {
+                id,
+                message: format!(
+                    "{} — retrying in {:.0}s (attempt {} of 3)",
+                    n.error,
+                    n.wait.as_secs_f64().ceil(),
+                    n.attempt
+                ),
+            });
+        };
+        let opened = tokio::select! {
+            _ = cancel.cancelled() => return,
+            opened = client.stream_message(&request, &mut on_retry) => opened,
+        };
+        let mut stream = match opened {
+            Ok(s) => s,
+            Err(e) => return self.send(fail(e.to_string(), e.advice().into(), Value::Null)),
+        };
+        if !stream.limits.is_empty() {
+            self.send(ApiEvent::RateLimitsSeen {
+                limits: Box::new(stream.limits.clone()),
+            });
+        }
+        let mut assembler = Assembler::new();
+        let mut first_token = None;
+        let mut reply_row = None;
+        let mut last_save = Instant::now();
+        let snapshot = |a: &Assembler, first_token, complete| ReplyUpdate {
+            content: Value::Array(a.content()),
+            text: a.text(),
+            usage: a.usage().cloned(),
+            stop_reason: a.stop_reason().map(str::to_string),
+            first_token,
+            complete,
+        };
+        let outcome = loop {
+            let next = tokio::select! {
+                _ = cancel.cancelled() => break Err(None),
+                next = stream.next_event() => next,
+            };
+            match next {
+                None => break Ok(()),
+                Some(Ok(event)) => {
+                    if let StreamEvent::ContentBlockDelta { delta, .. } = &event {
+                        first_token.get_or_insert_with(|| started.elapsed());
+                        self.send(ApiEvent::ChatDelta {
+                            id,
+                            delta: delta.clone(),
+                        });
+                    }
+                    assembler.apply(&event);
+                    if let Some(conv) = conversation {
+                        if reply_row.is_none() || last_save.elapsed() >= SAVE_EVERY {
+                            last_save = Instant::now();
+                            self.save_reply(
+                                conv,
+                                &request.model,
+                                &mut reply_row,
+                                snapshot(&assembler, first_token, false),
+                            )
+                            .await;
+                        }
+                    }
+                }
+                Some(Err(e)) => break Err(Some(e)),
+            }
+        };
+        if let Some(conv) = conversation {
+            let complete = outcome.is_ok() && assembler.is_complete();
+            if reply_row.is_some() || !assembler.content().is_empty() {
+                self.save_reply(
+                    conv,
+                    &request.model,
+                    &mut reply_row,
+                    snapshot(&assembler, first_token, complete),
+                )
+                .await;
+            }
+        }
+        match outcome {
+            Ok(()) => self.send(ApiEvent::ChatFinished {
+                id,
+                message: assembler.message(),
+                first_token,
+            }),
+            Err(Some(e)) => self.send(fail(e.to_string(), e.advice().into(), assembler.message())),
+            // Stopped by the person: the UI already knows.
+            Err(None) => {}
+        }
+    }
+}

@@ -65,6 +65,8 @@ pub struct StoredMessage {
 pub struct SearchHit {
     pub conversation_id: i64,
     pub title: String,
+    pub model: String,
+    pub updated: DateTime<Utc>,
     pub message_id: i64,
     pub role: String,
     /// The matching text with the match between `[` and `]`.
@@ -89,6 +91,12 @@ pub struct History {
 
 pub fn default_path() -> PathBuf {
     crate::paths::data_dir().join("history.db")
+}
+
+/// Times are stored as RFC 3339; a row that somehow holds something else reads as now
+/// rather than failing the whole list.
+fn parse_time(s: String) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&s).map_or_else(|_| Utc::now(), |t| t.with_timezone(&Utc))
 }
 
 fn title_from(prompt: &str) -> String {
@@ -239,17 +247,14 @@ impl History {
     }
 
     fn row_conversation(r: &rusqlite::Row) -> rusqlite::Result<Conversation> {
-        let time = |s: String| {
-            DateTime::parse_from_rfc3339(&s).map_or_else(|_| Utc::now(), |t| t.with_timezone(&Utc))
-        };
         Ok(Conversation {
             id: r.get(0)?,
             title: r.get(1)?,
             model: r.get(2)?,
             system: r.get(3)?,
             settings: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(Value::Null),
-            created: time(r.get(5)?),
-            updated: time(r.get(6)?),
+            created: parse_time(r.get(5)?),
+            updated: parse_time(r.get(6)?),
         })
     }
 
@@ -299,8 +304,7 @@ impl History {
                 stop_reason: r.get(6)?,
                 first_token_ms: r.get(7)?,
                 complete: r.get(8)?,
-                created: DateTime::parse_from_rfc3339(&r.get::<_, String>(9)?)
-                    .map_or_else(|_| Utc::now(), |t| t.with_timezone(&Utc)),
+                created: parse_time(r.get(9)?),
             })
         }))?;
         let messages = self.sql(rows.collect())?;
@@ -329,16 +333,18 @@ impl History {
         Ok(())
     }
 
-    /// Full-text search; every word must match (as a prefix). Newest conversations first.
+    /// Full-text search; every word must match (as a prefix). Newest messages first:
+    /// FTS5 walks its index in rowid order and stops at `limit`, so a query matching
+    /// most of the history costs no more than one matching little.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, HistoryError> {
         let fts = fts_query(query);
         if fts.is_empty() {
             return Ok(Vec::new());
         }
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT m.conversation_id, c.title, m.id, m.role, snippet(messages_fts, 0, '[', ']', '…', 12)
+            "SELECT m.conversation_id, c.title, m.id, m.role, snippet(messages_fts, 0, '[', ']', '…', 12), c.model, c.updated
              FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
-             WHERE messages_fts MATCH ?1 ORDER BY c.updated DESC, m.id LIMIT ?2",
+             WHERE messages_fts MATCH ?1 ORDER BY messages_fts.rowid DESC LIMIT ?2",
         ))?;
         let rows = self.sql(stmt.query_map(
             params![fts, i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -346,6 +352,8 @@ impl History {
                 Ok(SearchHit {
                     conversation_id: r.get(0)?,
                     title: r.get(1)?,
+                    model: r.get(5)?,
+                    updated: parse_time(r.get(6)?),
                     message_id: r.get(2)?,
                     role: r.get(3)?,
                     snippet: r.get(4)?,

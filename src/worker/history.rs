@@ -83,18 +83,16 @@ impl TaskContext {
                         })
                         .collect::<Vec<_>>())
                 } else {
-                    let hits = h.search(&query, 200)?;
                     let mut rows: Vec<ConversationRow> = Vec::new();
-                    for hit in hits {
+                    for hit in h.search(&query, 200)? {
                         if rows.iter().any(|r| r.id == hit.conversation_id) {
                             continue;
                         }
-                        let (c, _) = h.conversation(hit.conversation_id)?;
                         rows.push(ConversationRow {
-                            id: c.id,
-                            title: c.title,
-                            model: c.model,
-                            updated: c.updated,
+                            id: hit.conversation_id,
+                            title: hit.title,
+                            model: hit.model,
+                            updated: hit.updated,
                             snippet: Some(hit.snippet),
                         });
                     }

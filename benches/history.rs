@@ -110,13 +110,7 @@ fn main() {
             .list(500)
             .unwrap()
             .into_iter()
-            .map(|c| ConversationRow {
-                id: c.id,
-                title: c.title,
-                model: c.model,
-                updated: c.updated,
-                snippet: None,
-            })
+            .map(ConversationRow::from)
             .collect();
         let mut app = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
         app.pane = Pane::History;

@@ -7,32 +7,18 @@ use std::time::Duration;
 use common::*;
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mock: &MockServer, env: &[(&str, &str)], args: &[&str], stdin: Option<&str>) -> Run {
+fn run(mock: &MockServer, env: &[(&str, &str)], args: &[&str], stdin: Option<&str>) -> Out {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = oat(home.path());
     cmd.env("ANTHROPIC_BASE_URL", &mock.url);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.args(args).timeout(Duration::from_secs(30));
+    cmd.args(args);
     if let Some(input) = stdin {
         cmd.write_stdin(input);
     }
-    let out = cmd.output().unwrap();
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into(),
-        stderr: String::from_utf8_lossy(&out.stderr).into(),
-    };
-    assert_no_secret(&r.stdout);
-    assert_no_secret(&r.stderr);
-    r
+    output(&mut cmd, false)
 }
 
 const OAUTH: (&str, &str) = ("CLAUDE_CODE_OAUTH_TOKEN", OAUTH_TOKEN);

@@ -8,19 +8,15 @@ use serde_json::Value;
 
 fn models(base_url: &str, env: (&str, &str), args: &[&str]) -> (i32, String, String) {
     let home = tempfile::tempdir().unwrap();
-    let out = oat(home.path())
-        .env("ANTHROPIC_BASE_URL", base_url)
-        .env(env.0, env.1)
-        .arg("models")
-        .args(args)
-        .timeout(std::time::Duration::from_secs(30))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_no_secret(&stdout);
-    assert_no_secret(&stderr);
-    (out.status.code().unwrap_or(-1), stdout, stderr)
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_BASE_URL", base_url)
+            .env(env.0, env.1)
+            .arg("models")
+            .args(args),
+        false,
+    );
+    (o.code, o.stdout, o.stderr)
 }
 
 #[test]

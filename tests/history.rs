@@ -16,19 +16,15 @@ fn db(home: &Path) -> PathBuf {
 }
 
 fn run(home: &Path, mock: &MockServer, args: &[&str], stdin: &str) -> (i32, String, String) {
-    let out = oat(home)
-        .env("ANTHROPIC_BASE_URL", &mock.url)
-        .env("CLAUDE_CODE_OAUTH_TOKEN", OAUTH_TOKEN)
-        .args(args)
-        .write_stdin(stdin)
-        .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_no_secret(&stdout);
-    assert_no_secret(&stderr);
-    (out.status.code().unwrap_or(-1), stdout, stderr)
+    let o = output(
+        oat(home)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .env("CLAUDE_CODE_OAUTH_TOKEN", OAUTH_TOKEN)
+            .args(args)
+            .write_stdin(stdin),
+        false,
+    );
+    (o.code, o.stdout, o.stderr)
 }
 
 #[test]

@@ -8,12 +8,6 @@ use std::time::{Duration, Instant};
 use common::keyring::PrivateKeyring;
 use common::*;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn oat_with(
     kr: Option<&PrivateKeyring>,
     home: &std::path::Path,
@@ -35,23 +29,10 @@ fn oat_with(
             format!("unix:path={}/no-bus", home.display()),
         );
     }
-    let out = cmd
-        .env("ANTHROPIC_BASE_URL", &mock.url)
+    cmd.env("ANTHROPIC_BASE_URL", &mock.url)
         .args(args)
-        .write_stdin(stdin)
-        .timeout(Duration::from_secs(30))
-        .output()
-        .unwrap();
-    let o = Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into(),
-        stderr: String::from_utf8_lossy(&out.stderr).into(),
-    };
-    if !args.contains(&"--reveal") {
-        assert_no_secret(&o.stdout);
-    }
-    assert_no_secret(&o.stderr);
-    o
+        .write_stdin(stdin);
+    output(&mut cmd, args.contains(&"--reveal"))
 }
 
 #[test]

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
@@ -12,12 +11,6 @@ use serde_json::Value;
 struct Home {
     dir: tempfile::TempDir,
     mock: MockServer,
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 impl Home {
@@ -35,20 +28,8 @@ impl Home {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd
-            .args(args)
-            .write_stdin(stdin)
-            .timeout(Duration::from_secs(30))
-            .output()
-            .unwrap();
-        let o = Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into(),
-            stderr: String::from_utf8_lossy(&out.stderr).into(),
-        };
-        assert_no_secret(&o.stdout);
-        assert_no_secret(&o.stderr);
-        o
+        cmd.args(args).write_stdin(stdin);
+        output(&mut cmd, false)
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> Out {

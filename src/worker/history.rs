@@ -27,6 +27,18 @@ pub struct ConversationRow {
     pub snippet: Option<String>,
 }
 
+impl From<crate::history::Conversation> for ConversationRow {
+    fn from(c: crate::history::Conversation) -> Self {
+        Self {
+            id: c.id,
+            title: c.title,
+            model: c.model,
+            updated: c.updated,
+            snippet: None,
+        }
+    }
+}
+
 /// The database, opened on first use; an open that failed is remembered (and reported
 /// on every use) rather than retried behind the person's back.
 #[derive(Clone)]
@@ -74,13 +86,7 @@ impl TaskContext {
                 if query.trim().is_empty() {
                     Ok(h.list(500)?
                         .into_iter()
-                        .map(|c| ConversationRow {
-                            id: c.id,
-                            title: c.title,
-                            model: c.model,
-                            updated: c.updated,
-                            snippet: None,
-                        })
+                        .map(ConversationRow::from)
                         .collect::<Vec<_>>())
                 } else {
                     let mut rows: Vec<ConversationRow> = Vec::new();

@@ -648,3 +648,26 @@ pub fn assert_no_secret(text: &str) {
         );
     }
 }
+
+/// What a run of the binary printed.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cmd` (with a deadline) and checks that neither stream holds a secret. Only
+/// `key show --reveal` may print one, on stdout: pass `stdout_may_hold_secret` for it.
+pub fn output(cmd: &mut assert_cmd::Command, stdout_may_hold_secret: bool) -> Out {
+    let out = cmd.timeout(Duration::from_secs(30)).output().unwrap();
+    let o = Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    if !stdout_may_hold_secret {
+        assert_no_secret(&o.stdout);
+    }
+    assert_no_secret(&o.stderr);
+    o
+}

@@ -13,7 +13,7 @@ use crate::config::Backend;
 use crate::credentials::keys::{check_name, KeyEntry, Keys, Resolved};
 use crate::credentials::store::KeyringStore;
 use crate::credentials::token::estimate_expiry;
-use crate::credentials::{parse_credential, Expiry};
+use crate::credentials::{parse_credential, Expiry, TokenError};
 use crate::status::{backend_label, expiry_text, Check, Verdict};
 
 #[derive(Debug, Subcommand)]
@@ -112,11 +112,25 @@ fn read_secret() -> Result<String, CliError> {
             .map_err(|e| CliError::usage(format!("could not read stdin: {e}")))?;
         return Ok(s);
     }
-    // Reading the rest of a wrapped paste: rpassword stops at the first newline, and
-    // `claude setup-token` output often wraps across two lines.
-    let first = rpassword::prompt_password("Paste the key or token (input hidden), then Enter: ")
-        .map_err(|e| CliError::usage(format!("could not read the terminal: {e}")))?;
-    Ok(first)
+    let mut secret =
+        rpassword::prompt_password("Paste the key or token (input hidden), then Enter: ")
+            .map_err(|e| CliError::usage(format!("could not read the terminal: {e}")))?;
+    // A paste wrapped across lines (`claude setup-token` output often is) arrives as
+    // several lines: while what came so far looks cut off, take the next line too.
+    for _ in 0..3 {
+        if !matches!(
+            parse_credential(&secret, None),
+            Err(TokenError::Truncated { .. })
+        ) {
+            break;
+        }
+        eprintln!("(that looks cut off: paste the rest, or press Enter to stop)");
+        match rpassword::read_password() {
+            Ok(more) if !more.trim().is_empty() => secret.push_str(&more),
+            _ => break,
+        }
+    }
+    Ok(secret)
 }
 
 /// Asks a yes/no question on the terminal; `false` when there is none to ask on.

@@ -59,6 +59,21 @@ fn bench(c: &mut Criterion) {
             });
         });
     }
+    // One long reply (about 100 KB) still streaming: each frame appends a delta. The
+    // settled part is cached, so this should cost about what a short reply costs.
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let mut app = app_with(1);
+    let last = app.chat.turns.last_mut().unwrap();
+    last.text = REPLY.repeat(100);
+    last.state = ReplyState::Streaming;
+    g.bench_function("streaming/long_reply_100KB", |b| {
+        b.iter(|| {
+            let t = app.chat.turns.last_mut().unwrap();
+            t.text.push_str("word ");
+            t.revision += 1;
+            term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
+        });
+    });
     g.finish();
 }
 

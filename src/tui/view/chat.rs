@@ -36,8 +36,81 @@ struct CachedTurn {
 #[derive(Debug, Default)]
 pub struct RenderCache {
     turns: HashMap<usize, CachedTurn>,
+    /// The settled part of the reply that is streaming, rendered once.
+    stream_prefix: Option<PrefixCache>,
     /// The most the view can scroll up, once every turn's height is known.
     max_scroll: Option<usize>,
+}
+
+/// Rendered lines of a streaming reply's text up to a paragraph break outside any code
+/// fence: text before such a break no longer changes, so only the tail is re-rendered
+/// for each delta (otherwise a long reply costs more every frame).
+#[derive(Debug)]
+struct PrefixCache {
+    turn: usize,
+    len: usize,
+    width: usize,
+    theme: Theme,
+    lines: Vec<Line<'static>>,
+}
+
+/// The byte length of `text` up to its last paragraph break outside a code fence.
+fn settled_len(text: &str) -> usize {
+    let mut in_fence = false;
+    let mut settled = 0;
+    let mut pos = 0;
+    let mut previous_blank = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        let blank = line.trim().is_empty() && line.ends_with('\n');
+        pos += line.len();
+        if blank && !previous_blank && !in_fence {
+            settled = pos;
+        }
+        previous_blank = blank;
+    }
+    settled
+}
+
+/// The reply's Markdown lines; for a streaming reply, reusing the settled prefix.
+fn reply_lines(
+    cache: &mut Option<PrefixCache>,
+    turn_index: usize,
+    text: &str,
+    width: usize,
+    theme: Theme,
+    streaming: bool,
+) -> Vec<Line<'static>> {
+    if !streaming {
+        return markdown::render(text, width, theme);
+    }
+    let settled = settled_len(text);
+    let reusable = cache.as_ref().filter(|c| {
+        c.turn == turn_index && c.width == width && c.theme == theme && c.len == settled
+    });
+    let mut lines = match reusable {
+        Some(c) => c.lines.clone(),
+        None => {
+            let lines = markdown::render(&text[..settled], width, theme);
+            *cache = Some(PrefixCache {
+                turn: turn_index,
+                len: settled,
+                width,
+                theme,
+                lines: lines.clone(),
+            });
+            lines
+        }
+    };
+    let tail = markdown::render(&text[settled..], width, theme);
+    if !lines.is_empty() && !tail.is_empty() {
+        lines.push(Line::default());
+    }
+    lines.extend(tail);
+    lines
 }
 
 impl RenderCache {
@@ -51,7 +124,10 @@ impl RenderCache {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn turn_lines(
+    prefix: &mut Option<PrefixCache>,
+    index: usize,
     turn: &Turn,
     width: u16,
     show_thinking: bool,
@@ -103,7 +179,8 @@ fn turn_lines(
             )]));
         }
     }
-    out.extend(markdown::render(&turn.text, w, theme));
+    let streaming = matches!(turn.state, ReplyState::Streaming | ReplyState::Waiting);
+    out.extend(reply_lines(prefix, index, &turn.text, w, theme, streaming));
     let status = match &turn.state {
         ReplyState::Waiting => {
             let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -158,7 +235,15 @@ pub fn visible_lines(app: &App, width: u16, height: usize) -> (Vec<Line<'static>
             },
         };
         if cache.turns.get(&i).is_none_or(|c| c.key != key) {
-            let lines = turn_lines(turn, width, chat.show_thinking, app.theme, app.spinner);
+            let lines = turn_lines(
+                &mut cache.stream_prefix,
+                i,
+                turn,
+                width,
+                chat.show_thinking,
+                app.theme,
+                app.spinner,
+            );
             cache.turns.insert(i, CachedTurn { key, lines });
         }
         total += cache.turns.get(&i).map_or(0, |c| c.lines.len());
@@ -295,5 +380,38 @@ fn draw_composer(f: &mut Frame, app: &App, area: Rect) {
         let x = inner.x + u16::try_from(before - hscroll).unwrap_or(0);
         let y = inner.y + u16::try_from(row - first).unwrap_or(0);
         f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settled_prefix_stops_before_open_fences_and_partial_paragraphs() {
+        assert_eq!(settled_len("one\n\ntwo"), 5);
+        assert_eq!(
+            settled_len("a\n\n```\ncode\n\nmore"),
+            3,
+            "a blank line inside a fence is not a break"
+        );
+        assert_eq!(settled_len("a\n\n```\ncode\n```\n\nafter"), 17);
+        assert_eq!(settled_len("no break yet"), 0);
+    }
+
+    #[test]
+    fn streaming_render_matches_the_whole_render() {
+        let theme = Theme { color: false };
+        let text = "# Title\n\nPara one with words.\n\n- a\n- b\n\n```rust\nfn x() {}\n```\n\nLast para still gro";
+        let mut cache = None;
+        let plain = |l: &[Line]| l.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        let whole = plain(&markdown::render(text, 40, theme));
+        let streamed = plain(&reply_lines(&mut cache, 0, text, 40, theme, true));
+        assert_eq!(streamed, whole);
+        assert!(cache.is_some());
+        // A further delta reuses the cached prefix and still matches.
+        let longer = format!("{text}wing.");
+        let again = plain(&reply_lines(&mut cache, 0, &longer, 40, theme, true));
+        assert_eq!(again, plain(&markdown::render(&longer, 40, theme)));
     }
 }

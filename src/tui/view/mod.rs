@@ -148,22 +148,29 @@ fn draw_help(f: &mut Frame, app: &App) {
     }
     let area = f.area();
     let total: usize = sections.iter().map(|s| s.len() + 1).sum();
-    // Two columns when one would not fit; sections are never split between them.
+    // Two columns when one would not fit; sections are never split between them, and the
+    // split is where the taller column is shortest.
     let two = total + 2 > usize::from(area.height);
-    let mut columns: Vec<Vec<Line>> = vec![Vec::new()];
-    let half = total / 2;
-    for s in sections {
-        let col = columns.last().map_or(0, Vec::len);
-        if two && columns.len() == 1 && col > 0 && col + s.len() > half + 4 {
-            columns.push(Vec::new());
+    let split = if two {
+        let heights: Vec<usize> = sections.iter().map(|s| s.len() + 1).collect();
+        (1..sections.len())
+            .min_by_key(|&k| {
+                let left: usize = heights[..k].iter().sum();
+                left.max(total - left)
+            })
+            .unwrap_or(sections.len())
+    } else {
+        sections.len()
+    };
+    let mut columns: Vec<Vec<Line>> = vec![Vec::new(), Vec::new()];
+    for (i, s) in sections.into_iter().enumerate() {
+        let c = &mut columns[usize::from(i >= split)];
+        if !c.is_empty() {
+            c.push(Line::default());
         }
-        if let Some(c) = columns.last_mut() {
-            if !c.is_empty() {
-                c.push(Line::default());
-            }
-            c.extend(s);
-        }
+        c.extend(s);
     }
+    columns.retain(|c| !c.is_empty());
     let height = columns.iter().map(Vec::len).max().unwrap_or(0) + 3;
     let width = if two { area.width } else { 80 };
     let r = layout::centered(area, width, u16::try_from(height).unwrap_or(u16::MAX));

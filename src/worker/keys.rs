@@ -1,0 +1,157 @@
+//! The worker's key handling: listing keys (with masked secrets), adding one (checked
+//! live first), recording live checks. Keyring calls go through `with_keys`, on tokio's
+//! blocking pool, since a keyring may take seconds to answer.
+
+use std::time::Instant;
+
+use chrono::Local;
+
+use super::{ApiEvent, KeyView, RequestId, TaskContext};
+use crate::api::{ApiError, Client};
+use crate::config::Backend;
+use crate::credentials::parse_credential;
+use crate::credentials::store::KeyringStore;
+use crate::status::{Check, StatusReport};
+
+impl TaskContext {
+    pub(super) async fn changed(&self, id: RequestId, r: Result<String, String>) {
+        match r {
+            Ok(notice) => self.send(ApiEvent::KeyChanged { id, notice }),
+            Err(error) => self.send(ApiEvent::KeyChangeFailed { id, error }),
+        }
+        self.load_keys(id).await;
+    }
+
+    pub(super) async fn validate(&self, id: RequestId, name: Option<String>) {
+        let (client, resolved) = match self.client(name).await {
+            Ok(c) => c,
+            Err(error) => return self.send(ApiEvent::KeyValidationFailed { id, error }),
+        };
+        let started = Instant::now();
+        let result = client.validate().await;
+        let (check, limits) = Check::from_result(&result, started.elapsed());
+        let key_name = resolved.name.clone();
+        let last = check.to_last_validation();
+        let active = self
+            .with_keys(move |k| {
+                let _ = k.record_validation(&key_name, last);
+                k.config.config.active_key.clone()
+            })
+            .await
+            .ok()
+            .flatten();
+        let mut report = StatusReport::new(
+            &resolved.meta,
+            active.as_deref() == Some(resolved.name.as_str()),
+            resolved.credential.secret.masked(),
+            Local::now().date_naive(),
+        );
+        report.check = Some(check);
+        report.limits = limits;
+        self.send(ApiEvent::KeyValidated {
+            id,
+            report: Box::new(report),
+        });
+    }
+
+    pub(super) async fn load_keys(&self, id: RequestId) {
+        let explicit = self.explicit_key.clone();
+        let loaded = self
+            .with_keys(move |k| {
+                let keys: Vec<KeyView> = k
+                    .list()
+                    .into_iter()
+                    .map(|entry| {
+                        let masked = match k.secret(&entry.meta.name) {
+                            Ok(s) => s.masked(),
+                            Err(e) => format!("(unavailable: {e})"),
+                        };
+                        KeyView { entry, masked }
+                    })
+                    .collect();
+                let in_use = k.resolve(explicit.as_deref()).ok().map(|r| r.name);
+                (keys, in_use)
+            })
+            .await;
+        let keyring = tokio::task::spawn_blocking(KeyringStore::probe)
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        match loaded {
+            Ok((keys, in_use)) => self.send(ApiEvent::KeysLoaded {
+                id,
+                keys,
+                in_use,
+                keyring,
+            }),
+            Err(error) => self.send(ApiEvent::KeyChangeFailed { id, error }),
+        }
+    }
+
+    pub(super) async fn add_key(
+        &self,
+        id: RequestId,
+        name: Option<String>,
+        secret: String,
+        backend: Option<Backend>,
+    ) {
+        let credential = match parse_credential(&secret, None) {
+            Ok(c) => c,
+            Err(e) => {
+                return self.send(ApiEvent::KeyChangeFailed {
+                    id,
+                    error: format!("not stored: {e}"),
+                })
+            }
+        };
+        let backend = match backend {
+            Some(b) => b,
+            None => match tokio::task::spawn_blocking(KeyringStore::probe).await {
+                Ok(Ok(())) => Backend::Keyring,
+                _ => {
+                    return self.send(ApiEvent::KeyChangeFailed {
+                        id,
+                        error: "No OS keyring is available here. Press Ctrl-F to store the key in a plain-text 0600 file instead.".into(),
+                    })
+                }
+            },
+        };
+        let started = Instant::now();
+        let result = match Client::new(self.config.clone(), credential.clone()) {
+            Ok(c) => c.validate().await,
+            Err(e) => Err(e),
+        };
+        let (check, _) = Check::from_result(&result, started.elapsed());
+        if let Err(e) = &result {
+            if !(check.verdict.authenticated()
+                || check.verdict == crate::status::Verdict::Unreachable)
+            {
+                return self.send(ApiEvent::KeyChangeFailed {
+                    id,
+                    error: format!("not stored: {e} — {}", e.advice()),
+                });
+            }
+        }
+        let verdict = match &result {
+            Ok(v) => format!("valid ({} ms)", v.latency.as_millis()),
+            Err(ApiError::Network(_) | ApiError::Stalled(_)) => "not checked (offline)".to_string(),
+            Err(e) => e.to_string(),
+        };
+        let last = check.to_last_validation();
+        let r = self
+            .with_keys(move |k| {
+                let name = name.unwrap_or_else(|| k.free_name(credential.kind));
+                k.add(&name, &credential, backend, None, None)
+                    .map_err(|e| e.to_string())?;
+                let _ = k.record_validation(&name, last);
+                Ok::<_, String>(format!(
+                    "Stored `{name}` ({}) in the {}: {verdict}.",
+                    credential.secret,
+                    crate::status::backend_label(backend)
+                ))
+            })
+            .await
+            .and_then(|r| r);
+        self.changed(id, r).await;
+    }
+}

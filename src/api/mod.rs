@@ -5,6 +5,7 @@
 pub mod client;
 pub mod error;
 pub mod limits;
+pub mod message_stream;
 pub mod messages;
 pub mod models;
 pub mod sse;

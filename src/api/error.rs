@@ -102,6 +102,24 @@ impl ErrorDetail {
     }
 }
 
+/// The variants that carry what the API said; one list for `detail` and `detail_mut`.
+macro_rules! detail_of {
+    ($e:expr) => {
+        match $e {
+            ApiError::Unauthorized(d)
+            | ApiError::PermissionDenied(d)
+            | ApiError::NotFound(d)
+            | ApiError::Overloaded(d)
+            | ApiError::RequestTooLarge(d)
+            | ApiError::Stream(d)
+            | ApiError::RateLimited { detail: d, .. }
+            | ApiError::InvalidRequest { detail: d, .. }
+            | ApiError::Server { detail: d, .. } => Some(d),
+            _ => None,
+        }
+    };
+}
+
 impl ApiError {
     /// Maps a failed HTTP response to the error enum.
     pub fn from_status(
@@ -140,33 +158,11 @@ impl ApiError {
     }
 
     pub fn detail(&self) -> Option<&ErrorDetail> {
-        match self {
-            Self::Unauthorized(d)
-            | Self::PermissionDenied(d)
-            | Self::NotFound(d)
-            | Self::Overloaded(d)
-            | Self::RequestTooLarge(d)
-            | Self::Stream(d)
-            | Self::RateLimited { detail: d, .. }
-            | Self::InvalidRequest { detail: d, .. }
-            | Self::Server { detail: d, .. } => Some(d),
-            _ => None,
-        }
+        detail_of!(self)
     }
 
     pub fn detail_mut(&mut self) -> Option<&mut ErrorDetail> {
-        match self {
-            Self::Unauthorized(d)
-            | Self::PermissionDenied(d)
-            | Self::NotFound(d)
-            | Self::Overloaded(d)
-            | Self::RequestTooLarge(d)
-            | Self::Stream(d)
-            | Self::RateLimited { detail: d, .. }
-            | Self::InvalidRequest { detail: d, .. }
-            | Self::Server { detail: d, .. } => Some(d),
-            _ => None,
-        }
+        detail_of!(self)
     }
 
     /// Rate-limit headers that came with the refusal, if any.

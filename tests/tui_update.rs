@@ -314,10 +314,31 @@ fn keys_add_rename_remove_use() {
         }
         other => panic!("{other:?}"),
     }
+    assert!(
+        matches!(a.keys.mode, KeysMode::Adding { .. }),
+        "kept open until stored"
+    );
+    // No keyring here: the refusal leaves the form, so Ctrl-F retries with the file store.
+    a.update(Msg::Api(ApiEvent::KeyChangeFailed {
+        id: 1,
+        error: "No OS keyring is available here.".into(),
+    }));
+    let fx = a.update(ctrl('f'));
+    assert!(matches!(
+        requests(&fx)[0].1,
+        RequestKind::AddKey {
+            backend: Some(Backend::File),
+            ..
+        }
+    ));
+    a.update(Msg::Api(ApiEvent::KeyChanged {
+        id: 2,
+        notice: "Stored".into(),
+    }));
     assert_eq!(
         a.keys.mode,
         KeysMode::Browse,
-        "the secret leaves the state at once"
+        "the secret leaves the state once stored"
     );
     // A stored key to act on.
     let entry = oat::credentials::keys::KeyEntry {

@@ -8,6 +8,7 @@ use super::keymap::{lookup, Action, Context};
 use super::state::chat::ChatState;
 use super::state::composer::Composer;
 use super::state::history::HistoryState;
+use super::state::keys::KeysMode;
 use super::state::keys::KeysState;
 use super::state::models::ModelsState;
 use super::state::status::StatusState;
@@ -190,8 +191,8 @@ impl App {
     pub fn context(&self) -> Context {
         match self.pane {
             Pane::Keys => match self.keys.mode {
-                super::state::keys::KeysMode::Browse => Context::Keys,
-                super::state::keys::KeysMode::ConfirmRemove => Context::KeysConfirm,
+                KeysMode::Browse => Context::Keys,
+                KeysMode::ConfirmRemove => Context::KeysConfirm,
                 _ => Context::KeysForm,
             },
             Pane::Status => Context::Status,
@@ -446,6 +447,10 @@ impl App {
             }
             ApiEvent::KeyChanged { notice, .. } => {
                 self.keys.busy = false;
+                // Stored: the add form (and the secret in it) goes.
+                if matches!(self.keys.mode, KeysMode::Adding { .. }) {
+                    self.keys.mode = KeysMode::Browse;
+                }
                 self.keys.notice = Some((notice.clone(), false));
                 self.set_notice(notice, false);
                 // The credential in use may have changed: check it and rediscover models.

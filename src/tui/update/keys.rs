@@ -1,6 +1,6 @@
 //! `App::update` for the Keys pane: browsing, the add and rename forms, removal with
-//! confirmation. The secret typed into the add form is handed to the worker on save and
-//! cleared from the state at once.
+//! confirmation. The secret typed into the add form stays (masked) only until the worker
+//! has stored it.
 
 use crossterm::event::KeyCode;
 
@@ -70,15 +70,30 @@ impl App {
                     };
                     return Vec::new();
                 }
+                if self.keys.busy {
+                    self.keys.mode = KeysMode::Adding {
+                        secret,
+                        name,
+                        field: AddField::Secret,
+                    };
+                    return Vec::new();
+                }
                 let backend = (action == Action::StoreInFile).then_some(Backend::File);
                 self.keys.busy = true;
                 self.keys.notice = Some(("Checking it with Anthropic…".into(), false));
-                let name = (!name.trim().is_empty()).then(|| name.trim().to_string());
-                let (_, fx) = self.request(RequestKind::AddKey {
-                    name,
-                    secret,
+                let request = RequestKind::AddKey {
+                    name: (!name.trim().is_empty()).then(|| name.trim().to_string()),
+                    secret: secret.clone(),
                     backend,
-                });
+                };
+                // The form stays open until the key is stored, so a refusal (no keyring
+                // here, say) can be answered without pasting again; it closes on success.
+                self.keys.mode = KeysMode::Adding {
+                    secret,
+                    name,
+                    field: AddField::Secret,
+                };
+                let (_, fx) = self.request(request);
                 return vec![fx];
             }
             (

@@ -83,14 +83,7 @@ impl Saver {
                 }
             },
         };
-        let update = ReplyUpdate {
-            content: serde_json::Value::Array(a.content()),
-            text: a.text(),
-            usage: a.usage().cloned(),
-            stop_reason: a.stop_reason().map(str::to_string),
-            first_token,
-            complete,
-        };
+        let update = ReplyUpdate::from_assembler(a, first_token, complete);
         if let Err(e) = self.history.update_reply(reply, &update) {
             tracing::warn!(error = %e, "could not save the reply");
         }

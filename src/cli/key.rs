@@ -223,9 +223,7 @@ async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliErr
         (Err(e), Verdict::Unreachable) => {
             eprintln!("could not check ({e}); storing it unchecked.")
         }
-        (Err(e), Verdict::RateLimited | Verdict::OutOfUsage) => {
-            eprintln!("accepted, but: {e}")
-        }
+        (Err(e), verdict) if verdict.may_store() => eprintln!("accepted, but: {e}"),
         (Err(e), verdict) => {
             eprintln!("refused.");
             if !args.force {
@@ -274,11 +272,14 @@ fn print_key(r: &Resolved) {
     }
 }
 
-fn entry_json(keys: &Keys, e: &KeyEntry, today: NaiveDate) -> serde_json::Value {
+/// Environment setup tokens have no known start, so no expiry estimate.
+fn expiry_of(m: &crate::config::KeyMeta, today: NaiveDate) -> Option<Expiry> {
+    (m.backend != Backend::Env || m.created.is_some())
+        .then(|| estimate_expiry(m.kind, m.created_or_added(), today))
+}
+
+fn entry_json(e: &KeyEntry, masked: Option<String>, today: NaiveDate) -> serde_json::Value {
     let m = &e.meta;
-    let masked = keys.secret(&m.name).map(|s| s.masked()).ok();
-    let expiry = (m.backend != Backend::Env || m.created.is_some())
-        .then(|| estimate_expiry(m.kind, m.created_or_added(), today));
     json!({
         "name": m.name,
         "active": e.active,
@@ -288,7 +289,7 @@ fn entry_json(keys: &Keys, e: &KeyEntry, today: NaiveDate) -> serde_json::Value 
         "added": (m.backend != Backend::Env).then_some(m.added),
         "created": m.created,
         "label": m.label,
-        "expiry": expiry,
+        "expiry": expiry_of(m, today),
         "last_validation": m.last_validation,
     })
 }
@@ -296,8 +297,21 @@ fn entry_json(keys: &Keys, e: &KeyEntry, today: NaiveDate) -> serde_json::Value 
 fn list(keys: &Keys, as_json: bool) {
     let today = Local::now().date_naive();
     let entries = keys.list();
+    // One read of each secret (a keyring round trip each), for its masked form.
+    let masked: Vec<Result<String, String>> = entries
+        .iter()
+        .map(|e| {
+            keys.secret(&e.meta.name)
+                .map(|s| s.masked())
+                .map_err(|err| err.to_string())
+        })
+        .collect();
     if as_json {
-        let all: Vec<_> = entries.iter().map(|e| entry_json(keys, e, today)).collect();
+        let all: Vec<_> = entries
+            .iter()
+            .zip(masked)
+            .map(|(e, m)| entry_json(e, m.ok(), today))
+            .collect();
         println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
         return;
     }
@@ -305,24 +319,21 @@ fn list(keys: &Keys, as_json: bool) {
         println!("No keys yet. Add one with `oat key add` (see `oat key add --help`).");
         return;
     }
-    let rows: Vec<[String; 7]> = entries
+    let rows: Vec<Vec<String>> = entries
         .iter()
-        .map(|e| {
+        .zip(masked)
+        .map(|(e, masked)| {
             let m = &e.meta;
-            let masked = match keys.secret(&m.name) {
-                Ok(s) => s.masked(),
-                Err(err) => format!("(unavailable: {err})"),
-            };
-            let expiry = entry_json(keys, e, today)["expiry"].clone();
-            let expires = match expiry["state"].as_str() {
+            let expires = match expiry_of(m, today) {
                 None => "?".to_string(),
-                Some("none") => "never".into(),
-                Some(state) => format!(
-                    "{} ({}d){}",
-                    expiry["expires"].as_str().unwrap_or("?"),
-                    expiry["days_left"],
-                    if state == "valid" { "" } else { " !" }
-                ),
+                Some(Expiry::None) => "never".into(),
+                Some(Expiry::Valid { expires, days_left }) => format!("{expires} ({days_left}d)"),
+                Some(
+                    Expiry::Expiring { expires, days_left }
+                    | Expiry::Expired { expires, days_left },
+                ) => {
+                    format!("{expires} ({days_left}d) !")
+                }
             };
             let last = m.last_validation.as_ref().map_or("never".into(), |v| {
                 format!(
@@ -331,11 +342,11 @@ fn list(keys: &Keys, as_json: bool) {
                     v.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
                 )
             });
-            [
+            vec![
                 format!("{}{}", if e.active { "* " } else { "  " }, m.name),
                 m.kind.to_string(),
                 m.backend.to_string(),
-                masked,
+                masked.unwrap_or_else(|err| format!("(unavailable: {err})")),
                 if m.backend == Backend::Env {
                     "-".into()
                 } else {
@@ -346,31 +357,19 @@ fn list(keys: &Keys, as_json: bool) {
             ]
         })
         .collect();
-    let header = [
-        "  NAME",
-        "KIND",
-        "STORE",
-        "SECRET",
-        "ADDED",
-        "EXPIRES",
-        "LAST CHECK",
-    ];
-    let mut widths = header.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let print = |cells: Vec<&str>| {
-        let line: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        println!("{}", line.join("  ").trim_end());
-    };
-    print(header.to_vec());
-    for r in &rows {
-        print(r.iter().map(String::as_str).collect());
-    }
+    print!(
+        "{}",
+        super::table::render(
+            &[
+                "  NAME",
+                "KIND",
+                "STORE",
+                "SECRET",
+                "ADDED",
+                "EXPIRES",
+                "LAST CHECK"
+            ],
+            &rows
+        )
+    );
 }

@@ -7,6 +7,7 @@ mod error;
 pub mod history;
 mod key;
 mod models;
+mod table;
 mod token;
 
 use std::process::ExitCode;

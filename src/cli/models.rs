@@ -48,10 +48,10 @@ pub async fn run(ctx: &Context, args: ModelsArgs) -> Result<(), CliError> {
 }
 
 pub fn table(models: &[Model]) -> String {
-    let rows: Vec<[String; 6]> = models
+    let rows: Vec<Vec<String>> = models
         .iter()
         .map(|m| {
-            [
+            vec![
                 m.id.clone(),
                 m.display_name.clone(),
                 m.created_at
@@ -62,28 +62,10 @@ pub fn table(models: &[Model]) -> String {
             ]
         })
         .collect();
-    let header = ["ID", "NAME", "CREATED", "CONTEXT", "MAX OUT", "THINKING"];
-    let mut widths = header.map(|h| h.chars().count());
-    for r in &rows {
-        for (w, cell) in widths.iter_mut().zip(r) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut s = String::new();
-    let mut line = |cells: &[String]| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        s.push_str(parts.join("  ").trim_end());
-        s.push('\n');
-    };
-    line(&header.map(String::from));
-    for r in &rows {
-        line(r);
-    }
-    s
+    super::table::render(
+        &["ID", "NAME", "CREATED", "CONTEXT", "MAX OUT", "THINKING"],
+        &rows,
+    )
 }
 
 #[cfg(test)]

@@ -84,6 +84,24 @@ pub struct ReplyUpdate {
     pub complete: bool,
 }
 
+impl ReplyUpdate {
+    /// The reply as far as it has arrived.
+    pub fn from_assembler(
+        a: &crate::api::Assembler,
+        first_token: Option<Duration>,
+        complete: bool,
+    ) -> Self {
+        Self {
+            content: Value::Array(a.content()),
+            text: a.text(),
+            usage: a.usage().cloned(),
+            stop_reason: a.stop_reason().map(str::to_string),
+            first_token,
+            complete,
+        }
+    }
+}
+
 pub struct History {
     conn: Connection,
     path: PathBuf,

@@ -55,6 +55,15 @@ impl Verdict {
     pub fn authenticated(self) -> bool {
         matches!(self, Self::Valid | Self::RateLimited)
     }
+
+    /// Whether `key add` stores a key with this verdict without `--force`: the API accepted
+    /// it (even if limited or out of usage), or could not be asked (offline).
+    pub fn may_store(self) -> bool {
+        matches!(
+            self,
+            Self::Valid | Self::RateLimited | Self::OutOfUsage | Self::Unreachable
+        )
+    }
 }
 
 pub fn classify(err: &ApiError) -> Verdict {

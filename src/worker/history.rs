@@ -258,14 +258,6 @@ impl TaskContext {
         let mut first_token = None;
         let mut reply_row = None;
         let mut last_save = Instant::now();
-        let snapshot = |a: &Assembler, first_token, complete| ReplyUpdate {
-            content: Value::Array(a.content()),
-            text: a.text(),
-            usage: a.usage().cloned(),
-            stop_reason: a.stop_reason().map(str::to_string),
-            first_token,
-            complete,
-        };
         let outcome = loop {
             let next = tokio::select! {
                 _ = cancel.cancelled() => break Err(None),
@@ -289,7 +281,7 @@ impl TaskContext {
                                 conv,
                                 &request.model,
                                 &mut reply_row,
-                                snapshot(&assembler, first_token, false),
+                                ReplyUpdate::from_assembler(&assembler, first_token, false),
                             )
                             .await;
                         }
@@ -305,7 +297,7 @@ impl TaskContext {
                     conv,
                     &request.model,
                     &mut reply_row,
-                    snapshot(&assembler, first_token, complete),
+                    ReplyUpdate::from_assembler(&assembler, first_token, complete),
                 )
                 .await;
             }

@@ -123,9 +123,7 @@ impl TaskContext {
         };
         let (check, _) = Check::from_result(&result, started.elapsed());
         if let Err(e) = &result {
-            if !(check.verdict.authenticated()
-                || check.verdict == crate::status::Verdict::Unreachable)
-            {
+            if !check.verdict.may_store() {
                 return self.send(ApiEvent::KeyChangeFailed {
                     id,
                     error: format!("not stored: {e} — {}", e.advice()),

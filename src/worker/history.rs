@@ -266,14 +266,12 @@ impl TaskContext {
             match next {
                 None => break Ok(()),
                 Some(Ok(event)) => {
-                    if let StreamEvent::ContentBlockDelta { delta, .. } = &event {
-                        first_token.get_or_insert_with(|| started.elapsed());
-                        self.send(ApiEvent::ChatDelta {
-                            id,
-                            delta: delta.clone(),
-                        });
-                    }
                     assembler.apply(&event);
+                    // Applied first, so the delta itself can move to the UI uncopied.
+                    if let StreamEvent::ContentBlockDelta { delta, .. } = event {
+                        first_token.get_or_insert_with(|| started.elapsed());
+                        self.send(ApiEvent::ChatDelta { id, delta });
+                    }
                     if let Some(conv) = conversation {
                         if reply_row.is_none() || last_save.elapsed() >= SAVE_EVERY {
                             last_save = Instant::now();

@@ -1,10 +1,10 @@
 //! The config file (`config.toml` in the platform config dir): settings and the metadata
 //! of named keys — never a secret. Unknown keys and broken TOML are refused with the path
 //! and line, and such a file is never overwritten, so nothing a person wrote is lost.
-//! Writes are atomic (temp file + rename).
+//! Every change is a locked read-modify-write (`ConfigFile::edit`), written atomically, so
+//! two oat processes changing it at once both keep their change.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::credentials::CredentialKind;
+use crate::files::{write_atomic, FileLock, LockError};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -122,13 +123,27 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Lock(#[from] LockError),
 }
 
-/// The config file and where it lives.
+/// The config file and where it lives, as last read. The file is the truth: another oat
+/// process may change it at any time, so a change is never made to this copy and written
+/// back, only through `edit` or `lock`, which re-read the file under its lock first.
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     pub path: PathBuf,
     pub config: Config,
+}
+
+impl Config {
+    pub fn key(&self, name: &str) -> Option<&KeyMeta> {
+        self.keys.iter().find(|k| k.name == name)
+    }
+
+    pub fn key_mut(&mut self, name: &str) -> Option<&mut KeyMeta> {
+        self.keys.iter_mut().find(|k| k.name == name)
+    }
 }
 
 impl ConfigFile {
@@ -136,26 +151,19 @@ impl ConfigFile {
         crate::paths::config_dir().join("config.toml")
     }
 
-    /// Loads the file; a missing file is an empty config.
+    /// Loads the file; a missing file is an empty config. No lock is needed to read: every
+    /// write replaces the file whole (rename), so a reader sees the old file or the new.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => {
-                return Err(ConfigError::Io {
-                    path: path.into(),
-                    source,
-                })
-            }
-        };
-        let config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.into(),
-            message: describe_toml_error(&text, &e),
-        })?;
         Ok(Self {
             path: path.into(),
-            config,
+            config: read(path)?,
         })
+    }
+
+    /// Re-reads the file, to see what other processes changed.
+    pub fn reload(&mut self) -> Result<(), ConfigError> {
+        self.config = read(&self.path)?;
+        Ok(())
     }
 
     /// The directory beside the config file (the file backend lives there too).
@@ -165,24 +173,90 @@ impl ConfigFile {
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 
-    pub fn save(&self) -> Result<(), ConfigError> {
-        let text = toml::to_string_pretty(&self.config).map_err(|e| ConfigError::Parse {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
-        write_atomic(&self.path, text.as_bytes(), None).map_err(|source| ConfigError::Io {
-            path: self.path.clone(),
-            source,
+    /// Takes the file's lock and re-reads it: the start of a change that must do more
+    /// than edit the config under the same lock (storing a secret beside its metadata).
+    pub fn lock(&mut self) -> Result<Locked<'_>, ConfigError> {
+        let lock = FileLock::acquire(&self.path)?;
+        self.reload()?;
+        let before = self.config.clone();
+        Ok(Locked {
+            file: self,
+            before,
+            _lock: lock,
         })
     }
 
-    pub fn key(&self, name: &str) -> Option<&KeyMeta> {
-        self.config.keys.iter().find(|k| k.name == name)
+    /// One change, applied to the file as it is now: lock, re-read, `change`, write (only
+    /// if something changed), unlock. An error from `change` writes nothing.
+    pub fn edit<T, E: From<ConfigError>>(
+        &mut self,
+        change: impl FnOnce(&mut Config) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut locked = self.lock()?;
+        let out = change(locked.config())?;
+        locked.commit()?;
+        Ok(out)
     }
 
-    pub fn key_mut(&mut self, name: &str) -> Option<&mut KeyMeta> {
-        self.config.keys.iter_mut().find(|k| k.name == name)
+    pub fn key(&self, name: &str) -> Option<&KeyMeta> {
+        self.config.key(name)
     }
+}
+
+/// The config under its lock, re-read: change it with `config()`, write it with `commit`.
+/// Dropping it without a commit leaves the file as it was (the copy in `ConfigFile` then
+/// holds the uncommitted change until the next reload: callers return an error then).
+pub struct Locked<'a> {
+    file: &'a mut ConfigFile,
+    before: Config,
+    _lock: FileLock,
+}
+
+impl Locked<'_> {
+    pub fn config(&mut self) -> &mut Config {
+        &mut self.file.config
+    }
+
+    /// Writes the file atomically if it changed; the lock is still held afterwards, so an
+    /// undo (of a secret stored for it, say) happens before anyone else sees the file.
+    pub fn commit(&mut self) -> Result<(), ConfigError> {
+        if self.file.config == self.before {
+            return Ok(());
+        }
+        let path = &self.file.path;
+        let text = toml::to_string_pretty(&self.file.config).map_err(|e| ConfigError::Parse {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        write_atomic(path, text.as_bytes(), None).map_err(|source| ConfigError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        self.before = self.file.config.clone();
+        Ok(())
+    }
+
+    /// Puts back what `config()` changed since the last commit, in memory only.
+    pub fn revert(&mut self) {
+        self.file.config = self.before.clone();
+    }
+}
+
+fn read(path: &Path) -> Result<Config, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => {
+            return Err(ConfigError::Io {
+                path: path.into(),
+                source,
+            })
+        }
+    };
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.into(),
+        message: describe_toml_error(&text, &e),
+    })
 }
 
 /// "line 3, column 1: unknown field `colour`, expected one of …".
@@ -199,41 +273,6 @@ fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
-/// Writes `bytes` to a temp file in the same directory, then renames it over `path`, so a
-/// crash leaves either the old file or the new one. `mode` applies from creation on, so a
-/// secret is never readable by others even for a moment.
-pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "oat".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode.unwrap_or(0o644));
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let result = (|| {
-        let mut f = options.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,8 +283,7 @@ mod tests {
         let path = dir.path().join("sub/config.toml");
         let mut f = ConfigFile::load(&path).unwrap();
         assert_eq!(f.config, Config::default());
-        f.config.active_key = Some("work".into());
-        f.config.keys.push(KeyMeta {
+        let meta = KeyMeta {
             name: "work".into(),
             kind: CredentialKind::Oauth,
             backend: Backend::Keyring,
@@ -259,8 +297,13 @@ mod tests {
                 request_id: Some("req_1".into()),
                 message: None,
             }),
-        });
-        f.save().unwrap();
+        };
+        f.edit(|c| {
+            c.active_key = Some("work".into());
+            c.keys.push(meta);
+            Ok::<_, ConfigError>(())
+        })
+        .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("latency = 231"), "{text}");
         assert_eq!(ConfigFile::load(&path).unwrap().config, f.config);
@@ -281,21 +324,49 @@ mod tests {
         assert!(e.contains("line 1"), "{e}");
     }
 
-    #[cfg(unix)]
     #[test]
-    fn atomic_write_sets_mode_from_the_start() {
-        use std::os::unix::fs::PermissionsExt;
+    fn an_edit_applies_to_the_file_as_it_is_now_not_to_a_stale_copy() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("secret");
-        write_atomic(&path, b"x", Some(0o600)).unwrap();
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-        write_atomic(&path, b"y", Some(0o600)).unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"y");
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no temp file left"
-        );
+        let path = dir.path().join("config.toml");
+        let mut app = ConfigFile::load(&path).unwrap();
+        // Another process changes the file after the app read it.
+        let mut cli = ConfigFile::load(&path).unwrap();
+        cli.edit(|c| {
+            c.default_model = Some("claude-x".into());
+            Ok::<_, ConfigError>(())
+        })
+        .unwrap();
+        app.edit(|c| {
+            c.terms_notice_seen = true;
+            Ok::<_, ConfigError>(())
+        })
+        .unwrap();
+        let now = ConfigFile::load(&path).unwrap().config;
+        assert_eq!(now.default_model.as_deref(), Some("claude-x"));
+        assert!(now.terms_notice_seen);
+        assert_eq!(app.config, now, "the edit leaves the copy up to date");
+    }
+
+    #[test]
+    fn a_failed_change_writes_nothing_and_a_broken_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut f = ConfigFile::load(&path).unwrap();
+        let r: Result<(), ConfigError> = f.edit(|c| {
+            c.active_key = Some("x".into());
+            Err(ConfigError::Parse {
+                path: "p".into(),
+                message: "no".into(),
+            })
+        });
+        assert!(r.is_err());
+        assert!(!path.exists(), "nothing written");
+        std::fs::write(&path, "colour = 1\n").unwrap();
+        let r = f.edit(|c| {
+            c.terms_notice_seen = true;
+            Ok::<_, ConfigError>(())
+        });
+        assert!(r.unwrap_err().to_string().contains("colour"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "colour = 1\n");
     }
 }

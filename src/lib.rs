@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod credentials;
+pub mod files;
 pub mod history;
 pub mod logging;
 pub mod paths;

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{warn_file_backend, CliError, Context};
 use crate::config::Backend;
-use crate::credentials::keys::{check_name, KeyEntry, Keys, Resolved};
+use crate::credentials::keys::{check_name, KeyEntry, Keys, NewKey, Removed, Resolved};
 use crate::credentials::store::KeyringStore;
 use crate::credentials::token::estimate_expiry;
 use crate::credentials::{parse_credential, Expiry, TokenError};
@@ -76,11 +76,16 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), CliError> {
             Ok(())
         }
         KeyCommand::Remove { name } => {
-            let backend = keys.remove(&name)?;
-            println!(
-                "Removed `{name}` and deleted its secret from the {}.",
-                backend_label(backend)
-            );
+            match keys.remove(&name)? {
+                Removed::Key(backend) => println!(
+                    "Removed `{name}` and deleted its secret from the {}.",
+                    backend_label(backend)
+                ),
+                Removed::Orphan(backend) => println!(
+                    "Deleted the orphan secret `{name}` from the {} (no key pointed at it).",
+                    backend_label(backend)
+                ),
+            }
             if keys.config.config.active_key.is_none() && !keys.list().is_empty() {
                 println!("No key is active now: choose one with `oat key use NAME`.");
             }
@@ -237,8 +242,14 @@ async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliErr
             );
         }
     }
-    keys.add(&name, &credential, backend, args.created, args.label)?;
-    keys.record_validation(&name, check.to_last_validation())?;
+    keys.add(NewKey {
+        name: name.clone(),
+        credential: credential.clone(),
+        backend,
+        created: args.created,
+        label: args.label,
+        last_validation: Some(check.to_last_validation()),
+    })?;
     if backend == Backend::File {
         warn_file_backend();
     }
@@ -297,6 +308,13 @@ fn entry_json(e: &KeyEntry, masked: Option<String>, today: NaiveDate) -> serde_j
 fn list(keys: &Keys, as_json: bool) {
     let today = Local::now().date_naive();
     let entries = keys.list();
+    for name in keys.orphans() {
+        // On stderr, so the table (or JSON) on stdout stays what scripts expect.
+        eprintln!(
+            "oat: the credentials file holds a secret `{name}` that no key points at \
+             (left by an interrupted add); delete it with `oat key remove {name}`"
+        );
+    }
     // One read of each secret (a keyring round trip each), for its masked form.
     let masked: Vec<Result<String, String>> = entries
         .iter()

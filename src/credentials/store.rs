@@ -13,6 +13,7 @@ use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use super::token::Secret;
+use crate::files::FileLock;
 
 /// The keyring's service name; the account is the key name.
 pub const KEYRING_SERVICE: &str = "oat";
@@ -46,6 +47,11 @@ pub trait SecretStore: Send + Sync {
     fn get(&self, name: &str) -> Result<Secret, StoreError>;
     fn set(&self, name: &str, secret: &Secret) -> Result<(), StoreError>;
     fn delete(&self, name: &str) -> Result<(), StoreError>;
+    /// Every name the store holds, where it can tell (the keyring cannot, cheaply): used
+    /// to find secrets that no key points at any more.
+    fn names(&self) -> Option<Result<Vec<String>, StoreError>> {
+        None
+    }
 }
 
 /// The OS keyring.
@@ -185,8 +191,20 @@ impl FileStore {
 
     fn write_all(&self, all: &BTreeMap<String, String>) -> Result<(), StoreError> {
         let text = toml::to_string(all).map_err(|e| self.err(e))?;
-        crate::config::write_atomic(&self.path, text.as_bytes(), Some(0o600))
+        crate::files::write_atomic(&self.path, text.as_bytes(), Some(0o600))
             .map_err(|e| self.err(e))
+    }
+
+    /// A read-modify-write under the file's lock, so parallel adds all keep their secret.
+    fn change<T>(
+        &self,
+        f: impl FnOnce(&mut BTreeMap<String, String>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let _lock = FileLock::acquire(&self.path).map_err(|e| self.err(e))?;
+        let mut all = self.read_all()?;
+        let out = f(&mut all)?;
+        self.write_all(&all)?;
+        Ok(out)
     }
 }
 
@@ -203,17 +221,22 @@ impl SecretStore for FileStore {
     }
 
     fn set(&self, name: &str, secret: &Secret) -> Result<(), StoreError> {
-        let mut all = self.read_all()?;
-        all.insert(name.into(), secret.expose().into());
-        self.write_all(&all)
+        self.change(|all| {
+            all.insert(name.into(), secret.expose().into());
+            Ok(())
+        })
     }
 
     fn delete(&self, name: &str) -> Result<(), StoreError> {
-        let mut all = self.read_all()?;
-        if all.remove(name).is_none() {
-            return Err(StoreError::NotFound(name.into(), "credentials file"));
-        }
-        self.write_all(&all)
+        self.change(|all| {
+            all.remove(name)
+                .map(|_| ())
+                .ok_or_else(|| StoreError::NotFound(name.into(), "credentials file"))
+        })
+    }
+
+    fn names(&self) -> Option<Result<Vec<String>, StoreError>> {
+        Some(self.read_all().map(|all| all.into_keys().collect()))
     }
 }
 
@@ -280,6 +303,11 @@ impl SecretStore for InMemoryStoreForTests {
             .map(|_| ())
             .ok_or_else(|| StoreError::NotFound(name.into(), "in-memory test store"))
     }
+
+    fn names(&self) -> Option<Result<Vec<String>, StoreError>> {
+        let secrets = self.secrets.lock().ok()?;
+        Some(Ok(secrets.keys().cloned().collect()))
+    }
 }
 
 #[cfg(test)]
@@ -296,6 +324,9 @@ mod tests {
         assert!(matches!(store.get("a"), Err(StoreError::NotFound(..))));
         assert_eq!(store.get("b").unwrap().expose(), "s3cr3t-b");
         assert!(matches!(store.delete("a"), Err(StoreError::NotFound(..))));
+        if let Some(names) = store.names() {
+            assert_eq!(names.unwrap(), vec!["b".to_string()]);
+        }
     }
 
     #[test]
@@ -322,7 +353,7 @@ mod tests {
     fn corrupt_file_store_error_does_not_echo_secrets() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path());
-        crate::config::write_atomic(
+        crate::files::write_atomic(
             &store.path,
             b"broken sk-ant-api03-SECRETSECRET",
             Some(0o600),

@@ -9,6 +9,7 @@ use chrono::Local;
 use super::{ApiEvent, KeyView, RequestId, TaskContext};
 use crate::api::{ApiError, Client};
 use crate::config::Backend;
+use crate::credentials::keys::NewKey;
 use crate::credentials::parse_credential;
 use crate::credentials::store::KeyringStore;
 use crate::status::{Check, StatusReport};
@@ -139,9 +140,15 @@ impl TaskContext {
         let r = self
             .with_keys(move |k| {
                 let name = name.unwrap_or_else(|| k.free_name(credential.kind));
-                k.add(&name, &credential, backend, None, None)
-                    .map_err(|e| e.to_string())?;
-                let _ = k.record_validation(&name, last);
+                k.add(NewKey {
+                    name: name.clone(),
+                    credential: credential.clone(),
+                    backend,
+                    created: None,
+                    label: None,
+                    last_validation: Some(last),
+                })
+                .map_err(|e| e.to_string())?;
                 Ok::<_, String>(format!(
                     "Stored `{name}` ({}) in the {}: {verdict}.",
                     credential.secret,

@@ -102,6 +102,10 @@ impl ReplyUpdate {
     }
 }
 
+/// How long a write waits for another process's write: a burst of 16 oat processes each
+/// saving a turn (a few milliseconds apiece, fsync included) fits many times over.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
 pub struct History {
     conn: Connection,
     path: PathBuf,
@@ -149,6 +153,8 @@ impl History {
             message: e.to_string(),
         };
         let mut conn = Connection::open(path).map_err(corrupt)?;
+        // First, so every step below waits for other oat processes instead of failing.
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(corrupt)?;
         // A file that is not SQLite fails at its first real read, not at open.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
@@ -160,7 +166,6 @@ impl History {
             .map_err(corrupt)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(corrupt)?;
-        conn.busy_timeout(Duration::from_secs(2)).map_err(corrupt)?;
         schema::migrate_to(&mut conn, version).map_err(|source| HistoryError::Schema {
             path: path.into(),
             source,

@@ -1,7 +1,7 @@
 //! The history database's schema, as numbered migrations. `PRAGMA user_version` records
 //! how far a file has come; a file from a newer oat is refused, never rewritten.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Each entry takes the schema from version `i` to `i + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -80,17 +80,21 @@ pub enum SchemaError {
 }
 
 /// Brings the database up to `target` (the latest, outside tests), one transaction a step.
+/// Each step is `BEGIN IMMEDIATE` (the write lock first, so two processes opening a new
+/// file at once queue on the busy timeout instead of failing) and reads `user_version`
+/// again inside, so a step another process has just made is not made twice.
 pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64, SchemaError> {
-    let mut version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > LATEST {
-        return Err(SchemaError::TooNew { found: version });
-    }
-    while version < target {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > LATEST {
+            return Err(SchemaError::TooNew { found: version });
+        }
+        if version >= target {
+            return Ok(version);
+        }
         tx.execute_batch(MIGRATIONS[usize::try_from(version).unwrap_or(0)])?;
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
-        version += 1;
     }
-    Ok(version)
 }

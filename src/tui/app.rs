@@ -261,18 +261,11 @@ impl App {
                     vec![Effect::Quit]
                 }
             }
-            Action::NextPane => {
-                self.pane = PANES[(self.pane.index() + 1) % PANES.len()];
-                Vec::new()
-            }
+            Action::NextPane => self.show_pane(PANES[(self.pane.index() + 1) % PANES.len()]),
             Action::PrevPane => {
-                self.pane = PANES[(self.pane.index() + PANES.len() - 1) % PANES.len()];
-                Vec::new()
+                self.show_pane(PANES[(self.pane.index() + PANES.len() - 1) % PANES.len()])
             }
-            Action::GoToPane(i) => {
-                self.pane = PANES[i.min(PANES.len() - 1)];
-                Vec::new()
-            }
+            Action::GoToPane(i) => self.show_pane(PANES[i.min(PANES.len() - 1)]),
             Action::ToggleHelp => {
                 self.help = !self.help;
                 Vec::new()
@@ -288,6 +281,22 @@ impl App {
                 Pane::Chat => self.chat_action(action),
                 Pane::History => self.history_action(action),
             },
+        }
+    }
+
+    /// Opening the Keys pane re-reads the keys: the file watcher normally keeps them fresh,
+    /// but where the platform gave no watcher this is how changes from the shell show up.
+    fn show_pane(&mut self, pane: Pane) -> Vec<Effect> {
+        let arriving = pane == Pane::Keys && self.pane != Pane::Keys;
+        self.pane = pane;
+        self.reload_keys(arriving)
+    }
+
+    fn reload_keys(&mut self, wanted: bool) -> Vec<Effect> {
+        if wanted && !self.keys.loading {
+            vec![self.load_keys()]
+        } else {
+            Vec::new()
         }
     }
 
@@ -463,6 +472,9 @@ impl App {
                 self.set_notice(error, true);
                 Vec::new()
             }
+            // Another oat process (or this one) changed the config: show the keys as they
+            // are now. One reload covers a burst of file events.
+            ApiEvent::ConfigChanged => self.reload_keys(true),
             e @ (ApiEvent::ConversationsListed { .. }
             | ApiEvent::ConversationOpened { .. }
             | ApiEvent::ConversationSaved { .. }

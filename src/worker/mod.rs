@@ -14,11 +14,12 @@ use tokio_util::sync::CancellationToken;
 use crate::api::models::fallback;
 use crate::api::{Client, ClientConfig, Delta, MessageRequest, Model, RateLimits};
 use crate::config::Backend;
-use crate::credentials::keys::{KeyEntry, Keys, Resolved};
+use crate::credentials::keys::{KeyEntry, Keys, Removed, Resolved};
 use crate::status::StatusReport;
 
 mod history;
 mod keys;
+mod watch;
 
 pub use history::ConversationRow;
 
@@ -176,6 +177,9 @@ pub enum ApiEvent {
         id: RequestId,
         notice: String,
     },
+    /// The config or credentials file changed on disk (this process or another): the keys
+    /// shown may be out of date.
+    ConfigChanged,
 }
 
 pub struct Worker {
@@ -185,6 +189,8 @@ pub struct Worker {
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
     running: HashMap<RequestId, CancellationToken>,
+    /// Held for its side effect: `ConfigChanged` events while the worker lives.
+    _watcher: Option<notify::RecommendedWatcher>,
 }
 
 impl Worker {
@@ -196,7 +202,9 @@ impl Worker {
         history_path: std::path::PathBuf,
         events: UnboundedSender<ApiEvent>,
     ) -> Self {
+        let watcher = watch::watch_config_dir(&keys.config.dir(), events.clone());
         Self {
+            _watcher: watcher,
             keys: Arc::new(Mutex::new(keys)),
             history: history::Shared::new(history_path),
             config,
@@ -260,6 +268,8 @@ impl TaskContext {
     }
 
     /// Runs keyring and config work off the async threads: a keyring may take seconds.
+    /// The config is re-read first: the file is the truth, and the shell may have changed
+    /// it while the app was open.
     async fn with_keys<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Keys) -> T + Send + 'static,
@@ -269,6 +279,7 @@ impl TaskContext {
             let mut guard = keys
                 .lock()
                 .map_err(|_| "the key store is unusable".to_string())?;
+            guard.refresh().map_err(|e| e.to_string())?;
             Ok(f(&mut guard))
         })
         .await
@@ -315,11 +326,15 @@ impl TaskContext {
                     .and_then(|r| r);
                 self.changed(
                     id,
-                    r.map(|b| {
-                        format!(
+                    r.map(|removed| match removed {
+                        Removed::Key(b) => format!(
                             "Removed `{name}` and its secret from the {}.",
                             crate::status::backend_label(b)
-                        )
+                        ),
+                        Removed::Orphan(b) => format!(
+                            "Deleted the orphan secret `{name}` from the {}.",
+                            crate::status::backend_label(b)
+                        ),
                     }),
                 )
                 .await;
@@ -343,12 +358,7 @@ impl TaskContext {
                     .await;
             }
             RequestKind::AcknowledgeTerms => {
-                let _ = self
-                    .with_keys(|k| {
-                        k.config.config.terms_notice_seen = true;
-                        k.config.save()
-                    })
-                    .await;
+                let _ = self.with_keys(Keys::acknowledge_terms).await;
             }
             RequestKind::Cancel { .. } => {}
         }

@@ -27,6 +27,14 @@ pub const CLAUDE_CODE_ONLY_TOKEN: &str = "sk-ant-oat01-MOCKclaudeCODEonlyTOKENab
 /// Well-formed but unknown to the mock: answered with 401.
 pub const REVOKED_TOKEN: &str = "sk-ant-oat01-MOCKrevokedTOKENabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefR";
 
+const NUMBERED_KEY_PREFIX: &str = "sk-ant-api03-MOCKnumbered";
+
+/// A distinct valid API key per `n`, for tests that add many keys at once.
+pub fn numbered_api_key(n: usize) -> String {
+    let head = format!("{NUMBERED_KEY_PREFIX}{n:04}");
+    format!("{head}{}", "z".repeat(108 - head.len()))
+}
+
 pub const CLAUDE_CODE_ONLY_MESSAGE: &str =
     "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
 
@@ -304,6 +312,7 @@ fn check_auth(h: &HeaderMap) -> Result<(), Response> {
             }
         }
         (None, Some(API_KEY)) => Ok(()),
+        (None, Some(k)) if k.starts_with(NUMBERED_KEY_PREFIX) => Ok(()),
         (None, _) => Err(envelope(401, "authentication_error", "invalid x-api-key")),
     }
 }
@@ -622,7 +631,12 @@ mod futures_core_stream {
 /// A `Command` for the built binary, with a clean environment: no credential, no base URL,
 /// and config/data/state dirs in `home` so tests never touch the real ones.
 pub fn oat(home: &std::path::Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("oat").unwrap();
+    assert_cmd::Command::from_std(oat_process(home))
+}
+
+/// The same as `oat`, as a plain `std` command: for tests that start many at once.
+pub fn oat_process(home: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("oat"));
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)

@@ -162,3 +162,58 @@ fn no_keyring_is_said_quickly_and_the_file_is_offered_never_silently() {
         o.stderr
     );
 }
+
+#[test]
+fn sixteen_parallel_adds_to_the_secret_service_keep_sixteen_keys() {
+    let Some(kr) = PrivateKeyring::start_or_skip("parallel keyring adds") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let children: Vec<_> = (0..16)
+        .map(|n| {
+            let mut c = oat_process(home.path());
+            for (k, v) in kr.env() {
+                if k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR" {
+                    c.env(k, v);
+                }
+            }
+            let mut child = c
+                .env("ANTHROPIC_BASE_URL", &mock.url)
+                .args(["key", "add", &format!("k{n}")])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(numbered_api_key(n).as_bytes()).unwrap();
+            drop(stdin);
+            child
+        })
+        .collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = oat_with(
+        Some(&kr),
+        home.path(),
+        &mock,
+        &["key", "list", "--json"],
+        "",
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(listed.len(), 16, "{}", o.stdout);
+    for n in 0..16 {
+        let name = format!("k{n}");
+        assert!(listed.iter().any(|k| k["name"] == name.as_str()), "{name}");
+        assert_eq!(
+            kr.lookup(&name),
+            Some(numbered_api_key(n)),
+            "{name}'s own secret is in the keyring"
+        );
+    }
+}

@@ -58,6 +58,49 @@ impl Drop for Tmux {
     }
 }
 
+impl Tmux {
+    /// The built `oat` in a 100×30 tmux session with a clean environment in `home`, an API
+    /// key in the environment, and no keyring; it records `stty -a` when oat exits.
+    fn start(home: &Path, mock: &MockServer, name: &str) -> Self {
+        let h = home;
+        let bin = assert_cmd::cargo::cargo_bin("oat");
+        let script = format!(
+            "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state XDG_DATA_HOME={h}/data \
+             DBUS_SESSION_BUS_ADDRESS=unix:path={h}/no-bus ANTHROPIC_API_KEY={key} ANTHROPIC_BASE_URL={url} {bin}; \
+             echo EXITED:$?; stty -a > {stty}; sleep 60",
+            h = h.display(),
+            key = API_KEY,
+            url = mock.url,
+            bin = bin.display(),
+            stty = h.join("stty.txt").display(),
+        );
+        let tmux = Tmux {
+            socket: format!("{name}-{}", std::process::id()),
+        };
+        let out = tmux
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "oat",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                &script,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tmux
+    }
+}
+
 fn have_tmux() -> bool {
     Command::new("tmux")
         .arg("-V")
@@ -65,11 +108,19 @@ fn have_tmux() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Without tmux the test says so, except in CI, where it fails.
+fn tmux_or_skip(test: &str) -> bool {
+    if have_tmux() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
+    eprintln!("SKIPPED {test}: tmux is not installed (apt-get install tmux)");
+    false
+}
+
 #[test]
 fn type_stream_stop_switch_quit_and_the_terminal_is_restored() {
-    if !have_tmux() {
-        assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
-        eprintln!("SKIPPED end-to-end TUI test: tmux is not installed (apt-get install tmux)");
+    if !tmux_or_skip("end-to-end TUI test") {
         return;
     }
     let mock = MockServer::start();
@@ -85,43 +136,8 @@ fn type_stream_stop_switch_quit_and_the_terminal_is_restored() {
     mock.push_messages(Reply::Stream(slow));
 
     let home = tempfile::tempdir().unwrap();
-    let h: &Path = home.path();
-    let bin = assert_cmd::cargo::cargo_bin("oat");
-    let stty = h.join("stty.txt");
-    let script = format!(
-        "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state XDG_DATA_HOME={h}/data \
-         DBUS_SESSION_BUS_ADDRESS=unix:path={h}/no-bus ANTHROPIC_API_KEY={key} ANTHROPIC_BASE_URL={url} {bin}; \
-         echo EXITED:$?; stty -a > {stty}; sleep 60",
-        h = h.display(),
-        key = API_KEY,
-        url = mock.url,
-        bin = bin.display(),
-        stty = stty.display(),
-    );
-    let tmux = Tmux {
-        socket: format!("oat-test-{}", std::process::id()),
-    };
-    let out = tmux
-        .cmd()
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "oat",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            &script,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-
+    let stty = home.path().join("stty.txt");
+    let tmux = Tmux::start(home.path(), &mock, "oat-test");
     tmux.wait_for("shown once");
     tmux.keys(&["Enter"]);
     tmux.wait_for("Ask anything");
@@ -171,5 +187,65 @@ fn type_stream_stop_switch_quit_and_the_terminal_is_restored() {
         modes.contains(" icanon") && modes.contains(" echo") && !modes.contains("-icanon"),
         "cooked mode back: {modes}"
     );
+    assert_no_secret(&tmux.screen());
+}
+
+#[test]
+fn keys_added_from_the_shell_survive_the_apps_saves_and_show_in_its_keys_pane() {
+    if !tmux_or_skip("app and shell at once") {
+        return;
+    }
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let add_from_shell = |name: &str| {
+        let o = output(
+            oat(h)
+                .env("ANTHROPIC_BASE_URL", &mock.url)
+                .env(
+                    "DBUS_SESSION_BUS_ADDRESS",
+                    format!("unix:path={}/no-bus", h.display()),
+                )
+                .args(["key", "add", name, "--store", "file"])
+                .write_stdin(API_KEY),
+            false,
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+    };
+    let tmux = Tmux::start(h, &mock, "oat-twice");
+    tmux.wait_for("shown once");
+    // The app read its config before this key existed.
+    add_from_shell("from-shell");
+    // Acknowledging the notice is the app's own save: it must keep the shell's key.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Ask anything");
+    tmux.keys(&["M-1"]);
+    tmux.wait_for("from-shell");
+    // A second key while the Keys pane is open appears without any key press (the watcher).
+    add_from_shell("second");
+    tmux.wait_for("second");
+    // Choosing a key in the app is another save.
+    tmux.keys(&["Down"]);
+    tmux.keys(&["Down"]);
+    tmux.keys(&["Enter"]);
+    let path = h.join("config/oat/config.toml");
+    let start = Instant::now();
+    let config = loop {
+        let config = std::fs::read_to_string(&path).unwrap();
+        if config.contains("active_key = \"env:") || start.elapsed() > Duration::from_secs(20) {
+            break config;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    for want in [
+        "terms_notice_seen = true",
+        "active_key = \"env:ANTHROPIC_API_KEY\"",
+        "name = \"from-shell\"",
+        "name = \"second\"",
+    ] {
+        assert!(config.contains(want), "{want} missing:\n{config}");
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0");
     assert_no_secret(&tmux.screen());
 }

@@ -253,9 +253,14 @@ fn read(path: &Path) -> Result<Config, ConfigError> {
             })
         }
     };
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+    parse(&text, path)
+}
+
+/// The config in `text` (from the file at `path`, which errors name).
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
         path: path.into(),
-        message: describe_toml_error(&text, &e),
+        message: describe_toml_error(text, &e),
     })
 }
 
@@ -264,9 +269,17 @@ fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
     let message = e.message().trim().to_string();
     match e.span() {
         Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            // Bytes, not `str` slicing: a span need not fall on a character boundary.
+            let before = &text.as_bytes()[..span.start.min(text.len())];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&before[line_start..])
+                .chars()
+                .count()
+                + 1;
             format!("line {line}, column {column}: {message}")
         }
         None => message,

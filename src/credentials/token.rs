@@ -142,8 +142,10 @@ pub enum TokenError {
 /// wraps inside it (`claude setup-token` output often wraps across two lines,
 /// claude-code#54738). Whitespace never occurs inside a real token, so removing it is safe.
 pub fn repair(raw: &str) -> String {
-    let trimmed = raw.trim().trim_matches(|c| c == '"' || c == '\'');
-    trimmed.chars().filter(|c| !c.is_whitespace()).collect()
+    // Whitespace first, then quotes: `' "sk-…" '` loses both, and repairing twice changes
+    // nothing (the fuzz target checks it).
+    let joined: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    joined.trim_matches(|c| c == '"' || c == '\'').to_string()
 }
 
 /// Repairs and checks a pasted value. `forced` overrides the kind read from the prefix

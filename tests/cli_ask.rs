@@ -444,3 +444,46 @@ fn ctrl_c_stops_at_once_keeps_the_text_and_exits_130() {
     assert_eq!(exit.code(), Some(130));
     assert_eq!(String::from_utf8_lossy(&got), "kept text \n");
 }
+
+/// The events of a short, whole reply, as the API streams them.
+fn hello_events(stop_reason: &str) -> Vec<Value> {
+    vec![
+        serde_json::json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-5-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":9,"output_tokens":1}}}),
+        serde_json::json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+        serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello!"}}),
+        serde_json::json!({"type":"content_block_stop","index":0}),
+        serde_json::json!({"type":"message_delta","delta":{"stop_reason":stop_reason,"stop_sequence":null},"usage":{"output_tokens":3}}),
+        serde_json::json!({"type":"message_stop"}),
+    ]
+}
+
+#[test]
+fn a_stream_ending_without_its_last_blank_line_is_complete() {
+    let mock = MockServer::start();
+    let whole = sse_events(&hello_events("end_turn"));
+    // The official SDKs' recorded `basic_response` ends right after the last data line.
+    for cut in ["\n", "\n\n"] {
+        let body = whole.strip_suffix("\n\n").unwrap().to_string() + &"\n\n"[cut.len()..];
+        assert!(!body.ends_with("\n\n"));
+        mock.push_messages(Reply::RawSse(body));
+        let r = run(&mock, &[KEY], &["ask", "--json", "hi"], None);
+        assert_eq!(r.code, 0, "{cut:?}: {}", r.stderr);
+        let m: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(m["content"][0]["text"], "Hello!");
+        assert_eq!(m["stop_reason"], "end_turn");
+    }
+    // A last event cut off inside its JSON is still a reply that never finished.
+    let body = whole
+        .strip_suffix("\"message_stop\"}\n\n")
+        .unwrap()
+        .to_string();
+    mock.push_messages(Reply::RawSse(body));
+    let r = run(&mock, &[KEY], &["ask", "hi"], None);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, "Hello!\n");
+    assert!(
+        r.stderr.contains("closed before the reply was complete"),
+        "{}",
+        r.stderr
+    );
+}

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let mut whole = Vec::new();
     let mut p = SseParser::new();
     p.feed(input, &mut whole);
-    p.finish();
+    p.finish(&mut whole);
 
     let mut pieces = Vec::new();
     let mut q = SseParser::new();
@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     for chunk in input.chunks(step) {
         q.feed(chunk, &mut pieces);
     }
-    q.finish();
+    q.finish(&mut pieces);
     assert_eq!(whole, pieces);
 
     let mut assembler = Assembler::new();

@@ -24,6 +24,8 @@ pub struct MessageStream {
     idle_timeout: Duration,
     pub request_id: Option<String>,
     pub limits: RateLimits,
+    /// The server closed the body; only what the parser held is left.
+    body_ended: bool,
     finished: bool,
 }
 
@@ -37,6 +39,7 @@ impl MessageStream {
             pending: Default::default(),
             scratch: Vec::new(),
             idle_timeout,
+            body_ended: false,
             finished: false,
         }
     }
@@ -50,7 +53,12 @@ impl MessageStream {
     pub async fn next_event(&mut self) -> Option<Result<StreamEvent, ApiError>> {
         loop {
             if let Some(sse) = self.pending.pop_front() {
-                let event = decode(&sse);
+                let mut event = decode(&sse);
+                if self.body_ended && event.is_err() {
+                    // The last event, without its blank line, cut off inside its JSON: the
+                    // connection closed early, not the server sending garbage.
+                    event = Err(ApiError::Incomplete);
+                }
                 if matches!(event, Ok(StreamEvent::MessageStop) | Err(_)) {
                     self.finished = true;
                     self.pending.clear();
@@ -60,15 +68,20 @@ impl MessageStream {
             if self.finished {
                 return None;
             }
+            if self.body_ended {
+                self.finished = true;
+                return Some(Err(ApiError::Incomplete));
+            }
             match self.next_chunk().await {
                 Ok(Some(chunk)) => {
                     self.parser.feed(&chunk, &mut self.scratch);
                     self.pending.extend(self.scratch.drain(..));
                 }
                 Ok(None) => {
-                    self.finished = true;
-                    self.parser.finish();
-                    return Some(Err(ApiError::Incomplete));
+                    // What the parser still holds may be a whole last event.
+                    self.body_ended = true;
+                    self.parser.finish(&mut self.scratch);
+                    self.pending.extend(self.scratch.drain(..));
                 }
                 Err(e) => {
                     self.finished = true;

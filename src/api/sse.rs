@@ -68,13 +68,17 @@ impl SseParser {
         self.line.extend_from_slice(chunk);
     }
 
-    /// Ends the stream. Per the spec an event not followed by a blank line is dropped;
-    /// returns true when that happened, so callers can tell a cut-off stream.
-    pub fn finish(&mut self) -> bool {
-        let pending = !self.line.is_empty() || self.has_data;
-        self.line.clear();
-        self.reset_event();
-        pending
+    /// Ends the stream: a last line without its line end counts as a line, and an event
+    /// without its blank line is dispatched, as the official SDKs do (their recorded
+    /// streams, and some gateways, end that way). Whether such an event is whole is for
+    /// the decoder to say: one cut off inside its JSON fails to decode.
+    pub fn finish(&mut self, out: &mut Vec<SseEvent>) {
+        self.after_cr = false;
+        if !self.line.is_empty() {
+            let line = std::mem::take(&mut self.line);
+            self.process_line(&line, out);
+        }
+        self.dispatch(out);
     }
 
     fn process_line(&mut self, mut line: &[u8], out: &mut Vec<SseEvent>) {
@@ -209,14 +213,32 @@ mod tests {
     }
 
     #[test]
-    fn unterminated_event_is_reported_by_finish() {
+    fn finish_dispatches_a_last_event_without_its_blank_line() {
+        for tail in ["", "\n", "\r\n", "\r"] {
+            let input = format!("event: a\ndata: 1\n\nevent: message_stop\ndata: {{\"type\":\"message_stop\"}}{tail}");
+            for size in [1, 3, usize::MAX] {
+                let mut p = SseParser::new();
+                let mut out = Vec::new();
+                for chunk in input.as_bytes().chunks(size.min(input.len())) {
+                    p.feed(chunk, &mut out);
+                }
+                assert_eq!(out.len(), 1, "{tail:?} {size}: nothing dispatched early");
+                p.finish(&mut out);
+                assert_eq!(
+                    out,
+                    vec![
+                        ev("a", "1"),
+                        ev("message_stop", "{\"type\":\"message_stop\"}")
+                    ],
+                    "{tail:?} {size}"
+                );
+            }
+        }
+        // A finished stream with nothing pending adds nothing.
         let mut p = SseParser::new();
         let mut out = Vec::new();
-        p.feed(b"event: a\ndata: 1\n\nevent: b\ndata: 2\n", &mut out);
-        assert_eq!(out.len(), 1);
-        assert!(p.finish());
-        let mut q = SseParser::new();
-        q.feed(b"data: 1\n\n", &mut out);
-        assert!(!q.finish());
+        p.feed(b"data: 1\n\n", &mut out);
+        p.finish(&mut out);
+        assert_eq!(out, vec![ev("message", "1")]);
     }
 }

@@ -54,6 +54,9 @@ pub enum Reply {
     },
     /// 200 with a body that is not what the route promises.
     Garbage(&'static str),
+    /// A streamed reply of exactly these SSE bytes (in awkward pieces): for shapes the
+    /// builder does not make, like a recorded stream or a protocol violation.
+    RawSse(String),
 }
 
 impl Reply {
@@ -370,8 +373,29 @@ fn scripted(reply: Reply) -> Option<Response> {
             )
                 .into_response(),
         ),
+        Reply::RawSse(body) => Some(raw_sse(body.into_bytes())),
         Reply::Normal | Reply::Stream(_) => None,
     }
+}
+
+fn raw_sse(bytes: Vec<u8>) -> Response {
+    Response::builder()
+        .status(200)
+        .header("content-type", "text/event-stream")
+        .body(Body::from_stream(async_stream(
+            bytes,
+            Chunking::Awkward,
+            Fault::None,
+        )))
+        .unwrap()
+}
+
+/// SSE text of these events, each `event:` + `data:` + blank line, the way the API sends.
+pub fn sse_events(events: &[Value]) -> String {
+    events
+        .iter()
+        .map(|e| event(e["type"].as_str().unwrap_or("message"), e.clone()))
+        .collect()
 }
 
 async fn list_models(

@@ -445,22 +445,13 @@ fn ctrl_c_stops_at_once_keeps_the_text_and_exits_130() {
     assert_eq!(String::from_utf8_lossy(&got), "kept text \n");
 }
 
-/// The events of a short, whole reply, as the API streams them.
-fn hello_events(stop_reason: &str) -> Vec<Value> {
-    vec![
-        serde_json::json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-5-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":9,"output_tokens":1}}}),
-        serde_json::json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
-        serde_json::json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello!"}}),
-        serde_json::json!({"type":"content_block_stop","index":0}),
-        serde_json::json!({"type":"message_delta","delta":{"stop_reason":stop_reason,"stop_sequence":null},"usage":{"output_tokens":3}}),
-        serde_json::json!({"type":"message_stop"}),
-    ]
-}
-
 #[test]
 fn a_stream_ending_without_its_last_blank_line_is_complete() {
     let mock = MockServer::start();
-    let whole = sse_events(&hello_events("end_turn"));
+    let whole = sse_events(&reply_events(
+        &["Hello!"],
+        serde_json::json!({"stop_reason":"end_turn","stop_sequence":null}),
+    ));
     // The official SDKs' recorded `basic_response` ends right after the last data line.
     for cut in ["\n", "\n\n"] {
         let body = whole.strip_suffix("\n\n").unwrap().to_string() + &"\n\n"[cut.len()..];

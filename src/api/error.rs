@@ -45,6 +45,9 @@ pub enum ApiError {
     Incomplete,
     #[error("could not understand the server's reply: {0}")]
     Decode(String),
+    /// Events that break the streaming protocol: what was assembled before stays.
+    #[error("the reply broke the streaming protocol: {0}")]
+    Protocol(String),
     #[error("{0}")]
     Config(String),
 }
@@ -252,6 +255,10 @@ impl ApiError {
             }
             Self::Decode(_) => {
                 "The server sent something oat does not understand. Is the base URL right?"
+            }
+            Self::Protocol(_) => {
+                "The server's stream broke Anthropic's event order; what arrived before is \
+                 kept. If this repeats, check the base URL or the gateway in between."
             }
             Self::Config(_) => "Fix the setting named above.",
         }

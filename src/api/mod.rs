@@ -8,6 +8,7 @@ pub mod limits;
 pub mod message_stream;
 pub mod messages;
 pub mod models;
+pub mod reply;
 pub mod sse;
 pub mod stream;
 
@@ -16,4 +17,5 @@ pub use error::{ApiError, ErrorDetail};
 pub use limits::RateLimits;
 pub use messages::{Message, MessageRequest, RequestOptions, Role, ThinkingChoice};
 pub use models::Model;
+pub use reply::Refusal;
 pub use stream::{Assembler, Delta, StreamEvent};

@@ -36,6 +36,22 @@ pub enum StreamEvent {
     Unknown,
 }
 
+impl StreamEvent {
+    /// The event's `type`, for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::MessageStart { .. } => "`message_start`",
+            Self::ContentBlockStart { .. } => "`content_block_start`",
+            Self::ContentBlockDelta { .. } => "`content_block_delta`",
+            Self::ContentBlockStop { .. } => "`content_block_stop`",
+            Self::MessageDelta { .. } => "`message_delta`",
+            Self::MessageStop => "`message_stop`",
+            Self::Ping => "`ping`",
+            Self::Unknown => "an unknown event",
+        }
+    }
+}
+
 /// The change a `content_block_delta` carries.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delta {
@@ -53,10 +69,25 @@ pub fn decode(sse: &SseEvent) -> Result<StreamEvent, ApiError> {
     if sse.event == "error" || sse.data.starts_with(r#"{"type":"error""#) {
         return Err(ApiError::from_stream_error(&sse.data));
     }
-    decode_fast(&sse.data).map_err(|e| {
-        let start: String = sse.data.chars().take(120).collect();
-        ApiError::Decode(format!("event `{}`: {e} in {start:?}", sse.event))
+    decode_fast(&sse.data).map_err(|bad| match bad {
+        Bad::Json(e) => {
+            let start: String = sse.data.chars().take(120).collect();
+            ApiError::Decode(format!("event `{}`: {e} in {start:?}", sse.event))
+        }
+        Bad::Protocol(what) => ApiError::Protocol(what),
     })
+}
+
+/// Why an event could not be decoded: not the JSON promised, or JSON that breaks the rules.
+enum Bad {
+    Json(serde_json::Error),
+    Protocol(String),
+}
+
+impl From<serde_json::Error> for Bad {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Json(e)
+    }
 }
 
 /// The event's fields, borrowed where they can be. Serde's internally tagged enums buffer
@@ -66,8 +97,9 @@ pub fn decode(sse: &SseEvent) -> Result<StreamEvent, ApiError> {
 struct RawEvent<'a> {
     #[serde(rename = "type", borrow)]
     kind: std::borrow::Cow<'a, str>,
+    /// Signed, so a negative index is named as such rather than as bad JSON.
     #[serde(default)]
-    index: usize,
+    index: i64,
     #[serde(borrow)]
     delta: Option<&'a RawValue>,
     message: Option<Value>,
@@ -86,16 +118,22 @@ struct RawDelta<'a> {
     citation: Option<Value>,
 }
 
-fn decode_fast(data: &str) -> Result<StreamEvent, serde_json::Error> {
+fn decode_fast(data: &str) -> Result<StreamEvent, Bad> {
     use serde::de::Error;
     let raw: RawEvent = serde_json::from_str(data)?;
-    let missing = |f: &str| serde_json::Error::custom(format!("missing field `{f}`"));
+    let missing = |f: &str| Bad::Json(serde_json::Error::custom(format!("missing field `{f}`")));
+    let index = usize::try_from(raw.index).map_err(|_| {
+        Bad::Protocol(format!(
+            "`{}` for content block {}, a negative index",
+            raw.kind, raw.index
+        ))
+    })?;
     Ok(match raw.kind.as_ref() {
         "message_start" => StreamEvent::MessageStart {
             message: raw.message.ok_or_else(|| missing("message"))?,
         },
         "content_block_start" => StreamEvent::ContentBlockStart {
-            index: raw.index,
+            index,
             content_block: raw.content_block.ok_or_else(|| missing("content_block"))?,
         },
         "content_block_delta" => {
@@ -120,12 +158,9 @@ fn decode_fast(data: &str) -> Result<StreamEvent, serde_json::Error> {
                 },
                 _ => Delta::Unknown,
             };
-            StreamEvent::ContentBlockDelta {
-                index: raw.index,
-                delta,
-            }
+            StreamEvent::ContentBlockDelta { index, delta }
         }
-        "content_block_stop" => StreamEvent::ContentBlockStop { index: raw.index },
+        "content_block_stop" => StreamEvent::ContentBlockStop { index },
         "message_delta" => StreamEvent::MessageDelta {
             delta: match raw.delta {
                 Some(d) => serde_json::from_str(d.get())?,
@@ -146,6 +181,7 @@ pub struct Assembler {
     content: Vec<Value>,
     /// `input_json_delta` fragments per block, parsed when the block stops.
     partial_json: Vec<(usize, String)>,
+    started: bool,
     stopped: bool,
 }
 
@@ -154,25 +190,56 @@ impl Assembler {
         Self::default()
     }
 
-    pub fn apply(&mut self, event: &StreamEvent) {
+    /// Applies one event. An event that breaks the protocol (content before
+    /// `message_start`, a block started out of order, a delta or stop for a block that
+    /// never started) changes nothing and is returned as `ApiError::Protocol`, so what a
+    /// caller shows and what it keeps stay the same.
+    pub fn apply(&mut self, event: &StreamEvent) -> Result<(), ApiError> {
+        let violation = |what: String| Err(ApiError::Protocol(what));
+        let needs_start = !matches!(
+            event,
+            StreamEvent::MessageStart { .. } | StreamEvent::Ping | StreamEvent::Unknown
+        );
+        if needs_start && !self.started {
+            return violation(format!("{} before `message_start`", event.name()));
+        }
         match event {
             StreamEvent::MessageStart { message } => {
                 if let Value::Object(m) = message {
                     self.message = m.clone();
                     self.message.remove("content");
                 }
+                self.started = true;
             }
             StreamEvent::ContentBlockStart {
                 index,
                 content_block,
             } => {
-                if self.content.len() <= *index {
-                    self.content.resize(*index + 1, Value::Null);
+                if *index != self.content.len() {
+                    return violation(format!(
+                        "content block {index} started after {} blocks (expected block {})",
+                        self.content.len(),
+                        self.content.len()
+                    ));
                 }
-                self.content[*index] = content_block.clone();
+                self.content.push(content_block.clone());
             }
-            StreamEvent::ContentBlockDelta { index, delta } => self.apply_delta(*index, delta),
-            StreamEvent::ContentBlockStop { index } => self.finish_block(*index),
+            StreamEvent::ContentBlockDelta { index, delta } => {
+                if *index >= self.content.len() {
+                    return violation(format!(
+                        "delta for content block {index}, which never started"
+                    ));
+                }
+                self.apply_delta(*index, delta);
+            }
+            StreamEvent::ContentBlockStop { index } => {
+                if *index >= self.content.len() {
+                    return violation(format!(
+                        "stop for content block {index}, which never started"
+                    ));
+                }
+                self.finish_block(*index);
+            }
             StreamEvent::MessageDelta { delta, usage } => {
                 if let Value::Object(d) = delta {
                     for (k, v) in d {
@@ -195,6 +262,7 @@ impl Assembler {
             StreamEvent::MessageStop => self.stopped = true,
             StreamEvent::Ping | StreamEvent::Unknown => {}
         }
+        Ok(())
     }
 
     fn apply_delta(&mut self, index: usize, delta: &Delta) {
@@ -292,6 +360,11 @@ impl Assembler {
     pub fn stop_reason(&self) -> Option<&str> {
         self.message.get("stop_reason").and_then(Value::as_str)
     }
+
+    /// `stop_details` as the API sent it (a refusal's category and explanation).
+    pub fn stop_details(&self) -> Option<&Value> {
+        self.message.get("stop_details").filter(|v| !v.is_null())
+    }
 }
 
 #[cfg(test)]
@@ -331,7 +404,7 @@ mod tests {
         ];
         let mut a = Assembler::new();
         for e in events {
-            a.apply(&decode(&sse("x", e)).unwrap());
+            a.apply(&decode(&sse("x", e)).unwrap()).unwrap();
         }
         assert!(a.is_complete());
         let m = a.message();
@@ -359,5 +432,63 @@ mod tests {
             data: "{not json".into(),
         });
         assert!(matches!(bad, Err(ApiError::Decode(_))));
+    }
+
+    #[test]
+    fn protocol_violations_are_named_and_change_nothing() {
+        let start =
+            json!({"type":"message_start","message":{"id":"m","role":"assistant","content":[]}});
+        let block = json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}});
+        let text = |i: i64| json!({"type":"content_block_delta","index":i,"delta":{"type":"text_delta","text":"x"}});
+        let cases: Vec<(Vec<Value>, Value, &str)> = vec![
+            (
+                vec![],
+                block.clone(),
+                "`content_block_start` before `message_start`",
+            ),
+            (
+                vec![start.clone()],
+                text(0),
+                "delta for content block 0, which never started",
+            ),
+            (
+                vec![start.clone(), block.clone()],
+                text(3),
+                "delta for content block 3, which never started",
+            ),
+            (
+                vec![start.clone()],
+                json!({"type":"content_block_stop","index":2}),
+                "stop for content block 2, which never started",
+            ),
+            (
+                vec![start.clone()],
+                json!({"type":"content_block_start","index":1000000000000u64,"content_block":{"type":"text"}}),
+                "content block 1000000000000 started after 0 blocks",
+            ),
+            (
+                vec![],
+                json!({"type":"message_delta","delta":{}}),
+                "`message_delta` before `message_start`",
+            ),
+        ];
+        for (before, bad, want) in cases {
+            let mut a = Assembler::new();
+            for e in before {
+                a.apply(&decode(&sse("x", e)).unwrap()).unwrap();
+            }
+            let kept = a.message();
+            let e = a.apply(&decode(&sse("x", bad)).unwrap()).unwrap_err();
+            assert!(
+                matches!(&e, ApiError::Protocol(m) if m.contains(want)),
+                "{e}"
+            );
+            assert_eq!(a.message(), kept, "nothing changed");
+        }
+        let negative = decode(&sse("x", text(-1))).unwrap_err();
+        assert!(
+            matches!(&negative, ApiError::Protocol(m) if m.contains("content block -1, a negative index")),
+            "{negative}"
+        );
     }
 }

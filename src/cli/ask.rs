@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use tokio::io::AsyncReadExt;
 
-use super::error::EXIT_API;
+use super::error::{EXIT_API, EXIT_REFUSAL};
 use super::{CliError, Context};
 use crate::api::messages::{plan_request, Effort, Message, RequestOptions, ThinkingChoice};
 use crate::api::models::{fallback, Model};
+use crate::api::reply::{self, Refusal};
 use crate::api::{ApiError, Assembler, Client, Delta, StreamEvent};
 use crate::history::{to_api_messages, History, ReplyUpdate};
 
@@ -287,6 +288,11 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
             Some(Err(e)) => break Some(e),
             Some(Ok(event)) => event,
         };
+        // Applied before it is printed: an event that breaks the protocol is neither shown
+        // nor kept, so stdout, `--json` and the history agree.
+        if let Err(e) = assembler.apply(&event) {
+            break Some(e);
+        }
         if let StreamEvent::ContentBlockDelta { delta, .. } = &event {
             first_token.get_or_insert_with(|| started.elapsed());
             unsaved = true;
@@ -295,7 +301,6 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                 return Ok(());
             }
         }
-        assembler.apply(&event);
         if !stream.has_buffered() {
             if out.flush().is_err() {
                 return Ok(());
@@ -334,13 +339,19 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         }
         return Err(err.with_code(EXIT_API));
     }
-    match assembler.stop_reason() {
-        Some("max_tokens") => eprintln!(
+    let message = assembler.message();
+    for note in reply::notes(&message) {
+        eprintln!("oat: note: {note}");
+    }
+    if let Some(refusal) = Refusal::of(&message) {
+        eprintln!("{}", refusal.sentence());
+        return Err(CliError::silent(EXIT_REFUSAL));
+    }
+    if assembler.stop_reason() == Some("max_tokens") {
+        eprintln!(
             "oat: note: the reply stopped at the max_tokens limit ({}); raise --max-tokens for more",
             planned.request.max_tokens
-        ),
-        Some("refusal") => eprintln!("oat: note: the model declined to continue (stop reason: refusal)"),
-        _ => {}
+        );
     }
     Ok(())
 }

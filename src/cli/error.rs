@@ -6,6 +6,9 @@ use crate::api::ApiError;
 
 pub const EXIT_API: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
+/// The model declined (`stop_reason: "refusal"`): the request went through, and the reason
+/// is printed; not a network or API failure.
+pub const EXIT_REFUSAL: u8 = 4;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug)]

@@ -55,6 +55,8 @@ pub struct StoredMessage {
     pub model: Option<String>,
     pub usage: Option<Value>,
     pub stop_reason: Option<String>,
+    /// `stop_details` as the API sent it: a refusal's category and explanation.
+    pub stop_details: Option<Value>,
     pub first_token_ms: Option<i64>,
     /// False while a reply streams, and forever if it was cut off.
     pub complete: bool,
@@ -80,6 +82,7 @@ pub struct ReplyUpdate {
     pub text: String,
     pub usage: Option<Value>,
     pub stop_reason: Option<String>,
+    pub stop_details: Option<Value>,
     pub first_token: Option<Duration>,
     pub complete: bool,
 }
@@ -96,6 +99,7 @@ impl ReplyUpdate {
             text: a.text(),
             usage: a.usage().cloned(),
             stop_reason: a.stop_reason().map(str::to_string),
+            stop_details: a.stop_details().cloned(),
             first_token,
             complete,
         }
@@ -255,7 +259,7 @@ impl History {
             .first_token
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         self.sql(self.conn.execute(
-            "UPDATE messages SET content = ?1, text = ?2, usage = ?3, stop_reason = ?4, first_token_ms = ?5, complete = ?6 WHERE id = ?7",
+            "UPDATE messages SET content = ?1, text = ?2, usage = ?3, stop_reason = ?4, first_token_ms = ?5, complete = ?6, stop_details = ?7 WHERE id = ?8",
             params![
                 u.content.to_string(),
                 u.text,
@@ -263,6 +267,7 @@ impl History {
                 u.stop_reason,
                 ms,
                 u.complete,
+                u.stop_details.as_ref().map(Value::to_string),
                 message
             ],
         ))?;
@@ -313,7 +318,7 @@ impl History {
             )?
             .ok_or(HistoryError::NotFound(id))?;
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created FROM messages WHERE conversation_id = ?1 ORDER BY id",
+            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details FROM messages WHERE conversation_id = ?1 ORDER BY id",
         ))?;
         let rows = self.sql(stmt.query_map([id], |r| {
             let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
@@ -325,6 +330,7 @@ impl History {
                 model: r.get(4)?,
                 usage: json(r.get(5)?),
                 stop_reason: r.get(6)?,
+                stop_details: json(r.get(10)?),
                 first_token_ms: r.get(7)?,
                 complete: r.get(8)?,
                 created: parse_time(r.get(9)?),

@@ -11,6 +11,11 @@ use crate::api::{Message, Role};
 pub fn to_api_messages(messages: &[StoredMessage]) -> Vec<Message> {
     let mut out: Vec<Message> = Vec::new();
     for m in messages {
+        // A refused reply goes no further: with it out, its prompt is replaced by the next
+        // one below (consecutive prompts collapse), as Anthropic advises after a refusal.
+        if m.stop_reason.as_deref() == Some("refusal") {
+            continue;
+        }
         let blocks: Vec<Value> = m
             .content
             .as_array()
@@ -65,6 +70,7 @@ mod tests {
             model: None,
             usage: None,
             stop_reason: None,
+            stop_details: None,
             first_token_ms: None,
             complete: true,
             created: chrono::Utc::now(),
@@ -99,5 +105,25 @@ mod tests {
             .collect();
         assert_eq!(texts, vec!["q1", "a1", "q4", "a4"]);
         assert_eq!(out[1].content.len(), 1, "unsigned thinking dropped");
+    }
+
+    #[test]
+    fn a_refused_turn_is_left_out_prompt_and_all() {
+        let t = |s: &str| json!([{"type": "text", "text": s}]);
+        let mut refused = msg("assistant", t("partial before the refusal"));
+        refused.stop_reason = Some("refusal".into());
+        let stored = vec![
+            msg("user", t("q1")),
+            msg("assistant", t("a1")),
+            msg("user", t("q2 refused")),
+            refused,
+            msg("user", t("q3")),
+            msg("assistant", t("a3")),
+        ];
+        let texts: Vec<String> = to_api_messages(&stored)
+            .iter()
+            .map(|m| m.content[0]["text"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(texts, vec!["q1", "a1", "q3", "a3"]);
     }
 }

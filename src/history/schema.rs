@@ -65,6 +65,8 @@ pub const MIGRATIONS: &[&str] = &[
         INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
         INSERT INTO messages_fts(rowid, text) VALUES (new.id, new.text);
     END;",
+    // 4: why a reply stopped, beyond its stop reason (a refusal's category and explanation).
+    "ALTER TABLE messages ADD COLUMN stop_details TEXT;",
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -266,7 +266,9 @@ impl TaskContext {
             match next {
                 None => break Ok(()),
                 Some(Ok(event)) => {
-                    assembler.apply(&event);
+                    if let Err(e) = assembler.apply(&event) {
+                        break Err(Some(e));
+                    }
                     // Applied first, so the delta itself can move to the UI uncopied.
                     if let StreamEvent::ContentBlockDelta { delta, .. } = event {
                         first_token.get_or_insert_with(|| started.elapsed());

@@ -390,6 +390,24 @@ fn raw_sse(bytes: Vec<u8>) -> Response {
         .unwrap()
 }
 
+/// The events of a whole text reply: one text block made of `deltas`, then a
+/// `message_delta` whose `delta` is `stop` (stop reason, stop details, …).
+pub fn reply_events(deltas: &[&str], stop: Value) -> Vec<Value> {
+    let mut out = vec![
+        json!({"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-5-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":9,"output_tokens":1}}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+    ];
+    for d in deltas {
+        out.push(
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":d}}),
+        );
+    }
+    out.push(json!({"type":"content_block_stop","index":0}));
+    out.push(json!({"type":"message_delta","delta":stop,"usage":{"output_tokens":3}}));
+    out.push(json!({"type":"message_stop"}));
+    out
+}
+
 /// SSE text of these events, each `event:` + `data:` + blank line, the way the API sends.
 pub fn sse_events(events: &[Value]) -> String {
     events

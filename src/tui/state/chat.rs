@@ -22,6 +22,11 @@ pub enum ReplyState {
         error: String,
         advice: String,
     },
+    /// The model declined (`stop_reason: "refusal"`): the API's reason, in a sentence.
+    /// What streamed before stays.
+    Declined {
+        sentence: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +41,9 @@ pub struct Turn {
     pub usage: Option<(u64, u64)>,
     pub first_token: Option<Duration>,
     pub state: ReplyState,
+    /// Plain lines about what the reply holds beyond its text (a `fallback` block,
+    /// fallback credit), from `api::reply::notes`.
+    pub notes: Vec<String>,
     /// Bumped on every change, so the view knows when its cached lines are stale.
     pub revision: u64,
 }
@@ -51,6 +59,7 @@ impl Turn {
             usage: None,
             first_token: None,
             state: ReplyState::Waiting,
+            notes: Vec::new(),
             revision: 0,
         }
     }
@@ -184,11 +193,13 @@ impl ChatState {
     }
 
     /// The conversation as API messages: every finished turn, then `prompt`. Failed turns
-    /// with no reply are left out, since roles must alternate.
+    /// with no reply are left out, since roles must alternate; so are declined turns,
+    /// prompt and all, as Anthropic advises after a refusal (the context is reset past it).
     pub fn messages_for(&self, upto: usize, prompt: &str) -> Vec<Message> {
         let mut out = Vec::new();
         for t in &self.turns[..upto] {
-            if t.content.is_empty() && t.text.is_empty() {
+            let declined = matches!(t.state, ReplyState::Declined { .. });
+            if declined || (t.content.is_empty() && t.text.is_empty()) {
                 continue;
             }
             out.push(Message::user_text(t.prompt.clone()));

@@ -3,6 +3,7 @@
 
 use crate::api::messages::{plan_request, RequestOptions};
 use crate::api::models::fallback;
+use crate::api::reply::{self, Refusal};
 use crate::api::Delta;
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
@@ -245,15 +246,18 @@ impl App {
                         message["usage"]["output_tokens"].as_u64().unwrap_or(0),
                     ));
                     t.first_token = first_token;
-                    t.state = ReplyState::Done;
+                    t.notes = reply::notes(&message);
+                    t.state = match Refusal::of(&message) {
+                        Some(r) => ReplyState::Declined {
+                            sentence: r.sentence(),
+                        },
+                        None => ReplyState::Done,
+                    };
                     if message["stop_reason"] == "max_tokens" {
                         self.chat.notice = Some(
                             "The reply stopped at the max-tokens limit (/max-tokens N raises it)."
                                 .into(),
                         );
-                    } else if message["stop_reason"] == "refusal" {
-                        self.chat.notice =
-                            Some("The model declined to continue (stop reason: refusal).".into());
                     }
                     t.revision += 1;
                 }

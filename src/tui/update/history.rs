@@ -5,6 +5,7 @@
 use crossterm::event::KeyCode;
 
 use crate::api::messages::ThinkingChoice;
+use crate::api::reply::{self, Refusal};
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
 use crate::tui::state::chat::{ChatSettings, ReplyState, Turn};
@@ -133,7 +134,17 @@ impl App {
                             .first_token_ms
                             .and_then(|ms| u64::try_from(ms).ok())
                             .map(std::time::Duration::from_millis);
-                        t.state = if m.complete {
+                        t.notes = reply::notes(&serde_json::json!({
+                            "content": m.content,
+                            "usage": m.usage,
+                        }));
+                        t.state = if let Some(r) =
+                            Refusal::from_parts(m.stop_reason.as_deref(), m.stop_details.as_ref())
+                        {
+                            ReplyState::Declined {
+                                sentence: r.sentence(),
+                            }
+                        } else if m.complete {
                             ReplyState::Done
                         } else {
                             ReplyState::Failed {

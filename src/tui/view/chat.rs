@@ -199,8 +199,14 @@ fn turn_lines(
             )]));
             vec![Span::styled(format!("  {advice}"), theme.warn())]
         }
+        ReplyState::Declined { sentence } => {
+            vec![Span::styled(format!("⊘ {sentence}"), theme.warn())]
+        }
         ReplyState::Done => Vec::new(),
     };
+    for note in &turn.notes {
+        out.extend(wrap(vec![Span::styled(format!("ℹ {note}"), theme.dim())]));
+    }
     if !status.is_empty() {
         out.extend(wrap(status));
     }

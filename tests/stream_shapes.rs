@@ -1,0 +1,191 @@
+//! Streams of unusual shape replayed through the mock, as `oat ask` meets them: refusals
+//! (with and without text, with a reason or none), a `fallback` block and fallback
+//! credit, and each way a stream can break the protocol. What is printed, what `--json`
+//! holds and what the history keeps must agree.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn ask(mock: &MockServer, home: &std::path::Path, args: &[&str]) -> Out {
+    output(
+        oat(home)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .arg("ask")
+            .args(args),
+        false,
+    )
+}
+
+fn refusal(category: Value, explanation: Value) -> Value {
+    json!({"stop_reason":"refusal","stop_sequence":null,
+           "stop_details":{"type":"refusal","category":category,"explanation":explanation}})
+}
+
+#[test]
+fn a_refusal_after_some_text_prints_the_reason_keeps_the_text_and_exits_4() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let details = refusal(
+        json!("cyber"),
+        json!("This request could enable cyber harm."),
+    );
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["Here is how ", "you"],
+        details.clone(),
+    ))));
+    let o = ask(&mock, home.path(), &["--save", "how do I…"]);
+    assert_eq!(o.code, 4, "{}", o.stderr);
+    assert_eq!(o.stdout, "Here is how you\n");
+    assert!(
+        o.stderr
+            .contains("Claude declined: This request could enable cyber harm. (category: cyber)"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("connection closed"), "{}", o.stderr);
+
+    // The history keeps the text, the stop reason and the details.
+    let o = output(
+        oat(home.path()).args(["history", "show", "1", "--json"]),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let reply = &v["messages"][1];
+    assert_eq!(reply["stop_reason"], "refusal");
+    assert_eq!(reply["stop_details"], details["stop_details"]);
+    assert_eq!(reply["text"], "Here is how you");
+}
+
+#[test]
+fn a_refusal_with_no_text_and_no_reason_is_one_plain_sentence() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let mut events = reply_events(&[], refusal(Value::Null, Value::Null));
+    // No text block at all: message_start, message_delta, message_stop.
+    events.retain(|e| !e["type"].as_str().unwrap().starts_with("content_block"));
+    mock.push_messages(Reply::RawSse(sse_events(&events)));
+    let o = ask(&mock, home.path(), &["--json", "hi"]);
+    assert_eq!(o.code, 4, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("Claude declined to answer; the API gave no reason."),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("connection closed"), "{}", o.stderr);
+    let m: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(
+        m["stop_details"],
+        json!({"type":"refusal","category":null,"explanation":null}),
+        "--json keeps stop_details as received"
+    );
+}
+
+#[test]
+fn a_fallback_block_and_fallback_credit_are_kept_and_named() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let mut events = reply_events(&["Answer."], json!({"stop_reason":"end_turn"}));
+    let stop = events.len() - 3;
+    events.insert(
+        stop,
+        json!({"type":"content_block_start","index":1,"content_block":{"type":"fallback","from_model":"claude-fable-5-1","to_model":"claude-opus-5-5"}}),
+    );
+    events.insert(stop + 1, json!({"type":"content_block_stop","index":1}));
+    let n = events.len();
+    events[n - 2]["usage"]["fallback_credit"] = json!({"input_tokens": 1200});
+    mock.push_messages(Reply::RawSse(sse_events(&events)));
+    let o = ask(&mock, home.path(), &["hi"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "Answer.\n");
+    assert!(
+        o.stderr.contains("The reply holds a `fallback` block:")
+            && o.stderr.contains("claude-opus-5-5"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr
+            .contains("Fallback credit: {\"input_tokens\":1200}"),
+        "{}",
+        o.stderr
+    );
+
+    mock.push_messages(Reply::RawSse(sse_events(&events)));
+    let o = ask(&mock, home.path(), &["--json", "hi"]);
+    let m: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(m["content"][1]["type"], "fallback", "kept, not dropped");
+    assert_eq!(m["usage"]["fallback_credit"]["input_tokens"], 1200);
+}
+
+#[test]
+fn protocol_violations_end_with_a_named_error_and_what_was_shown_is_what_was_kept() {
+    let start = json!({"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"x","usage":{"input_tokens":1,"output_tokens":1}}});
+    let block = |i: usize| json!({"type":"content_block_start","index":i,"content_block":{"type":"text","text":""}});
+    let text = |i: i64, t: &str| json!({"type":"content_block_delta","index":i,"delta":{"type":"text_delta","text":t}});
+    let cases: Vec<(Vec<Value>, &str)> = vec![
+        (
+            vec![start.clone(), block(0), text(0, "kept "), text(3, "lost")],
+            "delta for content block 3, which never started",
+        ),
+        (
+            vec![start.clone(), block(0), text(0, "kept "), text(-1, "lost")],
+            "content block -1, a negative index",
+        ),
+        (
+            vec![block(0), text(0, "lost")],
+            "`content_block_start` before `message_start`",
+        ),
+        (
+            vec![
+                start.clone(),
+                block(0),
+                text(0, "kept "),
+                json!({"type":"content_block_stop","index":5}),
+            ],
+            "stop for content block 5, which never started",
+        ),
+    ];
+    for (events, want) in cases {
+        let mock = MockServer::start();
+        let home = tempfile::tempdir().unwrap();
+        mock.push_messages(Reply::RawSse(sse_events(&events)));
+        let o = ask(&mock, home.path(), &["--save", "q"]);
+        assert_eq!(o.code, 1, "{want}: {}", o.stderr);
+        assert!(o.stderr.contains(want), "{want}: {}", o.stderr);
+        assert!(!o.stdout.contains("lost"), "{}", o.stdout);
+        let shown = o.stdout.trim_end().to_string();
+
+        mock.push_messages(Reply::RawSse(sse_events(&events)));
+        let j = ask(&mock, home.path(), &["--json", "q"]);
+        assert_eq!(j.code, 1);
+        let m: Value = serde_json::from_str(&j.stdout).unwrap();
+        let kept: String = m["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b["text"].as_str())
+            .collect();
+        assert_eq!(
+            kept.trim_end(),
+            shown,
+            "{want}: --json holds what was printed"
+        );
+
+        let h = output(
+            oat(home.path()).args(["history", "show", "1", "--json"]),
+            false,
+        );
+        let v: Value = serde_json::from_str(&h.stdout).unwrap();
+        let saved = v["messages"][1]["text"]
+            .as_str()
+            .unwrap_or("")
+            .trim_end()
+            .to_string();
+        assert_eq!(saved, shown, "{want}: the history holds what was printed");
+    }
+}

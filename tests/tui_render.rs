@@ -289,6 +289,24 @@ fn chat_error_and_thinking_shown() {
 }
 
 #[test]
+fn chat_declined_with_its_reason_and_a_fallback_note() {
+    let mut a = app(Pane::Chat);
+    chat(&mut a);
+    let id = a.chat.streaming.unwrap();
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({
+            "content":[{"type":"text","text":"Borrowing lets you"},{"type":"fallback","to_model":"claude-opus-5-5"}],
+            "stop_reason":"refusal",
+            "stop_details":{"type":"refusal","category":"cyber","explanation":"This request was declined because it could enable cyber harm."},
+            "usage":{"input_tokens":40,"output_tokens":6}
+        }),
+        first_token: Some(Duration::from_millis(300)),
+    }));
+    insta::assert_snapshot!("chat_declined", render(&a, 100, 20));
+}
+
+#[test]
 fn whole_screen_with_overlays() {
     let mut a = app(Pane::Keys);
     with_keys(&mut a);

@@ -475,6 +475,7 @@ fn history_search_open_and_delete() {
         model: None,
         usage: Some(json!({"input_tokens": 3, "output_tokens": 4})),
         stop_reason: None,
+        stop_details: None,
         first_token_ms: Some(250),
         complete,
         created: chrono::Utc::now(),
@@ -521,4 +522,50 @@ fn history_search_open_and_delete() {
         requests(&fx)[0].1,
         RequestKind::DeleteConversation { id: 2 }
     ));
+}
+
+#[test]
+fn a_refusal_ends_the_turn_with_its_reason_and_leaves_the_next_context() {
+    let mut a = app();
+    let id = send(&mut a, "risky question");
+    a.update(delta(id, "Let me"));
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({
+            "content":[{"type":"text","text":"Let me"},{"type":"fallback","to_model":"claude-opus-5-5"}],
+            "stop_reason":"refusal",
+            "stop_details":{"type":"refusal","category":"cyber","explanation":"It could enable harm."},
+            "usage":{"input_tokens":5,"output_tokens":2,"fallback_credit":{"input_tokens":9}}
+        }),
+        first_token: None,
+    }));
+    let t = &a.chat.turns[0];
+    assert_eq!(t.text, "Let me", "what streamed stays");
+    assert_eq!(
+        t.state,
+        ReplyState::Declined {
+            sentence: "Claude declined: It could enable harm. (category: cyber)".into()
+        }
+    );
+    assert_eq!(t.notes.len(), 2, "{:?}", t.notes);
+    assert!(t.notes[0].contains("`fallback` block"));
+    // The next prompt does not carry the declined turn as context.
+    let fx = {
+        typed(&mut a, "another question");
+        a.update(key(KeyCode::Enter))
+    };
+    let RequestKind::StreamChat { request, .. } = requests(&fx)[0].1 else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(request.messages.len(), 1, "{:?}", request.messages);
+}
+
+#[test]
+fn a_config_change_elsewhere_reloads_the_keys_once() {
+    let mut a = app();
+    let fx = a.update(Msg::Api(ApiEvent::ConfigChanged));
+    assert!(matches!(requests(&fx)[..], [(_, RequestKind::LoadKeys)]));
+    // A burst of file events while the reload runs asks for nothing more.
+    let fx = a.update(Msg::Api(ApiEvent::ConfigChanged));
+    assert!(fx.is_empty());
 }

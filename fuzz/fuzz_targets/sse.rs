@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let mut assembler = Assembler::new();
     for event in &whole {
         if let Ok(e) = decode(event) {
-            assembler.apply(&e);
+            let _ = assembler.apply(&e);
         }
     }
     let _ = assembler.message();

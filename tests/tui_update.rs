@@ -561,11 +561,26 @@ fn a_refusal_ends_the_turn_with_its_reason_and_leaves_the_next_context() {
 }
 
 #[test]
-fn a_config_change_elsewhere_reloads_the_keys_once() {
+fn a_config_change_elsewhere_reloads_the_keys_and_a_burst_ends_with_a_fresh_read() {
     let mut a = app();
     let fx = a.update(Msg::Api(ApiEvent::ConfigChanged));
     assert!(matches!(requests(&fx)[..], [(_, RequestKind::LoadKeys)]));
-    // A burst of file events while the reload runs asks for nothing more.
-    let fx = a.update(Msg::Api(ApiEvent::ConfigChanged));
-    assert!(fx.is_empty());
+    let id = requests(&fx)[0].0;
+    // A burst of file events while the reload runs asks for nothing at once…
+    assert!(a.update(Msg::Api(ApiEvent::ConfigChanged)).is_empty());
+    assert!(a.update(Msg::Api(ApiEvent::ConfigChanged)).is_empty());
+    // …but that reload may have read the file before the last change: one more follows.
+    let loaded = |id| {
+        Msg::Api(ApiEvent::KeysLoaded {
+            id,
+            keys: Vec::new(),
+            in_use: None,
+            keyring: Ok(()),
+        })
+    };
+    let fx = a.update(loaded(id));
+    let again = requests(&fx);
+    assert!(matches!(again[..], [(_, RequestKind::LoadKeys)]), "{fx:?}");
+    let id = again[0].0;
+    assert!(a.update(loaded(id)).is_empty(), "and no more");
 }

@@ -293,10 +293,13 @@ impl App {
     }
 
     fn reload_keys(&mut self, wanted: bool) -> Vec<Effect> {
-        if wanted && !self.keys.loading {
-            vec![self.load_keys()]
-        } else {
+        if !wanted {
             Vec::new()
+        } else if self.keys.loading {
+            self.keys.reload_after = true;
+            Vec::new()
+        } else {
+            vec![self.load_keys()]
         }
     }
 
@@ -452,7 +455,8 @@ impl App {
                 if self.first_run && !self.keys.keys.is_empty() {
                     self.first_run = false;
                 }
-                Vec::new()
+                let again = std::mem::take(&mut self.keys.reload_after);
+                self.reload_keys(again)
             }
             ApiEvent::KeyChanged { notice, .. } => {
                 self.keys.busy = false;

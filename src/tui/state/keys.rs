@@ -34,6 +34,9 @@ pub struct KeysState {
     pub selected: usize,
     pub mode: KeysMode,
     pub loading: bool,
+    /// The config changed again while a load was running: that load may have read the
+    /// file before the change, so another follows it.
+    pub reload_after: bool,
     /// The last outcome to show: (text, is_error).
     pub notice: Option<(String, bool)>,
     pub keyring: Option<Result<(), String>>,

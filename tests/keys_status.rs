@@ -121,7 +121,7 @@ fn revoked_key_exits_1_with_the_apis_words() {
 fn refusals_are_classified() {
     let h = Home::new();
     assert_eq!(h.add("k", API_KEY, &[]).code, 0);
-    let cases: [(Reply, &str, &str, i32); 4] = [
+    let cases: [(Reply, &str, &str, i32); 8] = [
         (
             Reply::status(403, "permission_error", "Your key may not use this."),
             "no permission",
@@ -132,10 +132,51 @@ fn refusals_are_classified() {
             Reply::status(
                 400,
                 "invalid_request_error",
-                "You're out of extra usage. Add more at claude.ai/settings/usage",
+                "You're out of extra usage. Add more at claude.ai/settings/usage and keep going.",
             ),
-            "out of usage",
-            "out of extra usage",
+            "Check       out of extra usage",
+            "API said: invalid request (400): You're out of extra usage. Add more at claude.ai/settings/usage and keep going.",
+            1,
+        ),
+        // The 2026 wordings of third-party use billed as extra usage, each verbatim.
+        (
+            Reply::status(
+                400,
+                "invalid_request_error",
+                "Third-party apps now draw from your extra usage, not your plan limits. We've added a $20 credit to get you started. Claim it at claude.ai/settings/usage and keep going.",
+            ),
+            "Check       billed as extra usage",
+            "We've added a $20 credit to get you started. Claim it at claude.ai/settings/usage and keep going.",
+            1,
+        ),
+        (
+            Reply::status(
+                400,
+                "invalid_request_error",
+                "Third-party apps now draw from your extra usage, not your plan limits. Add more at claude.ai/settings/usage and keep going.",
+            ),
+            "Check       billed as extra usage",
+            "https://claude.ai/settings/usage",
+            1,
+        ),
+        (
+            Reply::status(
+                400,
+                "invalid_request_error",
+                "Third-party apps now draw from your extra usage, not your plan limits. Ask your workspace admin to add more and keep going.",
+            ),
+            "Check       billed as extra usage",
+            "ask your workspace admin",
+            1,
+        ),
+        (
+            Reply::status(
+                400,
+                "invalid_request_error",
+                "Your credit balance is too low to access the Anthropic API.",
+            ),
+            "Check       out of usage",
+            "Console (https://console.anthropic.com/settings/billing)",
             1,
         ),
         (
@@ -191,6 +232,12 @@ fn subscription_usage_headers_are_shown() {
     );
     h.mock
         .add_header("anthropic-ratelimit-unified-overage-status", "rejected");
+    h.mock.add_header(
+        "anthropic-ratelimit-unified-overage-disabled-reason",
+        "out_of_credits",
+    );
+    h.mock
+        .add_header("anthropic-ratelimit-unified-overage-utilization", "1.0");
     h.mock
         .add_header("anthropic-ratelimit-requests-limit", "50");
     h.mock
@@ -209,7 +256,8 @@ fn subscription_usage_headers_are_shown() {
     );
     assert!(o.stdout.contains("status: allowed_warning"), "{}", o.stdout);
     assert!(
-        o.stdout.contains("overage-status: rejected"),
+        o.stdout
+            .contains("Extra usage status: rejected (out of credits), 100% used"),
         "{}",
         o.stdout
     );
@@ -224,6 +272,68 @@ fn subscription_usage_headers_are_shown() {
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["limits"]["unified"]["seven_day"]["utilization"], 0.9);
     assert_eq!(v["limits"]["unified"]["representative_claim"], "seven_day");
+    assert_eq!(
+        v["limits"]["unified"]["overage"],
+        serde_json::json!({"status":"rejected","disabled_reason":"out_of_credits","utilization":1.0,"reset":null}),
+        "named fields, not raw leftovers"
+    );
+    assert!(v["limits"]["unified"]["other"]
+        .as_object()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn a_setup_token_that_may_not_list_models_is_checked_by_a_message_not_called_invalid() {
+    let h = Home::new();
+    let env = [("CLAUDE_CODE_OAUTH_TOKEN", OAUTH_TOKEN)];
+    let scope = || {
+        Reply::status(
+            403,
+            "permission_error",
+            "OAuth token does not meet scope requirement user:profile",
+        )
+    };
+    h.mock.push_models(scope());
+    let o = h.run_env(&env, &["token", "status"], "");
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(o.stdout.contains("Check       valid"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("a 1-token message checked it instead"),
+        "{}",
+        o.stdout
+    );
+    let probe = &h.mock.requests_to("/v1/messages")[0];
+    assert_eq!(probe.body.as_ref().unwrap()["max_tokens"], 1);
+    // `oat models` falls back to the shipped list and says why, in one line.
+    h.mock.push_models(scope());
+    let o = h.run_env(&env, &["models"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("claude-sonnet-5-5"), "{}", o.stdout);
+    assert!(
+        o.stderr
+            .contains("the API would not list models for this setup token")
+            && o.stderr.contains("offline list taken"),
+        "{}",
+        o.stderr
+    );
+    // An API key refused there is reported as such, never hidden behind the list.
+    h.mock.push_models(Reply::status(
+        401,
+        "authentication_error",
+        "invalid x-api-key",
+    ));
+    let o = h.run_env(&[("ANTHROPIC_API_KEY", API_KEY)], &["models"], "");
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    // A revoked setup token fails the message check too: invalid, as it should be.
+    h.mock.push_models(scope());
+    let o = h.run_env(
+        &[("CLAUDE_CODE_OAUTH_TOKEN", REVOKED_TOKEN)],
+        &["token", "status"],
+        "",
+    );
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.contains("Check       invalid"), "{}", o.stdout);
 }
 
 #[test]

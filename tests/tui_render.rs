@@ -110,6 +110,7 @@ fn report() -> StatusReport {
         latency: Duration::from_millis(187),
         request_id: Some("req_011CV".into()),
         limits: RateLimits::default(),
+        by_message: false,
     });
     let (mut check, _) = Check::from_result(&ok, Duration::ZERO);
     check.at = at("2026-11-24T12:00:00Z");

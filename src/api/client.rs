@@ -104,6 +104,9 @@ pub struct Validation {
     pub latency: Duration,
     pub request_id: Option<String>,
     pub limits: RateLimits,
+    /// The check had to send a 1-token message: the API would not list models for this
+    /// setup token (their scope may not cover it) but took the message.
+    pub by_message: bool,
 }
 
 /// Refuses a base URL that would send a credential in the clear to another machine.
@@ -294,21 +297,52 @@ impl Client {
     }
 
     /// A cheap live check: one small `GET /v1/models`, timed, with the limits it reported.
+    /// A setup token may be refused there (401/403) and still chat: then a 1-token message
+    /// decides, since "cannot list models" is not "invalid token".
     pub async fn validate(&self) -> Result<Validation, ApiError> {
+        let listed = self
+            .timed_check(
+                self.request(Method::GET, "v1/models")?
+                    .query(&[("limit", "1")]),
+            )
+            .await;
+        match listed {
+            Err(ApiError::Unauthorized(_) | ApiError::PermissionDenied(_))
+                if self.credential.kind == CredentialKind::Oauth =>
+            {
+                let body = serde_json::json!({
+                    "model": super::models::fallback().default_model,
+                    "max_tokens": 1,
+                    "stream": true,
+                    "messages": [{"role": "user", "content": "hi"}],
+                });
+                let request = self
+                    .request(Method::POST, "v1/messages")?
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.to_string());
+                self.timed_check(request).await.map(|v| Validation {
+                    by_message: true,
+                    ..v
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// Sends one request and keeps its status, timing and limits; the body is not read
+    /// (a streamed reply is dropped after its headers).
+    async fn timed_check(&self, request: reqwest::RequestBuilder) -> Result<Validation, ApiError> {
         let started = Instant::now();
-        let resp = self
-            .request(Method::GET, "v1/models")?
-            .query(&[("limit", "1")])
-            .send()
-            .await
-            .map_err(ApiError::from)?;
+        let resp = request.send().await.map_err(ApiError::from)?;
         let latency = started.elapsed();
         let request_id = request_id(resp.headers());
         let limits = RateLimits::from_headers(resp.headers());
-        check(resp).await.map(|_| Validation {
+        check(resp).await?;
+        Ok(Validation {
             latency,
             request_id,
             limits,
+            by_message: false,
         })
     }
 

@@ -12,6 +12,32 @@ use super::limits::RateLimits;
 
 /// Anthropic's refusal of a subscription token used outside Claude Code contains this.
 const CLAUDE_CODE_ONLY: &str = "only authorized for use with claude code";
+/// Where Anthropic's 2026 billing refusals send people, when the message names it.
+const USAGE_PAGE: &str = "claude.ai/settings/usage";
+
+/// How a refusal concerns money or usage rather than the credential: the 2026 wording of
+/// subscription tokens used outside Claude Code, and an API key's empty balance. The
+/// messages changed during the year, so each is matched on its stable words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Billing {
+    /// "Third-party apps now draw from your extra usage…" / "…Ask your workspace admin to
+    /// add more…": this use is billed as extra usage, and there is none to draw on yet.
+    ExtraUsage { workspace_admin: bool },
+    /// "You're out of extra usage…".
+    OutOfExtraUsage,
+    /// An API key's "credit balance is too low".
+    OutOfCredit,
+}
+
+impl Billing {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ExtraUsage { .. } => "billed as extra usage",
+            Self::OutOfExtraUsage => "out of extra usage",
+            Self::OutOfCredit => "out of credit",
+        }
+    }
+}
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -183,6 +209,29 @@ impl ApiError {
             .is_some_and(|d| d.message.to_lowercase().contains(CLAUDE_CODE_ONLY))
     }
 
+    /// Whether this refusal is about billing (see `Billing`), read from the API's words.
+    pub fn billing(&self) -> Option<Billing> {
+        let m = self.detail()?.message.to_lowercase();
+        if m.contains("out of extra usage") {
+            Some(Billing::OutOfExtraUsage)
+        } else if m.contains("extra usage") || m.contains("workspace admin to add more") {
+            Some(Billing::ExtraUsage {
+                workspace_admin: m.contains("workspace admin"),
+            })
+        } else if m.contains("credit balance") {
+            Some(Billing::OutOfCredit)
+        } else {
+            None
+        }
+    }
+
+    /// The usage page a billing refusal names, as a link.
+    pub fn usage_page(&self) -> Option<String> {
+        self.detail()
+            .filter(|d| d.message.to_lowercase().contains(USAGE_PAGE))
+            .map(|_| format!("https://{USAGE_PAGE}"))
+    }
+
     /// A usage limit that will not lift in seconds: a 429 that asks for minutes or more
     /// (a drained subscription window answers with hours). Retrying it only wastes time.
     pub fn is_long_rate_limit(&self) -> bool {
@@ -221,12 +270,28 @@ impl ApiError {
             return "Anthropic accepts this setup token only inside Claude Code. Use an API key \
                     from https://console.anthropic.com/settings/keys instead (ANTHROPIC_API_KEY).";
         }
-        if self.detail().is_some_and(|d| {
-            let m = d.message.to_lowercase();
-            m.contains("extra usage") || m.contains("credit balance")
-        }) {
-            return "The account is out of usage or credit. Check your plan or billing at \
-                    https://claude.ai/settings/usage or the Console, then try again.";
+        match self.billing() {
+            Some(Billing::ExtraUsage {
+                workspace_admin: true,
+            }) => {
+                return "Anthropic bills this setup token's use outside Claude Code as extra \
+                        usage, and the workspace has none left: ask your workspace admin to \
+                        add more, or use an API key (the supported route).";
+            }
+            Some(Billing::ExtraUsage { .. }) => {
+                return "Anthropic bills this setup token's use outside Claude Code as extra \
+                        usage: claim or add extra usage at https://claude.ai/settings/usage, \
+                        or use an API key (the supported route).";
+            }
+            Some(Billing::OutOfExtraUsage) => {
+                return "The subscription's extra usage is spent: add more at \
+                        https://claude.ai/settings/usage, or use an API key.";
+            }
+            Some(Billing::OutOfCredit) => {
+                return "The API key's organisation is out of credit: add credit in the \
+                        Console (https://console.anthropic.com/settings/billing).";
+            }
+            None => {}
         }
         match self {
             Self::Unauthorized(_) => {
@@ -345,5 +410,51 @@ mod tests {
             ),
             ApiError::Overloaded(_)
         ));
+    }
+
+    #[test]
+    fn billing_refusals_of_2026_are_told_apart() {
+        let refused = |m: &str| {
+            let body = format!(
+                r#"{{"type":"error","error":{{"type":"invalid_request_error","message":"{m}"}}}}"#
+            );
+            ApiError::from_status(StatusCode::BAD_REQUEST, &body, None, None)
+        };
+        let april = refused("Third-party apps now draw from your extra usage, not your plan limits. We've added a $20 credit to get you started. Claim it at claude.ai/settings/usage and keep going.");
+        assert_eq!(
+            april.billing(),
+            Some(Billing::ExtraUsage {
+                workspace_admin: false
+            })
+        );
+        assert_eq!(
+            april.usage_page().as_deref(),
+            Some("https://claude.ai/settings/usage")
+        );
+        assert!(april.advice().contains("extra usage"));
+        let may = refused("Third-party apps now draw from your extra usage, not your plan limits. Add more at claude.ai/settings/usage and keep going.");
+        assert_eq!(
+            may.billing(),
+            Some(Billing::ExtraUsage {
+                workspace_admin: false
+            })
+        );
+        let team = refused("Third-party apps now draw from your extra usage, not your plan limits. Ask your workspace admin to add more and keep going.");
+        assert_eq!(
+            team.billing(),
+            Some(Billing::ExtraUsage {
+                workspace_admin: true
+            })
+        );
+        assert!(team.advice().contains("workspace admin"));
+        assert_eq!(team.usage_page(), None);
+        let out = refused(
+            "You're out of extra usage. Add more at claude.ai/settings/usage and keep going.",
+        );
+        assert_eq!(out.billing(), Some(Billing::OutOfExtraUsage));
+        assert_eq!(Billing::OutOfExtraUsage.label(), "out of extra usage");
+        let credit = refused("Your credit balance is too low to access the Anthropic API.");
+        assert_eq!(credit.billing(), Some(Billing::OutOfCredit));
+        assert_eq!(refused("max_tokens: too large").billing(), None);
     }
 }

@@ -27,6 +27,23 @@ pub struct UnifiedWindow {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Overage {
+    /// `allowed`, `rejected`, …
+    pub status: Option<String>,
+    /// Why extra usage is off: `out_of_credits`, `org_level_disabled_until`, …
+    pub disabled_reason: Option<String>,
+    /// Spent fraction, 0.0 to 1.0.
+    pub utilization: Option<f64>,
+    pub reset: Option<DateTime<Utc>>,
+}
+
+impl Overage {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Unified {
     /// `allowed`, `allowed_warning` or `rejected`.
     pub status: Option<String>,
@@ -35,6 +52,10 @@ pub struct Unified {
     /// Which window governs: `five_hour` or `seven_day`.
     pub representative_claim: Option<String>,
     pub reset: Option<DateTime<Utc>>,
+    /// Extra usage (`anthropic-ratelimit-unified-overage-*`): what third-party use of a
+    /// setup token is billed against in 2026.
+    #[serde(skip_serializing_if = "Overage::is_empty")]
+    pub overage: Overage,
     /// Every other `anthropic-ratelimit-unified-*` header, raw (overage fields and
     /// whatever Anthropic adds next).
     pub other: BTreeMap<String, String>,
@@ -126,6 +147,14 @@ impl Unified {
             "status" => self.status = Some(value.to_string()),
             "representative-claim" => self.representative_claim = Some(value.to_string()),
             "reset" => self.reset = parse_time(value),
+            "overage-status" => self.overage.status = Some(value.to_string()),
+            "overage-disabled-reason" => self.overage.disabled_reason = Some(value.to_string()),
+            "overage-utilization" if value.parse::<f64>().is_ok() => {
+                self.overage.utilization = value.parse().ok();
+            }
+            "overage-reset" if parse_time(value).is_some() => {
+                self.overage.reset = parse_time(value);
+            }
             _ => {
                 let parsed = field
                     .split_once('-')
@@ -226,6 +255,12 @@ mod tests {
                 "seven_day",
             ),
             ("anthropic-ratelimit-unified-overage-status", "rejected"),
+            (
+                "anthropic-ratelimit-unified-overage-disabled-reason",
+                "out_of_credits",
+            ),
+            ("anthropic-ratelimit-unified-overage-utilization", "1.0"),
+            ("anthropic-ratelimit-unified-overage-surprise", "y"),
             ("anthropic-ratelimit-unified-5h-surprise", "x"),
         ]);
         let u = RateLimits::from_headers(&h).unified.unwrap();
@@ -236,8 +271,18 @@ mod tests {
         assert_eq!(u.seven_day.status.as_deref(), Some("allowed_warning"));
         assert_eq!(u.representative_claim.as_deref(), Some("seven_day"));
         assert_eq!(
-            u.other.get("overage-status").map(String::as_str),
-            Some("rejected")
+            u.overage,
+            Overage {
+                status: Some("rejected".into()),
+                disabled_reason: Some("out_of_credits".into()),
+                utilization: Some(1.0),
+                reset: None,
+            }
+        );
+        assert_eq!(
+            u.other.get("overage-surprise").map(String::as_str),
+            Some("y"),
+            "unknown overage fields stay raw"
         );
         assert_eq!(u.other.get("5h-surprise").map(String::as_str), Some("x"));
     }

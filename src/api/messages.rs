@@ -46,19 +46,29 @@ pub enum Effort {
     Low,
     Medium,
     High,
+    /// Between high and max; listed by current models in `capabilities.effort` (2026).
+    #[value(name = "xhigh")]
+    XHigh,
     Max,
 }
 
 impl Effort {
-    pub const ALL: [Effort; 4] = [Self::Low, Self::Medium, Self::High, Self::Max];
+    /// Every level oat knows, lowest first; what a model takes is in its capabilities
+    /// (`Model::effort_levels`).
+    pub const ALL: [Effort; 5] = [Self::Low, Self::Medium, Self::High, Self::XHigh, Self::Max];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Low => "low",
             Self::Medium => "medium",
             Self::High => "high",
+            Self::XHigh => "xhigh",
             Self::Max => "max",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
     }
 }
 

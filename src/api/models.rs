@@ -6,7 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::error::ApiError;
 use super::messages::Effort;
+use crate::credentials::CredentialKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
@@ -126,6 +128,27 @@ pub fn fallback() -> FallbackList {
     })
 }
 
+/// Why the shipped list stands in for live discovery after `err`, in a phrase; `None`
+/// when the error must be reported as it is (a bad API key must not hide behind the
+/// offline list). Setup tokens may lack the scope to list models while chat works, so
+/// their 401/403 here is not "invalid token".
+pub fn fallback_reason(err: &ApiError, kind: CredentialKind) -> Option<String> {
+    if err.is_unreachable() {
+        return Some(format!("could not reach the API ({err})"));
+    }
+    let scope_refusal = matches!(
+        err,
+        ApiError::Unauthorized(_) | ApiError::PermissionDenied(_)
+    ) && kind == CredentialKind::Oauth
+        && !err.is_claude_code_only();
+    scope_refusal.then(|| {
+        format!(
+            "the API would not list models for this setup token ({err}); setup tokens may \
+             not cover model discovery even where chat works"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,7 +185,7 @@ mod tests {
             r#"{"type":"model","id":"m","display_name":"M","created_at":"2026-01-01T00:00:00Z",
             "max_input_tokens":1000000,"max_tokens":128000,"new_field":[1],
             "capabilities":{"thinking":{"supported":true,"types":{"adaptive":{"supported":true},"enabled":{"supported":false}}},
-            "effort":{"supported":true,"low":{"supported":true},"medium":{"supported":true},"high":{"supported":true},"max":{"supported":false}}}}"#,
+            "effort":{"supported":true,"low":{"supported":true},"medium":{"supported":true},"high":{"supported":true},"xhigh":{"supported":true},"max":{"supported":false}}}}"#,
         )
         .unwrap();
         assert_eq!(
@@ -174,7 +197,7 @@ mod tests {
         );
         assert_eq!(
             m.effort_levels().unwrap(),
-            vec![Effort::Low, Effort::Medium, Effort::High]
+            vec![Effort::Low, Effort::Medium, Effort::High, Effort::XHigh]
         );
         assert_eq!(m.thinking_label(), "adaptive");
         let back = serde_json::to_value(&m).unwrap();

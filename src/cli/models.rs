@@ -1,13 +1,14 @@
 //! `oat models`: live discovery, printed as a table or JSON; the shipped list when the API
-//! cannot be reached (said on stderr, with its date and the reason). An authentication
-//! refusal is reported as such, never papered over with the offline list.
+//! cannot be reached, or will not list models for a setup token (said on stderr, with its
+//! date and the reason). An API key's authentication refusal is reported as such, never
+//! papered over with the offline list.
 
 use std::io::Write;
 
 use clap::Args;
 
 use super::{CliError, Context};
-use crate::api::models::{fallback, short_count as tokens, Model};
+use crate::api::models::{fallback, fallback_reason, short_count as tokens, Model};
 
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
@@ -17,18 +18,20 @@ pub struct ModelsArgs {
 }
 
 pub async fn run(ctx: &Context, args: ModelsArgs) -> Result<(), CliError> {
-    let (client, _) = ctx.client()?;
+    let (client, resolved) = ctx.client()?;
     let models = match client.list_models().await {
         Ok((models, _limits)) => models,
-        Err(e) if e.is_unreachable() => {
+        Err(e) => {
+            let Some(reason) = fallback_reason(&e, resolved.credential.kind) else {
+                return Err(e.into());
+            };
             let list = fallback();
             eprintln!(
-                "oat: could not reach the API ({e}); showing the offline list taken {} — it may be out of date",
+                "oat: {reason}; showing the offline list taken {} — it may be out of date",
                 list.taken
             );
             list.data
         }
-        Err(e) => return Err(e.into()),
     };
     let mut out = std::io::stdout().lock();
     let written = if args.json {

@@ -12,6 +12,7 @@ mod render;
 
 pub use render::{backend_label, expiry_text, human_duration, limits_lines};
 
+use crate::api::error::Billing;
 use crate::api::{ApiError, RateLimits, Validation};
 use crate::config::{Backend, KeyMeta, LastValidation};
 use crate::credentials::{token::estimate_expiry, CredentialKind, Expiry};
@@ -27,7 +28,12 @@ pub enum Verdict {
     NoPermission,
     /// Anthropic's "only authorized for use with Claude Code" refusal.
     ClaudeCodeOnly,
-    /// Out of extra usage or credit.
+    /// Anthropic bills this setup token's use outside Claude Code as extra usage, and there
+    /// is none to draw on ("Third-party apps now draw from your extra usage…").
+    BilledAsExtraUsage,
+    /// "You're out of extra usage…".
+    OutOfExtraUsage,
+    /// An API key's organisation is out of credit.
     OutOfUsage,
     /// 429: the credential works, but a limit is reached now.
     RateLimited,
@@ -44,6 +50,8 @@ impl Verdict {
             Self::Invalid => "invalid",
             Self::NoPermission => "no_permission",
             Self::ClaudeCodeOnly => "claude_code_only",
+            Self::BilledAsExtraUsage => "billed_as_extra_usage",
+            Self::OutOfExtraUsage => "out_of_extra_usage",
             Self::OutOfUsage => "out_of_usage",
             Self::RateLimited => "rate_limited",
             Self::Unreachable => "unreachable",
@@ -61,28 +69,31 @@ impl Verdict {
     pub fn may_store(self) -> bool {
         matches!(
             self,
-            Self::Valid | Self::RateLimited | Self::OutOfUsage | Self::Unreachable
+            Self::Valid
+                | Self::RateLimited
+                | Self::BilledAsExtraUsage
+                | Self::OutOfExtraUsage
+                | Self::OutOfUsage
+                | Self::Unreachable
         )
     }
 }
 
 pub fn classify(err: &ApiError) -> Verdict {
-    let message = err
-        .detail()
-        .map(|d| d.message.to_lowercase())
-        .unwrap_or_default();
     if err.is_claude_code_only() {
-        Verdict::ClaudeCodeOnly
-    } else if message.contains("extra usage") || message.contains("credit balance") {
-        Verdict::OutOfUsage
-    } else {
-        match err {
+        return Verdict::ClaudeCodeOnly;
+    }
+    match err.billing() {
+        Some(Billing::ExtraUsage { .. }) => Verdict::BilledAsExtraUsage,
+        Some(Billing::OutOfExtraUsage) => Verdict::OutOfExtraUsage,
+        Some(Billing::OutOfCredit) => Verdict::OutOfUsage,
+        None => match err {
             ApiError::Unauthorized(_) => Verdict::Invalid,
             ApiError::PermissionDenied(_) => Verdict::NoPermission,
             ApiError::RateLimited { .. } => Verdict::RateLimited,
             e if e.is_unreachable() => Verdict::Unreachable,
             _ => Verdict::Refused,
-        }
+        },
     }
 }
 
@@ -98,7 +109,14 @@ pub struct Check {
     pub message: Option<String>,
     pub advice: Option<String>,
     pub retry_after: Option<u64>,
+    /// How the check was made, when not the usual way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
+
+/// Said when a setup token could not list models and a 1-token message checked it.
+pub const CHECKED_BY_MESSAGE: &str = "the API would not list models for this setup token \
+    (its scope may not cover that), so a 1-token message checked it instead";
 
 fn ser_millis<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
@@ -123,6 +141,7 @@ impl Check {
                     message: None,
                     advice: None,
                     retry_after: None,
+                    note: v.by_message.then(|| CHECKED_BY_MESSAGE.to_string()),
                 },
                 v.limits.clone(),
             ),
@@ -141,6 +160,7 @@ impl Check {
                         message: Some(e.to_string()),
                         advice: Some(e.advice().to_string()),
                         retry_after,
+                        note: None,
                     },
                     e.limits().cloned().unwrap_or_default(),
                 )
@@ -252,7 +272,23 @@ mod tests {
             classify(&err(
                 400,
                 "invalid_request_error",
-                "You're out of extra usage."
+                "You're out of extra usage. Add more at claude.ai/settings/usage and keep going."
+            )),
+            Verdict::OutOfExtraUsage
+        );
+        assert_eq!(
+            classify(&err(
+                400,
+                "invalid_request_error",
+                "Third-party apps now draw from your extra usage, not your plan limits. Add more at claude.ai/settings/usage and keep going."
+            )),
+            Verdict::BilledAsExtraUsage
+        );
+        assert_eq!(
+            classify(&err(
+                400,
+                "invalid_request_error",
+                "Your credit balance is too low to access the Anthropic API."
             )),
             Verdict::OutOfUsage
         );
@@ -299,6 +335,7 @@ mod tests {
             latency: Duration::from_millis(5),
             request_id: None,
             limits: Default::default(),
+            by_message: false,
         });
         r.check = Some(Check::from_result(&ok, Duration::ZERO).0);
         assert_eq!(r.exit_code(), EXIT_VALID);

@@ -46,6 +46,9 @@ impl StatusReport {
                 if let Some(a) = &c.advice {
                     line("", format!("Next: {a}"));
                 }
+                if let Some(n) = &c.note {
+                    line("", format!("Note: {n}"));
+                }
             }
             None => line("Check", "not run (--offline)".into()),
         }
@@ -187,6 +190,20 @@ pub fn limits_lines(l: &RateLimits) -> Vec<(&'static str, String)> {
         }
         if let Some(r) = &u.reset {
             out.push(("Usage", format!("resets {}", local(r))));
+        }
+        let o = &u.overage;
+        if !o.is_empty() {
+            let mut s = format!("status: {}", o.status.as_deref().unwrap_or("?"));
+            if let Some(reason) = &o.disabled_reason {
+                s.push_str(&format!(" ({})", reason.replace('_', " ")));
+            }
+            if let Some(f) = o.utilization {
+                s.push_str(&format!(", {:.0}% used", f * 100.0));
+            }
+            if let Some(r) = &o.reset {
+                s.push_str(&format!(", resets {}", local(r)));
+            }
+            out.push(("Extra usage", s));
         }
         for (k, v) in &u.other {
             out.push(("Usage", format!("{k}: {v}")));

@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
-use crate::api::models::fallback;
+use crate::api::models::{fallback, fallback_reason};
 use crate::api::{Client, ClientConfig, Delta, MessageRequest, Model, RateLimits};
 use crate::config::Backend;
 use crate::credentials::keys::{KeyEntry, Keys, Removed, Resolved};
@@ -365,7 +365,7 @@ impl TaskContext {
     }
 
     async fn list_models(&self, id: RequestId) {
-        let (client, _) = match self.client(None).await {
+        let (client, resolved) = match self.client(None).await {
             Ok(c) => c,
             Err(error) => return self.send(ApiEvent::ModelsFailed { id, error }),
         };
@@ -382,18 +382,20 @@ impl TaskContext {
                     offline: None,
                 });
             }
-            Err(e) if e.is_unreachable() => {
-                let list = fallback();
-                self.send(ApiEvent::ModelsLoaded {
+            Err(e) => match fallback_reason(&e, resolved.credential.kind) {
+                Some(reason) => {
+                    let list = fallback();
+                    self.send(ApiEvent::ModelsLoaded {
+                        id,
+                        models: list.data,
+                        offline: Some(format!("offline list of {} — {reason}", list.taken)),
+                    });
+                }
+                None => self.send(ApiEvent::ModelsFailed {
                     id,
-                    models: list.data,
-                    offline: Some(format!("offline list of {} — {e}", list.taken)),
-                });
-            }
-            Err(e) => self.send(ApiEvent::ModelsFailed {
-                id,
-                error: format!("{e}. {}", e.advice()),
-            }),
+                    error: format!("{e}. {}", e.advice()),
+                }),
+            },
         }
     }
 }

@@ -125,7 +125,7 @@ pub enum SlashCommand {
     Help,
 }
 
-pub const SLASH_HELP: &str = "/system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|max · /model ID · /title TEXT · /new · (empty value resets)";
+pub const SLASH_HELP: &str = "/system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|xhigh|max · /model ID · /title TEXT · /new · (empty value resets)";
 
 pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
     let rest = input.trim().strip_prefix('/')?;
@@ -162,15 +162,16 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
                 arg.parse().map(SlashCommand::Thinking)
             }
         }
+        // Any level oat knows; whether the chat's model takes it is checked, against its
+        // capabilities, when the prompt is sent.
         "effort" => match arg {
             "" => Ok(SlashCommand::Effort(None)),
-            "low" => Ok(SlashCommand::Effort(Some(Effort::Low))),
-            "medium" => Ok(SlashCommand::Effort(Some(Effort::Medium))),
-            "high" => Ok(SlashCommand::Effort(Some(Effort::High))),
-            "max" => Ok(SlashCommand::Effort(Some(Effort::Max))),
-            other => Err(format!(
-                "unknown effort `{other}`: low, medium, high or max"
-            )),
+            level => Effort::parse(level)
+                .map(|e| SlashCommand::Effort(Some(e)))
+                .ok_or_else(|| {
+                    let all: Vec<&str> = Effort::ALL.iter().map(|e| e.as_str()).collect();
+                    format!("unknown effort `{level}`: {}", all.join(", "))
+                }),
         },
         "model" if !arg.is_empty() => Ok(SlashCommand::Model(arg.to_string())),
         "title" if !arg.is_empty() => Ok(SlashCommand::Title(arg.to_string())),
@@ -252,6 +253,10 @@ mod tests {
         assert_eq!(
             parse_slash("/effort max"),
             Some(Ok(SlashCommand::Effort(Some(Effort::Max))))
+        );
+        assert_eq!(
+            parse_slash("/effort xhigh"),
+            Some(Ok(SlashCommand::Effort(Some(Effort::XHigh))))
         );
         assert!(matches!(parse_slash("/temperature 3"), Some(Err(_))));
         assert!(

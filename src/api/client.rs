@@ -14,11 +14,12 @@ use super::limits::RateLimits;
 pub use super::message_stream::MessageStream;
 use super::messages::{MessageRequest, API_VERSION_DEFAULT};
 use super::models::{Model, ModelPage};
+use super::transport::{self, NetConfig};
 use crate::credentials::{Credential, CredentialKind};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
 pub const OAUTH_BETA: &str = "oauth-2025-04-20";
-pub const USER_AGENT: &str = concat!("oat/", env!("CARGO_PKG_VERSION"));
+pub use super::transport::USER_AGENT;
 /// Anthropic sends `ping` events while a reply is being prepared, so this long a silence
 /// means the connection is dead rather than the model slow.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -68,7 +69,12 @@ pub struct RetryNotice {
 
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    pub base_url: String,
+    /// `--base-url` / `ANTHROPIC_BASE_URL`, else the key's own endpoint, else Anthropic's.
+    pub base_url: Option<String>,
+    /// Trusted CAs and proxy.
+    pub net: NetConfig,
+    /// The model a live check may send its 1-token message to (default: oat's default).
+    pub check_model: Option<String>,
     pub api_version: String,
     /// Extra `anthropic-beta` flags the person chose; the OAuth flag is added beside them.
     pub betas: Vec<String>,
@@ -76,10 +82,28 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
 }
 
+impl ClientConfig {
+    /// This config for a key with its own endpoint and model: a base URL given for the
+    /// run still wins; the key's stands in for Anthropic's default.
+    pub fn with_key(mut self, endpoint: Option<&str>, model: Option<&str>) -> Self {
+        if self.base_url.is_none() {
+            self.base_url = endpoint.map(str::to_string);
+        }
+        self.check_model = model.map(str::to_string);
+        self
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL)
+    }
+}
+
 impl Default for ClientConfig {
     fn default() -> Self {
         Self {
-            base_url: DEFAULT_BASE_URL.into(),
+            base_url: None,
+            net: NetConfig::default(),
+            check_model: None,
             api_version: API_VERSION_DEFAULT.into(),
             betas: Vec::new(),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
@@ -90,7 +114,11 @@ impl Default for ClientConfig {
 
 #[derive(Debug, Clone)]
 pub struct Client {
+    /// Shared with every client of the same trust and proxy settings.
     http: reqwest::Client,
+    /// The proxy requests go through, for messages (password masked).
+    proxy: Option<String>,
+    check_model: Option<String>,
     base: Url,
     credential: Credential,
     headers: HeaderMap,
@@ -148,7 +176,7 @@ fn header(value: &str, what: &str) -> Result<HeaderValue, ApiError> {
 
 impl Client {
     pub fn new(config: ClientConfig, credential: Credential) -> Result<Self, ApiError> {
-        let base = check_base_url(&config.base_url)?;
+        let base = check_base_url(config.base_url())?;
         let mut headers = HeaderMap::new();
         headers.insert(
             "anthropic-version",
@@ -182,14 +210,12 @@ impl Client {
         if !betas.is_empty() {
             headers.insert("anthropic-beta", header(&betas.join(","), "a beta flag")?);
         }
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .default_headers(headers.clone())
-            .connect_timeout(Duration::from_secs(15))
-            .build()
-            .map_err(ApiError::from)?;
+        let http = transport::http_client(&config.net, base.scheme() == "http")?;
+        let proxy = transport::proxy_for(&config.net, &base);
         Ok(Self {
             http,
+            proxy,
+            check_model: config.check_model,
             base,
             credential,
             headers,
@@ -223,7 +249,19 @@ impl Client {
     }
 
     fn request(&self, method: Method, path: &str) -> Result<RequestBuilder, ApiError> {
-        Ok(self.http.request(method, self.url(path)?))
+        Ok(self
+            .http
+            .request(method, self.url(path)?)
+            .headers(self.headers.clone()))
+    }
+
+    /// A transport failure, told with what oat knows of the way there (the proxy).
+    fn transport_error(&self, e: reqwest::Error) -> ApiError {
+        ApiError::from_transport(e, self.proxy.as_deref())
+    }
+
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
     }
 
     /// Sends, retrying what deserves it. Every retry happens before any reply body was
@@ -237,7 +275,7 @@ impl Client {
         loop {
             let result = match build()?.send().await {
                 Ok(resp) => check(resp).await,
-                Err(e) => Err(ApiError::from(e)),
+                Err(e) => Err(self.transport_error(e)),
             };
             match result {
                 Err(err) if err.is_retryable() && attempt < self.retry.max_retries => {
@@ -297,8 +335,9 @@ impl Client {
     }
 
     /// A cheap live check: one small `GET /v1/models`, timed, with the limits it reported.
-    /// A setup token may be refused there (401/403) and still chat: then a 1-token message
-    /// decides, since "cannot list models" is not "invalid token".
+    /// A setup token may be refused there (401/403) and still chat, and many gateways
+    /// have no model list (404): then a 1-token message decides, since "cannot list
+    /// models" is not "invalid token".
     pub async fn validate(&self) -> Result<Validation, ApiError> {
         let listed = self
             .timed_check(
@@ -306,12 +345,18 @@ impl Client {
                     .query(&[("limit", "1")]),
             )
             .await;
+        let scope_refusal = |e: &ApiError| {
+            matches!(e, ApiError::Unauthorized(_) | ApiError::PermissionDenied(_))
+                && self.credential.kind == CredentialKind::Oauth
+        };
         match listed {
-            Err(ApiError::Unauthorized(_) | ApiError::PermissionDenied(_))
-                if self.credential.kind == CredentialKind::Oauth =>
-            {
+            Err(e) if scope_refusal(&e) || matches!(e, ApiError::NotFound(_)) => {
+                let model = self
+                    .check_model
+                    .clone()
+                    .unwrap_or_else(|| super::models::fallback().default_model);
                 let body = serde_json::json!({
-                    "model": super::models::fallback().default_model,
+                    "model": model,
                     "max_tokens": 1,
                     "stream": true,
                     "messages": [{"role": "user", "content": "hi"}],
@@ -333,7 +378,7 @@ impl Client {
     /// (a streamed reply is dropped after its headers).
     async fn timed_check(&self, request: reqwest::RequestBuilder) -> Result<Validation, ApiError> {
         let started = Instant::now();
-        let resp = request.send().await.map_err(ApiError::from)?;
+        let resp = request.send().await.map_err(|e| self.transport_error(e))?;
         let latency = started.elapsed();
         let request_id = request_id(resp.headers());
         let limits = RateLimits::from_headers(resp.headers());

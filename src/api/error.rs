@@ -65,6 +65,16 @@ pub enum ApiError {
     Stream(ErrorDetail),
     #[error("network error: {0}")]
     Network(String),
+    /// The server's certificate is not trusted: a security problem, never "offline".
+    #[error("the server's certificate is not trusted ({reason}): {detail}")]
+    Certificate { reason: String, detail: String },
+    /// The proxy in the way refused or failed (407, an error page instead of a tunnel).
+    #[error("the proxy {proxy} {problem}: {detail}")]
+    Proxy {
+        proxy: String,
+        problem: String,
+        detail: String,
+    },
     #[error("no data from the server for {0:?}; the connection looks stalled")]
     Stalled(Duration),
     #[error("the connection closed before the reply was complete")]
@@ -318,6 +328,15 @@ impl ApiError {
             Self::Network(_) | Self::Stalled(_) | Self::Incomplete => {
                 "Check your connection (and HTTPS_PROXY, if you use one), then try again."
             }
+            Self::Certificate { .. } => {
+                "If your company inspects TLS, trust its CA: `ca_cert = \"/path/to/ca.pem\"` in \
+                 the config, `--ca-cert PATH`, or SSL_CERT_FILE. Otherwise something between \
+                 you and the server is not what it claims to be: do not send a key through it."
+            }
+            Self::Proxy { .. } => {
+                "Check the proxy's address and credentials (`proxy` in the config, or \
+                 HTTPS_PROXY / ALL_PROXY; NO_PROXY lists hosts reached directly)."
+            }
             Self::Decode(_) => {
                 "The server sent something oat does not understand. Is the base URL right?"
             }
@@ -332,6 +351,14 @@ impl ApiError {
 
 impl From<reqwest::Error> for ApiError {
     fn from(e: reqwest::Error) -> Self {
+        Self::from_transport(e, None)
+    }
+}
+
+impl ApiError {
+    /// A failure below HTTP: a certificate oat does not trust, a proxy that refused, or
+    /// the network. `proxy` is the one in the way, if any, to name it.
+    pub fn from_transport(e: reqwest::Error, proxy: Option<&str>) -> Self {
         // reqwest's messages name the URL, never headers, so no secret can leak from here.
         let mut text = e.to_string();
         let mut source = std::error::Error::source(&e);
@@ -341,10 +368,59 @@ impl From<reqwest::Error> for ApiError {
             source = s.source();
         }
         if e.is_decode() {
-            Self::Decode(text)
-        } else {
-            Self::Network(text)
+            return Self::Decode(text);
         }
+        if let Some(reason) = certificate_problem(&text) {
+            return Self::Certificate {
+                reason: reason.into(),
+                detail: text,
+            };
+        }
+        if let (Some(proxy), Some(problem)) = (proxy, proxy_problem(&text)) {
+            return Self::Proxy {
+                proxy: proxy.into(),
+                problem: problem.into(),
+                detail: text,
+            };
+        }
+        Self::Network(text)
+    }
+}
+
+/// What rustls said of a certificate it refused, in words a person knows.
+fn certificate_problem(text: &str) -> Option<&'static str> {
+    if !text.contains("invalid peer certificate") && !text.contains("certificate verify") {
+        return None;
+    }
+    Some(
+        if text.contains("UnknownIssuer") || text.contains("unknown issuer") {
+            "unknown issuer: signed by a CA oat does not trust"
+        } else if text.contains("Expired") || text.contains("expired") {
+            "expired"
+        } else if text.contains("NotValidForName") || text.contains("not valid for name") {
+            "issued for another host name"
+        } else if text.contains("NotValidYet") || text.contains("not valid yet") {
+            "not valid yet (is the clock right?)"
+        } else if text.contains("Revoked") {
+            "revoked"
+        } else {
+            "refused"
+        },
+    )
+}
+
+/// How a proxy failed, from the transport's words.
+fn proxy_problem(text: &str) -> Option<&'static str> {
+    let t = text.to_lowercase();
+    if t.contains("407") || t.contains("proxy authentication") || t.contains("proxy authorization")
+    {
+        Some("asks for authentication (407): put the user and password in its URL (http://user:password@host:port)")
+    } else if t.contains("tunnel") || t.contains("proxy") {
+        Some("did not open a tunnel to the API (it answered with an error page)")
+    } else if t.contains("connection refused") || t.contains("dns error") {
+        Some("cannot be reached")
+    } else {
+        None
     }
 }
 

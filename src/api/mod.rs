@@ -11,6 +11,7 @@ pub mod models;
 pub mod reply;
 pub mod sse;
 pub mod stream;
+pub mod transport;
 
 pub use client::{Client, ClientConfig, MessageStream, RetryNotice, RetryPolicy, Validation};
 pub use error::{ApiError, ErrorDetail};
@@ -19,3 +20,4 @@ pub use messages::{Message, MessageRequest, RequestOptions, Role, ThinkingChoice
 pub use models::Model;
 pub use reply::Refusal;
 pub use stream::{Assembler, Delta, StreamEvent};
+pub use transport::NetConfig;

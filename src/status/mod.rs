@@ -10,7 +10,7 @@ use serde::Serialize;
 
 mod render;
 
-pub use render::{backend_label, expiry_text, human_duration, limits_lines};
+pub use render::{backend_label, endpoint_label, expiry_text, human_duration, limits_lines};
 
 use crate::api::error::Billing;
 use crate::api::{ApiError, RateLimits, Validation};
@@ -37,8 +37,10 @@ pub enum Verdict {
     OutOfUsage,
     /// 429: the credential works, but a limit is reached now.
     RateLimited,
-    /// The check could not run (network, server trouble).
+    /// The check could not run (network, server trouble, a proxy in the way).
     Unreachable,
+    /// The server's certificate is not trusted: a security problem, not "offline".
+    UntrustedCertificate,
     /// Some other refusal (400 and the like).
     Refused,
 }
@@ -55,6 +57,7 @@ impl Verdict {
             Self::OutOfUsage => "out_of_usage",
             Self::RateLimited => "rate_limited",
             Self::Unreachable => "unreachable",
+            Self::UntrustedCertificate => "untrusted_certificate",
             Self::Refused => "refused",
         }
     }
@@ -88,6 +91,8 @@ pub fn classify(err: &ApiError) -> Verdict {
         Some(Billing::OutOfExtraUsage) => Verdict::OutOfExtraUsage,
         Some(Billing::OutOfCredit) => Verdict::OutOfUsage,
         None => match err {
+            ApiError::Certificate { .. } => Verdict::UntrustedCertificate,
+            ApiError::Proxy { .. } => Verdict::Unreachable,
             ApiError::Unauthorized(_) => Verdict::Invalid,
             ApiError::PermissionDenied(_) => Verdict::NoPermission,
             ApiError::RateLimited { .. } => Verdict::RateLimited,
@@ -115,8 +120,9 @@ pub struct Check {
 }
 
 /// Said when a setup token could not list models and a 1-token message checked it.
-pub const CHECKED_BY_MESSAGE: &str = "the API would not list models for this setup token \
-    (its scope may not cover that), so a 1-token message checked it instead";
+pub const CHECKED_BY_MESSAGE: &str = "the endpoint would not list models for this key \
+    (a setup token's scope may not cover that; many gateways have no model list), so a \
+    1-token message checked it instead";
 
 fn ser_millis<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
@@ -192,6 +198,11 @@ pub struct StatusReport {
     pub created: Option<NaiveDate>,
     /// `None` when no start date is known (environment setup tokens).
     pub expiry: Option<Expiry>,
+    /// The key's own endpoint and model, when it has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// The live check; `None` when it was skipped (`--offline`).
     pub check: Option<Check>,
     /// The last check on record, shown when no live check could run.
@@ -221,6 +232,8 @@ impl StatusReport {
             added: (!from_env).then_some(meta.added),
             created: meta.created,
             expiry,
+            endpoint: meta.base_url.clone(),
+            model: meta.model.clone(),
             check: None,
             last_known: meta.last_validation.clone(),
             limits: RateLimits::default(),
@@ -234,7 +247,7 @@ impl StatusReport {
             return EXIT_UNKNOWN;
         };
         match check.verdict {
-            Verdict::Unreachable => EXIT_UNKNOWN,
+            Verdict::Unreachable | Verdict::UntrustedCertificate => EXIT_UNKNOWN,
             v if v.authenticated() => match self.expiry {
                 Some(Expiry::Expiring { .. }) => EXIT_EXPIRING,
                 _ => EXIT_VALID,
@@ -314,6 +327,8 @@ mod tests {
             added: "2026-01-01T00:00:00Z".parse().unwrap(),
             created: Some(created.parse().unwrap()),
             label: None,
+            base_url: None,
+            model: None,
             last_validation: None,
         }
     }

@@ -37,6 +37,12 @@ impl StatusReport {
             );
         }
         line("Expires", expiry_text(self.expiry.as_ref()));
+        if let Some(e) = &self.endpoint {
+            line("Endpoint", e.clone());
+        }
+        if let Some(m) = &self.model {
+            line("Model", m.clone());
+        }
         match &self.check {
             Some(c) => {
                 line("Check", check_text(c));
@@ -73,6 +79,18 @@ impl StatusReport {
             line(label, text);
         }
         out
+    }
+}
+
+/// A key's endpoint in a few characters: its host (and port), or the URL as given.
+pub fn endpoint_label(base_url: &str) -> String {
+    match url::Url::parse(base_url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => base_url.to_string(),
+        },
+        Err(_) => base_url.to_string(),
     }
 }
 

@@ -24,6 +24,12 @@ pub struct Config {
     pub default_model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
+    /// A PEM file of extra CAs to trust (a company's TLS-inspecting proxy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+    /// A proxy for every request, instead of HTTPS_PROXY / ALL_PROXY.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// The first-run note on setup tokens and Anthropic's terms was acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub terms_notice_seen: bool,
@@ -69,6 +75,13 @@ pub struct KeyMeta {
     pub created: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The key's own endpoint (a company gateway, a local server): used unless a base
+    /// URL is given for the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// The model this key's chats start with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_validation: Option<LastValidation>,
 }
@@ -303,6 +316,8 @@ mod tests {
             added: "2026-11-01T10:00:00Z".parse().unwrap(),
             created: None,
             label: Some("laptop".into()),
+            base_url: Some("https://gateway.example".into()),
+            model: None,
             last_validation: Some(LastValidation {
                 at: "2026-11-02T10:00:00Z".parse().unwrap(),
                 result: "valid".into(),

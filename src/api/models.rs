@@ -128,6 +128,33 @@ pub fn fallback() -> FallbackList {
     })
 }
 
+/// The shipped list as a key sees it offline: the key's own model first (a gateway's
+/// model may be in no list of Anthropic's), then the rest.
+pub fn offline_models(key_model: Option<&str>) -> Vec<Model> {
+    let mut list = fallback().data;
+    if let Some(id) = key_model {
+        match list.iter().position(|m| m.id == id) {
+            Some(i) => {
+                let m = list.remove(i);
+                list.insert(0, m);
+            }
+            None => list.insert(
+                0,
+                Model {
+                    id: id.to_string(),
+                    display_name: format!("{id} (this key's model)"),
+                    created_at: None,
+                    max_input_tokens: None,
+                    max_tokens: None,
+                    capabilities: Value::Null,
+                    extra: Map::new(),
+                },
+            ),
+        }
+    }
+    list
+}
+
 /// Why the shipped list stands in for live discovery after `err`, in a phrase; `None`
 /// when the error must be reported as it is (a bad API key must not hide behind the
 /// offline list). Setup tokens may lack the scope to list models while chat works, so
@@ -135,6 +162,9 @@ pub fn fallback() -> FallbackList {
 pub fn fallback_reason(err: &ApiError, kind: CredentialKind) -> Option<String> {
     if err.is_unreachable() {
         return Some(format!("could not reach the API ({err})"));
+    }
+    if matches!(err, ApiError::NotFound(_)) {
+        return Some("this endpoint has no model list (404); many gateways have none".into());
     }
     let scope_refusal = matches!(
         err,

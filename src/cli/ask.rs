@@ -142,7 +142,7 @@ async fn model_info(
 }
 
 pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
-    let (client, _) = ctx.client()?;
+    let (client, resolved) = ctx.client()?;
     // `--continue 12 more text`: a leading number names the conversation.
     let continue_from = match (
         args.continue_,
@@ -179,6 +179,7 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         .model
         .clone()
         .or_else(|| resumed.as_ref().map(|(c, _)| c.model.clone()))
+        .or_else(|| resolved.meta.model.clone())
         .or_else(|| ctx.config.config.default_model.clone())
         .unwrap_or_else(|| fallback().default_model);
     let needs_live = args.thinking.is_some() || args.effort.is_some() || args.max_tokens.is_some();

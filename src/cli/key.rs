@@ -14,7 +14,7 @@ use crate::credentials::keys::{check_name, KeyEntry, Keys, NewKey, Removed, Reso
 use crate::credentials::store::KeyringStore;
 use crate::credentials::token::estimate_expiry;
 use crate::credentials::{parse_credential, Expiry, TokenError};
-use crate::status::{backend_label, expiry_text, Check, Verdict};
+use crate::status::{backend_label, endpoint_label, expiry_text, Check, Verdict};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -55,6 +55,10 @@ pub struct AddArgs {
     /// Store the key even though the API refused it.
     #[arg(long)]
     pub force: bool,
+    /// The model chats with this key start with. (`--base-url URL` given here becomes the
+    /// key's own endpoint: a company gateway or a local server.)
+    #[arg(long, value_name = "ID")]
+    pub model: Option<String>,
 }
 
 pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), CliError> {
@@ -204,6 +208,10 @@ async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliErr
         .clone()
         .unwrap_or_else(|| keys.free_name(credential.kind));
     let backend = choose_backend(ctx, args.store)?;
+    let endpoint = ctx.global.base_url.clone();
+    if let Some(url) = &endpoint {
+        crate::api::client::check_base_url(url).map_err(|e| CliError::usage(e.to_string()))?;
+    }
 
     let resolved = Resolved {
         name: name.clone(),
@@ -215,11 +223,13 @@ async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliErr
             added: chrono::Utc::now(),
             created: args.created,
             label: args.label.clone(),
+            base_url: endpoint.clone(),
+            model: args.model.clone(),
             last_validation: None,
         },
     };
     let client = ctx.client_for(&resolved)?;
-    eprint!("Checking it with Anthropic… ");
+    eprint!("Checking it with {}… ", endpoint_name(client.base_url()));
     let started = std::time::Instant::now();
     let result = client.validate().await;
     let (check, _) = Check::from_result(&result, started.elapsed());
@@ -248,6 +258,8 @@ async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliErr
         backend,
         created: args.created,
         label: args.label,
+        base_url: endpoint.clone(),
+        model: args.model,
         last_validation: Some(check.to_last_validation()),
     })?;
     if backend == Backend::File {
@@ -272,6 +284,15 @@ async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliErr
     Ok(())
 }
 
+/// "Anthropic" for Anthropic's API, else the endpoint's host.
+fn endpoint_name(base: &url::Url) -> String {
+    match base.host_str() {
+        Some("api.anthropic.com") => "Anthropic".into(),
+        Some(h) => h.to_string(),
+        None => base.to_string(),
+    }
+}
+
 fn print_key(r: &Resolved) {
     let m = &r.meta;
     println!("Key         {}", m.name);
@@ -280,6 +301,12 @@ fn print_key(r: &Resolved) {
     println!("Stored in   {}", backend_label(m.backend));
     if let Some(l) = &m.label {
         println!("Label       {l}");
+    }
+    if let Some(e) = &m.base_url {
+        println!("Endpoint    {e}");
+    }
+    if let Some(model) = &m.model {
+        println!("Model       {model}");
     }
 }
 
@@ -300,6 +327,8 @@ fn entry_json(e: &KeyEntry, masked: Option<String>, today: NaiveDate) -> serde_j
         "added": (m.backend != Backend::Env).then_some(m.added),
         "created": m.created,
         "label": m.label,
+        "base_url": m.base_url,
+        "model": m.model,
         "expiry": expiry_of(m, today),
         "last_validation": m.last_validation,
     })
@@ -337,7 +366,7 @@ fn list(keys: &Keys, as_json: bool) {
         println!("No keys yet. Add one with `oat key add` (see `oat key add --help`).");
         return;
     }
-    let rows: Vec<Vec<String>> = entries
+    let mut rows: Vec<Vec<String>> = entries
         .iter()
         .zip(masked)
         .map(|(e, masked)| {
@@ -372,22 +401,26 @@ fn list(keys: &Keys, as_json: bool) {
                 },
                 expires,
                 last,
+                m.base_url.as_deref().map_or("-".into(), endpoint_label),
             ]
         })
         .collect();
-    print!(
-        "{}",
-        super::table::render(
-            &[
-                "  NAME",
-                "KIND",
-                "STORE",
-                "SECRET",
-                "ADDED",
-                "EXPIRES",
-                "LAST CHECK"
-            ],
-            &rows
-        )
-    );
+    // The endpoint column only where some key has one of its own.
+    let mut header = vec![
+        "  NAME",
+        "KIND",
+        "STORE",
+        "SECRET",
+        "ADDED",
+        "EXPIRES",
+        "LAST CHECK",
+        "ENDPOINT",
+    ];
+    if entries.iter().all(|e| e.meta.base_url.is_none()) {
+        header.pop();
+        for r in &mut rows {
+            r.pop();
+        }
+    }
+    print!("{}", super::table::render(&header, &rows));
 }

@@ -17,9 +17,10 @@ use clap::{Args, Parser, Subcommand};
 
 pub use error::CliError;
 
-use crate::api::client::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT};
+use crate::api::client::{ClientConfig, DEFAULT_IDLE_TIMEOUT};
 use crate::api::messages::API_VERSION_DEFAULT;
 use crate::api::Client;
+use crate::api::NetConfig;
 use crate::config::{Backend, ConfigFile};
 use crate::credentials::keys::{KeyError, Keys, Resolved};
 use crate::credentials::CredentialKind;
@@ -45,9 +46,14 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// API endpoint; a credential goes over plain http only to a loopback address.
-    #[arg(long, global = true, env = "ANTHROPIC_BASE_URL", default_value = DEFAULT_BASE_URL)]
-    pub base_url: String,
+    /// API endpoint for this run, also read from ANTHROPIC_BASE_URL (default: the key's
+    /// own, else https://api.anthropic.com); with `key add`, the key's own endpoint. A
+    /// credential goes over plain http only to a loopback address.
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// A PEM file of extra CAs to trust (beside the OS store, SSL_CERT_FILE and `ca_cert`).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// The `anthropic-version` header: 2023-06-01 (default) or 2026-10-21.
     #[arg(long, global = true)]
     pub api_version: Option<String>,
@@ -178,9 +184,33 @@ impl Context {
         Ok(resolved)
     }
 
+    /// Trusted CAs and proxy: the config's, plus `--ca-cert`.
+    pub fn net(&self) -> NetConfig {
+        let c = &self.config.config;
+        NetConfig {
+            ca_certs: c
+                .ca_cert
+                .iter()
+                .chain(self.global.ca_cert.iter())
+                .cloned()
+                .collect(),
+            proxy: c.proxy.clone(),
+        }
+    }
+
+    /// The endpoint given for this run: `--base-url`, else ANTHROPIC_BASE_URL.
+    pub fn base_url_override(&self) -> Option<String> {
+        self.global.base_url.clone().or_else(|| {
+            std::env::var("ANTHROPIC_BASE_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+    }
+
     pub fn client_config(&self) -> ClientConfig {
         ClientConfig {
-            base_url: self.global.base_url.clone(),
+            base_url: self.base_url_override(),
+            net: self.net(),
             api_version: self.api_version(),
             betas: self.global.betas.clone(),
             idle_timeout: Duration::from_secs(self.global.idle_timeout.max(1)),
@@ -189,7 +219,11 @@ impl Context {
     }
 
     pub fn client_for(&self, resolved: &Resolved) -> Result<Client, CliError> {
-        let client = Client::new(self.client_config(), resolved.credential.clone())
+        let config = self.client_config().with_key(
+            resolved.meta.base_url.as_deref(),
+            resolved.meta.model.as_deref(),
+        );
+        let client = Client::new(config, resolved.credential.clone())
             .map_err(|e| CliError::usage(e.to_string()))?;
         if self.global.verbose {
             eprintln!(

@@ -8,7 +8,7 @@ use std::io::Write;
 use clap::Args;
 
 use super::{CliError, Context};
-use crate::api::models::{fallback, fallback_reason, short_count as tokens, Model};
+use crate::api::models::{fallback, fallback_reason, offline_models, short_count as tokens, Model};
 
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
@@ -25,12 +25,11 @@ pub async fn run(ctx: &Context, args: ModelsArgs) -> Result<(), CliError> {
             let Some(reason) = fallback_reason(&e, resolved.credential.kind) else {
                 return Err(e.into());
             };
-            let list = fallback();
             eprintln!(
                 "oat: {reason}; showing the offline list taken {} — it may be out of date",
-                list.taken
+                fallback().taken
             );
-            list.data
+            offline_models(resolved.meta.model.as_deref())
         }
     };
     let mut out = std::io::stdout().lock();

@@ -63,6 +63,9 @@ pub struct NewKey {
     /// When the token was really created, if the person said so.
     pub created: Option<NaiveDate>,
     pub label: Option<String>,
+    /// Its own endpoint and default model, if it has them.
+    pub base_url: Option<String>,
+    pub model: Option<String>,
     /// The live check made before storing it, if any.
     pub last_validation: Option<LastValidation>,
 }
@@ -191,6 +194,8 @@ impl Keys {
                     added: Utc::now(),
                     created: None,
                     label: None,
+                    base_url: None,
+                    model: None,
                 })
             })
             .collect()
@@ -265,6 +270,8 @@ impl Keys {
             backend,
             created,
             label,
+            base_url,
+            model,
             last_validation,
         } = new;
         check_name(&name)?;
@@ -282,6 +289,8 @@ impl Keys {
             added: Utc::now(),
             created,
             label,
+            base_url,
+            model,
             last_validation,
         });
         if config.active_key.is_none() {
@@ -458,6 +467,8 @@ mod tests {
             backend,
             created: None,
             label: None,
+            base_url: None,
+            model: None,
             last_validation: None,
         }
     }

@@ -24,11 +24,16 @@ pub async fn run(ctx: &Context) -> Result<(), CliError> {
     let keys = ctx.keys();
     let first_run = keys.list().is_empty();
     let terms_seen = ctx.config.config.terms_notice_seen;
-    let model = ctx
-        .config
-        .config
-        .default_model
-        .clone()
+    // The key in use may name its own model; else the config's default, else oat's.
+    let key_model = ctx
+        .global
+        .key
+        .as_deref()
+        .or(ctx.config.config.active_key.as_deref())
+        .and_then(|name| keys.meta(name).ok())
+        .and_then(|m| m.model);
+    let model = key_model
+        .or_else(|| ctx.config.config.default_model.clone())
         .unwrap_or_else(|| fallback().default_model);
     let (req_tx, req_rx) = tokio::sync::mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel();

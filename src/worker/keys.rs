@@ -146,6 +146,8 @@ impl TaskContext {
                     backend,
                     created: None,
                     label: None,
+                    base_url: None,
+                    model: None,
                     last_validation: Some(last),
                 })
                 .map_err(|e| e.to_string())?;

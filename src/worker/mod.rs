@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 
-use crate::api::models::{fallback, fallback_reason};
+use crate::api::models::{fallback, fallback_reason, offline_models};
 use crate::api::{Client, ClientConfig, Delta, MessageRequest, Model, RateLimits};
 use crate::config::Backend;
 use crate::credentials::keys::{KeyEntry, Keys, Removed, Resolved};
@@ -294,8 +294,11 @@ impl TaskContext {
 
     async fn client(&self, name: Option<String>) -> Result<(Client, Resolved), String> {
         let resolved = self.resolve(name).await?;
-        let client = Client::new(self.config.clone(), resolved.credential.clone())
-            .map_err(|e| e.to_string())?;
+        let config = self.config.clone().with_key(
+            resolved.meta.base_url.as_deref(),
+            resolved.meta.model.as_deref(),
+        );
+        let client = Client::new(config, resolved.credential.clone()).map_err(|e| e.to_string())?;
         Ok((client, resolved))
     }
 
@@ -383,14 +386,11 @@ impl TaskContext {
                 });
             }
             Err(e) => match fallback_reason(&e, resolved.credential.kind) {
-                Some(reason) => {
-                    let list = fallback();
-                    self.send(ApiEvent::ModelsLoaded {
-                        id,
-                        models: list.data,
-                        offline: Some(format!("offline list of {} — {reason}", list.taken)),
-                    });
-                }
+                Some(reason) => self.send(ApiEvent::ModelsLoaded {
+                    id,
+                    models: offline_models(resolved.meta.model.as_deref()),
+                    offline: Some(format!("offline list of {} — {reason}", fallback().taken)),
+                }),
                 None => self.send(ApiEvent::ModelsFailed {
                     id,
                     error: format!("{e}. {}", e.advice()),

@@ -9,6 +9,7 @@ use ratatui::Frame;
 use super::theme::Theme;
 use crate::config::Backend;
 use crate::credentials::mask;
+use crate::status::endpoint_label;
 use crate::tui::app::App;
 use crate::tui::state::keys::{AddField, KeysMode};
 
@@ -135,7 +136,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 };
                 let row = Row::new(vec![
                     Cell::from(Span::styled(marker, theme.accent())),
-                    Cell::from(m.name.clone()),
+                    Cell::from(match &m.base_url {
+                        Some(url) => format!("{} @{}", m.name, endpoint_label(url)),
+                        None => m.name.clone(),
+                    }),
                     Cell::from(m.kind.to_string()),
                     Cell::from(if m.backend == Backend::Env {
                         "env".to_string()

@@ -41,6 +41,8 @@ fn meta(name: &str, kind: CredentialKind, backend: Backend, result: Option<&str>
         added: at("2026-03-01T09:00:00Z"),
         created: None,
         label: None,
+        base_url: None,
+        model: None,
         last_validation: result.map(|r| LastValidation {
             at: at("2026-11-20T10:30:00Z"),
             result: r.into(),

@@ -349,6 +349,8 @@ fn keys_add_rename_remove_use() {
             added: chrono::Utc::now(),
             created: None,
             label: None,
+            base_url: None,
+            model: None,
             last_validation: None,
         },
         active: true,

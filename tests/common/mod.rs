@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 pub mod keyring;
+pub mod proxy;
+pub mod tls;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -167,17 +169,34 @@ pub struct MockServer {
     pub state: Arc<Shared>,
 }
 
+/// How a mock is served.
+#[derive(Default)]
+pub struct MockOptions {
+    /// Serve HTTPS with this certificate (see `tls::TestCa`) instead of plain HTTP.
+    pub tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    /// Like many gateways: no `/v1/models` at all (404), only messages.
+    pub no_models_route: bool,
+}
+
 impl MockServer {
     /// Starts on a free port of 127.0.0.1, on a thread of its own (so sync tests can use it).
     pub fn start() -> Self {
+        Self::start_with(MockOptions::default())
+    }
+
+    pub fn start_with(options: MockOptions) -> Self {
         let state = Arc::new(Shared::default());
         *state.models.lock().unwrap() = default_models();
         *state.page_size.lock().unwrap() = 4;
-        let app = Router::new()
-            .route("/v1/models", get(list_models))
-            .route("/v1/models/{id}", get(get_model))
-            .route("/v1/messages", post(messages))
-            .with_state(state.clone());
+        let mut app = Router::new().route("/v1/messages", post(messages));
+        if !options.no_models_route {
+            app = app
+                .route("/v1/models", get(list_models))
+                .route("/v1/models/{id}", get(get_model));
+        }
+        let app = app.with_state(state.clone());
+        let tls = options.tls;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -187,12 +206,26 @@ impl MockServer {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, app).await.unwrap();
+                match tls {
+                    Some(config) => {
+                        let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                        axum::serve(tls::TlsListener { listener, acceptor }, app)
+                            .await
+                            .unwrap();
+                    }
+                    None => axum::serve(listener, app).await.unwrap(),
+                }
             });
         });
         let addr = rx.recv().unwrap();
+        // TLS certificates name `localhost`, so the URL does too.
+        let host = if scheme == "https" {
+            format!("localhost:{}", addr.port())
+        } else {
+            addr.to_string()
+        };
         Self {
-            url: format!("http://{addr}"),
+            url: format!("{scheme}://{host}"),
             state,
         }
     }

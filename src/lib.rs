@@ -12,4 +12,5 @@ pub mod logging;
 pub mod paths;
 pub mod status;
 pub mod tui;
+pub mod version;
 pub mod worker;

@@ -374,6 +374,16 @@ impl Client {
         }
     }
 
+    /// Whether the endpoint answers, without spending a token: one `GET /v1/models?limit=1`
+    /// and no fallback to a message. A refusal (401, 403, 404) still proves it answers.
+    pub async fn ping(&self) -> Result<Validation, ApiError> {
+        self.timed_check(
+            self.request(Method::GET, "v1/models")?
+                .query(&[("limit", "1")]),
+        )
+        .await
+    }
+
     /// Sends one request and keeps its status, timing and limits; the body is not read
     /// (a streamed reply is dropped after its headers).
     async fn timed_check(&self, request: reqwest::RequestBuilder) -> Result<Validation, ApiError> {

@@ -3,6 +3,7 @@
 //! for people or scripts; they never hold a secret in an error or a log line.
 
 mod ask;
+mod doctor;
 mod error;
 pub mod history;
 mod key;
@@ -28,7 +29,7 @@ use crate::credentials::CredentialKind;
 #[derive(Debug, Parser)]
 #[command(
     name = "oat",
-    version,
+    version = crate::version::LONG,
     about = "A fast terminal client for Anthropic's Claude models",
     long_about = "A fast terminal client for Anthropic's Claude models.\n\n\
         Credentials: a Console API key (sk-ant-api03-…, the supported route) or a setup token \
@@ -92,13 +93,22 @@ pub enum Command {
     /// Saved conversations: list, show, search, export, delete.
     #[command(subcommand)]
     History(history::HistoryCommand),
+    /// Check this installation: build, paths, keyring, key, API, TLS, proxy, terminal.
+    Doctor(doctor::DoctorArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `oat man > ~/.local/share/man/man1/oat.1`.
+    Man,
 }
 
 /// Parses arguments, runs the command and turns the outcome into an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let log_file = crate::logging::init(cli.global.verbose);
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), ?log_file, "start");
+    tracing::info!(version = crate::version::LONG, ?log_file, "start");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -122,16 +132,52 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
+    // Generated from the argument definitions alone: they work even with a broken config.
+    let generated = match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut text = Vec::new();
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "oat", &mut text);
+            Some(text)
+        }
+        Some(Command::Man) => {
+            let mut text = Vec::new();
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut text)
+                .map_err(|e| CliError::usage(format!("could not render the man page: {e}")))?;
+            Some(roff_ascii(&String::from_utf8_lossy(&text)).into_bytes())
+        }
+        _ => None,
+    };
+    if let Some(text) = generated {
+        use std::io::Write;
+        return match std::io::stdout().lock().write_all(&text) {
+            // `oat man | head` closing the pipe early is not a failure.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(CliError::usage(format!("could not write: {e}")).with_code(1))
+            }
+            _ => Ok(()),
+        };
+    }
     let config_path = cli
         .global
         .config
         .clone()
         .unwrap_or_else(ConfigFile::default_path);
-    let config = ConfigFile::load(&config_path).map_err(|e| {
-        CliError::usage(e.to_string()).with_advice(
-            "Fix the file (or move it aside to start afresh); oat will not overwrite it.",
-        )
-    })?;
+    let config = match ConfigFile::load(&config_path) {
+        Ok(c) => c,
+        // The doctor runs anyway, to report the file among everything else.
+        Err(_) if matches!(cli.command, Some(Command::Doctor(_))) => ConfigFile {
+            path: config_path,
+            config: Default::default(),
+        },
+        Err(e) => {
+            return Err(CliError::usage(e.to_string()).with_advice(
+                "Fix the file (or move it aside to start afresh); oat will not overwrite it.",
+            ))
+        }
+    };
     let ctx = Context {
         global: cli.global,
         config,
@@ -143,7 +189,23 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Key(cmd)) => key::run(&ctx, cmd).await,
         Some(Command::Token(cmd)) => token::run(&ctx, cmd).await,
         Some(Command::History(cmd)) => history::run(cmd).await,
+        Some(Command::Doctor(args)) => doctor::run(&ctx, args).await,
+        Some(Command::Completions { .. } | Command::Man) => Ok(()),
     }
+}
+
+/// Roff with every non-ASCII character as a `\[uXXXX]` escape, so groff renders it on
+/// any setup (without `preconv`) and warns about nothing.
+fn roff_ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                format!("\\[u{:04X}]", u32::from(c))
+            }
+        })
+        .collect()
 }
 
 /// What every command shares: the global flags, the config, and how to build a client.

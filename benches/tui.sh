@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The app's own costs, measured on the release build in a real pseudo-terminal (tmux):
+# The app's own costs, measured on the profiling build (the release build plus line tables) in a real pseudo-terminal (tmux):
 #  - idle: CPU time and thread wake-ups (context switches) over 10 s with the app open;
 #  - streaming: CPU to receive and draw a DELTAS-delta reply (default 20,000), next to
 #    `oat ask` streaming the same reply to /dev/null.
@@ -7,10 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deltas=${1:-20000}
-cargo build --release --quiet --bin oat --example mock_server
+cargo build --profile profiling --quiet --bin oat --example mock_server
 tmp=$(mktemp -d)
 sock="oat-bench-$$"
-target/release/examples/mock_server "$deltas" >"$tmp/url" &
+target/profiling/examples/mock_server "$deltas" >"$tmp/url" &
 mock=$!
 trap 'tmux -L "$sock" kill-server 2>/dev/null; kill $mock 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 50); do [ "$(wc -l <"$tmp/url")" -ge 2 ] && break; sleep 0.1; done
@@ -20,7 +20,7 @@ mkdir -p "$tmp/config/oat"
 echo 'terms_notice_seen = true' >"$tmp/config/oat/config.toml"
 tmux -L "$sock" new-session -d -s b -x 120 -y 40 \
   "exec env -i TERM=xterm-256color HOME=$tmp XDG_CONFIG_HOME=$tmp/config XDG_STATE_HOME=$tmp/state \
-   DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/none ANTHROPIC_API_KEY=$key ANTHROPIC_BASE_URL=$url $PWD/target/release/oat"
+   DBUS_SESSION_BUS_ADDRESS=unix:path=$tmp/none ANTHROPIC_API_KEY=$key ANTHROPIC_BASE_URL=$url $PWD/target/profiling/oat"
 pid=$(tmux -L "$sock" display -p -t b '#{pane_pid}')
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
@@ -58,7 +58,7 @@ import os, resource, subprocess, sys
 runs, home, key, url = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 env = {"HOME": home, "ANTHROPIC_API_KEY": key, "ANTHROPIC_BASE_URL": url}
 for _ in range(runs):
-    subprocess.run(["target/release/oat", "ask", "go"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(["target/profiling/oat", "ask", "go"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(f"{(r.ru_utime + r.ru_stime) / runs:.4f}")
 PY

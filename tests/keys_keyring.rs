@@ -17,11 +17,7 @@ fn oat_with(
 ) -> Out {
     let mut cmd = oat(home);
     if let Some(kr) = kr {
-        for (k, v) in kr.env() {
-            if k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR" {
-                cmd.env(k, v);
-            }
-        }
+        cmd.envs(kr.bus_env());
     } else {
         // A bus address where nothing listens: what a headless server looks like.
         cmd.env(
@@ -172,13 +168,8 @@ fn sixteen_parallel_adds_to_the_secret_service_keep_sixteen_keys() {
     let mock = MockServer::start();
     let children: Vec<_> = (0..16)
         .map(|n| {
-            let mut c = oat_process(home.path());
-            for (k, v) in kr.env() {
-                if k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR" {
-                    c.env(k, v);
-                }
-            }
-            let mut child = c
+            let mut child = oat_process(home.path())
+                .envs(kr.bus_env())
                 .env("ANTHROPIC_BASE_URL", &mock.url)
                 .args(["key", "add", &format!("k{n}")])
                 .stdin(std::process::Stdio::piped())

@@ -123,6 +123,15 @@ impl PrivateKeyring {
         ]
     }
 
+    /// Just what oat needs to reach this keyring's bus (the rest of `env` is for the
+    /// services themselves).
+    pub fn bus_env(&self) -> Vec<(String, String)> {
+        self.env()
+            .into_iter()
+            .filter(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR")
+            .collect()
+    }
+
     /// What `secret-tool` finds under service `oat`, account `name` (None when absent).
     pub fn lookup(&self, name: &str) -> Option<String> {
         let out = Command::new("secret-tool")

@@ -169,6 +169,28 @@ pub struct MockServer {
     pub state: Arc<Shared>,
 }
 
+/// Binds a listener on a free port of 127.0.0.1 and runs `serve` with it on a runtime and
+/// thread of its own (so sync tests can use it); returns the address at once.
+pub fn serve_in_background<F, Fut>(serve: F) -> std::net::SocketAddr
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            serve(listener).await;
+        });
+    });
+    rx.recv().unwrap()
+}
+
 /// How a mock is served.
 #[derive(Default)]
 pub struct MockOptions {
@@ -197,27 +219,17 @@ impl MockServer {
         let app = app.with_state(state.clone());
         let tls = options.tls;
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                match tls {
-                    Some(config) => {
-                        let acceptor = tokio_rustls::TlsAcceptor::from(config);
-                        axum::serve(tls::TlsListener { listener, acceptor }, app)
-                            .await
-                            .unwrap();
-                    }
-                    None => axum::serve(listener, app).await.unwrap(),
+        let addr = serve_in_background(move |listener| async move {
+            match tls {
+                Some(config) => {
+                    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+                    axum::serve(tls::TlsListener { listener, acceptor }, app)
+                        .await
+                        .unwrap();
                 }
-            });
+                None => axum::serve(listener, app).await.unwrap(),
+            }
         });
-        let addr = rx.recv().unwrap();
         // TLS certificates name `localhost`, so the URL does too.
         let host = if scheme == "https" {
             format!("localhost:{}", addr.port())

@@ -26,24 +26,14 @@ impl TestProxy {
     pub fn start(mode: ProxyMode) -> Self {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                loop {
-                    let Ok((client, _)) = listener.accept().await else {
-                        continue;
-                    };
-                    tokio::spawn(handle(client, mode, log.clone()));
-                }
-            });
+        let addr = super::serve_in_background(move |listener: TcpListener| async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    continue;
+                };
+                tokio::spawn(handle(client, mode, log.clone()));
+            }
         });
-        let addr = rx.recv().unwrap();
         Self {
             url: format!("http://{addr}"),
             seen,

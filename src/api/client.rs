@@ -260,10 +260,6 @@ impl Client {
         ApiError::from_transport(e, self.proxy.as_deref())
     }
 
-    pub fn proxy(&self) -> Option<&str> {
-        self.proxy.as_deref()
-    }
-
     /// Sends, retrying what deserves it. Every retry happens before any reply body was
     /// read, so nothing shown to a person is ever repeated.
     async fn send(
@@ -339,12 +335,7 @@ impl Client {
     /// have no model list (404): then a 1-token message decides, since "cannot list
     /// models" is not "invalid token".
     pub async fn validate(&self) -> Result<Validation, ApiError> {
-        let listed = self
-            .timed_check(
-                self.request(Method::GET, "v1/models")?
-                    .query(&[("limit", "1")]),
-            )
-            .await;
+        let listed = self.ping().await;
         let scope_refusal = |e: &ApiError| {
             matches!(e, ApiError::Unauthorized(_) | ApiError::PermissionDenied(_))
                 && self.credential.kind == CredentialKind::Oauth

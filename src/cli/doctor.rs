@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{CliError, Context};
-use crate::api::transport::{mask_proxy, proxy_for};
+use crate::api::transport::proxy_for;
 use crate::api::ApiError;
 use crate::config::ConfigFile;
 use crate::credentials::keys::KeyError;
@@ -316,7 +316,8 @@ fn network_checks(ctx: &Context) -> Vec<Finding> {
         Some(p) => found(
             "proxy",
             Level::Ok,
-            format!("{} {source}{no_proxy}", mask_proxy(&p)),
+            // `proxy_for` has already hidden any password.
+            format!("{p} {source}{no_proxy}"),
         ),
         None => found("proxy", Level::Ok, format!("none{no_proxy}")),
     });

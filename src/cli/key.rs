@@ -288,8 +288,7 @@ async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliErr
 fn endpoint_name(base: &url::Url) -> String {
     match base.host_str() {
         Some("api.anthropic.com") => "Anthropic".into(),
-        Some(h) => h.to_string(),
-        None => base.to_string(),
+        _ => endpoint_label(base.as_str()),
     }
 }
 

@@ -30,6 +30,17 @@ pub struct Config {
     /// A proxy for every request, instead of HTTPS_PROXY / ALL_PROXY.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// Prompt caching (on unless `false`): follow-ups read the conversation so far from
+    /// Anthropic's cache instead of paying for it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<bool>,
+    /// How long cached prompts live: `5m` (default) or `1h` (writes cost 2x input, not 1.25x).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_ttl: Option<crate::api::CacheTtl>,
+    /// Prices per model (USD per million tokens) over the shipped table, e.g.
+    /// `[prices."my-model"] input = 2.0, output = 8.0`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub prices: BTreeMap<String, crate::api::pricing::PriceOverride>,
     /// The first-run note on setup tokens and Anthropic's terms was acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub terms_notice_seen: bool,
@@ -156,6 +167,16 @@ impl Config {
 
     pub fn key_mut(&mut self, name: &str) -> Option<&mut KeyMeta> {
         self.keys.iter_mut().find(|k| k.name == name)
+    }
+
+    /// The cache lifetime requests ask for, or `None` with caching turned off.
+    pub fn caching(&self) -> Option<crate::api::CacheTtl> {
+        (self.cache != Some(false)).then(|| self.cache_ttl.unwrap_or_default())
+    }
+
+    /// The shipped price table with this config's overrides.
+    pub fn prices(&self) -> crate::api::pricing::PriceTable {
+        crate::api::pricing::PriceTable::shipped().with_overrides(&self.prices)
     }
 }
 

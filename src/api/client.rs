@@ -392,6 +392,24 @@ impl Client {
         })
     }
 
+    /// The exact input tokens `request` would use (`POST /v1/messages/count_tokens`). Not
+    /// retried: a count only informs the context meter, which falls back to an estimate.
+    pub async fn count_tokens(&self, request: &MessageRequest) -> Result<u64, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Count {
+            input_tokens: u64,
+        }
+        let resp = self
+            .request(Method::POST, "v1/messages/count_tokens")?
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(request.count_body().to_string())
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        let count: Count = read_json(check(resp).await?).await?;
+        Ok(count.input_tokens)
+    }
+
     /// Opens a streamed reply. Refusals are retried here, before the first reply byte.
     pub async fn stream_message(
         &self,

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::models::Model;
+use super::usage::CacheTtl;
+use super::web;
 
 /// The API version the seed specifies and oat sends by default.
 pub const API_VERSION_DEFAULT: &str = "2023-06-01";
@@ -84,20 +86,74 @@ pub struct OutputConfig {
     pub effort: Effort,
 }
 
+/// The system prompt: a plain string, or one text block carrying a cache breakpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SystemPrompt {
+    pub text: String,
+    pub cache: Option<CacheTtl>,
+}
+
+impl Serialize for SystemPrompt {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.cache {
+            None => s.serialize_str(&self.text),
+            Some(ttl) => serde_json::json!([{
+                "type": "text",
+                "text": self.text,
+                "cache_control": ttl.cache_control(),
+            }])
+            .serialize(s),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MessageRequest {
     pub model: String,
     pub max_tokens: u32,
     pub messages: Vec<Message>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub system: Option<String>,
+    pub system: Option<SystemPrompt>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thinking: Option<Thinking>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output_config: Option<OutputConfig>,
+    /// Server tools (web search and fetch): Anthropic runs them, oat runs nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<Value>,
     pub stream: bool,
+}
+
+impl MessageRequest {
+    pub fn system_text(&self) -> Option<&str> {
+        self.system.as_ref().map(|s| s.text.as_str())
+    }
+
+    /// The request as `POST /v1/messages/count_tokens` takes it: the same content, without
+    /// the fields only a reply needs.
+    pub fn count_body(&self) -> Value {
+        let mut body = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut body {
+            for key in ["max_tokens", "stream", "temperature", "output_config"] {
+                m.remove(key);
+            }
+        }
+        body
+    }
+
+    /// How many cache breakpoints the request carries (the API allows four).
+    pub fn cache_breakpoints(&self) -> usize {
+        let system = usize::from(self.system.as_ref().is_some_and(|s| s.cache.is_some()));
+        let blocks = self
+            .messages
+            .iter()
+            .flat_map(|m| &m.content)
+            .filter(|b| b.get("cache_control").is_some())
+            .count();
+        system + blocks
+    }
 }
 
 /// What the person asked for with `--thinking`.
@@ -133,6 +189,11 @@ pub struct RequestOptions {
     pub thinking: ThinkingChoice,
     pub effort: Option<Effort>,
     pub api_version: String,
+    /// Prompt caching: breakpoints on the system prompt and the newest turn, so a
+    /// follow-up reads the unchanged prefix from the cache. `None` turns it off.
+    pub cache: Option<CacheTtl>,
+    /// Anthropic's server-side web search (and fetch) for this request.
+    pub web: bool,
 }
 
 /// The default reply budget when the person gives none; capped by the model's own limit.
@@ -252,15 +313,34 @@ pub fn plan_request(
             return Err("--temperature cannot be set together with thinking".into());
         }
     }
+    let mut messages = messages;
+    if let Some(ttl) = opts.cache {
+        // On the newest block: the API caches everything up to it, and the next turn
+        // finds that prefix again (it looks back from its own breakpoint).
+        if let Some(Value::Object(block)) = messages
+            .last_mut()
+            .and_then(|m| m.content.last_mut())
+        {
+            block.insert("cache_control".into(), ttl.cache_control());
+        }
+    }
     Ok(Planned {
         request: MessageRequest {
             model: opts.model.clone(),
             max_tokens,
             messages,
-            system: opts.system.clone(),
+            system: opts.system.clone().map(|text| SystemPrompt {
+                text,
+                cache: opts.cache,
+            }),
             temperature,
             thinking,
             output_config: opts.effort.map(|effort| OutputConfig { effort }),
+            tools: if opts.web {
+                web::tools_for(&opts.model)
+            } else {
+                Vec::new()
+            },
             stream: true,
         },
         notes,
@@ -281,6 +361,8 @@ mod tests {
             thinking: ThinkingChoice::Default,
             effort: None,
             api_version: API_VERSION_DEFAULT.into(),
+            cache: None,
+            web: false,
         }
     }
 
@@ -363,6 +445,36 @@ mod tests {
         o.thinking = ThinkingChoice::Default;
         o.temperature = Some(1.5);
         assert!(plan(&o, None).is_err());
+    }
+
+    #[test]
+    fn cache_breakpoints_go_on_the_system_prompt_and_the_newest_block() {
+        let mut o = opts("claude-sonnet-5-5");
+        o.system = Some("Be brief.".into());
+        o.cache = Some(CacheTtl::OneHour);
+        let history = vec![
+            Message::user_text("q1"),
+            Message {
+                role: Role::Assistant,
+                content: vec![serde_json::json!({"type":"text","text":"a1"})],
+            },
+            Message::user_text("q2"),
+        ];
+        let p = plan_request(&o, None, history.clone()).unwrap();
+        assert_eq!(p.request.cache_breakpoints(), 2);
+        let body = serde_json::to_value(&p.request).unwrap();
+        let ttl = serde_json::json!({"type": "ephemeral", "ttl": "1h"});
+        assert_eq!(body["system"][0]["text"], "Be brief.");
+        assert_eq!(body["system"][0]["cache_control"], ttl);
+        assert_eq!(body["messages"][2]["content"][0]["cache_control"], ttl);
+        assert!(body["messages"][0]["content"][0].get("cache_control").is_none());
+        o.cache = None;
+        let body = serde_json::to_value(plan_request(&o, None, history).unwrap().request).unwrap();
+        assert_eq!(body["system"], "Be brief.", "a plain string without caching");
+        assert!(!body.to_string().contains("cache_control"));
+        let count = p.request.count_body();
+        assert!(count.get("max_tokens").is_none() && count.get("stream").is_none());
+        assert_eq!(count["messages"].as_array().unwrap().len(), 3);
     }
 
     #[test]

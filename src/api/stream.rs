@@ -314,6 +314,11 @@ impl Assembler {
         }
     }
 
+    /// One content block as it stands (whole once its `content_block_stop` arrived).
+    pub fn block(&self, index: usize) -> Option<&Value> {
+        self.content.get(index)
+    }
+
     /// True once `message_stop` arrived.
     pub fn is_complete(&self) -> bool {
         self.stopped

@@ -4,6 +4,7 @@
 //! yet — a streaming reply is saved as it grows, marked incomplete until it ends. No
 //! secret is ever stored here. Blocking I/O: call it off the UI thread.
 
+pub mod cost;
 mod resume;
 pub mod schema;
 
@@ -14,6 +15,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::credentials::CredentialKind;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -57,6 +60,8 @@ pub struct StoredMessage {
     pub stop_reason: Option<String>,
     /// `stop_details` as the API sent it: a refusal's category and explanation.
     pub stop_details: Option<Value>,
+    /// The kind of credential a reply was paid with; `None` for prompts and older rows.
+    pub credential_kind: Option<CredentialKind>,
     pub first_token_ms: Option<i64>,
     /// False while a reply streams, and forever if it was cut off.
     pub complete: bool,
@@ -245,11 +250,21 @@ impl History {
         Ok(id)
     }
 
-    /// Starts a reply row, incomplete, to be filled by `update_reply`.
-    pub fn start_reply(&self, conversation: i64, model: &str) -> Result<i64, HistoryError> {
+    /// Starts a reply row, incomplete, to be filled by `update_reply`. `paid_by` is the
+    /// kind of credential the request went out with (a cost is shown for API keys only).
+    pub fn start_reply(
+        &self,
+        conversation: i64,
+        model: &str,
+        paid_by: Option<CredentialKind>,
+    ) -> Result<i64, HistoryError> {
+        let kind = paid_by.map(|k| match k {
+            CredentialKind::ApiKey => "api-key",
+            CredentialKind::Oauth => "oauth",
+        });
         self.sql(self.conn.execute(
-            "INSERT INTO messages (conversation_id, role, content, text, model, complete, created) VALUES (?1, 'assistant', '[]', '', ?2, 0, ?3)",
-            params![conversation, model, Utc::now().to_rfc3339()],
+            "INSERT INTO messages (conversation_id, role, content, text, model, complete, created, credential_kind) VALUES (?1, 'assistant', '[]', '', ?2, 0, ?3, ?4)",
+            params![conversation, model, Utc::now().to_rfc3339(), kind],
         ))?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -318,7 +333,7 @@ impl History {
             )?
             .ok_or(HistoryError::NotFound(id))?;
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details FROM messages WHERE conversation_id = ?1 ORDER BY id",
+            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind FROM messages WHERE conversation_id = ?1 ORDER BY id",
         ))?;
         let rows = self.sql(stmt.query_map([id], |r| {
             let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
@@ -331,6 +346,7 @@ impl History {
                 usage: json(r.get(5)?),
                 stop_reason: r.get(6)?,
                 stop_details: json(r.get(10)?),
+                credential_kind: cost::kind_from(r.get(11)?),
                 first_token_ms: r.get(7)?,
                 complete: r.get(8)?,
                 created: parse_time(r.get(9)?),

@@ -71,6 +71,7 @@ mod tests {
             usage: None,
             stop_reason: None,
             stop_details: None,
+            credential_kind: None,
             first_token_ms: None,
             complete: true,
             created: chrono::Utc::now(),

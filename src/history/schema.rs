@@ -67,6 +67,9 @@ pub const MIGRATIONS: &[&str] = &[
     END;",
     // 4: why a reply stopped, beyond its stop reason (a refusal's category and explanation).
     "ALTER TABLE messages ADD COLUMN stop_details TEXT;",
+    // 5: which kind of credential paid for a reply (`api-key` or `oauth`), so a cost is
+    // shown only where money was spent.
+    "ALTER TABLE messages ADD COLUMN credential_kind TEXT;",
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -59,6 +59,8 @@ pub enum Msg {
     Api(ApiEvent),
     /// Animation frame while something loads.
     Tick,
+    /// The composer has not changed for a moment: time to count its tokens.
+    ComposerSettled,
 }
 
 #[derive(Debug)]
@@ -95,6 +97,9 @@ pub struct App {
     pub size: (u16, u16),
     pub spinner: usize,
     pub api_version: String,
+    /// Prompt caching for chat requests (`None`: off), from the config.
+    pub cache: Option<crate::api::CacheTtl>,
+    pub prices: crate::api::pricing::PriceTable,
     pub theme: super::view::theme::Theme,
     next_id: RequestId,
     models_req: Option<RequestId>,
@@ -121,6 +126,8 @@ impl App {
             size: (80, 24),
             spinner: 0,
             api_version,
+            cache: Some(crate::api::CacheTtl::default()),
+            prices: crate::api::pricing::PriceTable::shipped(),
             theme: super::view::theme::Theme::from_env(),
             next_id: 1,
             models_req: None,
@@ -221,6 +228,7 @@ impl App {
                 self.spinner = self.spinner.wrapping_add(1);
                 Vec::new()
             }
+            Msg::ComposerSettled => self.count_composer(),
             Msg::Api(event) => self.on_api(event),
         }
     }
@@ -243,6 +251,9 @@ impl App {
                 return vec![Effect::Quit];
             }
             return Vec::new();
+        }
+        if self.pane == Pane::Chat && self.chat.gate.is_some() {
+            return self.gate_key(key);
         }
         let context = self.context();
         match lookup(context, &key) {

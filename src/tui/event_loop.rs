@@ -20,6 +20,9 @@ use crate::worker::{ApiEvent, ApiRequest};
 pub const FRAME: Duration = Duration::from_millis(16);
 /// Spinners advance ten times a second while something loads.
 pub const TICK: Duration = Duration::from_millis(100);
+/// How long the composer must rest before its tokens are counted: a pause in typing, not
+/// every keystroke.
+pub const SETTLE: Duration = Duration::from_millis(600);
 /// Worker events taken in one go before drawing: a fast stream costs one frame, not one
 /// frame per delta.
 const BATCH: usize = 4096;
@@ -75,6 +78,8 @@ pub async fn run(
     let mut dirty = true;
     let mut last_draw: Option<Instant> = None;
     let mut next_tick: Option<Instant> = None;
+    // Armed only by a key or paste that left a count owed; idle, nothing wakes the loop.
+    let mut settle_at: Option<Instant> = None;
     loop {
         let now = Instant::now();
         if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
@@ -88,16 +93,15 @@ pub async fn run(
             next_tick = None;
         }
         let frame_due = dirty.then(|| last_draw.map_or(now, |t| t + FRAME));
-        let deadline = match (frame_due, next_tick) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let deadline = [frame_due, next_tick, settle_at].into_iter().flatten().min();
         let effects = tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(ev)) => match to_msg(ev) {
                     Some(msg) => {
                         dirty = true;
-                        app.update(msg)
+                        let fx = app.update(msg);
+                        settle_at = app.wants_count().then(|| Instant::now() + SETTLE);
+                        fx
                     }
                     None => Vec::new(),
                 },
@@ -119,13 +123,19 @@ pub async fn run(
                 fx
             },
             _ = tokio::time::sleep_until(deadline.unwrap_or(now)), if deadline.is_some() => {
-                if next_tick.is_some_and(|t| Instant::now() >= t) {
+                let now = Instant::now();
+                let mut fx = Vec::new();
+                if next_tick.is_some_and(|t| now >= t) {
                     next_tick = None;
                     dirty = true;
-                    app.update(Msg::Tick)
-                } else {
-                    Vec::new()
+                    fx.extend(app.update(Msg::Tick));
                 }
+                if settle_at.is_some_and(|t| now >= t) {
+                    settle_at = None;
+                    dirty = true;
+                    fx.extend(app.update(Msg::ComposerSettled));
+                }
+                fx
             }
         };
         if !apply(effects, term, &requests)? {

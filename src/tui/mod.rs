@@ -46,6 +46,8 @@ pub async fn run(ctx: &Context) -> Result<(), CliError> {
     );
     let worker_task = tokio::spawn(worker.run(req_rx));
     let mut app = app::App::new(model, ctx.api_version(), first_run, terms_seen);
+    app.cache = ctx.config.config.caching();
+    app.prices = ctx.config.config.prices();
     let outcome = {
         let (mut term, _guard) = terminal::enter()
             .map_err(|e| CliError::usage(format!("could not set up the terminal: {e}")))?;

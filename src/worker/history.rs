@@ -12,7 +12,19 @@ use tokio_util::sync::CancellationToken;
 
 use super::{ApiEvent, RequestId, SaveTarget, TaskContext};
 use crate::api::{Assembler, MessageRequest, StreamEvent};
+use crate::credentials::CredentialKind;
 use crate::history::{History, ReplyUpdate};
+
+/// Whether the UI hears of a finished block: server-tool calls and results (what a search
+/// does), and text that cites sources (its markers). Plain text and thinking arrive as
+/// deltas already.
+fn shows_at_stop(block: &Value) -> bool {
+    match block["type"].as_str() {
+        Some("text") => block.get("citations").is_some_and(|c| !c.is_null()),
+        Some("thinking" | "redacted_thinking") => false,
+        _ => true,
+    }
+}
 
 const SAVE_EVERY: Duration = Duration::from_secs(1);
 
@@ -152,7 +164,7 @@ impl TaskContext {
         request: &MessageRequest,
     ) -> Option<i64> {
         let model = request.model.clone();
-        let system = request.system.clone();
+        let system = request.system_text().map(str::to_string);
         let r = self
             .history
             .with(move |h| {
@@ -184,7 +196,7 @@ impl TaskContext {
     async fn save_reply(
         &self,
         conversation: i64,
-        model: &str,
+        (model, paid_by): (&str, CredentialKind),
         reply: &mut Option<i64>,
         update: ReplyUpdate,
     ) {
@@ -195,7 +207,7 @@ impl TaskContext {
             .with(move |h| {
                 let row = match existing {
                     Some(r) => r,
-                    None => h.start_reply(conversation, &model)?,
+                    None => h.start_reply(conversation, &model, Some(paid_by))?,
                 };
                 h.update_reply(row, &update)?;
                 Ok(row)
@@ -224,7 +236,7 @@ impl TaskContext {
             Some(t) => self.save_prompt(id, t, &request).await,
             None => None,
         };
-        let (client, _) = match self.client(None).await {
+        let (client, resolved) = match self.client(None).await {
             Ok(c) => c,
             Err(e) => return self.send(fail(e, "Add a key on the Keys pane.".into(), Value::Null)),
         };
@@ -254,6 +266,7 @@ impl TaskContext {
                 limits: Box::new(stream.limits.clone()),
             });
         }
+        let paid_by = resolved.credential.kind;
         let mut assembler = Assembler::new();
         let mut first_token = None;
         let mut reply_row = None;
@@ -270,16 +283,27 @@ impl TaskContext {
                         break Err(Some(e));
                     }
                     // Applied first, so the delta itself can move to the UI uncopied.
-                    if let StreamEvent::ContentBlockDelta { delta, .. } = event {
-                        first_token.get_or_insert_with(|| started.elapsed());
-                        self.send(ApiEvent::ChatDelta { id, delta });
+                    match event {
+                        StreamEvent::ContentBlockDelta { delta, .. } => {
+                            first_token.get_or_insert_with(|| started.elapsed());
+                            self.send(ApiEvent::ChatDelta { id, delta });
+                        }
+                        StreamEvent::ContentBlockStop { index } => {
+                            if let Some(block) = assembler.block(index).filter(|b| shows_at_stop(b)) {
+                                self.send(ApiEvent::ChatBlockStopped {
+                                    id,
+                                    block: block.clone(),
+                                });
+                            }
+                        }
+                        _ => {}
                     }
                     if let Some(conv) = conversation {
                         if reply_row.is_none() || last_save.elapsed() >= SAVE_EVERY {
                             last_save = Instant::now();
                             self.save_reply(
                                 conv,
-                                &request.model,
+                                (&request.model, paid_by),
                                 &mut reply_row,
                                 ReplyUpdate::from_assembler(&assembler, first_token, false),
                             )
@@ -295,7 +319,7 @@ impl TaskContext {
             if reply_row.is_some() || !assembler.content().is_empty() {
                 self.save_reply(
                     conv,
-                    &request.model,
+                    (&request.model, paid_by),
                     &mut reply_row,
                     ReplyUpdate::from_assembler(&assembler, first_token, complete),
                 )
@@ -307,6 +331,10 @@ impl TaskContext {
                 id,
                 message: assembler.message(),
                 first_token,
+                paid_by,
+                utilization: stream.limits.unified.as_ref().map(|u| {
+                    (u.five_hour.utilization, u.seven_day.utilization)
+                }),
             }),
             Err(Some(e)) => self.send(fail(e.to_string(), e.advice().into(), assembler.message())),
             // Stopped by the person: the UI already knows.

@@ -38,6 +38,10 @@ pub enum RequestKind {
     ValidateKey {
         name: Option<String>,
     },
+    /// Count the input tokens a request would use, for the context meter.
+    CountTokens {
+        request: MessageRequest,
+    },
     /// Stream a reply; with `save`, keep the exchange in the history as it goes.
     StreamChat {
         request: MessageRequest,
@@ -135,10 +139,20 @@ pub enum ApiEvent {
         id: RequestId,
         delta: Delta,
     },
+    /// A content block ended that the UI shows whole: a server-tool call or result, or a
+    /// text block with citations.
+    ChatBlockStopped {
+        id: RequestId,
+        block: Value,
+    },
     ChatFinished {
         id: RequestId,
         message: Value,
         first_token: Option<Duration>,
+        /// The kind of credential that paid: money for an API key, usage for a subscription.
+        paid_by: crate::credentials::CredentialKind,
+        /// The subscription's 5-hour and 7-day utilisation the reply's headers reported.
+        utilization: Option<(Option<f64>, Option<f64>)>,
     },
     ChatFailed {
         id: RequestId,
@@ -150,6 +164,12 @@ pub enum ApiEvent {
     Retrying {
         id: RequestId,
         message: String,
+    },
+    /// The exact count for a `CountTokens` request, or `None` when the API would not
+    /// count (the meter then shows an estimate).
+    TokensCounted {
+        id: RequestId,
+        tokens: Option<u64>,
     },
     RateLimitsSeen {
         limits: Box<RateLimits>,
@@ -305,6 +325,18 @@ impl TaskContext {
     async fn handle(&self, id: RequestId, kind: RequestKind) {
         match kind {
             RequestKind::ListModels => self.list_models(id).await,
+            RequestKind::CountTokens { request } => {
+                let tokens = match self.client(None).await {
+                    Ok((client, _)) => client.count_tokens(&request).await.map_err(|e| {
+                        tracing::info!(error = %e, "count_tokens failed; the meter estimates");
+                    }),
+                    Err(_) => Err(()),
+                };
+                self.send(ApiEvent::TokensCounted {
+                    id,
+                    tokens: tokens.ok(),
+                });
+            }
             RequestKind::ValidateKey { name } => self.validate(id, name).await,
             RequestKind::ListConversations { query } => self.list_conversations(id, query).await,
             RequestKind::OpenConversation { id: conv } => self.open_conversation(id, conv).await,

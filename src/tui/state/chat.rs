@@ -7,7 +7,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::api::context::{estimate_text, Meter};
 use crate::api::messages::{Effort, Message, Role, ThinkingChoice};
+use crate::api::pricing::Cost;
+use crate::api::web::Sources;
+use crate::api::Usage;
 use crate::tui::view::chat::RenderCache;
 use crate::worker::RequestId;
 
@@ -38,7 +42,16 @@ pub struct Turn {
     /// The reply's content blocks as the API sent them (thinking signatures included), for
     /// sending the conversation back as context.
     pub content: Vec<Value>,
-    pub usage: Option<(u64, u64)>,
+    pub usage: Option<Usage>,
+    /// What the reply cost: money on an API key, usage on a subscription.
+    pub spend: Option<Spend>,
+    /// What a server tool is doing right now (`searching: QUERY`), while the reply streams.
+    pub activity: Option<String>,
+    /// Sources the reply cited, numbered as its markers are.
+    pub sources: Sources,
+    /// `ChatState::context_from` when the turn was sent: its usage measures the context
+    /// only while that has not moved.
+    pub sent_from: usize,
     pub first_token: Option<Duration>,
     pub state: ReplyState,
     /// Plain lines about what the reply holds beyond its text (a `fallback` block,
@@ -57,6 +70,10 @@ impl Turn {
             thinking: String::new(),
             content: Vec::new(),
             usage: None,
+            spend: None,
+            activity: None,
+            sources: Sources::default(),
+            sent_from: 0,
             first_token: None,
             state: ReplyState::Waiting,
             notes: Vec::new(),
@@ -69,6 +86,63 @@ impl Turn {
     }
 }
 
+/// What one reply cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spend {
+    /// On an API key; `None` when the model has no price ("cost unknown", never a guess).
+    Money(Option<Cost>),
+    /// On a subscription: the 5-hour utilisation the reply's headers reported, and how far
+    /// it moved since the reply before.
+    Subscription {
+        five_hour: Option<f64>,
+        moved: Option<f64>,
+    },
+}
+
+impl Spend {
+    pub fn label(&self) -> Option<String> {
+        match self {
+            Self::Money(Some(c)) => Some(c.to_string()),
+            Self::Money(None) => Some("cost unknown".into()),
+            Self::Subscription {
+                five_hour: Some(f),
+                moved,
+            } => Some(match moved {
+                Some(d) => format!("5h {:.0}% ({:+.0})", f * 100.0, d * 100.0),
+                None => format!("5h {:.0}%", f * 100.0),
+            }),
+            Self::Subscription { .. } => None,
+        }
+    }
+}
+
+/// A send stopped because the conversation no longer fits the model's context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextGate {
+    pub prompt: String,
+    pub total: u64,
+    pub limit: u64,
+    /// How many of the oldest exchanges to leave out so it fits; `None` when nothing does.
+    pub drop: Option<usize>,
+}
+
+impl ContextGate {
+    pub fn sentence(&self) -> String {
+        let size = format!(
+            "Not sent: about {} tokens, over this model's context of {}.",
+            crate::api::usage::tokens(self.total),
+            crate::api::usage::tokens(self.limit)
+        );
+        match self.drop {
+            Some(n) => format!(
+                "{size} n: new conversation · d: leave out the {n} oldest exchange{} and send (the history keeps them) · Esc: back",
+                if n == 1 { "" } else { "s" }
+            ),
+            None => format!("{size} Even the prompt alone is too long: n: new conversation · Esc: back"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatSettings {
     pub system: Option<String>,
@@ -76,6 +150,8 @@ pub struct ChatSettings {
     pub temperature: Option<f32>,
     pub thinking: ThinkingChoice,
     pub effort: Option<Effort>,
+    /// Anthropic's web search and fetch tools on this conversation's requests.
+    pub web: bool,
 }
 
 impl Default for ChatSettings {
@@ -86,6 +162,7 @@ impl Default for ChatSettings {
             temperature: None,
             thinking: ThinkingChoice::Default,
             effort: None,
+            web: false,
         }
     }
 }
@@ -109,6 +186,18 @@ pub struct ChatState {
     /// A line under the conversation: retries, copy confirmations, setting changes.
     pub notice: Option<String>,
     pub render_cache: RefCell<RenderCache>,
+    /// Turns before this index stay on screen and in the history but are not sent (left
+    /// out to fit the context window).
+    pub context_from: usize,
+    /// The API's count for the composer text as it was: the whole next request.
+    pub counted: Option<(String, u64)>,
+    /// The count asked for, and the text it counts.
+    pub count_req: Option<(RequestId, String)>,
+    /// The API will not count for this credential: the meter estimates from now on.
+    pub count_unavailable: bool,
+    pub gate: Option<ContextGate>,
+    /// The 5-hour utilisation the last reply reported, to show how far each turn moves it.
+    pub last_five_hour: Option<f64>,
 }
 
 /// A `/command` typed in the composer.
@@ -121,11 +210,12 @@ pub enum SlashCommand {
     Effort(Option<Effort>),
     Model(String),
     Title(String),
+    Web(bool),
     New,
     Help,
 }
 
-pub const SLASH_HELP: &str = "/system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|xhigh|max · /model ID · /title TEXT · /new · (empty value resets)";
+pub const SLASH_HELP: &str = "/system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|xhigh|max · /model ID · /web on|off · /title TEXT · /new · (empty value resets)";
 
 pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
     let rest = input.trim().strip_prefix('/')?;
@@ -175,6 +265,11 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
         },
         "model" if !arg.is_empty() => Ok(SlashCommand::Model(arg.to_string())),
         "title" if !arg.is_empty() => Ok(SlashCommand::Title(arg.to_string())),
+        "web" => match arg {
+            "on" => Ok(SlashCommand::Web(true)),
+            "off" => Ok(SlashCommand::Web(false)),
+            _ => Err("/web takes on or off".into()),
+        },
         "new" | "clear" => Ok(SlashCommand::New),
         "help" => Ok(SlashCommand::Help),
         other => Err(format!("unknown command /{other}. {SLASH_HELP}")),
@@ -198,7 +293,8 @@ impl ChatState {
     /// prompt and all, as Anthropic advises after a refusal (the context is reset past it).
     pub fn messages_for(&self, upto: usize, prompt: &str) -> Vec<Message> {
         let mut out = Vec::new();
-        for t in &self.turns[..upto] {
+        let from = self.context_from.min(upto);
+        for t in &self.turns[from..upto] {
             let declined = matches!(t.state, ReplyState::Declined { .. });
             if declined || (t.content.is_empty() && t.text.is_empty()) {
                 continue;
@@ -226,6 +322,60 @@ impl ChatState {
 
     pub fn last_reply(&self) -> Option<&Turn> {
         self.turns.iter().rev().find(|t| !t.text.is_empty())
+    }
+
+    /// What the conversation cost on an API key so far: `None` when no turn cost money,
+    /// `Some(None)` when one of them has no price.
+    pub fn total_cost(&self) -> Option<Option<Cost>> {
+        let mut money = self.turns.iter().filter_map(|t| match t.spend {
+            Some(Spend::Money(c)) => Some(c),
+            _ => None,
+        });
+        let first = money.next()?;
+        Some(money.fold(first, |a, b| Some(a? + b?)))
+    }
+
+    /// The context meter for sending `composer` next: the API's count when it counted
+    /// this very text, else the last reply's exact usage plus an estimate for the rest.
+    pub fn meter(&self, composer: &str, limit: Option<u64>, system: Option<&str>) -> Meter {
+        if let Some((text, n)) = &self.counted {
+            if text == composer {
+                return Meter {
+                    used: *n,
+                    limit,
+                    exact: true,
+                };
+            }
+        }
+        let sent = &self.turns[self.context_from.min(self.turns.len())..];
+        let last = sent
+            .iter()
+            .rev()
+            .find(|t| !t.in_flight() && !matches!(t.state, ReplyState::Declined { .. }));
+        let measured = last
+            .filter(|t| t.sent_from == self.context_from)
+            .and_then(|t| t.usage);
+        let (base, exact) = match measured {
+            Some(u) => (u.prompt_tokens() + u.output, true),
+            None if sent.is_empty() => (system.map_or(0, estimate_text), system.is_none()),
+            None => (
+                sent.iter()
+                    .map(|t| estimate_text(&t.prompt) + estimate_text(&t.text) + 8)
+                    .sum::<u64>()
+                    + system.map_or(0, estimate_text),
+                false,
+            ),
+        };
+        let typed = if composer.trim().is_empty() {
+            0
+        } else {
+            estimate_text(composer) + 4
+        };
+        Meter {
+            used: base + typed,
+            limit,
+            exact: exact && typed == 0,
+        }
     }
 }
 

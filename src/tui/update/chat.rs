@@ -1,13 +1,14 @@
 //! `App::update` for the Chat pane: sending, /commands, stopping, regenerating, copying,
 //! scrolling, and the streamed reply's events. Pure, like the rest of `update`.
 
-use crate::api::messages::{plan_request, RequestOptions};
+use crate::api::messages::{plan_request, Planned, RequestOptions};
 use crate::api::models::fallback;
 use crate::api::reply::{self, Refusal};
-use crate::api::Delta;
+use crate::api::{web, Delta, Usage};
+use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::chat::{parse_slash, ReplyState, SlashCommand, Turn, SLASH_HELP};
+use crate::tui::state::chat::{parse_slash, ReplyState, SlashCommand, Spend, Turn, SLASH_HELP};
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {
@@ -77,7 +78,7 @@ impl App {
         vec![fx]
     }
 
-    fn apply_slash(&mut self, cmd: SlashCommand) -> Vec<Effect> {
+    pub(crate) fn apply_slash(&mut self, cmd: SlashCommand) -> Vec<Effect> {
         let s = &mut self.chat.settings;
         let notice = match cmd {
             SlashCommand::System(v) => {
@@ -110,6 +111,16 @@ impl App {
                 self.chat.model = id.clone();
                 format!("model: {id}")
             }
+            SlashCommand::Web(on) => {
+                s.web = on;
+                if on {
+                    "Web search on: Claude may search and fetch pages (Anthropic runs them; \
+                     $10 per 1,000 searches on an API key)."
+                        .to_string()
+                } else {
+                    "Web search off.".to_string()
+                }
+            }
             SlashCommand::Title(title) => match self.chat.conversation {
                 Some(id) => {
                     let (_, fx) = self.request(RequestKind::RenameConversation { id, title });
@@ -125,6 +136,8 @@ impl App {
                     self.chat.turns.clear();
                     self.chat.conversation = None;
                     self.chat.scroll.from_bottom = 0;
+                    self.chat.context_from = 0;
+                    self.chat.counted = None;
                     "New conversation.".to_string()
                 }
             }
@@ -156,36 +169,75 @@ impl App {
         self.start_turn(text, upto)
     }
 
-    /// Sends `prompt` with the turns before `upto` as context, as a new last turn.
-    fn start_turn(&mut self, prompt: String, upto: usize) -> Vec<Effect> {
-        let model_id = self.chat.model.clone();
-        let model = self
-            .models
-            .find(&model_id)
+    /// The chat's model as oat knows it: discovered, else from the shipped list.
+    pub(crate) fn chat_model(&self) -> Option<crate::api::Model> {
+        let id = &self.chat.model;
+        self.models
+            .find(id)
             .cloned()
-            .or_else(|| fallback().data.into_iter().find(|m| m.id == model_id));
+            .or_else(|| fallback().data.into_iter().find(|m| &m.id == id))
+    }
+
+    /// The request for `prompt` after the turns before `upto`, or why it cannot be sent.
+    pub(crate) fn plan(&self, prompt: &str, upto: usize) -> Result<Planned, String> {
         let s = &self.chat.settings;
         let opts = RequestOptions {
-            model: model_id.clone(),
+            model: self.chat.model.clone(),
             max_tokens: s.max_tokens,
             system: s.system.clone(),
             temperature: s.temperature,
             thinking: s.thinking,
             effort: s.effort,
             api_version: self.api_version.clone(),
+            cache: self.cache,
+            web: s.web,
         };
-        let planned =
-            match plan_request(&opts, model.as_ref(), self.chat.messages_for(upto, &prompt)) {
-                Ok(p) => p,
-                Err(e) => {
-                    self.chat.notice = Some(format!("Not sent: {e}"));
-                    self.composer.set_text(&prompt);
-                    return Vec::new();
-                }
-            };
+        plan_request(
+            &opts,
+            self.chat_model().as_ref(),
+            self.chat.messages_for(upto, prompt),
+        )
+    }
+
+    /// Sends `prompt` with the turns before `upto` as context, as a new last turn.
+    pub(crate) fn start_turn(&mut self, prompt: String, upto: usize) -> Vec<Effect> {
+        let planned = match self.plan(&prompt, upto) {
+            Ok(p) => p,
+            Err(e) => {
+                self.chat.notice = Some(format!("Not sent: {e}"));
+                self.composer.set_text(&prompt);
+                return Vec::new();
+            }
+        };
+        if let Some(gate) = self.context_gate(&prompt, upto, &planned) {
+            self.chat.notice = Some(gate.sentence());
+            self.chat.gate = Some(gate);
+            self.composer.set_text(&prompt);
+            return Vec::new();
+        }
+        self.launch(prompt, upto, planned)
+    }
+
+    /// Sends `prompt` past the context gate (the person chose to leave turns out).
+    pub(crate) fn send_turn(&mut self, prompt: String, upto: usize) -> Vec<Effect> {
+        match self.plan(&prompt, upto) {
+            Ok(planned) => self.launch(prompt, upto, planned),
+            Err(e) => {
+                self.chat.notice = Some(format!("Not sent: {e}"));
+                self.composer.set_text(&prompt);
+                Vec::new()
+            }
+        }
+    }
+
+    fn launch(&mut self, prompt: String, upto: usize, planned: Planned) -> Vec<Effect> {
+        let model_id = self.chat.model.clone();
+        self.chat.counted = None;
         self.chat.notice = planned.notes.first().cloned();
         self.chat.turns.truncate(upto);
-        self.chat.turns.push(Turn::new(prompt, model_id));
+        let mut turn = Turn::new(prompt, model_id);
+        turn.sent_from = self.chat.context_from;
+        self.chat.turns.push(turn);
         self.chat.scroll.from_bottom = 0;
         let save = Some(crate::worker::SaveTarget {
             conversation: self.chat.conversation,
@@ -233,20 +285,48 @@ impl App {
                     t.revision += 1;
                 }
             }
+            ApiEvent::ChatBlockStopped { id, block } if current == Some(id) => {
+                if let Some(t) = self.chat.turns.last_mut() {
+                    if let Some(doing) = web::activity(&block) {
+                        t.activity = Some(doing);
+                    } else if block["type"] == "text" {
+                        let marks = t.sources.markers(&block);
+                        t.text.push_str(&marks);
+                    } else {
+                        // A tool's result arrived: the search is over.
+                        t.activity = None;
+                        if let Some(e) = web::tool_error(&block) {
+                            t.notes.push(e);
+                        }
+                    }
+                    t.revision += 1;
+                }
+            }
             ApiEvent::ChatFinished {
                 id,
                 message,
                 first_token,
+                paid_by,
+                utilization,
             } if current == Some(id) => {
                 self.chat.streaming = None;
+                let five_hour = utilization.and_then(|(f, _)| f);
+                let moved = five_hour.zip(self.chat.last_five_hour).map(|(a, b)| a - b);
+                if five_hour.is_some() {
+                    self.chat.last_five_hour = five_hour;
+                }
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = message["content"].as_array().cloned().unwrap_or_default();
-                    t.usage = Some((
-                        message["usage"]["input_tokens"].as_u64().unwrap_or(0),
-                        message["usage"]["output_tokens"].as_u64().unwrap_or(0),
-                    ));
+                    t.usage = Usage::from_api(&message["usage"], self.cache.unwrap_or_default());
+                    t.spend = Some(match paid_by {
+                        CredentialKind::ApiKey => {
+                            Spend::Money(t.usage.and_then(|u| self.prices.cost(&t.model, &u)))
+                        }
+                        CredentialKind::Oauth => Spend::Subscription { five_hour, moved },
+                    });
+                    t.activity = None;
                     t.first_token = first_token;
-                    t.notes = reply::notes(&message);
+                    t.notes.extend(reply::notes(&message));
                     t.state = match Refusal::of(&message) {
                         Some(r) => ReplyState::Declined {
                             sentence: r.sentence(),
@@ -269,8 +349,14 @@ impl App {
                 partial,
             } if current == Some(id) => {
                 self.chat.streaming = None;
+                let advice = if self.chat.settings.web {
+                    web_advice(&error, advice)
+                } else {
+                    advice
+                };
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = partial["content"].as_array().cloned().unwrap_or_default();
+                    t.activity = None;
                     t.state = ReplyState::Failed { error, advice };
                     t.revision += 1;
                 }
@@ -278,10 +364,23 @@ impl App {
             ApiEvent::Retrying { id, message } if current == Some(id) => {
                 self.chat.notice = Some(message);
             }
+            ApiEvent::TokensCounted { id, tokens } => self.tokens_counted(id, tokens),
             // Results of a stopped or replaced request: stale, dropped.
             _ => {}
         }
         Vec::new()
+    }
+}
+
+/// Advice for a failed request that carried the web tools, when they are the likely cause.
+fn web_advice(error: &str, advice: String) -> String {
+    let e = error.to_lowercase();
+    if e.contains("web") || e.contains("tool") || e.contains("not enabled") {
+        "Web search may be off for this organisation or credential (an admin turns it on in \
+         the Console); /web off sends without it."
+            .into()
+    } else {
+        advice
     }
 }
 

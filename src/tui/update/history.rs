@@ -6,9 +6,11 @@ use crossterm::event::KeyCode;
 
 use crate::api::messages::ThinkingChoice;
 use crate::api::reply::{self, Refusal};
+use crate::api::{web, Usage};
+use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
-use crate::tui::state::chat::{ChatSettings, ReplyState, Turn};
+use crate::tui::state::chat::{ChatSettings, ReplyState, Spend, Turn};
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {
@@ -99,6 +101,8 @@ impl App {
             } => {
                 self.chat.turns.clear();
                 self.chat.scroll.from_bottom = 0;
+                self.chat.context_from = 0;
+                self.chat.counted = None;
                 self.chat.conversation = Some(conversation.id);
                 self.chat.model = conversation.model.clone();
                 self.chat.settings =
@@ -113,8 +117,12 @@ impl App {
                         t.state = ReplyState::Done;
                         current = Some(t);
                     } else if let Some(t) = current.as_mut() {
-                        t.text = m.text.clone();
                         t.content = m.content.as_array().cloned().unwrap_or_default();
+                        // Text with its citation markers, as it read when it arrived.
+                        let shown = web::render(&t.content);
+                        t.text = if shown.text.is_empty() { m.text.clone() } else { shown.text };
+                        t.sources = shown.sources;
+                        t.notes = shown.tool_errors;
                         t.thinking = t
                             .content
                             .iter()
@@ -124,20 +132,25 @@ impl App {
                             .model
                             .clone()
                             .unwrap_or_else(|| conversation.model.clone());
-                        t.usage = m.usage.as_ref().map(|u| {
-                            (
-                                u["input_tokens"].as_u64().unwrap_or(0),
-                                u["output_tokens"].as_u64().unwrap_or(0),
-                            )
-                        });
+                        t.usage = m
+                            .usage
+                            .as_ref()
+                            .and_then(|u| Usage::from_api(u, self.cache.unwrap_or_default()));
+                        t.spend = match m.credential_kind {
+                            Some(CredentialKind::ApiKey) => Some(Spend::Money(
+                                t.usage.and_then(|u| self.prices.cost(&t.model, &u)),
+                            )),
+                            // The utilisation a stored reply saw is not kept.
+                            _ => None,
+                        };
                         t.first_token = m
                             .first_token_ms
                             .and_then(|ms| u64::try_from(ms).ok())
                             .map(std::time::Duration::from_millis);
-                        t.notes = reply::notes(&serde_json::json!({
+                        t.notes.extend(reply::notes(&serde_json::json!({
                             "content": m.content,
                             "usage": m.usage,
-                        }));
+                        })));
                         t.state = if let Some(r) =
                             Refusal::from_parts(m.stop_reason.as_deref(), m.stop_details.as_ref())
                         {
@@ -193,6 +206,7 @@ pub fn settings_to_json(s: &ChatSettings) -> serde_json::Value {
         "temperature": s.temperature,
         "thinking": thinking,
         "effort": s.effort.map(|e| e.as_str()),
+        "web": s.web,
     })
 }
 
@@ -210,6 +224,7 @@ fn settings_from(v: &serde_json::Value, system: Option<String>) -> ChatSettings 
                 .into_iter()
                 .find(|x| x.as_str() == e)
         }),
+        web: v["web"].as_bool().unwrap_or(false),
     }
 }
 
@@ -226,6 +241,7 @@ mod tests {
             temperature: None,
             thinking: ThinkingChoice::Budget(4096),
             effort: Some(Effort::High),
+            web: true,
         };
         assert_eq!(settings_from(&settings_to_json(&s), Some("sys".into())), s);
     }

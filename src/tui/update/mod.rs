@@ -1,6 +1,7 @@
 //! `App::update`, continued: the handlers of the panes with the most behaviour.
 
 mod chat;
+mod context;
 mod history;
 mod keys;
 

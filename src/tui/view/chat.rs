@@ -148,8 +148,11 @@ fn turn_lines(
         Span::styled("Claude", theme.assistant()),
         Span::styled(format!(" · {}", turn.model), theme.dim()),
     ];
-    if let Some((i, o)) = turn.usage {
-        head.push(Span::styled(format!(" · ↑{i} ↓{o} tokens"), theme.dim()));
+    if let Some(u) = turn.usage {
+        head.push(Span::styled(format!(" · {}", u.short()), theme.dim()));
+    }
+    if let Some(spend) = turn.spend.and_then(|s| s.label()) {
+        head.push(Span::styled(format!(" · {spend}"), theme.dim()));
     }
     if let Some(t) = turn.first_token {
         head.push(Span::styled(
@@ -181,6 +184,16 @@ fn turn_lines(
     }
     let streaming = matches!(turn.state, ReplyState::Streaming | ReplyState::Waiting);
     out.extend(reply_lines(prefix, index, &turn.text, w, theme, streaming));
+    if !turn.sources.list.is_empty() {
+        out.push(Line::default());
+        out.extend(wrap(vec![Span::styled("Sources", theme.dim())]));
+        for line in turn.sources.lines() {
+            out.extend(wrap(vec![Span::styled(line, theme.dim())]));
+        }
+    }
+    if let (Some(doing), true) = (&turn.activity, streaming) {
+        out.extend(wrap(vec![Span::styled(format!("⌕ {doing}…"), theme.accent())]));
+    }
     let status = match &turn.state {
         ReplyState::Waiting => {
             let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -320,6 +333,29 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     draw_composer(f, app, comp);
 }
 
+/// The chat header's right side: how full the context is (amber past 80 %) and what the
+/// conversation cost so far on an API key.
+fn context_spans(app: &App) -> Vec<Span<'static>> {
+    let theme = app.theme;
+    let meter = app.chat.meter(
+        &app.composer.text(),
+        app.context_limit(),
+        app.chat.settings.system.as_deref(),
+    );
+    let style = if meter.warn() {
+        theme.warn()
+    } else {
+        theme.dim()
+    };
+    let mut spans = vec![Span::styled(format!("{} ", meter.label()), style)];
+    match app.chat.total_cost() {
+        Some(Some(c)) => spans.push(Span::styled(format!("· {c} "), theme.dim())),
+        Some(None) => spans.push(Span::styled("· cost unknown ", theme.dim())),
+        None => {}
+    }
+    spans
+}
+
 fn settings_summary(app: &App) -> String {
     let s = &app.chat.settings;
     let mut parts = vec![app.chat.model.clone()];
@@ -341,6 +377,9 @@ fn settings_summary(app: &App) -> String {
     if let Some(e) = s.effort {
         parts.push(format!("effort {}", e.as_str()));
     }
+    if s.web {
+        parts.push("web".into());
+    }
     parts.join(" · ")
 }
 
@@ -354,7 +393,8 @@ fn draw_composer(f: &mut Frame, app: &App, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.dim())
-        .title(Span::styled(title, theme.dim()));
+        .title(Span::styled(title, theme.dim()))
+        .title(Line::from(context_spans(app)).right_aligned());
     let inner = block.inner(area);
     f.render_widget(block, area);
     let (row, col) = app.composer.cursor();

@@ -2,7 +2,10 @@
 //! thinking to stderr (dimmed), or the whole message as JSON with `--json`. Ctrl-C stops
 //! at once, keeps what was printed and exits 130.
 
-use std::io::{IsTerminal, Write};
+mod output;
+mod spend;
+
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -13,8 +16,10 @@ use super::{CliError, Context};
 use crate::api::messages::{plan_request, Effort, Message, RequestOptions, ThinkingChoice};
 use crate::api::models::{fallback, Model};
 use crate::api::reply::{self, Refusal};
-use crate::api::{ApiError, Assembler, Client, Delta, StreamEvent};
+use crate::api::{ApiError, Assembler, Client, StreamEvent};
+use crate::credentials::CredentialKind;
 use crate::history::{to_api_messages, History, ReplyUpdate};
+use output::Output;
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
@@ -48,6 +53,21 @@ pub struct AskArgs {
     /// --save). `--continue ID PROMPT` continues conversation ID instead.
     #[arg(long = "continue")]
     pub continue_: bool,
+    /// When the conversation no longer fits the model's context, leave its oldest turns
+    /// out of what is sent (the history keeps them) instead of stopping.
+    #[arg(long, requires = "continue_")]
+    pub drop_oldest: bool,
+    /// Let Claude search (and fetch) the web: Anthropic's server-side tools, billed per
+    /// search on an API key. oat runs nothing locally.
+    #[arg(long)]
+    pub web: bool,
+    /// Send no cache breakpoints (prompt caching is on unless `cache = false` in config).
+    #[arg(long)]
+    pub no_cache: bool,
+    /// After the reply, print one line to stderr: tokens, cache reads and writes, and the
+    /// cost on an API key (or the subscription usage on a setup token).
+    #[arg(long)]
+    pub usage: bool,
 }
 
 /// Keeps the exchange in the history: the prompt before it is sent, the reply as it
@@ -56,6 +76,7 @@ struct Saver {
     history: History,
     conversation: i64,
     model: String,
+    paid_by: CredentialKind,
     reply: Option<i64>,
     last: Instant,
 }
@@ -76,7 +97,10 @@ impl Saver {
         self.last = Instant::now();
         let reply = match self.reply {
             Some(id) => id,
-            None => match self.history.start_reply(self.conversation, &self.model) {
+            None => match self
+                .history
+                .start_reply(self.conversation, &self.model, Some(self.paid_by))
+            {
                 Ok(id) => *self.reply.insert(id),
                 Err(e) => {
                     tracing::warn!(error = %e, "could not save the reply");
@@ -195,13 +219,22 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         thinking: args.thinking.unwrap_or(ThinkingChoice::Default),
         effort: args.effort,
         api_version: ctx.api_version(),
+        cache: if args.no_cache {
+            None
+        } else {
+            ctx.config.config.caching()
+        },
+        web: args.web,
     };
     let mut messages = resumed
         .as_ref()
         .map(|(_, m)| to_api_messages(m))
         .unwrap_or_default();
     messages.push(Message::user_text(prompt.clone()));
-    let planned = plan_request(&options, model.as_ref(), messages).map_err(CliError::usage)?;
+    let mut planned = plan_request(&options, model.as_ref(), messages).map_err(CliError::usage)?;
+    if let Some(limit) = model.as_ref().and_then(|m| m.max_input_tokens) {
+        spend::fit_context(&client, &mut planned.request, limit, args.drop_oldest).await?;
+    }
     // The prompt is saved before it is sent, so nothing typed is ever lost.
     let mut saver = match history {
         Some(h) => {
@@ -225,6 +258,7 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                 history: h,
                 conversation,
                 model: model_id.clone(),
+                paid_by: resolved.credential.kind,
                 reply: None,
                 last: Instant::now(),
             })
@@ -256,7 +290,11 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         );
     };
     let mut stream = tokio::select! {
-        opened = client.stream_message(&planned.request, &mut on_retry) => opened?,
+        opened = client.stream_message(&planned.request, &mut on_retry) => match opened {
+            Ok(stream) => stream,
+            Err(e) if args.web => return Err(spend::web_advice(e.into())),
+            Err(e) => return Err(e.into()),
+        },
         _ = tokio::signal::ctrl_c() => return Err(CliError::interrupted()),
     };
 
@@ -276,7 +314,7 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                 continue;
             }
             _ = tokio::signal::ctrl_c() => {
-                out.finish(&assembler);
+                out.finish(&assembler, None);
                 if let Some(s) = saver.as_mut() {
                     s.progress(&assembler, first_token, false, true);
                 }
@@ -294,13 +332,21 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         if let Err(e) = assembler.apply(&event) {
             break Some(e);
         }
-        if let StreamEvent::ContentBlockDelta { delta, .. } = &event {
-            first_token.get_or_insert_with(|| started.elapsed());
-            unsaved = true;
-            if out.delta(delta).is_err() {
-                // The reader went away (`| head`): nothing left to write to.
-                return Ok(());
+        let written = match &event {
+            StreamEvent::ContentBlockDelta { delta, .. } => {
+                first_token.get_or_insert_with(|| started.elapsed());
+                unsaved = true;
+                out.delta(delta)
             }
+            StreamEvent::ContentBlockStop { index } => match assembler.block(*index) {
+                Some(block) => out.block(block),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        if written.is_err() {
+            // The reader went away (`| head`): nothing left to write to.
+            return Ok(());
         }
         if !stream.has_buffered() {
             if out.flush().is_err() {
@@ -313,7 +359,14 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
             }
         }
     };
-    out.finish(&assembler);
+    let figures = spend::Figures::of(
+        &assembler,
+        &model_id,
+        resolved.credential.kind,
+        &stream.limits,
+        &ctx.config.config,
+    );
+    out.finish(&assembler, Some(figures.json()));
     if let Some(s) = saver.as_mut() {
         s.progress(
             &assembler,
@@ -332,8 +385,14 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
             assembler.usage().map_or("-".into(), |u| u.to_string())
         );
     }
+    if args.usage {
+        eprintln!("oat: usage: {}", figures.line());
+    }
     if let Some(e) = failure {
         let mut err = CliError::from(e);
+        if args.web {
+            err = spend::web_advice(err);
+        }
         if !assembler.text().is_empty() {
             err.message
                 .push_str(" (the text above is what arrived before)");
@@ -355,76 +414,4 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
-}
-
-/// Where reply pieces go: stdout for text, stderr for thinking, or nothing until the end
-/// with `--json`.
-struct Output {
-    json: bool,
-    stdout: std::io::BufWriter<std::io::Stdout>,
-    dim: bool,
-    in_thinking: bool,
-    ends_with_newline: bool,
-    wrote_text: bool,
-}
-
-impl Output {
-    fn new(json: bool) -> Self {
-        let stderr = std::io::stderr();
-        Self {
-            json,
-            stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
-            dim: stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            in_thinking: false,
-            ends_with_newline: true,
-            wrote_text: false,
-        }
-    }
-
-    fn delta(&mut self, delta: &Delta) -> std::io::Result<()> {
-        if self.json {
-            return Ok(());
-        }
-        match delta {
-            Delta::TextDelta { text } if !text.is_empty() => {
-                self.end_thinking();
-                self.stdout.write_all(text.as_bytes())?;
-                self.ends_with_newline = text.ends_with('\n');
-                self.wrote_text = true;
-            }
-            Delta::ThinkingDelta { thinking } => {
-                let mut err = std::io::stderr().lock();
-                let (on, off) = if self.dim {
-                    ("\x1b[2m", "\x1b[0m")
-                } else {
-                    ("", "")
-                };
-                let _ = write!(err, "{on}{thinking}{off}");
-                self.in_thinking = true;
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn end_thinking(&mut self) {
-        if std::mem::take(&mut self.in_thinking) {
-            eprintln!();
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.stdout.flush()
-    }
-
-    fn finish(&mut self, assembler: &Assembler) {
-        self.end_thinking();
-        if self.json {
-            let _ = serde_json::to_writer_pretty(&mut self.stdout, &assembler.message());
-            let _ = writeln!(self.stdout);
-        } else if self.wrote_text && !self.ends_with_newline {
-            let _ = writeln!(self.stdout);
-        }
-        let _ = self.stdout.flush();
-    }
 }

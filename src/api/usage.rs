@@ -1,0 +1,171 @@
+//! A reply's `usage` read into numbers (input, output, cache reads and writes by lifetime,
+//! server-tool calls) and written the way oat shows it (`↑1.2k (11k cached) ↓340`). Pure:
+//! prices live in `pricing.rs`, the context meter in `context.rs`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// How long a cache entry lives: the API's two lifetimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub enum CacheTtl {
+    #[default]
+    #[serde(rename = "5m")]
+    FiveMinutes,
+    #[serde(rename = "1h")]
+    OneHour,
+}
+
+impl CacheTtl {
+    /// The `cache_control` object a breakpoint carries.
+    pub fn cache_control(self) -> Value {
+        match self {
+            Self::FiveMinutes => serde_json::json!({"type": "ephemeral"}),
+            Self::OneHour => serde_json::json!({"type": "ephemeral", "ttl": "1h"}),
+        }
+    }
+}
+
+/// The token counts of one reply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// Input tokens read neither from nor into the cache.
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_write_5m: u64,
+    pub cache_write_1h: u64,
+    pub web_searches: u64,
+    pub web_fetches: u64,
+}
+
+fn n(v: &Value, key: &str) -> u64 {
+    v.get(key).and_then(Value::as_u64).unwrap_or(0)
+}
+
+impl Usage {
+    /// Reads the API's `usage` object. Cache writes are split by lifetime when the API
+    /// says (`cache_creation`); otherwise they count at `assumed`, the lifetime oat asked
+    /// for. `None` when there is no usage object at all.
+    pub fn from_api(usage: &Value, assumed: CacheTtl) -> Option<Self> {
+        if !usage.is_object() {
+            return None;
+        }
+        let written = n(usage, "cache_creation_input_tokens");
+        let (w5, w1) = match usage.get("cache_creation").filter(|c| c.is_object()) {
+            Some(c) => (
+                n(c, "ephemeral_5m_input_tokens"),
+                n(c, "ephemeral_1h_input_tokens"),
+            ),
+            None => match assumed {
+                CacheTtl::FiveMinutes => (written, 0),
+                CacheTtl::OneHour => (0, written),
+            },
+        };
+        let tools = usage.get("server_tool_use").unwrap_or(&Value::Null);
+        Some(Self {
+            input: n(usage, "input_tokens"),
+            output: n(usage, "output_tokens"),
+            cache_read: n(usage, "cache_read_input_tokens"),
+            cache_write_5m: w5,
+            cache_write_1h: w1,
+            web_searches: n(tools, "web_search_requests"),
+            web_fetches: n(tools, "web_fetch_requests"),
+        })
+    }
+
+    pub fn cache_written(&self) -> u64 {
+        self.cache_write_5m + self.cache_write_1h
+    }
+
+    /// Everything the request held: what the model read, cached or not.
+    pub fn prompt_tokens(&self) -> u64 {
+        self.input + self.cache_read + self.cache_written()
+    }
+
+    /// `↑1.2k (11k cached, 800 to cache) ↓340`: uncached input, cache reads and writes,
+    /// output.
+    pub fn short(&self) -> String {
+        let mut s = format!("↑{}", tokens(self.input));
+        let mut cache = Vec::new();
+        if self.cache_read > 0 {
+            cache.push(format!("{} cached", tokens(self.cache_read)));
+        }
+        if self.cache_written() > 0 {
+            cache.push(format!("{} to cache", tokens(self.cache_written())));
+        }
+        if !cache.is_empty() {
+            s.push_str(&format!(" ({})", cache.join(", ")));
+        }
+        s.push_str(&format!(" ↓{}", tokens(self.output)));
+        if self.web_searches > 0 {
+            s.push_str(&format!(
+                " · {} search{}",
+                self.web_searches,
+                if self.web_searches == 1 { "" } else { "es" }
+            ));
+        }
+        s
+    }
+}
+
+/// A token count in a few characters: `940`, `1.2k`, `37k`, `1.2M`.
+pub fn tokens(n: u64) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        1_000..=9_949 => format!("{:.1}k", n as f64 / 1_000.0),
+        9_950..=999_499 => format!("{}k", (n + 500) / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1_000_000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_cache_fields_split_by_lifetime() {
+        let u = Usage::from_api(
+            &json!({"input_tokens": 1200, "output_tokens": 340,
+                    "cache_read_input_tokens": 11000, "cache_creation_input_tokens": 800,
+                    "cache_creation": {"ephemeral_5m_input_tokens": 300, "ephemeral_1h_input_tokens": 500},
+                    "server_tool_use": {"web_search_requests": 2}}),
+            CacheTtl::FiveMinutes,
+        )
+        .unwrap();
+        assert_eq!((u.cache_write_5m, u.cache_write_1h), (300, 500));
+        assert_eq!(u.prompt_tokens(), 1200 + 11000 + 800);
+        assert_eq!(u.web_searches, 2);
+        assert_eq!(u.short(), "↑1.2k (11k cached, 800 to cache) ↓340 · 2 searches");
+        // Without the breakdown, writes count at the lifetime asked for.
+        let plain = json!({"input_tokens": 5, "output_tokens": 1, "cache_creation_input_tokens": 70});
+        let one_hour = Usage::from_api(&plain, CacheTtl::OneHour).unwrap();
+        assert_eq!((one_hour.cache_write_5m, one_hour.cache_write_1h), (0, 70));
+        assert_eq!(Usage::from_api(&Value::Null, CacheTtl::OneHour), None);
+        assert_eq!(
+            Usage::from_api(&json!({"input_tokens": 9, "output_tokens": 3}), CacheTtl::FiveMinutes)
+                .unwrap()
+                .short(),
+            "↑9 ↓3"
+        );
+    }
+
+    #[test]
+    fn token_counts_read_short() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1.0k"),
+            (1_234, "1.2k"),
+            (9_949, "9.9k"),
+            (9_950, "10k"),
+            (37_400, "37k"),
+            (200_000, "200k"),
+            (999_499, "999k"),
+            (1_000_000, "1.0M"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(tokens(n), want, "{n}");
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Anthropic's server-side web search and fetch: the tool definitions a request carries,
+//! and what the reply's server-tool blocks mean to a reader — "searching: QUERY" while a
+//! search runs, one line for a tool error, numbered citation markers and a sources list.
+//! oat executes nothing itself. Pure: it reads blocks, it does no I/O.
+
+use serde_json::{json, Value};
+
+/// How many searches (and fetches) one reply may make.
+pub const MAX_USES: u32 = 5;
+
+/// Whether `model` takes the 2026 tool versions (dynamic filtering): the 4.6 generation
+/// and later. An id oat cannot read (a gateway's own name) gets the current versions.
+fn takes_2026_tools(model: &str) -> bool {
+    let mut numbers = model
+        .split('-')
+        .skip_while(|p| p.parse::<u32>().is_err())
+        .map_while(|p| p.parse::<u32>().ok().filter(|n| *n < 100));
+    match (numbers.next(), numbers.next()) {
+        (Some(major), minor) => major >= 5 || (major == 4 && minor.unwrap_or(0) >= 6),
+        (None, _) => true,
+    }
+}
+
+/// The `tools` entries for web search and fetch on `model`. Older models get the 2025
+/// search tool only: their fetch tool still needs a beta flag.
+pub fn tools_for(model: &str) -> Vec<Value> {
+    if takes_2026_tools(model) {
+        vec![
+            json!({"type": "web_search_20260209", "name": "web_search", "max_uses": MAX_USES}),
+            json!({"type": "web_fetch_20260209", "name": "web_fetch", "max_uses": MAX_USES}),
+        ]
+    } else {
+        vec![json!({"type": "web_search_20250305", "name": "web_search", "max_uses": MAX_USES})]
+    }
+}
+
+/// What a server tool is doing, for the line under a streaming reply: `searching: QUERY`.
+pub fn activity(block: &Value) -> Option<String> {
+    if block["type"] != "server_tool_use" {
+        return None;
+    }
+    let input = &block["input"];
+    Some(match block["name"].as_str() {
+        Some("web_search") => format!("searching: {}", input["query"].as_str().unwrap_or("…")),
+        Some("web_fetch") => format!("fetching: {}", input["url"].as_str().unwrap_or("…")),
+        Some(other) => format!("running {other}"),
+        None => "running a server tool".into(),
+    })
+}
+
+/// One line for a tool result that is an error; `None` for results that worked.
+pub fn tool_error(block: &Value) -> Option<String> {
+    let kind = block["type"].as_str()?;
+    if !kind.ends_with("_tool_result") {
+        return None;
+    }
+    let content = &block["content"];
+    let code = content["error_code"].as_str()?;
+    let tool = if kind.starts_with("web_fetch") {
+        "web fetch"
+    } else {
+        "web search"
+    };
+    Some(match code {
+        "max_uses_exceeded" => {
+            format!("{tool} stopped: this reply used all {MAX_USES} of its allowed uses")
+        }
+        "too_many_requests" => format!("{tool} is rate limited right now; try again shortly"),
+        "unavailable" => format!("{tool} is unavailable right now"),
+        "query_too_long" => "web search refused the query as too long".into(),
+        "invalid_input" | "invalid_tool_input" => format!("{tool} refused its input"),
+        "url_not_accessible" => "web fetch could not reach that page".into(),
+        "url_too_long" => "web fetch refused the URL as too long".into(),
+        "unsupported_content_type" => "web fetch cannot read that kind of page".into(),
+        other => format!("{tool} failed ({other})"),
+    })
+}
+
+/// One source a reply cited.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Source {
+    pub title: String,
+    pub url: String,
+}
+
+/// The sources of one reply, numbered in the order they are first cited.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sources {
+    pub list: Vec<Source>,
+}
+
+impl Sources {
+    fn number(&mut self, citation: &Value) -> usize {
+        let url = citation["url"].as_str().unwrap_or("").to_string();
+        let title = citation["title"]
+            .as_str()
+            .or_else(|| citation["document_title"].as_str())
+            .unwrap_or("")
+            .to_string();
+        let same = |s: &Source| {
+            if url.is_empty() {
+                s.url.is_empty() && s.title == title
+            } else {
+                s.url == url
+            }
+        };
+        match self.list.iter().position(same) {
+            Some(i) => i + 1,
+            None => {
+                self.list.push(Source { title, url });
+                self.list.len()
+            }
+        }
+    }
+
+    /// The markers for a finished text block's citations (` [1][2]`), numbering new
+    /// sources as it goes; empty for a block that cites nothing.
+    pub fn markers(&mut self, block: &Value) -> String {
+        let Some(citations) = block["citations"].as_array() else {
+            return String::new();
+        };
+        let mut numbers: Vec<usize> = citations.iter().map(|c| self.number(c)).collect();
+        numbers.dedup();
+        if numbers.is_empty() {
+            return String::new();
+        }
+        let marks: String = numbers.iter().map(|n| format!("[{n}]")).collect();
+        format!(" {marks}")
+    }
+
+    /// `[1] Title — https://…` lines.
+    pub fn lines(&self) -> Vec<String> {
+        self.list
+            .iter()
+            .enumerate()
+            .map(|(i, s)| match (s.title.is_empty(), s.url.is_empty()) {
+                (false, false) => format!("[{}] {} — {}", i + 1, s.title, s.url),
+                (true, false) => format!("[{}] {}", i + 1, s.url),
+                _ => format!("[{}] {}", i + 1, s.title),
+            })
+            .collect()
+    }
+}
+
+/// A finished reply as a reader sees it: the text with citation markers after each cited
+/// block, its sources, and one line per server-tool error.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rendered {
+    pub text: String,
+    pub sources: Sources,
+    pub tool_errors: Vec<String>,
+}
+
+pub fn render(content: &[Value]) -> Rendered {
+    let mut out = Rendered::default();
+    for block in content {
+        if block["type"] == "text" {
+            out.text.push_str(block["text"].as_str().unwrap_or(""));
+            let marks = out.sources.markers(block);
+            out.text.push_str(&marks);
+        } else if let Some(e) = tool_error(block) {
+            out.tool_errors.push(e);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_versions_follow_the_model_generation() {
+        for (model, new) in [
+            ("claude-sonnet-5-5", true),
+            ("claude-opus-4-6", true),
+            ("claude-opus-4-5-20251101", false),
+            ("claude-haiku-4-5", false),
+            ("claude-sonnet-4-20250514", false),
+            ("claude-fable-5", true),
+            ("corp-gateway-model", true),
+        ] {
+            assert_eq!(takes_2026_tools(model), new, "{model}");
+        }
+        assert_eq!(tools_for("claude-haiku-4-5").len(), 1);
+        assert_eq!(tools_for("claude-sonnet-5-5")[1]["name"], "web_fetch");
+    }
+
+    #[test]
+    fn citations_become_numbered_markers_and_sources() {
+        let content = vec![
+            json!({"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"rust 2024"}}),
+            json!({"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[{"type":"web_search_result","url":"https://a.example","title":"A"}]}),
+            json!({"type":"text","text":"Intro. "}),
+            json!({"type":"text","text":"Fact one.","citations":[
+                {"type":"web_search_result_location","url":"https://a.example","title":"A","cited_text":"x"},
+                {"type":"web_search_result_location","url":"https://b.example","title":"B","cited_text":"y"}]}),
+            json!({"type":"text","text":" Fact two.","citations":[
+                {"type":"web_search_result_location","url":"https://a.example","title":"A","cited_text":"z"}]}),
+            json!({"type":"web_search_tool_result","tool_use_id":"srvtoolu_2","content":{"type":"web_search_tool_result_error","error_code":"max_uses_exceeded"}}),
+        ];
+        let r = render(&content);
+        assert_eq!(r.text, "Intro. Fact one. [1][2] Fact two. [1]");
+        assert_eq!(
+            r.sources.lines(),
+            vec!["[1] A — https://a.example", "[2] B — https://b.example"]
+        );
+        assert_eq!(r.tool_errors.len(), 1);
+        assert!(r.tool_errors[0].contains("all 5"));
+        assert_eq!(activity(&content[0]).as_deref(), Some("searching: rust 2024"));
+        assert_eq!(activity(&content[2]), None);
+        assert_eq!(tool_error(&content[1]), None);
+    }
+}

@@ -1,0 +1,138 @@
+//! `App::update` for the context window: counting what the composer would send (once the
+//! typing pauses, never per keystroke or on an idle timer), and the gate that stops a
+//! prompt the model's context cannot hold, with its two ways on.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::api::context::exchanges_to_drop;
+use crate::api::messages::Planned;
+use crate::tui::app::{App, Effect, Pane};
+use crate::tui::keymap::{lookup, Action, Context};
+use crate::tui::state::chat::{ContextGate, ReplyState, SlashCommand};
+use crate::worker::{RequestId, RequestKind};
+
+impl App {
+    /// The model's context window, when known.
+    pub(crate) fn context_limit(&self) -> Option<u64> {
+        self.chat_model().and_then(|m| m.max_input_tokens)
+    }
+
+    /// Whether the composer holds text whose count is owed: the event loop arms its
+    /// settle deadline only then.
+    pub fn wants_count(&self) -> bool {
+        let text = self.composer.text();
+        self.pane == Pane::Chat
+            && !self.chat.count_unavailable
+            && !self.chat.in_flight()
+            && !text.trim().is_empty()
+            && !text.trim_start().starts_with('/')
+            && self.chat.counted.as_ref().is_none_or(|(t, _)| *t != text)
+            && self.chat.count_req.as_ref().is_none_or(|(_, t)| *t != text)
+    }
+
+    pub(crate) fn count_composer(&mut self) -> Vec<Effect> {
+        if !self.wants_count() {
+            return Vec::new();
+        }
+        let text = self.composer.text();
+        let Ok(planned) = self.plan(&text, self.chat.turns.len()) else {
+            return Vec::new();
+        };
+        let (id, fx) = self.request(RequestKind::CountTokens {
+            request: planned.request,
+        });
+        self.chat.count_req = Some((id, text));
+        vec![fx]
+    }
+
+    pub(crate) fn tokens_counted(&mut self, id: RequestId, tokens: Option<u64>) {
+        let Some((asked, text)) = self.chat.count_req.take() else {
+            return;
+        };
+        if asked != id {
+            self.chat.count_req = Some((asked, text));
+            return;
+        }
+        match tokens {
+            Some(n) => self.chat.counted = Some((text, n)),
+            // Refused (setup tokens often may not count) or offline: estimate from now on.
+            None => self.chat.count_unavailable = true,
+        }
+    }
+
+    /// A gate when the request would not fit the model's context; `None` when it fits or
+    /// the window is unknown (then the API judges).
+    pub(crate) fn context_gate(
+        &self,
+        prompt: &str,
+        upto: usize,
+        planned: &Planned,
+    ) -> Option<ContextGate> {
+        let limit = self.context_limit()?;
+        let meter = self.chat.meter(prompt, Some(limit), self.chat.settings.system.as_deref());
+        if upto < self.chat.turns.len() || !meter.over() {
+            return None;
+        }
+        Some(ContextGate {
+            prompt: prompt.to_string(),
+            total: meter.used,
+            limit,
+            drop: exchanges_to_drop(&planned.request.messages, meter.used, limit),
+        })
+    }
+
+    /// Keys while the gate is up: `n` starts a new conversation, `d` leaves out the oldest
+    /// exchanges and sends, Esc goes back to the composer.
+    pub(crate) fn gate_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if lookup(Context::Global, &key) == Some(Action::Interrupt) {
+            return vec![Effect::Quit];
+        }
+        let Some(gate) = self.chat.gate.clone() else {
+            return Vec::new();
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.chat.gate = None;
+                self.chat.notice = None;
+            }
+            KeyCode::Char('n') => {
+                self.chat.gate = None;
+                self.composer.take();
+                let fx = self.apply_slash(SlashCommand::New);
+                self.composer.set_text(&gate.prompt);
+                return fx;
+            }
+            KeyCode::Char('d') => {
+                if let Some(n) = gate.drop {
+                    self.chat.gate = None;
+                    self.composer.take();
+                    self.drop_oldest(n);
+                    let upto = self.chat.turns.len();
+                    // Sent without a second gate: the estimate that chose `n` has its margin,
+                    // and if the API still refuses, that error says so.
+                    return self.send_turn(gate.prompt, upto);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Moves the start of what is sent past `exchanges` exchanges that would be sent.
+    fn drop_oldest(&mut self, exchanges: usize) {
+        let mut left = exchanges;
+        let turns = &self.chat.turns;
+        let mut from = self.chat.context_from.min(turns.len());
+        while left > 0 && from < turns.len() {
+            let t = &turns[from];
+            let sent = !matches!(t.state, ReplyState::Declined { .. })
+                && !(t.content.is_empty() && t.text.is_empty());
+            if sent {
+                left -= 1;
+            }
+            from += 1;
+        }
+        self.chat.context_from = from;
+        self.chat.counted = None;
+    }
+}

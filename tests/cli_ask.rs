@@ -179,8 +179,14 @@ fn json_prints_the_assembled_message() {
     assert_eq!(m["content"][0]["signature"], "EqQBCgIYAhIM");
     assert_eq!(m["content"][1]["text"], "The answer");
     assert_eq!(m["stop_reason"], "end_turn");
-    assert_eq!(m["usage"]["input_tokens"], 25);
+    // A first prompt is written to the cache whole (the mock caches as the API does).
+    assert_eq!(m["usage"]["input_tokens"], 0);
+    assert!(m["usage"]["cache_creation_input_tokens"].as_u64().unwrap() > 0);
     assert_eq!(m["usage"]["output_tokens"], 3);
+    // oat's own figures ride along under `oat`.
+    assert_eq!(m["oat"]["paid_by"], "api-key");
+    assert!(m["oat"]["cost_usd"].as_f64().unwrap() > 0.0);
+    assert_eq!(m["oat"]["usage"]["output"], 3);
 }
 
 #[test]

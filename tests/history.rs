@@ -54,7 +54,7 @@ fn unicode_search_prefixes_and_syntax_safety() {
         .create_conversation("日本語", "m", None, &json!({}))
         .unwrap();
     h.add_user_message(c, "日本語を話しますか").unwrap();
-    let r = h.start_reply(c, "m").unwrap();
+    let r = h.start_reply(c, "m", None).unwrap();
     h.update_reply(
         r,
         &ReplyUpdate {

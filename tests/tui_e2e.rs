@@ -143,8 +143,8 @@ fn type_stream_stop_switch_quit_and_the_terminal_is_restored() {
     tmux.wait_for("Ask anything");
     tmux.keys(&["-l", "Say hello"]);
     tmux.keys(&["Enter"]);
-    // Usage shows once the reply is complete.
-    let s = tmux.wait_for("↑25");
+    // Usage shows once the reply is complete: the first prompt went to the cache whole.
+    let s = tmux.wait_for("to cache) ↓");
     assert!(s.contains("Hello from the mock. Done."), "{s}");
 
     tmux.keys(&["-l", "Tell me more"]);

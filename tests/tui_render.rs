@@ -186,6 +186,8 @@ fn chat(a: &mut App) {
         id,
         message: json!({"content":[{"type":"text","text":REPLY}],"usage":{"input_tokens":31,"output_tokens":142}}),
         first_token: Some(Duration::from_millis(420)),
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
     }));
     for c in "And borrowing?".chars() {
         a.update(Msg::Key(crossterm::event::KeyEvent::from(
@@ -305,6 +307,8 @@ fn chat_declined_with_its_reason_and_a_fallback_note() {
             "usage":{"input_tokens":40,"output_tokens":6}
         }),
         first_token: Some(Duration::from_millis(300)),
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
     }));
     insta::assert_snapshot!("chat_declined", render(&a, 100, 20));
 }

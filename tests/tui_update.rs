@@ -127,9 +127,14 @@ fn chat_streams_finishes_and_keeps_context() {
         id,
         message: json!({"content":[{"type":"text","text":"Hello"}],"usage":{"input_tokens":5,"output_tokens":2},"stop_reason":"end_turn"}),
         first_token: Some(std::time::Duration::from_millis(300)),
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
     }));
     assert_eq!(a.chat.turns[0].state, ReplyState::Done);
-    assert_eq!(a.chat.turns[0].usage, Some((5, 2)));
+    assert_eq!(
+        a.chat.turns[0].usage.map(|u| (u.input, u.output)),
+        Some((5, 2))
+    );
     assert!(!a.chat.in_flight());
     typed(&mut a, "More");
     let fx = a.update(key(KeyCode::Enter));
@@ -171,6 +176,8 @@ fn regenerate_replaces_the_last_turn() {
         id,
         message: json!({"content":[{"type":"text","text":"first answer"}]}),
         first_token: None,
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
     }));
     let fx = a.update(ctrl('r'));
     let reqs = requests(&fx);
@@ -246,7 +253,7 @@ fn slash_commands_change_settings_and_bad_combinations_are_refused() {
     let RequestKind::StreamChat { request, .. } = requests(&fx)[0].1 else {
         panic!()
     };
-    assert_eq!(request.system.as_deref(), Some("Be terse."));
+    assert_eq!(request.system_text(), Some("Be terse."));
     assert_eq!(request.model, "claude-opus-5-5");
     assert!(request.thinking.is_some());
 }
@@ -411,6 +418,8 @@ fn chat_is_saved_and_the_conversation_carries_on() {
         id,
         message: json!({"content":[{"type":"text","text":"ok"}]}),
         first_token: None,
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
     }));
     typed(&mut a, "Second");
     let fx = a.update(key(KeyCode::Enter));
@@ -478,6 +487,7 @@ fn history_search_open_and_delete() {
         usage: Some(json!({"input_tokens": 3, "output_tokens": 4})),
         stop_reason: None,
         stop_details: None,
+        credential_kind: None,
         first_token_ms: Some(250),
         complete,
         created: chrono::Utc::now(),
@@ -499,7 +509,10 @@ fn history_search_open_and_delete() {
     assert_eq!(a.chat.settings.max_tokens, Some(2000));
     assert_eq!(a.chat.turns.len(), 2);
     assert_eq!(a.chat.turns[0].text, "Socks.");
-    assert_eq!(a.chat.turns[0].usage, Some((3, 4)));
+    assert_eq!(
+        a.chat.turns[0].usage.map(|u| (u.input, u.output)),
+        Some((3, 4))
+    );
     assert!(
         matches!(a.chat.turns[1].state, ReplyState::Failed { .. }),
         "an incomplete reply says so"
@@ -540,6 +553,8 @@ fn a_refusal_ends_the_turn_with_its_reason_and_leaves_the_next_context() {
             "usage":{"input_tokens":5,"output_tokens":2,"fallback_credit":{"input_tokens":9}}
         }),
         first_token: None,
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
     }));
     let t = &a.chat.turns[0];
     assert_eq!(t.text, "Let me", "what streamed stays");

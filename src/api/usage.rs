@@ -110,11 +110,15 @@ impl Usage {
 
 /// A token count in a few characters: `940`, `1.2k`, `37k`, `1.2M`.
 pub fn tokens(n: u64) -> String {
+    let tenths = |x: f64, unit: &str| {
+        let s = format!("{x:.1}");
+        format!("{}{unit}", s.strip_suffix(".0").unwrap_or(&s))
+    };
     match n {
         0..=999 => n.to_string(),
-        1_000..=9_949 => format!("{:.1}k", n as f64 / 1_000.0),
+        1_000..=9_949 => tenths(n as f64 / 1_000.0, "k"),
         9_950..=999_499 => format!("{}k", (n + 500) / 1_000),
-        _ => format!("{:.1}M", n as f64 / 1_000_000.0),
+        _ => tenths(n as f64 / 1_000_000.0, "M"),
     }
 }
 
@@ -155,14 +159,15 @@ mod tests {
         let cases = [
             (0, "0"),
             (999, "999"),
-            (1_000, "1.0k"),
+            (1_000, "1k"),
             (1_234, "1.2k"),
             (9_949, "9.9k"),
             (9_950, "10k"),
             (37_400, "37k"),
             (200_000, "200k"),
             (999_499, "999k"),
-            (1_000_000, "1.0M"),
+            (1_000_000, "1M"),
+            (1_240_000, "1.2M"),
         ];
         for (n, want) in cases {
             assert_eq!(tokens(n), want, "{n}");

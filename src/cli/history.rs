@@ -7,6 +7,7 @@ use chrono::Local;
 use clap::Subcommand;
 
 use super::CliError;
+use crate::api::pricing::PriceTable;
 use crate::history::{default_path, History, HistoryError, StoredMessage};
 
 #[derive(Debug, Subcommand)]
@@ -100,7 +101,7 @@ fn section(m: &StoredMessage) -> String {
     s
 }
 
-pub async fn run(cmd: HistoryCommand) -> Result<(), CliError> {
+pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliError> {
     if let HistoryCommand::Reset = cmd {
         let path = history_path();
         if !path.exists() {
@@ -120,21 +121,45 @@ pub async fn run(cmd: HistoryCommand) -> Result<(), CliError> {
     match cmd {
         HistoryCommand::List { json, limit } => {
             let list = h.list(limit)?;
+            let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+            let spend = h.spend(&ids, prices)?;
+            let spend_of = |id: i64| spend.get(&id).copied().unwrap_or_default();
             if json {
-                return json_out(&list);
+                let rows: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|c| {
+                        let mut v = serde_json::to_value(c).unwrap_or_default();
+                        let s = spend_of(c.id);
+                        v["cost_usd"] = serde_json::json!(s.cost.filter(|_| s.api_key_replies > 0).map(|c| c.usd()));
+                        v["spend"] = serde_json::json!(s);
+                        v
+                    })
+                    .collect();
+                return json_out(&rows);
             }
             if list.is_empty() {
                 println!("No conversations yet (`oat ask --save` or the app keeps them).");
+                return Ok(());
             }
-            for c in list {
-                println!(
-                    "{:>5}  {}  {:<18}  {}",
-                    c.id,
-                    c.updated.with_timezone(&Local).format("%Y-%m-%d %H:%M"),
-                    c.model,
-                    c.title
-                );
-            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.to_string(),
+                        c.updated
+                            .with_timezone(&Local)
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string(),
+                        c.model.clone(),
+                        spend_of(c.id).label(),
+                        c.title.clone(),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                super::table::render(&["ID", "UPDATED", "MODEL", "COST", "TITLE"], &rows)
+            );
         }
         HistoryCommand::Show {
             id,

@@ -188,7 +188,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Models(args)) => models::run(&ctx, args).await,
         Some(Command::Key(cmd)) => key::run(&ctx, cmd).await,
         Some(Command::Token(cmd)) => token::run(&ctx, cmd).await,
-        Some(Command::History(cmd)) => history::run(cmd).await,
+        Some(Command::History(cmd)) => history::run(cmd, &ctx.config.config.prices()).await,
         Some(Command::Doctor(args)) => doctor::run(&ctx, args).await,
         Some(Command::Completions { .. } | Command::Man) => Ok(()),
     }

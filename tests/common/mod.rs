@@ -8,6 +8,7 @@
 pub mod keyring;
 pub mod proxy;
 pub mod tls;
+pub mod usage;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -162,6 +163,10 @@ pub struct Shared {
     /// Sent on every response (rate-limit figures, for instance).
     pub extra_headers: Mutex<Vec<(String, String)>>,
     pub requests: Mutex<Vec<Recorded>>,
+    /// Prompt-cache state across requests (see `usage.rs`).
+    pub cache: Mutex<usage::Cache>,
+    /// Scripted answers of `POST /v1/messages/count_tokens`.
+    pub count_script: Mutex<VecDeque<Reply>>,
 }
 
 pub struct MockServer {
@@ -210,7 +215,9 @@ impl MockServer {
         let state = Arc::new(Shared::default());
         *state.models.lock().unwrap() = default_models();
         *state.page_size.lock().unwrap() = 4;
-        let mut app = Router::new().route("/v1/messages", post(messages));
+        let mut app = Router::new()
+            .route("/v1/messages", post(messages))
+            .route("/v1/messages/count_tokens", post(count_tokens));
         if !options.no_models_route {
             app = app
                 .route("/v1/models", get(list_models))
@@ -244,6 +251,9 @@ impl MockServer {
 
     pub fn push_models(&self, reply: Reply) {
         self.state.models_script.lock().unwrap().push_back(reply);
+    }
+    pub fn push_count(&self, reply: Reply) {
+        self.state.count_script.lock().unwrap().push_back(reply);
     }
     pub fn push_messages(&self, reply: Reply) {
         self.state.messages_script.lock().unwrap().push_back(reply);
@@ -573,7 +583,45 @@ async fn messages(State(state): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -
         None => state.default_stream.lock().unwrap().clone(),
     };
     let model = req["model"].as_str().unwrap_or("?").to_string();
-    finish(&state, stream_response(spec, &model))
+    let usage = state.cache.lock().unwrap().usage(&req);
+    finish(&state, stream_response(spec, &model, usage))
+}
+
+async fn count_tokens(State(state): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -> Response {
+    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+    record(
+        &state,
+        "POST",
+        "/v1/messages/count_tokens",
+        String::new(),
+        &h,
+        parsed.clone(),
+    );
+    if let Err(r) = check_auth(&h) {
+        return finish(&state, r);
+    }
+    let next = state.count_script.lock().unwrap().pop_front();
+    if let Some(r) = next.and_then(scripted) {
+        return finish(&state, r);
+    }
+    match parsed {
+        Some(req) if req.get("stream").is_none() && req.get("max_tokens").is_none() => finish(
+            &state,
+            (
+                StatusCode::OK,
+                axum::Json(json!({"input_tokens": usage::Cache::count(&req)})),
+            )
+                .into_response(),
+        ),
+        _ => finish(
+            &state,
+            envelope(
+                400,
+                "invalid_request_error",
+                "count_tokens takes no stream or max_tokens",
+            ),
+        ),
+    }
 }
 
 fn event(name: &str, data: Value) -> String {
@@ -581,11 +629,11 @@ fn event(name: &str, data: Value) -> String {
 }
 
 /// The SSE body up to the fault, and the fault itself.
-pub fn sse_body(spec: &StreamSpec, model: &str) -> (String, Fault) {
+pub fn sse_body(spec: &StreamSpec, model: &str, usage: Value) -> (String, Fault) {
     let mut s = String::new();
     s += &event(
         "message_start",
-        json!({"type":"message_start","message":{"id":"msg_mock","type":"message","role":"assistant","content":[],"model":model,"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}),
+        json!({"type":"message_start","message":{"id":"msg_mock","type":"message","role":"assistant","content":[],"model":model,"stop_reason":null,"stop_sequence":null,"usage":usage}}),
     );
     let mut index = 0;
     if !spec.thinking.is_empty() {
@@ -650,8 +698,8 @@ pub fn sse_body(spec: &StreamSpec, model: &str) -> (String, Fault) {
     (s, Fault::None)
 }
 
-fn stream_response(spec: StreamSpec, model: &str) -> Response {
-    let (body, fault) = sse_body(&spec, model);
+fn stream_response(spec: StreamSpec, model: &str, usage: Value) -> Response {
+    let (body, fault) = sse_body(&spec, model, usage);
     let bytes = body.into_bytes();
     let chunking = spec.chunking;
     let stream = async_stream(bytes, chunking, fault);

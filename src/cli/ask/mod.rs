@@ -206,7 +206,11 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         .or_else(|| resolved.meta.model.clone())
         .or_else(|| ctx.config.config.default_model.clone())
         .unwrap_or_else(|| fallback().default_model);
-    let needs_live = args.thinking.is_some() || args.effort.is_some() || args.max_tokens.is_some();
+    // A continued conversation needs the model's real context window for the gate.
+    let needs_live = args.thinking.is_some()
+        || args.effort.is_some()
+        || args.max_tokens.is_some()
+        || resumed.is_some();
     let model = model_info(&client, &model_id, needs_live).await?;
     let options = RequestOptions {
         model: model_id.clone(),

@@ -347,7 +347,7 @@ fn context_spans(app: &App) -> Vec<Span<'static>> {
     } else {
         theme.dim()
     };
-    let mut spans = vec![Span::styled(format!("{} ", meter.label()), style)];
+    let mut spans = vec![Span::styled(format!(" {} ", meter.label()), style)];
     match app.chat.total_cost() {
         Some(Some(c)) => spans.push(Span::styled(format!("· {c} "), theme.dim())),
         Some(None) => spans.push(Span::styled("· cost unknown ", theme.dim())),

@@ -174,6 +174,18 @@ fn decode_fast(data: &str) -> Result<StreamEvent, Bad> {
     })
 }
 
+/// The text a text block starts with, when it starts with some: readers show it like the
+/// deltas that usually carry all of it.
+pub fn starting_text(content_block: &Value) -> Option<String> {
+    if content_block["type"] != "text" {
+        return None;
+    }
+    content_block["text"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
 /// Rebuilds the whole message as the API would have returned it without streaming.
 #[derive(Debug, Default)]
 pub struct Assembler {

@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::{ApiEvent, RequestId, SaveTarget, TaskContext};
+use crate::api::stream::starting_text;
 use crate::api::{Assembler, MessageRequest, StreamEvent};
 use crate::credentials::CredentialKind;
 use crate::history::{History, ReplyUpdate};
@@ -287,6 +288,15 @@ impl TaskContext {
                         StreamEvent::ContentBlockDelta { delta, .. } => {
                             first_token.get_or_insert_with(|| started.elapsed());
                             self.send(ApiEvent::ChatDelta { id, delta });
+                        }
+                        StreamEvent::ContentBlockStart { content_block, .. } => {
+                            if let Some(text) = starting_text(&content_block) {
+                                first_token.get_or_insert_with(|| started.elapsed());
+                                self.send(ApiEvent::ChatDelta {
+                                    id,
+                                    delta: crate::api::Delta::TextDelta { text },
+                                });
+                            }
                         }
                         StreamEvent::ContentBlockStop { index } => {
                             if let Some(block) = assembler.block(index).filter(|b| shows_at_stop(b)) {

@@ -16,7 +16,7 @@ use super::{CliError, Context};
 use crate::api::messages::{plan_request, Effort, Message, RequestOptions, ThinkingChoice};
 use crate::api::models::{fallback, Model};
 use crate::api::reply::{self, Refusal};
-use crate::api::{ApiError, Assembler, Client, StreamEvent};
+use crate::api::{ApiError, Assembler, Client, Delta, StreamEvent};
 use crate::credentials::CredentialKind;
 use crate::history::{to_api_messages, History, ReplyUpdate};
 use output::Output;
@@ -341,6 +341,13 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                 first_token.get_or_insert_with(|| started.elapsed());
                 unsaved = true;
                 out.delta(delta)
+            }
+            // A block may start with its text already in it: shown like a delta.
+            StreamEvent::ContentBlockStart { content_block, .. } => {
+                match crate::api::stream::starting_text(content_block) {
+                    Some(text) => out.delta(&Delta::TextDelta { text }),
+                    None => Ok(()),
+                }
             }
             StreamEvent::ContentBlockStop { index } => match assembler.block(*index) {
                 Some(block) => out.block(block),

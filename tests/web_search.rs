@@ -1,0 +1,137 @@
+//! Web search end to end: `oat ask --web` sends Anthropic's server tools, a stream of the
+//! recorded shape (server tool use, search results, cited text, usage with a search count)
+//! is shown with "searching: …", numbered markers and a sources list, the blocks are saved
+//! as received and go back unchanged on `--continue`, and tool errors read as one line.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// A web-search reply in the shape the API streams it (server_tool_use with its input as
+/// `input_json_delta`, the result block whole, text blocks with `citations_delta`).
+fn search_events(result: Value) -> Vec<Value> {
+    vec![
+        json!({"type":"message_start","message":{"id":"msg_web","type":"message","role":"assistant","content":[],"model":"claude-sonnet-5-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2100,"output_tokens":3}}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Let me look that up."}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use","id":"srvtoolu_01","name":"web_search","input":{}}}),
+        json!({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"query\": \"rust 2024 "}}),
+        json!({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"edition\"}"}}),
+        json!({"type":"content_block_stop","index":1}),
+        json!({"type":"content_block_start","index":2,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_01","content":result}}),
+        json!({"type":"content_block_stop","index":2}),
+        json!({"type":"content_block_start","index":3,"content_block":{"type":"text","text":"","citations":[]}}),
+        json!({"type":"content_block_delta","index":3,"delta":{"type":"citations_delta","citation":{"type":"web_search_result_location","url":"https://blog.rust-lang.org/2025/02/20/Rust-1.85.0.html","title":"Announcing Rust 1.85.0","encrypted_index":"Eo8BCioI","cited_text":"Rust 2024 is stable."}}}),
+        json!({"type":"content_block_delta","index":3,"delta":{"type":"text_delta","text":"The 2024 edition shipped with Rust 1.85."}}),
+        json!({"type":"content_block_stop","index":3}),
+        json!({"type":"content_block_start","index":4,"content_block":{"type":"text","text":" It is the largest edition yet."}}),
+        json!({"type":"content_block_stop","index":4}),
+        json!({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":2100,"output_tokens":61,"server_tool_use":{"web_search_requests":1}}}),
+        json!({"type":"message_stop"}),
+    ]
+}
+
+fn results() -> Value {
+    json!([
+        {"type":"web_search_result","url":"https://blog.rust-lang.org/2025/02/20/Rust-1.85.0.html","title":"Announcing Rust 1.85.0","encrypted_content":"EqgfCioIARgBIiQ3YTAw","page_age":"February 20, 2025"},
+        {"type":"web_search_result","url":"https://doc.rust-lang.org/edition-guide/rust-2024/","title":"Rust 2024 - The Edition Guide","encrypted_content":"EroeCioIARgBIiQ3YTAw"}
+    ])
+}
+
+fn run(home: &Path, mock: &MockServer, args: &[&str]) -> Out {
+    output(
+        oat(home)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .args(args),
+        false,
+    )
+}
+
+#[test]
+fn web_search_streams_markers_and_sources_and_round_trips_through_the_history() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let events = search_events(results());
+    mock.push_messages(Reply::RawSse(sse_events(&events)));
+    let o = run(
+        home.path(),
+        &mock,
+        &["ask", "--web", "--save", "--usage", "What is new in Rust 2024?"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("oat: searching: rust 2024 edition"), "{}", o.stderr);
+    assert!(
+        o.stdout.contains("The 2024 edition shipped with Rust 1.85. [1] It is the largest"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.ends_with(
+            "Sources:\n[1] Announcing Rust 1.85.0 — https://blog.rust-lang.org/2025/02/20/Rust-1.85.0.html\n"
+        ),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stderr.contains("1 web searches"), "{}", o.stderr);
+    // The request carried the server tools and nothing oat would run itself.
+    let body = mock.requests_to("/v1/messages")[0].body.clone().unwrap();
+    let tools = body["tools"].as_array().unwrap();
+    assert_eq!(tools[0]["name"], "web_search");
+    assert!(tools[0]["type"].as_str().unwrap().starts_with("web_search_2026"));
+    assert!(tools.iter().all(|t| t.get("input_schema").is_none()));
+
+    // Resuming sends every block back exactly as it arrived.
+    let o = run(home.path(), &mock, &["ask", "--web", "--continue", "Thanks"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let body = mock.requests_to("/v1/messages")[1].body.clone().unwrap();
+    let sent = &body["messages"][1]["content"];
+    let received: Vec<Value> = {
+        let mut a = oat::api::Assembler::new();
+        for e in &events {
+            let sse = oat::api::sse::SseEvent {
+                event: e["type"].as_str().unwrap().into(),
+                data: e.to_string(),
+            };
+            a.apply(&oat::api::stream::decode(&sse).unwrap()).unwrap();
+        }
+        a.content()
+    };
+    assert_eq!(sent, &Value::Array(received.clone()));
+    assert_eq!(sent[1]["input"], json!({"query": "rust 2024 edition"}));
+    assert_eq!(sent[2]["content"], results());
+    assert_eq!(sent[3]["citations"][0]["title"], "Announcing Rust 1.85.0");
+    // And the saved conversation reads with its markers.
+    let show = run(home.path(), &mock, &["history", "show", "1", "--json"]);
+    let v: Value = serde_json::from_str(&show.stdout).unwrap();
+    assert_eq!(v["messages"][1]["content"], Value::Array(received));
+}
+
+#[test]
+fn tool_errors_and_refusals_are_explained_in_one_line() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let error = json!({"type":"web_search_tool_result_error","error_code":"max_uses_exceeded"});
+    mock.push_messages(Reply::RawSse(sse_events(&search_events(error))));
+    let o = run(home.path(), &mock, &["ask", "--web", "q"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("oat: note: web search stopped: this reply used all 5 of its allowed uses"),
+        "{}",
+        o.stderr
+    );
+
+    mock.push_messages(Reply::status(
+        400,
+        "invalid_request_error",
+        "web search is not enabled for this organization",
+    ));
+    let o = run(home.path(), &mock, &["ask", "--web", "q"]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("web search is not enabled"), "{}", o.stderr);
+    assert!(o.stderr.contains("Without --web the request goes through"), "{}", o.stderr);
+}

@@ -25,7 +25,13 @@ fn app_with(turns: usize) -> App {
         );
         t.text = REPLY.to_string();
         t.state = ReplyState::Done;
-        t.usage = Some((120, 340));
+        t.usage = Some(oat::api::Usage {
+            input: 120,
+            output: 340,
+            cache_read: 4000,
+            ..Default::default()
+        });
+        t.spend = Some(oat::tui::state::chat::Spend::Money(None));
         app.chat.turns.push(t);
     }
     app

@@ -75,18 +75,34 @@ fn breakpoints_sit_on_the_system_prompt_and_the_newest_block_and_follow_ups_read
         let body = r.body.as_ref().unwrap();
         let marks = breakpoints(body);
         let last_msg = body["messages"].as_array().unwrap().len() - 1;
-        let last_block = body["messages"][last_msg]["content"].as_array().unwrap().len() - 1;
-        assert!(marks.len() <= 4, "the API allows four breakpoints: {marks:?}");
+        let last_block = body["messages"][last_msg]["content"]
+            .as_array()
+            .unwrap()
+            .len()
+            - 1;
+        assert!(
+            marks.len() <= 4,
+            "the API allows four breakpoints: {marks:?}"
+        );
         assert_eq!(
             marks.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(),
-            vec!["system[0]".to_string(), format!("messages[{last_msg}][{last_block}]")],
+            vec![
+                "system[0]".to_string(),
+                format!("messages[{last_msg}][{last_block}]")
+            ],
             "one on the system prompt, one on the last block of the prefix"
         );
-        assert!(marks.iter().all(|(_, c)| *c == json!({"type": "ephemeral"})));
+        assert!(marks
+            .iter()
+            .all(|(_, c)| *c == json!({"type": "ephemeral"})));
     }
     // From the second turn on, what came before is read from the cache.
     for (turn, u) in cached.iter().enumerate().skip(1) {
-        assert!(u["cache_read_input_tokens"].as_u64().unwrap() > 0, "turn {}: {u}", turn + 1);
+        assert!(
+            u["cache_read_input_tokens"].as_u64().unwrap() > 0,
+            "turn {}: {u}",
+            turn + 1
+        );
     }
 
     // The same ten turns without caching pay for the whole prefix every time.
@@ -101,7 +117,11 @@ fn breakpoints_sit_on_the_system_prompt_and_the_newest_block_and_follow_ups_read
     let total = |u: &Value| {
         n(u, "input_tokens") + n(u, "cache_read_input_tokens") + n(u, "cache_creation_input_tokens")
     };
-    assert_eq!(total(with), total(without), "the same prompt, counted the same");
+    assert_eq!(
+        total(with),
+        total(without),
+        "the same prompt, counted the same"
+    );
     assert!(
         n(with, "input_tokens") + n(with, "cache_creation_input_tokens") < total(without) / 4,
         "turn 10 pays full price for a small part only: {with} vs {without}"
@@ -148,18 +168,37 @@ fn one_hour_lifetime_from_the_config() {
 fn usage_line_names_tokens_cache_and_cost_or_the_subscription() {
     let home = tempfile::tempdir().unwrap();
     let mock = MockServer::start();
-    let o = run(home.path(), &mock, KEY, &["ask", "--usage", "--save", "hello"]);
+    let o = run(
+        home.path(),
+        &mock,
+        KEY,
+        &["ask", "--usage", "--save", "hello"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let line = o.stderr.lines().find(|l| l.starts_with("oat: usage:")).unwrap();
-    assert!(line.contains("cache write") && line.contains("cost $0.0"), "{line}");
+    let line = o
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("oat: usage:"))
+        .unwrap();
+    assert!(
+        line.contains("cache write") && line.contains("cost $0.0"),
+        "{line}"
+    );
     let o = run(
         home.path(),
         &mock,
         KEY,
         &["ask", "--usage", "--continue", "and then?"],
     );
-    let line = o.stderr.lines().find(|l| l.starts_with("oat: usage:")).unwrap();
-    assert!(!line.contains("cache read 0 "), "the follow-up read the cache: {line}");
+    let line = o
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("oat: usage:"))
+        .unwrap();
+    assert!(
+        !line.contains("cache read 0 "),
+        "the follow-up read the cache: {line}"
+    );
 
     // A model with no price: never a guess.
     let o = run(
@@ -173,7 +212,12 @@ fn usage_line_names_tokens_cache_and_cost_or_the_subscription() {
     // A setup token spends no money per turn: the usage headers are the figure.
     mock.add_header("anthropic-ratelimit-unified-5h-utilization", "0.41");
     mock.add_header("anthropic-ratelimit-unified-7d-utilization", "0.12");
-    let o = run(home.path(), &mock, TOKEN, &["ask", "--usage", "--save", "hi"]);
+    let o = run(
+        home.path(),
+        &mock,
+        TOKEN,
+        &["ask", "--usage", "--save", "hi"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
         o.stderr.contains("subscription usage 5h 41% · 7d 12%"),
@@ -191,7 +235,11 @@ fn usage_line_names_tokens_cache_and_cost_or_the_subscription() {
     let list = run(home.path(), &mock, KEY, &["history", "list"]);
     assert!(list.stdout.starts_with("ID"), "{}", list.stdout);
     let rows: Vec<&str> = list.stdout.lines().collect();
-    assert!(rows.iter().any(|r| r.contains("subscription")), "{}", list.stdout);
+    assert!(
+        rows.iter().any(|r| r.contains("subscription")),
+        "{}",
+        list.stdout
+    );
     assert!(rows.iter().any(|r| r.contains("$0.0")), "{}", list.stdout);
     let json = run(home.path(), &mock, KEY, &["history", "list", "--json"]);
     let rows: Value = serde_json::from_str(&json.stdout).unwrap();
@@ -218,7 +266,12 @@ fn a_request_that_would_not_fit_is_stopped_before_sending() {
     mock.state.models.lock().unwrap().insert(0, tiny_model());
     mock.set_stream(StreamSpec::text(&[&"words ".repeat(60)]));
     let long = "filler ".repeat(40);
-    let o = run(home.path(), &mock, KEY, &["ask", "--save", "--model", "claude-tiny-test", &long]);
+    let o = run(
+        home.path(),
+        &mock,
+        KEY,
+        &["ask", "--save", "--model", "claude-tiny-test", &long],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let mut sent = 1;
     let mut refused = None;
@@ -232,20 +285,41 @@ fn a_request_that_would_not_fit_is_stopped_before_sending() {
     }
     let o = refused.expect("the conversation outgrew 400 tokens");
     assert_eq!(o.code, 2, "{}", o.stderr);
-    assert!(o.stderr.contains("more than the model's context of 400"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("more than the model's context of 400"),
+        "{}",
+        o.stderr
+    );
     assert!(o.stderr.contains("--drop-oldest"), "{}", o.stderr);
-    assert_eq!(mock.requests_to("/v1/messages").len(), sent, "nothing was sent");
+    assert_eq!(
+        mock.requests_to("/v1/messages").len(),
+        sent,
+        "nothing was sent"
+    );
     assert!(
         !mock.requests_to("/v1/messages/count_tokens").is_empty(),
         "near the limit the API's own count decides"
     );
 
-    let o = run(home.path(), &mock, KEY, &["ask", "--continue", "--drop-oldest", &long]);
+    let o = run(
+        home.path(),
+        &mock,
+        KEY,
+        &["ask", "--continue", "--drop-oldest", &long],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("oldest exchange"), "{}", o.stderr);
-    let last = mock.requests_to("/v1/messages").pop().unwrap().body.unwrap();
+    let last = mock
+        .requests_to("/v1/messages")
+        .pop()
+        .unwrap()
+        .body
+        .unwrap();
     let count = last["messages"].as_array().unwrap().len();
-    assert!(count < 2 * sent + 1, "older turns were left out: {count} messages");
+    assert!(
+        count < 2 * sent + 1,
+        "older turns were left out: {count} messages"
+    );
     assert_eq!(last["messages"][0]["role"], "user", "roles still alternate");
     // The history keeps every turn.
     let show = run(home.path(), &mock, KEY, &["history", "show", "1", "--json"]);

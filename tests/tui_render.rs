@@ -379,3 +379,64 @@ fn history_list_search_and_confirm() {
     a.history.confirm_delete = true;
     insta::assert_snapshot!("history_search_confirm", render(&a, 90, 9));
 }
+
+#[test]
+fn chat_web_search_with_sources_and_a_full_context() {
+    let mut a = app(Pane::Chat);
+    a.theme = oat::tui::view::theme::Theme { color: true };
+    let model: oat::api::Model = serde_json::from_value(json!({
+        "id": "claude-sonnet-5-5", "display_name": "Sonnet", "max_input_tokens": 200000, "max_tokens": 64000
+    }))
+    .unwrap();
+    a.models.models = vec![model];
+    a.update(Msg::Paste("What is new in Rust 2024?".into()));
+    a.update(Msg::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Enter,
+    )));
+    let id = a.chat.streaming.unwrap();
+    a.update(Msg::Api(ApiEvent::ChatBlockStopped {
+        id,
+        block: json!({"type":"server_tool_use","id":"s1","name":"web_search","input":{"query":"rust 2024 edition"}}),
+    }));
+    insta::assert_snapshot!("chat_web_searching", render(&a, 100, 14));
+    let cited = json!({"type":"text","text":"The 2024 edition shipped with Rust 1.85.","citations":[
+        {"type":"web_search_result_location","url":"https://blog.rust-lang.org/2025/02/20/Rust-1.85.0.html","title":"Announcing Rust 1.85.0"}]});
+    a.update(Msg::Api(ApiEvent::ChatBlockStopped {
+        id,
+        block: json!({"type":"web_search_tool_result","tool_use_id":"s1","content":[]}),
+    }));
+    a.update(Msg::Api(ApiEvent::ChatDelta {
+        id,
+        delta: Delta::TextDelta {
+            text: "The 2024 edition shipped with Rust 1.85.".into(),
+        },
+    }));
+    a.update(Msg::Api(ApiEvent::ChatBlockStopped {
+        id,
+        block: cited.clone(),
+    }));
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({"content":[cited],"stop_reason":"end_turn",
+            "usage":{"input_tokens":1200,"output_tokens":340,"cache_read_input_tokens":170000,
+                     "cache_creation_input_tokens":800,"server_tool_use":{"web_search_requests":1}}}),
+        first_token: Some(Duration::from_millis(900)),
+        paid_by: CredentialKind::ApiKey,
+        utilization: None,
+    }));
+    let screen = render(&a, 100, 14);
+    insta::assert_snapshot!("chat_web_sources", screen);
+    // Past 80 % of the window the meter is amber.
+    let mut t = Terminal::new(TestBackend::new(100, 14)).unwrap();
+    t.draw(|f| oat::tui::view::draw(f, &a)).unwrap();
+    let buf = t.backend().buffer();
+    let row = (0..14)
+        .find(|y| (0..100).any(|x| buf[(x, *y)].symbol() == "┌"))
+        .unwrap();
+    let line: String = (0..100)
+        .map(|x| buf[(x, row)].symbol().to_string())
+        .collect();
+    let at = line.find("172k").expect(&line);
+    let x = line[..at].chars().count() as u16;
+    assert_eq!(buf[(x, row)].fg, ratatui::style::Color::Yellow, "{line}");
+}

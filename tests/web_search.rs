@@ -61,12 +61,23 @@ fn web_search_streams_markers_and_sources_and_round_trips_through_the_history() 
     let o = run(
         home.path(),
         &mock,
-        &["ask", "--web", "--save", "--usage", "What is new in Rust 2024?"],
+        &[
+            "ask",
+            "--web",
+            "--save",
+            "--usage",
+            "What is new in Rust 2024?",
+        ],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(o.stderr.contains("oat: searching: rust 2024 edition"), "{}", o.stderr);
     assert!(
-        o.stdout.contains("The 2024 edition shipped with Rust 1.85. [1] It is the largest"),
+        o.stderr.contains("oat: searching: rust 2024 edition"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stdout
+            .contains("The 2024 edition shipped with Rust 1.85. [1] It is the largest"),
         "{}",
         o.stdout
     );
@@ -82,11 +93,18 @@ fn web_search_streams_markers_and_sources_and_round_trips_through_the_history() 
     let body = mock.requests_to("/v1/messages")[0].body.clone().unwrap();
     let tools = body["tools"].as_array().unwrap();
     assert_eq!(tools[0]["name"], "web_search");
-    assert!(tools[0]["type"].as_str().unwrap().starts_with("web_search_2026"));
+    assert!(tools[0]["type"]
+        .as_str()
+        .unwrap()
+        .starts_with("web_search_2026"));
     assert!(tools.iter().all(|t| t.get("input_schema").is_none()));
 
     // Resuming sends every block back exactly as it arrived.
-    let o = run(home.path(), &mock, &["ask", "--web", "--continue", "Thanks"]);
+    let o = run(
+        home.path(),
+        &mock,
+        &["ask", "--web", "--continue", "Thanks"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let body = mock.requests_to("/v1/messages")[1].body.clone().unwrap();
     let sent = &body["messages"][1]["content"];
@@ -120,7 +138,8 @@ fn tool_errors_and_refusals_are_explained_in_one_line() {
     let o = run(home.path(), &mock, &["ask", "--web", "q"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
-        o.stderr.contains("oat: note: web search stopped: this reply used all 5 of its allowed uses"),
+        o.stderr
+            .contains("oat: note: web search stopped: this reply used all 5 of its allowed uses"),
         "{}",
         o.stderr
     );
@@ -132,6 +151,14 @@ fn tool_errors_and_refusals_are_explained_in_one_line() {
     ));
     let o = run(home.path(), &mock, &["ask", "--web", "q"]);
     assert_ne!(o.code, 0);
-    assert!(o.stderr.contains("web search is not enabled"), "{}", o.stderr);
-    assert!(o.stderr.contains("Without --web the request goes through"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("web search is not enabled"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("Without --web the request goes through"),
+        "{}",
+        o.stderr
+    );
 }

@@ -78,8 +78,7 @@ pub fn exchanges_to_drop(messages: &[Message], total: u64, limit: u64) -> Option
         let (Some(prompt), Some(reply)) = (messages.get(i), messages.get(i + 1)) else {
             return None;
         };
-        if i + 2 >= messages.len() || prompt.role != Role::User || reply.role != Role::Assistant
-        {
+        if i + 2 >= messages.len() || prompt.role != Role::User || reply.role != Role::Assistant {
             return None;
         }
         left = left.saturating_sub(estimate_message(prompt) + estimate_message(reply));

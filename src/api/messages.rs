@@ -317,10 +317,7 @@ pub fn plan_request(
     if let Some(ttl) = opts.cache {
         // On the newest block: the API caches everything up to it, and the next turn
         // finds that prefix again (it looks back from its own breakpoint).
-        if let Some(Value::Object(block)) = messages
-            .last_mut()
-            .and_then(|m| m.content.last_mut())
-        {
+        if let Some(Value::Object(block)) = messages.last_mut().and_then(|m| m.content.last_mut()) {
             block.insert("cache_control".into(), ttl.cache_control());
         }
     }
@@ -467,10 +464,15 @@ mod tests {
         assert_eq!(body["system"][0]["text"], "Be brief.");
         assert_eq!(body["system"][0]["cache_control"], ttl);
         assert_eq!(body["messages"][2]["content"][0]["cache_control"], ttl);
-        assert!(body["messages"][0]["content"][0].get("cache_control").is_none());
+        assert!(body["messages"][0]["content"][0]
+            .get("cache_control")
+            .is_none());
         o.cache = None;
         let body = serde_json::to_value(plan_request(&o, None, history).unwrap().request).unwrap();
-        assert_eq!(body["system"], "Be brief.", "a plain string without caching");
+        assert_eq!(
+            body["system"], "Be brief.",
+            "a plain string without caching"
+        );
         assert!(!body.to_string().contains("cache_control"));
         let count = p.request.count_body();
         assert!(count.get("max_tokens").is_none() && count.get("stream").is_none());

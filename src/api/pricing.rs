@@ -216,7 +216,13 @@ mod tests {
                 .to_string(),
             "$0.0150"
         );
-        assert_eq!(Cost { nano_usd: 12_345_000_000 }.to_string(), "$12.35");
+        assert_eq!(
+            Cost {
+                nano_usd: 12_345_000_000
+            }
+            .to_string(),
+            "$12.35"
+        );
     }
 
     #[test]
@@ -224,7 +230,11 @@ mod tests {
         let t = PriceTable::shipped();
         assert!(t.price("claude-sonnet-4-5-20250929").is_some());
         assert_eq!(t.price("claude-opus-4-9"), None);
-        assert_eq!(t.price("claude-haiku-5-5"), None, "a 'from' price is not shipped");
+        assert_eq!(
+            t.price("claude-haiku-5-5"),
+            None,
+            "a 'from' price is not shipped"
+        );
         assert_eq!(t.cost("my-gateway-model", &Usage::default()), None);
         assert_eq!(t.price("claude-opus-4-1").unwrap().output, 75.0);
         assert_eq!(t.price("claude-opus-4-6").unwrap().output, 25.0);
@@ -246,6 +256,9 @@ mod tests {
         );
         let t = PriceTable::shipped().with_overrides(&o);
         let p = t.price("my-gateway-model").unwrap();
-        assert_eq!((p.cache_write_5m, p.cache_write_1h, p.cache_read), (2.5, 4.0, 0.5));
+        assert_eq!(
+            (p.cache_write_5m, p.cache_write_1h, p.cache_read),
+            (2.5, 4.0, 0.5)
+        );
     }
 }

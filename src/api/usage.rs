@@ -140,16 +140,23 @@ mod tests {
         assert_eq!((u.cache_write_5m, u.cache_write_1h), (300, 500));
         assert_eq!(u.prompt_tokens(), 1200 + 11000 + 800);
         assert_eq!(u.web_searches, 2);
-        assert_eq!(u.short(), "↑1.2k (11k cached, 800 to cache) ↓340 · 2 searches");
+        assert_eq!(
+            u.short(),
+            "↑1.2k (11k cached, 800 to cache) ↓340 · 2 searches"
+        );
         // Without the breakdown, writes count at the lifetime asked for.
-        let plain = json!({"input_tokens": 5, "output_tokens": 1, "cache_creation_input_tokens": 70});
+        let plain =
+            json!({"input_tokens": 5, "output_tokens": 1, "cache_creation_input_tokens": 70});
         let one_hour = Usage::from_api(&plain, CacheTtl::OneHour).unwrap();
         assert_eq!((one_hour.cache_write_5m, one_hour.cache_write_1h), (0, 70));
         assert_eq!(Usage::from_api(&Value::Null, CacheTtl::OneHour), None);
         assert_eq!(
-            Usage::from_api(&json!({"input_tokens": 9, "output_tokens": 3}), CacheTtl::FiveMinutes)
-                .unwrap()
-                .short(),
+            Usage::from_api(
+                &json!({"input_tokens": 9, "output_tokens": 3}),
+                CacheTtl::FiveMinutes
+            )
+            .unwrap()
+            .short(),
             "↑9 ↓3"
         );
     }

@@ -207,7 +207,10 @@ mod tests {
         );
         assert_eq!(r.tool_errors.len(), 1);
         assert!(r.tool_errors[0].contains("all 5"));
-        assert_eq!(activity(&content[0]).as_deref(), Some("searching: rust 2024"));
+        assert_eq!(
+            activity(&content[0]).as_deref(),
+            Some("searching: rust 2024")
+        );
         assert_eq!(activity(&content[2]), None);
         assert_eq!(tool_error(&content[1]), None);
     }

@@ -33,7 +33,13 @@ pub struct Spend {
 }
 
 impl Spend {
-    pub fn add(&mut self, prices: &PriceTable, model: &str, usage: Option<&Value>, kind: Option<CredentialKind>) {
+    pub fn add(
+        &mut self,
+        prices: &PriceTable,
+        model: &str,
+        usage: Option<&Value>,
+        kind: Option<CredentialKind>,
+    ) {
         match kind {
             Some(CredentialKind::ApiKey) => {
                 self.api_key_replies += 1;
@@ -113,14 +119,37 @@ mod tests {
         let u = json!({"input_tokens": 1_000_000, "output_tokens": 0});
         let mut s = Spend::default();
         assert_eq!(s.label(), "—");
-        s.add(&prices, "claude-haiku-4-5", Some(&u), Some(CredentialKind::Oauth));
+        s.add(
+            &prices,
+            "claude-haiku-4-5",
+            Some(&u),
+            Some(CredentialKind::Oauth),
+        );
         assert_eq!(s.label(), "subscription");
-        s.add(&prices, "claude-haiku-4-5", Some(&u), Some(CredentialKind::ApiKey));
-        s.add(&prices, "claude-haiku-4-5", Some(&u), Some(CredentialKind::ApiKey));
+        s.add(
+            &prices,
+            "claude-haiku-4-5",
+            Some(&u),
+            Some(CredentialKind::ApiKey),
+        );
+        s.add(
+            &prices,
+            "claude-haiku-4-5",
+            Some(&u),
+            Some(CredentialKind::ApiKey),
+        );
         assert_eq!(s.label(), "$2.00");
         s.add(&prices, "claude-haiku-4-5", None, None);
-        assert_eq!(s.api_key_replies, 2, "a reply of unknown billing is not counted");
-        s.add(&prices, "some-gateway-model", Some(&u), Some(CredentialKind::ApiKey));
+        assert_eq!(
+            s.api_key_replies, 2,
+            "a reply of unknown billing is not counted"
+        );
+        s.add(
+            &prices,
+            "some-gateway-model",
+            Some(&u),
+            Some(CredentialKind::ApiKey),
+        );
         assert_eq!(s.label(), "unknown");
     }
 }

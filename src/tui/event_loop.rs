@@ -93,7 +93,10 @@ pub async fn run(
             next_tick = None;
         }
         let frame_due = dirty.then(|| last_draw.map_or(now, |t| t + FRAME));
-        let deadline = [frame_due, next_tick, settle_at].into_iter().flatten().min();
+        let deadline = [frame_due, next_tick, settle_at]
+            .into_iter()
+            .flatten()
+            .min();
         let effects = tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(ev)) => match to_msg(ev) {

@@ -299,7 +299,8 @@ impl TaskContext {
                             }
                         }
                         StreamEvent::ContentBlockStop { index } => {
-                            if let Some(block) = assembler.block(index).filter(|b| shows_at_stop(b)) {
+                            if let Some(block) = assembler.block(index).filter(|b| shows_at_stop(b))
+                            {
                                 self.send(ApiEvent::ChatBlockStopped {
                                     id,
                                     block: block.clone(),
@@ -342,9 +343,11 @@ impl TaskContext {
                 message: assembler.message(),
                 first_token,
                 paid_by,
-                utilization: stream.limits.unified.as_ref().map(|u| {
-                    (u.five_hour.utilization, u.seven_day.utilization)
-                }),
+                utilization: stream
+                    .limits
+                    .unified
+                    .as_ref()
+                    .map(|u| (u.five_hour.utilization, u.seven_day.utilization)),
             }),
             Err(Some(e)) => self.send(fail(e.to_string(), e.advice().into(), assembler.message())),
             // Stopped by the person: the UI already knows.

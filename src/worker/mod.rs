@@ -40,11 +40,11 @@ pub enum RequestKind {
     },
     /// Count the input tokens a request would use, for the context meter.
     CountTokens {
-        request: MessageRequest,
+        request: Box<MessageRequest>,
     },
     /// Stream a reply; with `save`, keep the exchange in the history as it goes.
     StreamChat {
-        request: MessageRequest,
+        request: Box<MessageRequest>,
         save: Option<SaveTarget>,
     },
     Cancel {
@@ -256,7 +256,7 @@ impl Worker {
             tokio::spawn(async move {
                 // A chat stream watches the token itself, to save what arrived first.
                 if let RequestKind::StreamChat { request, save } = req.kind {
-                    ctx.stream_chat(req.id, request, save, token.clone()).await;
+                    ctx.stream_chat(req.id, *request, save, token.clone()).await;
                 } else {
                     tokio::select! {
                         _ = token.cancelled() => {}

@@ -66,13 +66,17 @@ impl Cache {
                 .collect::<Vec<_>>()
                 .join("\u{1e}")
         };
-        let sum = |r: std::ops::Range<usize>| -> u64 { blocks[r].iter().map(|(b, _)| tokens(b)).sum() };
+        let sum =
+            |r: std::ops::Range<usize>| -> u64 { blocks[r].iter().map(|(b, _)| tokens(b)).sum() };
         let last_mark = blocks.iter().rposition(|(_, m)| *m).map(|i| i + 1);
         let ttl_1h = req.to_string().contains(r#""ttl":"1h""#);
         let (read, write_to) = match last_mark {
             None => (0, 0),
             Some(end) => {
-                let hit = (1..=end).rev().find(|&n| self.written.contains(&prefix(n))).unwrap_or(0);
+                let hit = (1..=end)
+                    .rev()
+                    .find(|&n| self.written.contains(&prefix(n)))
+                    .unwrap_or(0);
                 for (i, (_, marked)) in blocks[..end].iter().enumerate() {
                     if *marked {
                         self.written.insert(prefix(i + 1));

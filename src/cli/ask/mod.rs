@@ -97,16 +97,18 @@ impl Saver {
         self.last = Instant::now();
         let reply = match self.reply {
             Some(id) => id,
-            None => match self
-                .history
-                .start_reply(self.conversation, &self.model, Some(self.paid_by))
-            {
-                Ok(id) => *self.reply.insert(id),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not save the reply");
-                    return false;
+            None => {
+                match self
+                    .history
+                    .start_reply(self.conversation, &self.model, Some(self.paid_by))
+                {
+                    Ok(id) => *self.reply.insert(id),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not save the reply");
+                        return false;
+                    }
                 }
-            },
+            }
         };
         let update = ReplyUpdate::from_assembler(a, first_token, complete);
         if let Err(e) = self.history.update_reply(reply, &update) {

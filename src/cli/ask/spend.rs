@@ -139,8 +139,10 @@ pub(super) async fn fit_context(
             eprintln!("oat: note: {over}; left out the {n} oldest exchanges");
             Ok(())
         }
-        None => Err(CliError::usage(format!("{over}, even with only the newest prompt"))
-            .with_advice("shorten the prompt")),
+        None => Err(
+            CliError::usage(format!("{over}, even with only the newest prompt"))
+                .with_advice("shorten the prompt"),
+        ),
     }
 }
 

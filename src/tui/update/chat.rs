@@ -151,11 +151,8 @@ impl App {
         if self.composer.is_empty() {
             return Vec::new();
         }
-        if self.chat.in_flight() {
-            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
-            return Vec::new();
-        }
         let text = self.composer.take();
+        // Settings change while a reply streams; they apply from the next prompt.
         match parse_slash(&text) {
             Some(Ok(cmd)) => return self.apply_slash(cmd),
             Some(Err(e)) => {
@@ -164,6 +161,11 @@ impl App {
                 return Vec::new();
             }
             None => {}
+        }
+        if self.chat.in_flight() {
+            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
+            self.composer.set_text(&text);
+            return Vec::new();
         }
         let upto = self.chat.turns.len();
         self.start_turn(text, upto)
@@ -250,7 +252,7 @@ impl App {
             settings: super::settings_to_json(&self.chat.settings),
         });
         let (id, fx) = self.request(RequestKind::StreamChat {
-            request: planned.request,
+            request: Box::new(planned.request),
             save,
         });
         self.chat.streaming = Some(id);

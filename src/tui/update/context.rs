@@ -39,7 +39,7 @@ impl App {
             return Vec::new();
         };
         let (id, fx) = self.request(RequestKind::CountTokens {
-            request: planned.request,
+            request: Box::new(planned.request),
         });
         self.chat.count_req = Some((id, text));
         vec![fx]
@@ -69,7 +69,9 @@ impl App {
         planned: &Planned,
     ) -> Option<ContextGate> {
         let limit = self.context_limit()?;
-        let meter = self.chat.meter(prompt, Some(limit), self.chat.settings.system.as_deref());
+        let meter = self
+            .chat
+            .meter(prompt, Some(limit), self.chat.settings.system.as_deref());
         if upto < self.chat.turns.len() || !meter.over() {
             return None;
         }
@@ -125,8 +127,9 @@ impl App {
         let mut from = self.chat.context_from.min(turns.len());
         while left > 0 && from < turns.len() {
             let t = &turns[from];
-            let sent = !matches!(t.state, ReplyState::Declined { .. })
-                && !(t.content.is_empty() && t.text.is_empty());
+            let declined = matches!(t.state, ReplyState::Declined { .. });
+            let empty = t.content.is_empty() && t.text.is_empty();
+            let sent = !(declined || empty);
             if sent {
                 left -= 1;
             }

@@ -120,7 +120,11 @@ impl App {
                         t.content = m.content.as_array().cloned().unwrap_or_default();
                         // Text with its citation markers, as it read when it arrived.
                         let shown = web::render(&t.content);
-                        t.text = if shown.text.is_empty() { m.text.clone() } else { shown.text };
+                        t.text = if shown.text.is_empty() {
+                            m.text.clone()
+                        } else {
+                            shown.text
+                        };
                         t.sources = shown.sources;
                         t.notes = shown.tool_errors;
                         t.thinking = t

@@ -192,7 +192,10 @@ fn turn_lines(
         }
     }
     if let (Some(doing), true) = (&turn.activity, streaming) {
-        out.extend(wrap(vec![Span::styled(format!("⌕ {doing}…"), theme.accent())]));
+        out.extend(wrap(vec![Span::styled(
+            format!("⌕ {doing}…"),
+            theme.accent(),
+        )]));
     }
     let status = match &turn.state {
         ReplyState::Waiting => {

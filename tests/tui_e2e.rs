@@ -249,3 +249,38 @@ fn keys_added_from_the_shell_survive_the_apps_saves_and_show_in_its_keys_pane() 
     tmux.wait_for("EXITED:0");
     assert_no_secret(&tmux.screen());
 }
+
+/// The context meter in a real terminal: typing asks for one count once it pauses, the
+/// exact figure replaces the estimate, and an idle app asks for nothing more.
+#[test]
+fn tokens_are_counted_after_typing_pauses_and_never_while_idle() {
+    if !tmux_or_skip("end-to-end count test") {
+        return;
+    }
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(home.path(), &mock, "oat-count");
+    tmux.wait_for("shown once");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Ask anything");
+    // Typed a piece at a time, faster than the pause that triggers a count.
+    for piece in ["How many ", "tokens is ", "this prompt?"] {
+        tmux.keys(&["-l", piece]);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let counted = |m: &MockServer| m.requests_to("/v1/messages/count_tokens").len();
+    let start = Instant::now();
+    while counted(&mock) == 0 {
+        assert!(start.elapsed() < Duration::from_secs(10), "never counted");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let body = mock.requests_to("/v1/messages/count_tokens")[0].body.clone().unwrap();
+    assert_eq!(body["messages"][0]["content"][0]["text"], "How many tokens is this prompt?");
+    // The mock's count, exact (no `~`), in the chat header.
+    let exact = format!(" {} / 1M", common::usage::Cache::count(&body));
+    tmux.wait_for(&exact);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(counted(&mock), 1, "one count for one pause, none while idle");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("EXITED:0");
+}

@@ -274,13 +274,23 @@ fn tokens_are_counted_after_typing_pauses_and_never_while_idle() {
         assert!(start.elapsed() < Duration::from_secs(10), "never counted");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let body = mock.requests_to("/v1/messages/count_tokens")[0].body.clone().unwrap();
-    assert_eq!(body["messages"][0]["content"][0]["text"], "How many tokens is this prompt?");
+    let body = mock.requests_to("/v1/messages/count_tokens")[0]
+        .body
+        .clone()
+        .unwrap();
+    assert_eq!(
+        body["messages"][0]["content"][0]["text"],
+        "How many tokens is this prompt?"
+    );
     // The mock's count, exact (no `~`), in the chat header.
     let exact = format!(" {} / 1M", common::usage::Cache::count(&body));
     tmux.wait_for(&exact);
     std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(counted(&mock), 1, "one count for one pause, none while idle");
+    assert_eq!(
+        counted(&mock),
+        1,
+        "one count for one pause, none while idle"
+    );
     tmux.keys(&["C-c"]);
     tmux.wait_for("EXITED:0");
 }

@@ -127,6 +127,13 @@ fn web_search_streams_markers_and_sources_and_round_trips_through_the_history() 
     let show = run(home.path(), &mock, &["history", "show", "1", "--json"]);
     let v: Value = serde_json::from_str(&show.stdout).unwrap();
     assert_eq!(v["messages"][1]["content"], Value::Array(received));
+    let text = run(home.path(), &mock, &["history", "show", "1"]);
+    assert!(text.stdout.contains("Rust 1.85. [1]"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("Sources:\n[1] Announcing Rust 1.85.0"),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ use clap::Subcommand;
 
 use super::CliError;
 use crate::api::pricing::PriceTable;
+use crate::api::web;
 use crate::history::{default_path, History, HistoryError, StoredMessage};
 
 #[derive(Debug, Subcommand)]
@@ -92,9 +93,25 @@ pub fn markdown(h: &History, id: i64) -> Result<String, CliError> {
     Ok(s)
 }
 
+/// A reply's text as it read in the app: citation markers after cited text, then its
+/// sources; a message without citations is its plain text.
+fn shown_text(m: &StoredMessage) -> String {
+    let blocks = m.content.as_array().map(Vec::as_slice).unwrap_or_default();
+    let shown = web::render(blocks);
+    if shown.sources.list.is_empty() {
+        return m.text.trim_end().to_string();
+    }
+    let mut s = shown.text.trim_end().to_string();
+    s.push_str("\n\nSources:");
+    for line in shown.sources.lines() {
+        s.push_str(&format!("\n{line}"));
+    }
+    s
+}
+
 fn section(m: &StoredMessage) -> String {
     let who = if m.role == "user" { "You" } else { "Claude" };
-    let mut s = format!("## {who}\n\n{}\n\n", m.text.trim_end());
+    let mut s = format!("## {who}\n\n{}\n\n", shown_text(m));
     if !m.complete {
         s.push_str("*(incomplete: the reply was cut off)*\n\n");
     }
@@ -182,7 +199,7 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
             for m in messages {
                 let who = if m.role == "user" { "You" } else { "Claude" };
                 let tail = if m.complete { "" } else { "  [incomplete]" };
-                println!("\n{who}:{tail}\n{}", m.text.trim_end());
+                println!("\n{who}:{tail}\n{}", shown_text(&m));
             }
         }
         HistoryCommand::Search { query, json } => {

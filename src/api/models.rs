@@ -120,11 +120,19 @@ const FALLBACK_JSON: &str = include_str!("../../assets/models.json");
 /// The shipped list. It is compiled in and checked by a test, so parsing cannot fail in a
 /// released binary; should it ever, an empty list beats a crash.
 pub fn fallback() -> FallbackList {
-    serde_json::from_str(FALLBACK_JSON).unwrap_or_else(|_| FallbackList {
-        taken: NaiveDate::MIN,
-        source: String::new(),
-        default_model: "claude-sonnet-5-5".into(),
-        data: Vec::new(),
+    fallback_list().clone()
+}
+
+/// The shipped list, parsed once: the chat asks it for its model's window every frame.
+pub fn fallback_list() -> &'static FallbackList {
+    static LIST: std::sync::OnceLock<FallbackList> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        serde_json::from_str(FALLBACK_JSON).unwrap_or_else(|_| FallbackList {
+            taken: NaiveDate::MIN,
+            source: String::new(),
+            default_model: "claude-sonnet-5-5".into(),
+            data: Vec::new(),
+        })
     })
 }
 

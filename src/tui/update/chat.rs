@@ -2,7 +2,7 @@
 //! scrolling, and the streamed reply's events. Pure, like the rest of `update`.
 
 use crate::api::messages::{plan_request, Planned, RequestOptions};
-use crate::api::models::fallback;
+use crate::api::models::fallback_list;
 use crate::api::reply::{self, Refusal};
 use crate::api::{web, Delta, Usage};
 use crate::credentials::CredentialKind;
@@ -172,12 +172,11 @@ impl App {
     }
 
     /// The chat's model as oat knows it: discovered, else from the shipped list.
-    pub(crate) fn chat_model(&self) -> Option<crate::api::Model> {
+    pub(crate) fn chat_model(&self) -> Option<&crate::api::Model> {
         let id = &self.chat.model;
         self.models
             .find(id)
-            .cloned()
-            .or_else(|| fallback().data.into_iter().find(|m| &m.id == id))
+            .or_else(|| fallback_list().data.iter().find(|m| &m.id == id))
     }
 
     /// The request for `prompt` after the turns before `upto`, or why it cannot be sent.
@@ -196,7 +195,7 @@ impl App {
         };
         plan_request(
             &opts,
-            self.chat_model().as_ref(),
+            self.chat_model(),
             self.chat.messages_for(upto, prompt),
         )
     }

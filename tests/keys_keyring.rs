@@ -153,10 +153,12 @@ fn no_keyring_is_said_quickly_and_the_file_is_offered_never_silently() {
     let o = oat_with(None, home.path(), &mock, &["ask", "hi"], "");
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
-        o.stderr.contains("plain text"),
-        "warned at every use: {}",
+        !o.stderr.contains("plain text"),
+        "said at add, list and status; not at every use: {}",
         o.stderr
     );
+    let o = oat_with(None, home.path(), &mock, &["key", "list"], "");
+    assert_eq!(o.stderr.matches("plain text").count(), 1, "{}", o.stderr);
 }
 
 #[test]

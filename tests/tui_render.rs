@@ -231,6 +231,23 @@ fn keys_list_and_add_form() {
         "the secret is masked while typed"
     );
     insta::assert_snapshot!("keys_adding", screen);
+    // Tab moves the marker and the cursor together.
+    a.update(Msg::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Tab,
+    )));
+    a.update(Msg::Paste("work".into()));
+    let mut t = Terminal::new(TestBackend::new(100, 16)).unwrap();
+    t.draw(|f| oat::tui::view::draw(f, &a)).unwrap();
+    let screen = t.backend().to_string();
+    assert!(screen.contains("› Name:   work"), "{screen}");
+    assert!(screen.contains("\"  Secret: "), "{screen}");
+    let cursor = t.get_cursor_position().unwrap();
+    let rows: Vec<&str> = screen.lines().collect();
+    assert!(
+        rows[usize::from(cursor.y)].contains("› Name:   work"),
+        "{cursor:?}"
+    );
+    assert_eq!(cursor.x, 14, "right after the name typed");
 }
 
 #[test]
@@ -439,4 +456,35 @@ fn chat_web_search_with_sources_and_a_full_context() {
     let at = line.find("172k").expect(&line);
     let x = line[..at].chars().count() as u16;
     assert_eq!(buf[(x, row)].fg, ratatui::style::Color::Yellow, "{line}");
+}
+
+#[test]
+fn no_keyring_is_one_calm_line_until_a_key_is_in_the_file() {
+    let raw = "the OS keyring is not available: Platform failure: zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: No such file or directory (os error 2)";
+    let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), true, true);
+    a.keys.loading = false;
+    a.keys.keyring = Some(Err(raw.into()));
+    let screen = render(&a, 100, 24);
+    assert!(
+        screen.contains("No OS keyring on this machine: keys go to a 0600 file"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("zbus"),
+        "no library text on the pane: {screen}"
+    );
+    a.help = true;
+    let help = render(&a, 200, 50);
+    assert!(
+        help.contains("zbus error"),
+        "the detail is in the help: {help}"
+    );
+    a.help = false;
+    with_keys(&mut a);
+    a.keys.keyring = Some(Err(raw.into()));
+    let screen = render(&a, 100, 24);
+    assert!(
+        !screen.contains("No OS keyring"),
+        "a file key is there: said no more\n{screen}"
+    );
 }

@@ -109,9 +109,43 @@ fn shown_text(m: &StoredMessage) -> String {
     s
 }
 
+/// Moves every ATX heading of `text` (outside code fences) two levels down, so a reply's
+/// own `## Steps` sits under the turn's `## Claude` in an export, not beside it. Level 6
+/// is as deep as Markdown goes.
+pub fn demote_headings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut fence: Option<&str> = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        match (fence, marker) {
+            (None, Some(m)) => fence = Some(m),
+            (Some(open), Some(m)) if open == m => fence = None,
+            _ => {}
+        }
+        let indent = &line[..line.len() - trimmed.len()];
+        let hashes = trimmed.bytes().take_while(|b| *b == b'#').count();
+        let rest = &trimmed[hashes..];
+        let is_heading = fence.is_none()
+            && marker.is_none()
+            && indent.len() <= 3
+            && (1..=6).contains(&hashes)
+            && (rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r']));
+        if is_heading {
+            let deeper = (hashes + 2).min(6);
+            out.push_str(indent);
+            out.push_str(&"#".repeat(deeper));
+            out.push_str(&trimmed[hashes..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 fn section(m: &StoredMessage) -> String {
     let who = if m.role == "user" { "You" } else { "Claude" };
-    let mut s = format!("## {who}\n\n{}\n\n", shown_text(m));
+    let mut s = format!("## {who}\n\n{}\n\n", demote_headings(&shown_text(m)));
     if !m.complete {
         s.push_str("*(incomplete: the reply was cut off)*\n\n");
     }
@@ -232,4 +266,18 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
         HistoryCommand::Reset => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demote_headings;
+
+    #[test]
+    fn headings_inside_a_turn_go_below_the_turn() {
+        let reply = "# Plan\n\n## Steps\n\ntext with a # sign\n\n```sh\n# a comment\n```\n\n###### deepest\n#nospace\n   ### indented\n";
+        assert_eq!(
+            demote_headings(reply),
+            "### Plan\n\n#### Steps\n\ntext with a # sign\n\n```sh\n# a comment\n```\n\n###### deepest\n#nospace\n   ##### indented\n"
+        );
+    }
 }

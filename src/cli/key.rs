@@ -67,6 +67,10 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), CliError> {
         KeyCommand::Add(args) => add(ctx, &mut keys, args).await,
         KeyCommand::List { json } => {
             list(&keys, json);
+            // Once for the list, not once per key.
+            if keys.list().iter().any(|k| k.meta.backend == Backend::File) {
+                warn_file_backend();
+            }
             Ok(())
         }
         KeyCommand::Use { name } => {

@@ -22,7 +22,7 @@ use crate::api::client::{ClientConfig, DEFAULT_IDLE_TIMEOUT};
 use crate::api::messages::API_VERSION_DEFAULT;
 use crate::api::Client;
 use crate::api::NetConfig;
-use crate::config::{Backend, ConfigFile};
+use crate::config::ConfigFile;
 use crate::credentials::keys::{KeyError, Keys, Resolved};
 use crate::credentials::CredentialKind;
 
@@ -237,13 +237,11 @@ impl Context {
             .unwrap_or_else(|| API_VERSION_DEFAULT.to_string())
     }
 
-    /// The credential: `--key`, else the active key, else the environment.
+    /// The credential: `--key`, else the active key, else the environment. A key in the
+    /// plain-text file is not warned about here: the warning is said when the key is added
+    /// and by `key list` and `token status`, not on every `ask`.
     pub fn credential(&self) -> Result<Resolved, CliError> {
-        let resolved = self.keys().resolve(self.global.key.as_deref())?;
-        if resolved.meta.backend == Backend::File {
-            warn_file_backend();
-        }
-        Ok(resolved)
+        Ok(self.keys().resolve(self.global.key.as_deref())?)
     }
 
     /// Trusted CAs and proxy: the config's, plus `--ca-cert`.
@@ -308,5 +306,8 @@ impl Context {
 
 /// Said at every use of the file backend, so plain-text storage is never forgotten.
 pub fn warn_file_backend() {
-    eprintln!("oat: warning: this key is stored in plain text in a 0600 file, not in a keyring");
+    eprintln!(
+        "oat: warning: a key is stored in plain text in a 0600 file, not in a keyring \
+         (`oat key list` shows which)"
+    );
 }

@@ -78,6 +78,9 @@ impl TaskContext {
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r.map_err(|e| e.to_string()));
+        if let Err(detail) = &keyring {
+            tracing::info!(%detail, "no OS keyring");
+        }
         match loaded {
             Ok((keys, in_use)) => self.send(ApiEvent::KeysLoaded {
                 id,

@@ -79,9 +79,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             if *error { theme.error() } else { theme.ok() },
         ));
     }
-    if let Some(Err(e)) = &app.keys.keyring {
+    // One calm line, until a key is in the file: by then the person knows. The library's
+    // own words are in the help (F1) and the log.
+    let uses_file = app
+        .keys
+        .keys
+        .iter()
+        .any(|k| k.entry.meta.backend == Backend::File);
+    if matches!(app.keys.keyring, Some(Err(_))) && !uses_file {
         footer.push(Line::styled(
-            format!("No OS keyring here ({e}); keys can go to a 0600 file (Ctrl-F when adding)."),
+            "No OS keyring on this machine: keys go to a 0600 file (Ctrl-F when adding; F1 says why).",
             theme.warn(),
         ));
     }
@@ -176,6 +183,20 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 .title(" Keys — ● active "),
         );
         f.render_widget(table, list_area);
+    }
+    // The cursor sits at the end of the field being typed into, the line the `›` marks.
+    if let KeysMode::Adding { field, .. } = &app.keys.mode {
+        let row = match field {
+            AddField::Secret => 1,
+            AddField::Name => 2,
+        };
+        if let Some(line) = form.get(row) {
+            let x = bottom.x + u16::try_from(line.width()).unwrap_or(0);
+            let y = bottom.y + u16::try_from(row).unwrap_or(0);
+            if x < bottom.right() && y < bottom.bottom() {
+                f.set_cursor_position(ratatui::layout::Position::new(x, y));
+            }
+        }
     }
     let mut lines = form;
     lines.extend(footer);

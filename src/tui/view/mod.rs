@@ -133,6 +133,12 @@ fn draw_popup(f: &mut Frame, app: &App, title: &str, lines: Vec<Line>, width: u1
 
 fn draw_help(f: &mut Frame, app: &App) {
     let mut sections: Vec<Vec<Line>> = Vec::new();
+    if let Some(Err(detail)) = &app.keys.keyring {
+        sections.push(vec![
+            Line::styled("Keyring", app.theme.heading()),
+            Line::raw(format!("  {detail}")),
+        ]);
+    }
     let mut section = "";
     for (s, keys, help) in help_rows() {
         if s != section {

@@ -258,6 +258,15 @@ fn status_loading_loaded_error() {
     a.status.loading = false;
     with_status(&mut a);
     insta::assert_snapshot!("status_loaded", render(&a, 100, 22));
+    insta::assert_snapshot!("status_loaded_80x24", render(&a, 80, 24));
+    let big = render(&a, 200, 60);
+    insta::assert_snapshot!("status_loaded_200x60", big);
+    // Each bar sits on the line right after its figure.
+    let rows: Vec<&str> = big.lines().collect();
+    let expires = rows.iter().position(|r| r.contains("Expires")).unwrap();
+    assert!(rows[expires + 1].contains("97 days left") && rows[expires + 1].contains('━'));
+    let five = rows.iter().position(|r| r.contains("5-hour: 42%")).unwrap();
+    assert!(rows[five + 1].contains("42% used"), "{}", rows[five + 1]);
     a.status.report = None;
     a.status.error = Some("no credential found".into());
     insta::assert_snapshot!("status_error", render(&a, 80, 8));

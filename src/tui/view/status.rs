@@ -1,9 +1,12 @@
 //! The Status pane: everything `oat token status` says about the key in use, with a
-//! coloured expiry gauge and bars for subscription usage when the API sent them.
+//! coloured expiry gauge and bars for subscription usage when the API sent them, each right
+//! under the figure it shows.
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Wrap};
+
+use super::markdown;
 use ratatui::Frame;
 
 use crate::credentials::Expiry;
@@ -41,77 +44,147 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let unified = report.limits.unified.as_ref();
-    let bars = unified.map_or(0, |u| {
-        usize::from(!u.five_hour.is_empty()) + usize::from(!u.seven_day.is_empty())
-    });
-    let gauge_h = if matches!(report.expiry, Some(Expiry::None) | None) {
-        0
-    } else {
-        1
-    };
-    let [text_area, gauge_area, usage_area] = Layout::vertical([
-        Constraint::Min(3),
-        Constraint::Length(gauge_h),
-        Constraint::Length(u16::try_from(bars).unwrap_or(0)),
-    ])
-    .areas(inner);
-    let mut lines: Vec<Line> = Vec::new();
     let verdict_style = match report.check.as_ref().map(|c| c.verdict) {
         Some(v) if v.authenticated() => theme.ok(),
         Some(crate::status::Verdict::Unreachable) | None => theme.warn(),
         Some(_) => theme.error(),
     };
+    // Each gauge goes right under the line it illustrates, so the pane reads top to bottom
+    // at any size, with no gap between a figure and its bar.
+    let mut rows: Vec<Row> = Vec::new();
     for l in report.render().lines() {
-        if l.starts_with("Check") {
-            lines.push(Line::styled(l.to_string(), verdict_style));
+        let style = if l.starts_with("Check") {
+            verdict_style
         } else if l.starts_with("Expires")
             && matches!(
                 report.expiry,
                 Some(Expiry::Expiring { .. } | Expiry::Expired { .. })
             )
         {
-            lines.push(Line::styled(l.to_string(), theme.warn()));
+            theme.warn()
         } else {
-            lines.push(Line::raw(l.to_string()));
+            ratatui::style::Style::default()
+        };
+        rows.push(Row::Text(l.to_string(), style));
+        if l.starts_with("Expires") {
+            rows.extend(expiry_gauge(app, report));
+        }
+        if let (Some(u), true) = (unified, l.starts_with("Usage")) {
+            for (name, w) in [("5-hour", &u.five_hour), ("7-day", &u.seven_day)] {
+                if l.contains(&format!("{name}:")) && !w.is_empty() {
+                    rows.push(usage_gauge(app, w.utilization.unwrap_or(0.0)));
+                }
+            }
         }
     }
     if app.status.loading {
-        lines.push(Line::styled("Checking again…", theme.dim()));
+        rows.push(Row::Text("Checking again…".into(), theme.dim()));
     }
     if let Some(e) = &app.status.error {
-        lines.push(Line::styled(e.clone(), theme.error()));
+        rows.push(Row::Text(e.clone(), theme.error()));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
-    draw_expiry(f, app, report, gauge_area);
-    if let Some(u) = unified {
-        let rows = Layout::vertical([Constraint::Length(1); 2]).split(usage_area);
-        let mut i = 0;
-        for (name, w) in [("5-hour", &u.five_hour), ("7-day", &u.seven_day)] {
-            if w.is_empty() || i >= rows.len() {
-                continue;
+    let width = usize::from(inner.width.max(1));
+    let mut y = inner.y;
+    for row in rows {
+        if y >= inner.bottom() {
+            break;
+        }
+        match row {
+            Row::Text(text, style) => {
+                for line in hanging(&text, style, width) {
+                    if y >= inner.bottom() {
+                        break;
+                    }
+                    f.render_widget(
+                        Paragraph::new(line),
+                        Rect {
+                            y,
+                            height: 1,
+                            ..inner
+                        },
+                    );
+                    y += 1;
+                }
             }
-            let used = w.utilization.unwrap_or(0.0).clamp(0.0, 1.0);
-            let style = if used >= 0.9 {
-                theme.error()
-            } else if used >= 0.7 {
-                theme.warn()
-            } else {
-                theme.ok()
-            };
-            let g = Gauge::default()
-                .ratio(used)
-                .gauge_style(style)
-                .label(format!("{name} usage {:.0}%", used * 100.0));
-            f.render_widget(g, rows[i]);
-            i += 1;
+            Row::Gauge(gauge) => {
+                // Under the values, which start after the 12-column labels.
+                let x = inner.x + GAUGE_INDENT.min(inner.width / 3);
+                let w = (inner.right() - x).min(GAUGE_WIDTH);
+                f.render_widget(
+                    gauge,
+                    Rect {
+                        x,
+                        y,
+                        width: w,
+                        height: 1,
+                    },
+                );
+                y += 1;
+            }
         }
     }
 }
 
-fn draw_expiry(f: &mut Frame, app: &App, report: &StatusReport, area: Rect) {
-    if area.height == 0 {
-        return;
+const GAUGE_INDENT: u16 = 12;
+/// Thick for what is used, thin for what is left: told apart without colour too.
+const FILLED: &str = "━";
+const UNFILLED: &str = "─";
+
+/// `Label       value` wrapped so that continuation lines stay under the value.
+fn hanging(text: &str, style: ratatui::style::Style, width: usize) -> Vec<Line<'static>> {
+    let indent = usize::from(GAUGE_INDENT);
+    let labelled = text.len() > indent
+        && text.is_char_boundary(indent)
+        && text[..indent].ends_with(' ')
+        && width > indent + 8;
+    if !labelled {
+        return markdown::wrap_spans(&[Span::styled(text.to_string(), style)], width);
     }
+    let (label, value) = text.split_at(indent);
+    markdown::wrap_spans(&[Span::styled(value.to_string(), style)], width - indent)
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let head = if i == 0 {
+                label.to_string()
+            } else {
+                " ".repeat(indent)
+            };
+            let mut spans = vec![Span::styled(head, style)];
+            spans.extend(line.spans);
+            Line::from(spans)
+        })
+        .collect()
+}
+const GAUGE_WIDTH: u16 = 48;
+
+/// A line of the pane: text, or a bar under the figure it shows.
+enum Row {
+    Text(String, ratatui::style::Style),
+    Gauge(LineGauge<'static>),
+}
+
+fn usage_gauge(app: &App, used: f64) -> Row {
+    let theme = app.theme;
+    let used = used.clamp(0.0, 1.0);
+    let style = if used >= 0.9 {
+        theme.error()
+    } else if used >= 0.7 {
+        theme.warn()
+    } else {
+        theme.ok()
+    };
+    Row::Gauge(
+        LineGauge::default()
+            .ratio(used)
+            .filled_symbol(FILLED)
+            .unfilled_symbol(UNFILLED)
+            .filled_style(style)
+            .label(format!("{:>3.0}% used    ", used * 100.0)),
+    )
+}
+
+fn expiry_gauge(app: &App, report: &StatusReport) -> Option<Row> {
     let theme = app.theme;
     let refused = report.check.as_ref().is_some_and(|c| {
         !c.verdict.authenticated() && c.verdict != crate::status::Verdict::Unreachable
@@ -128,14 +201,15 @@ fn draw_expiry(f: &mut Frame, app: &App, report: &StatusReport, area: Rect) {
             theme.warn(),
         ),
         Some(Expiry::Expired { .. }) => (0.0, "expired (estimate)".into(), theme.error()),
-        _ => return,
+        _ => return None,
     };
     let style = if refused { theme.error() } else { style };
-    f.render_widget(
-        Gauge::default()
+    Some(Row::Gauge(
+        LineGauge::default()
             .ratio(ratio.clamp(0.0, 1.0))
-            .gauge_style(style)
-            .label(Span::raw(label)),
-        area,
-    );
+            .filled_symbol(FILLED)
+            .unfilled_symbol(UNFILLED)
+            .filled_style(style)
+            .label(Span::styled(format!("{label:<12}"), style)),
+    ))
 }

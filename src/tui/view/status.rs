@@ -161,7 +161,7 @@ const GAUGE_WIDTH: u16 = 48;
 /// A line of the pane: text, or a bar under the figure it shows.
 enum Row {
     Text(String, ratatui::style::Style),
-    Gauge(LineGauge<'static>),
+    Gauge(Box<LineGauge<'static>>),
 }
 
 fn usage_gauge(app: &App, used: f64) -> Row {
@@ -174,14 +174,14 @@ fn usage_gauge(app: &App, used: f64) -> Row {
     } else {
         theme.ok()
     };
-    Row::Gauge(
+    Row::Gauge(Box::new(
         LineGauge::default()
             .ratio(used)
             .filled_symbol(FILLED)
             .unfilled_symbol(UNFILLED)
             .filled_style(style)
             .label(format!("{:>3.0}% used    ", used * 100.0)),
-    )
+    ))
 }
 
 fn expiry_gauge(app: &App, report: &StatusReport) -> Option<Row> {
@@ -204,12 +204,12 @@ fn expiry_gauge(app: &App, report: &StatusReport) -> Option<Row> {
         _ => return None,
     };
     let style = if refused { theme.error() } else { style };
-    Some(Row::Gauge(
+    Some(Row::Gauge(Box::new(
         LineGauge::default()
             .ratio(ratio.clamp(0.0, 1.0))
             .filled_symbol(FILLED)
             .unfilled_symbol(UNFILLED)
             .filled_style(style)
             .label(Span::styled(format!("{label:<12}"), style)),
-    ))
+    )))
 }

@@ -111,7 +111,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 let x = inner.x + GAUGE_INDENT.min(inner.width / 3);
                 let w = (inner.right() - x).min(GAUGE_WIDTH);
                 f.render_widget(
-                    gauge,
+                    *gauge,
                     Rect {
                         x,
                         y,

@@ -41,6 +41,9 @@ pub struct Config {
     /// `[prices."my-model"] input = 2.0, output = 8.0`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub prices: BTreeMap<String, crate::api::pricing::PriceOverride>,
+    /// Colours for a dark or light terminal: `auto` (default) asks the terminal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<ThemeChoice>,
     /// The first-run note on setup tokens and Anthropic's terms was acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub terms_notice_seen: bool,
@@ -49,6 +52,17 @@ pub struct Config {
     /// Last validations of the read-only `env:VAR` keys, which have no entry of their own.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env_validations: BTreeMap<String, LastValidation>,
+}
+
+/// Which colours the app uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeChoice {
+    /// Ask the terminal for its background colour (OSC 11).
+    #[default]
+    Auto,
+    Dark,
+    Light,
 }
 
 /// Where a key's secret lives.

@@ -409,7 +409,10 @@ fn history_list_search_and_confirm() {
 #[test]
 fn chat_web_search_with_sources_and_a_full_context() {
     let mut a = app(Pane::Chat);
-    a.theme = oat::tui::view::theme::Theme { color: true };
+    a.theme = oat::tui::view::theme::Theme {
+        color: true,
+        light: false,
+    };
     let model: oat::api::Model = serde_json::from_value(json!({
         "id": "claude-sonnet-5-5", "display_name": "Sonnet", "max_input_tokens": 200000, "max_tokens": 64000
     }))
@@ -495,5 +498,92 @@ fn no_keyring_is_one_calm_line_until_a_key_is_in_the_file() {
     assert!(
         !screen.contains("No OS keyring"),
         "a file key is there: said no more\n{screen}"
+    );
+}
+
+/// The screen as text, then the same grid with each cell's foreground as one letter
+/// (`.` default, `c` cyan, `d` dark grey, `O` dark orange, `*` a syntax colour, …), so
+/// a snapshot shows the colours a theme gives each thing.
+fn render_colours(app: &App, w: u16, h: u16) -> String {
+    use ratatui::style::Color;
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| oat::tui::view::draw(f, app)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let code = |c: Color| match c {
+        Color::Reset => '.',
+        Color::Black => 'k',
+        Color::Red => 'r',
+        Color::Green => 'g',
+        Color::Yellow => 'y',
+        Color::Blue => 'b',
+        Color::Magenta => 'm',
+        Color::Cyan => 'c',
+        Color::Gray => 'w',
+        Color::DarkGray => 'd',
+        Color::Indexed(28) => 'G',
+        Color::Indexed(130) => 'O',
+        Color::Indexed(160) => 'R',
+        Color::Indexed(90) => 'M',
+        Color::Indexed(94) => 'N',
+        Color::Indexed(25) => 'B',
+        Color::Indexed(242) => 'D',
+        Color::Rgb(..) => '*',
+        _ => '?',
+    };
+    let mut out = t.backend().to_string();
+    out.push_str("\n── colours ──\n");
+    for y in 0..h {
+        let row: String = (0..w)
+            .map(|x| {
+                let cell = &buf[(x, y)];
+                if cell.symbol().trim().is_empty() {
+                    ' '
+                } else {
+                    code(cell.fg)
+                }
+            })
+            .collect();
+        out.push_str(row.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn dark_and_light_themes() {
+    let mut a = app(Pane::Chat);
+    chat(&mut a);
+    a.chat.notice = Some("A notice in amber.".into());
+    a.theme = oat::tui::view::theme::Theme {
+        color: true,
+        light: false,
+    };
+    let dark = render_colours(&a, 80, 30);
+    insta::assert_snapshot!("theme_dark", dark);
+    a.theme.light = true;
+    // The render cache keys on the theme: nothing stale carries over.
+    let light = render_colours(&a, 80, 30);
+    insta::assert_snapshot!("theme_light", light);
+    let grid = |s: &str| {
+        s.split("── colours ──")
+            .last()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        grid(&dark).contains('y') && !grid(&light).contains('y'),
+        "no yellow on white"
+    );
+    assert!(
+        grid(&light).contains('O'),
+        "amber is dark orange on a light background"
+    );
+    assert!(
+        !grid(&light).contains('w') || !grid(&light).contains('d'),
+        "no faint greys"
+    );
+    assert!(
+        grid(&dark).contains('*') && grid(&light).contains('*'),
+        "code is highlighted in both"
     );
 }

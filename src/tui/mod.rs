@@ -47,6 +47,8 @@ pub async fn run(ctx: &Context) -> Result<(), CliError> {
     let worker_task = tokio::spawn(worker.run(req_rx));
     let mut app = app::App::new(model, ctx.api_version(), first_run, terms_seen);
     app.cache = ctx.config.config.caching();
+    // Before the app takes the screen: the terminal's answer must not arrive as a key.
+    app.theme = view::theme::Theme::detect(ctx.config.config.theme.unwrap_or_default());
     app.prices = ctx.config.config.prices();
     let outcome = {
         let (mut term, _guard) = terminal::enter()

@@ -22,6 +22,7 @@ struct CacheKey {
     revision: u64,
     width: u16,
     show_thinking: bool,
+    theme: Theme,
     /// Streaming turns show a cursor; their lines change with every delta anyway.
     spinner: usize,
 }
@@ -250,6 +251,7 @@ pub fn visible_lines(app: &App, width: u16, height: usize) -> (Vec<Line<'static>
             revision: turn.revision,
             width,
             show_thinking: chat.show_thinking,
+            theme: app.theme,
             spinner: if turn.state == ReplyState::Waiting {
                 app.spinner
             } else {
@@ -450,7 +452,10 @@ mod tests {
 
     #[test]
     fn streaming_render_matches_the_whole_render() {
-        let theme = Theme { color: false };
+        let theme = Theme {
+            color: false,
+            light: false,
+        };
         let text = "# Title\n\nPara one with words.\n\n- a\n- b\n\n```rust\nfn x() {}\n```\n\nLast para still gro";
         let mut cache = None;
         let plain = |l: &[Line]| l.iter().map(|l| l.to_string()).collect::<Vec<_>>();

@@ -13,16 +13,17 @@ use unicode_width::UnicodeWidthChar;
 use super::wrap::Wrapper;
 use crate::tui::view::theme::Theme;
 
-fn syntaxes() -> &'static (SyntaxSet, SynTheme) {
-    static SETS: OnceLock<(SyntaxSet, SynTheme)> = OnceLock::new();
+/// The syntaxes and the two highlighting themes (for dark and light backgrounds).
+fn syntaxes() -> &'static (SyntaxSet, SynTheme, SynTheme) {
+    static SETS: OnceLock<(SyntaxSet, SynTheme, SynTheme)> = OnceLock::new();
     SETS.get_or_init(|| {
         let themes = ThemeSet::load_defaults();
-        let theme = themes
-            .themes
-            .get("base16-ocean.dark")
-            .cloned()
-            .unwrap_or_default();
-        (SyntaxSet::load_defaults_newlines(), theme)
+        let pick = |name: &str| themes.themes.get(name).cloned().unwrap_or_default();
+        (
+            SyntaxSet::load_defaults_newlines(),
+            pick("base16-ocean.dark"),
+            pick("InspiredGitHub"),
+        )
     })
 }
 
@@ -44,7 +45,8 @@ pub(super) fn code_lines(
     let mut head = prefix.to_vec();
     head.push(Span::styled(format!("┌─{label}"), theme.dim()));
     out.push(Line::from(head));
-    let (set, syn_theme) = syntaxes();
+    let (set, dark, light) = syntaxes();
+    let syn_theme = if theme.light { light } else { dark };
     let syntax = (!lang.is_empty())
         .then(|| set.find_syntax_by_token(lang))
         .flatten()

@@ -238,7 +238,10 @@ mod tests {
             .collect()
     }
 
-    const NO_COLOR: Theme = Theme { color: false };
+    const NO_COLOR: Theme = Theme {
+        color: false,
+        light: false,
+    };
 
     #[test]
     fn wraps_words_by_display_width() {
@@ -284,7 +287,14 @@ mod tests {
             out,
             vec!["┌─ rust", "▎ fn main() {", "▎     let x = 1;", "▎ }", "└─"]
         );
-        let colored = render(md, 40, Theme { color: true });
+        let colored = render(
+            md,
+            40,
+            Theme {
+                color: true,
+                light: false,
+            },
+        );
         let fn_span = colored[1]
             .spans
             .iter()

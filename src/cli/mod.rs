@@ -3,6 +3,7 @@
 //! for people or scripts; they never hold a secret in an error or a log line.
 
 mod ask;
+mod config;
 mod doctor;
 mod error;
 pub mod history;
@@ -93,6 +94,9 @@ pub enum Command {
     /// Saved conversations: list, show, search, export, delete.
     #[command(subcommand)]
     History(history::HistoryCommand),
+    /// The config file: its path, every setting in effect with its source, or $EDITOR on it.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// Check this installation: build, paths, keyring, key, API, TLS, proxy, terminal.
     Doctor(doctor::DoctorArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -160,6 +164,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             _ => Ok(()),
         };
     }
+    // `oat config` works on a broken file too: fixing one is what it is for.
+    if let Some(Command::Config(cmd)) = cli.command {
+        return config::run(&cli.global, cmd);
+    }
     let config_path = cli
         .global
         .config
@@ -174,7 +182,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         },
         Err(e) => {
             return Err(CliError::usage(e.to_string()).with_advice(
-                "Fix the file (or move it aside to start afresh); oat will not overwrite it.",
+                "Fix it with `oat config edit` (or move it aside to start afresh); oat will not overwrite it.",
             ))
         }
     };
@@ -190,7 +198,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Token(cmd)) => token::run(&ctx, cmd).await,
         Some(Command::History(cmd)) => history::run(cmd, &ctx.config.config.prices()).await,
         Some(Command::Doctor(args)) => doctor::run(&ctx, args).await,
-        Some(Command::Completions { .. } | Command::Man) => Ok(()),
+        Some(Command::Completions { .. } | Command::Man | Command::Config(_)) => Ok(()),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod files;
 pub mod history;
 pub mod logging;
 pub mod paths;
+pub mod session;
 pub mod status;
 pub mod tui;
 pub mod version;

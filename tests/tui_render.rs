@@ -409,7 +409,7 @@ fn history_list_search_and_confirm() {
 #[test]
 fn chat_web_search_with_sources_and_a_full_context() {
     let mut a = app(Pane::Chat);
-    a.theme = oat::tui::view::theme::Theme {
+    a.theme = oat::tui::theme::Theme {
         color: true,
         light: false,
     };
@@ -554,7 +554,7 @@ fn dark_and_light_themes() {
     let mut a = app(Pane::Chat);
     chat(&mut a);
     a.chat.notice = Some("A notice in amber.".into());
-    a.theme = oat::tui::view::theme::Theme {
+    a.theme = oat::tui::theme::Theme {
         color: true,
         light: false,
     };

@@ -9,7 +9,7 @@ use clap::Subcommand;
 use super::CliError;
 use crate::api::pricing::PriceTable;
 use crate::api::web;
-use crate::history::{default_path, History, HistoryError, StoredMessage};
+use crate::history::{History, HistoryError, StoredMessage};
 
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
@@ -62,7 +62,7 @@ impl From<HistoryError> for CliError {
 }
 
 pub fn history_path() -> PathBuf {
-    std::env::var_os("OAT_HISTORY").map_or_else(default_path, PathBuf::from)
+    crate::history::path()
 }
 
 pub fn open() -> Result<History, CliError> {

@@ -13,19 +13,18 @@ mod table;
 mod token;
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
+pub use crate::session::GlobalArgs;
+/// What every command shares: the run's options and the config (see `session`); the
+/// commands add the ways to a credential and a client that fail with a `CliError`.
+pub use crate::session::Session as Context;
 pub use error::CliError;
 
-use crate::api::client::{ClientConfig, DEFAULT_IDLE_TIMEOUT};
-use crate::api::messages::API_VERSION_DEFAULT;
 use crate::api::Client;
-use crate::api::NetConfig;
 use crate::config::ConfigFile;
-use crate::credentials::keys::{KeyError, Keys, Resolved};
-use crate::credentials::CredentialKind;
+use crate::credentials::keys::{KeyError, Resolved};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,39 +43,6 @@ pub struct Cli {
     /// With no command, the terminal app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
-}
-
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
-    /// API endpoint for this run, also read from ANTHROPIC_BASE_URL (default: the key's
-    /// own, else https://api.anthropic.com); with `key add`, the key's own endpoint. A
-    /// credential goes over plain http only to a loopback address.
-    #[arg(long, global = true, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// A PEM file of extra CAs to trust (beside the OS store, SSL_CERT_FILE and `ca_cert`).
-    #[arg(long, global = true, value_name = "PATH")]
-    pub ca_cert: Option<std::path::PathBuf>,
-    /// The `anthropic-version` header: 2023-06-01 (default) or 2026-10-21.
-    #[arg(long, global = true)]
-    pub api_version: Option<String>,
-    /// Use this stored key (or `env:VAR`) instead of the active one.
-    #[arg(long, global = true, value_name = "NAME")]
-    pub key: Option<String>,
-    /// The config file (default: config.toml in the platform config dir).
-    #[arg(long, global = true, env = "OAT_CONFIG", value_name = "PATH")]
-    pub config: Option<std::path::PathBuf>,
-    /// Extra `anthropic-beta` flags (repeatable); the OAuth flag is added when needed.
-    #[arg(long = "beta", global = true, value_name = "FLAG")]
-    pub betas: Vec<String>,
-    /// Treat the credential as this kind instead of reading its prefix.
-    #[arg(long, global = true, value_enum)]
-    pub kind: Option<CredentialKind>,
-    /// Give up on a reply after this many seconds without any data from the server.
-    #[arg(long, global = true, value_name = "SECS", default_value_t = DEFAULT_IDLE_TIMEOUT.as_secs())]
-    pub idle_timeout: u64,
-    /// Print what oat is doing (never the secret) and logs to stderr.
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,7 +157,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         config,
     };
     match cli.command {
-        None => crate::tui::run(&ctx).await,
+        None => Ok(crate::tui::run(&ctx).await?),
         Some(Command::Ask(args)) => ask::run(&ctx, args).await,
         Some(Command::Models(args)) => models::run(&ctx, args).await,
         Some(Command::Key(cmd)) => key::run(&ctx, cmd).await,
@@ -216,12 +182,6 @@ fn roff_ascii(text: &str) -> String {
         .collect()
 }
 
-/// What every command shares: the global flags, the config, and how to build a client.
-pub struct Context {
-    pub global: GlobalArgs,
-    pub config: ConfigFile,
-}
-
 impl From<KeyError> for CliError {
     fn from(e: KeyError) -> Self {
         match e {
@@ -233,57 +193,11 @@ impl From<KeyError> for CliError {
 }
 
 impl Context {
-    pub fn keys(&self) -> Keys {
-        Keys::open(self.config.clone(), self.global.kind)
-    }
-
-    pub fn api_version(&self) -> String {
-        self.global
-            .api_version
-            .clone()
-            .or_else(|| self.config.config.api_version.clone())
-            .unwrap_or_else(|| API_VERSION_DEFAULT.to_string())
-    }
-
     /// The credential: `--key`, else the active key, else the environment. A key in the
     /// plain-text file is not warned about here: the warning is said when the key is added
     /// and by `key list` and `token status`, not on every `ask`.
     pub fn credential(&self) -> Result<Resolved, CliError> {
         Ok(self.keys().resolve(self.global.key.as_deref())?)
-    }
-
-    /// Trusted CAs and proxy: the config's, plus `--ca-cert`.
-    pub fn net(&self) -> NetConfig {
-        let c = &self.config.config;
-        NetConfig {
-            ca_certs: c
-                .ca_cert
-                .iter()
-                .chain(self.global.ca_cert.iter())
-                .cloned()
-                .collect(),
-            proxy: c.proxy.clone(),
-        }
-    }
-
-    /// The endpoint given for this run: `--base-url`, else ANTHROPIC_BASE_URL.
-    pub fn base_url_override(&self) -> Option<String> {
-        self.global.base_url.clone().or_else(|| {
-            std::env::var("ANTHROPIC_BASE_URL")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-        })
-    }
-
-    pub fn client_config(&self) -> ClientConfig {
-        ClientConfig {
-            base_url: self.base_url_override(),
-            net: self.net(),
-            api_version: self.api_version(),
-            betas: self.global.betas.clone(),
-            idle_timeout: Duration::from_secs(self.global.idle_timeout.max(1)),
-            ..ClientConfig::default()
-        }
     }
 
     pub fn client_for(&self, resolved: &Resolved) -> Result<Client, CliError> {

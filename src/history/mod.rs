@@ -124,6 +124,11 @@ pub fn default_path() -> PathBuf {
     crate::paths::data_dir().join("history.db")
 }
 
+/// Where conversations are kept: `OAT_HISTORY`, else `default_path()`.
+pub fn path() -> PathBuf {
+    std::env::var_os("OAT_HISTORY").map_or_else(default_path, PathBuf::from)
+}
+
 /// Times are stored as RFC 3339; a row that somehow holds something else reads as now
 /// rather than failing the whole list.
 fn parse_time(s: String) -> DateTime<Utc> {

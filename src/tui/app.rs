@@ -100,7 +100,7 @@ pub struct App {
     /// Prompt caching for chat requests (`None`: off), from the config.
     pub cache: Option<crate::api::CacheTtl>,
     pub prices: crate::api::pricing::PriceTable,
-    pub theme: super::view::theme::Theme,
+    pub theme: super::theme::Theme,
     next_id: RequestId,
     models_req: Option<RequestId>,
     status_req: Option<RequestId>,
@@ -128,7 +128,7 @@ impl App {
             api_version,
             cache: Some(crate::api::CacheTtl::default()),
             prices: crate::api::pricing::PriceTable::shipped(),
-            theme: super::view::theme::Theme::from_env(),
+            theme: super::theme::Theme::from_env(),
             next_id: 1,
             models_req: None,
             status_req: None,

@@ -4,22 +4,33 @@
 pub mod app;
 pub mod event_loop;
 pub mod keymap;
+pub mod render_cache;
 pub mod state;
 pub mod terminal;
+pub mod theme;
 pub mod update;
 pub mod view;
 
 use std::io::IsTerminal;
 
 use crate::api::models::fallback;
-use crate::cli::{CliError, Context};
+use crate::session::Session;
 use crate::worker::Worker;
 
-pub async fn run(ctx: &Context) -> Result<(), CliError> {
+/// Why the app could not run or stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("the app needs a terminal")]
+    NoTerminal,
+    #[error("could not set up the terminal: {0}")]
+    Setup(std::io::Error),
+    #[error("the app stopped: {0}")]
+    Stopped(std::io::Error),
+}
+
+pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(CliError::usage("the app needs a terminal").with_advice(
-            "For scripts, use `oat ask`, `oat models`, `oat key` and `oat token status`.",
-        ));
+        return Err(TuiError::NoTerminal);
     }
     let keys = ctx.keys();
     let first_run = keys.list().is_empty();
@@ -41,21 +52,20 @@ pub async fn run(ctx: &Context) -> Result<(), CliError> {
         keys,
         ctx.client_config(),
         ctx.global.key.clone(),
-        crate::cli::history::history_path(),
+        ctx.history_path(),
         ev_tx,
     );
     let worker_task = tokio::spawn(worker.run(req_rx));
     let mut app = app::App::new(model, ctx.api_version(), first_run, terms_seen);
     app.cache = ctx.config.config.caching();
     // Before the app takes the screen: the terminal's answer must not arrive as a key.
-    app.theme = view::theme::Theme::detect(ctx.config.config.theme.unwrap_or_default());
+    app.theme = theme::Theme::detect(ctx.config.config.theme.unwrap_or_default());
     app.prices = ctx.config.config.prices();
     let outcome = {
-        let (mut term, _guard) = terminal::enter()
-            .map_err(|e| CliError::usage(format!("could not set up the terminal: {e}")))?;
+        let (mut term, _guard) = terminal::enter().map_err(TuiError::Setup)?;
         event_loop::run(&mut term, &mut app, req_tx, ev_rx).await
         // The guard restores the terminal here, before anything is printed.
     };
     worker_task.abort();
-    outcome.map_err(|e| CliError::usage(format!("the app stopped: {e}")).with_code(1))
+    outcome.map_err(TuiError::Stopped)
 }

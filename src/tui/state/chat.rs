@@ -12,7 +12,7 @@ use crate::api::messages::{Effort, Message, Role, ThinkingChoice};
 use crate::api::pricing::Cost;
 use crate::api::web::Sources;
 use crate::api::Usage;
-use crate::tui::view::chat::RenderCache;
+use crate::tui::render_cache::RenderCache;
 use crate::worker::RequestId;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,8 +3,6 @@
 //! lines are cached by (revision, width, thinking shown), so a frame costs what is on
 //! screen, not the whole history.
 
-use std::collections::HashMap;
-
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -13,47 +11,10 @@ use ratatui::Frame;
 
 use super::layout;
 use super::markdown;
-use super::theme::Theme;
 use crate::tui::app::App;
+use crate::tui::render_cache::{CacheKey, CachedTurn, PrefixCache};
 use crate::tui::state::chat::{ReplyState, Turn};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct CacheKey {
-    revision: u64,
-    width: u16,
-    show_thinking: bool,
-    theme: Theme,
-    /// Streaming turns show a cursor; their lines change with every delta anyway.
-    spinner: usize,
-}
-
-#[derive(Debug)]
-struct CachedTurn {
-    key: CacheKey,
-    lines: Vec<Line<'static>>,
-}
-
-/// Wrapped lines per turn, and what the last frame learnt about the conversation's height.
-#[derive(Debug, Default)]
-pub struct RenderCache {
-    turns: HashMap<usize, CachedTurn>,
-    /// The settled part of the reply that is streaming, rendered once.
-    stream_prefix: Option<PrefixCache>,
-    /// The most the view can scroll up, once every turn's height is known.
-    max_scroll: Option<usize>,
-}
-
-/// Rendered lines of a streaming reply's text up to a paragraph break outside any code
-/// fence: text before such a break no longer changes, so only the tail is re-rendered
-/// for each delta (otherwise a long reply costs more every frame).
-#[derive(Debug)]
-struct PrefixCache {
-    turn: usize,
-    len: usize,
-    width: usize,
-    theme: Theme,
-    lines: Vec<Line<'static>>,
-}
+use crate::tui::theme::Theme;
 
 /// The byte length of `text` up to its last paragraph break outside a code fence.
 fn settled_len(text: &str) -> usize {
@@ -112,17 +73,6 @@ fn reply_lines(
     }
     lines.extend(tail);
     lines
-}
-
-impl RenderCache {
-    /// How far up a scroll may go; unknown heights allow more (they are measured lazily).
-    pub fn max_scroll(&self) -> usize {
-        self.max_scroll.unwrap_or(usize::MAX / 2)
-    }
-
-    pub fn cached_turns(&self) -> usize {
-        self.turns.len()
-    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::theme::Theme;
 use crate::tui::app::App;
+use crate::tui::theme::Theme;
 
 /// Splits a search snippet on its `[match]` marks into plain and highlighted spans.
 fn snippet_spans(snippet: &str, theme: Theme) -> Vec<Span<'static>> {

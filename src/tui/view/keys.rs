@@ -6,12 +6,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::theme::Theme;
 use crate::config::Backend;
 use crate::credentials::mask;
 use crate::status::endpoint_label;
 use crate::tui::app::App;
 use crate::tui::state::keys::{AddField, KeysMode};
+use crate::tui::theme::Theme;
 
 pub const WELCOME: &[&str] = &[
     "Welcome to oat. It needs a credential to talk to Claude:",

@@ -9,7 +9,6 @@ pub mod layout;
 pub mod markdown;
 pub mod models;
 pub mod status;
-pub mod theme;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

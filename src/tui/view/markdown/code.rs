@@ -11,7 +11,7 @@ use syntect::parsing::SyntaxSet;
 use unicode_width::UnicodeWidthChar;
 
 use super::wrap::Wrapper;
-use crate::tui::view::theme::Theme;
+use crate::tui::theme::Theme;
 
 /// The syntaxes and the two highlighting themes (for dark and light backgrounds).
 fn syntaxes() -> &'static (SyntaxSet, SynTheme, SynTheme) {

@@ -14,7 +14,7 @@ use ratatui::text::{Line, Span};
 use self::code::code_lines;
 use self::table::Table;
 use self::wrap::{width_of, Wrapper};
-use super::theme::Theme;
+use crate::tui::theme::Theme;
 
 /// Wraps one line made of styled pieces (headers, notices, errors) to the width.
 pub fn wrap_spans(pieces: &[Span<'_>], width: usize) -> Vec<Line<'static>> {

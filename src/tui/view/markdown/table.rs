@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthChar;
 
 use super::wrap::width_of;
-use crate::tui::view::theme::Theme;
+use crate::tui::theme::Theme;
 
 #[derive(Default)]
 pub(super) struct Table {

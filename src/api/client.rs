@@ -12,9 +12,9 @@ use url::Url;
 use super::error::ApiError;
 use super::limits::RateLimits;
 pub use super::message_stream::MessageStream;
-use super::messages::{MessageRequest, API_VERSION_DEFAULT};
+use super::messages::MessageRequest;
 use super::models::{Model, ModelPage};
-use super::transport::{self, NetConfig};
+use super::transport;
 use crate::credentials::{Credential, CredentialKind};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
@@ -24,93 +24,8 @@ pub use super::transport::USER_AGENT;
 /// means the connection is dead rather than the model slow.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// How refusals worth another try are retried: 429 (short), 529, 5xx and resets.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    pub max_retries: u32,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The wait before retry number `attempt` (0-based): the server's `retry-after` when it
-    /// gave one, else exponential backoff.
-    pub fn delay(&self, attempt: u32, err: &ApiError) -> Duration {
-        if let ApiError::RateLimited {
-            retry_after: Some(d),
-            ..
-        } = err
-        {
-            return (*d).min(self.max_delay);
-        }
-        self.base_delay
-            .saturating_mul(2u32.saturating_pow(attempt))
-            .min(self.max_delay)
-    }
-}
-
-/// Told to the caller before each retry, so a person sees why nothing happens yet.
-#[derive(Debug, Clone)]
-pub struct RetryNotice {
-    pub attempt: u32,
-    pub wait: Duration,
-    pub error: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct ClientConfig {
-    /// `--base-url` / `ANTHROPIC_BASE_URL`, else the key's own endpoint, else Anthropic's.
-    pub base_url: Option<String>,
-    /// Trusted CAs and proxy.
-    pub net: NetConfig,
-    /// The model a live check may send its 1-token message to (default: oat's default).
-    pub check_model: Option<String>,
-    pub api_version: String,
-    /// Extra `anthropic-beta` flags the person chose; the OAuth flag is added beside them.
-    pub betas: Vec<String>,
-    pub idle_timeout: Duration,
-    pub retry: RetryPolicy,
-}
-
-impl ClientConfig {
-    /// This config for a key with its own endpoint and model: a base URL given for the
-    /// run still wins; the key's stands in for Anthropic's default.
-    pub fn with_key(mut self, endpoint: Option<&str>, model: Option<&str>) -> Self {
-        if self.base_url.is_none() {
-            self.base_url = endpoint.map(str::to_string);
-        }
-        self.check_model = model.map(str::to_string);
-        self
-    }
-
-    pub fn base_url(&self) -> &str {
-        self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL)
-    }
-}
-
-impl Default for ClientConfig {
-    fn default() -> Self {
-        Self {
-            base_url: None,
-            net: NetConfig::default(),
-            check_model: None,
-            api_version: API_VERSION_DEFAULT.into(),
-            betas: Vec::new(),
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            retry: RetryPolicy::default(),
-        }
-    }
-}
+mod config;
+pub use config::{ClientConfig, RetryNotice, RetryPolicy};
 
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -478,36 +393,4 @@ async fn read_json<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T, 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_url_rules() {
-        assert!(check_base_url("https://api.anthropic.com").is_ok());
-        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
-        assert!(check_base_url("http://127.9.9.9").is_ok());
-        assert!(check_base_url("http://localhost:1/x").is_ok());
-        assert!(check_base_url("http://[::1]:9").is_ok());
-        let e = check_base_url("http://example.com")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("plain http"), "{e}");
-        assert!(check_base_url("http://192.168.1.2").is_err());
-        assert!(check_base_url("ftp://x").is_err());
-        assert!(check_base_url("not a url").is_err());
-    }
-
-    #[test]
-    fn backoff_honours_retry_after() {
-        let p = RetryPolicy::default();
-        let over = ApiError::Overloaded(Default::default());
-        assert_eq!(p.delay(0, &over), Duration::from_millis(500));
-        assert_eq!(p.delay(2, &over), Duration::from_secs(2));
-        assert_eq!(p.delay(20, &over), Duration::from_secs(30));
-        let limited = ApiError::RateLimited {
-            detail: Default::default(),
-            retry_after: Some(Duration::from_secs(3)),
-        };
-        assert_eq!(p.delay(0, &limited), Duration::from_secs(3));
-    }
-}
+mod tests;

@@ -3,23 +3,23 @@
 //! at once, keeps what was printed and exits 130.
 
 mod output;
+mod prepare;
 mod spend;
 
 use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::Args;
-use tokio::io::AsyncReadExt;
 
 use super::error::{EXIT_API, EXIT_REFUSAL};
 use super::{CliError, Context};
 use crate::api::messages::{plan_request, Effort, Message, RequestOptions, ThinkingChoice};
-use crate::api::models::{fallback, Model};
+use crate::api::models::fallback;
 use crate::api::reply::{self, Refusal};
-use crate::api::{ApiError, Assembler, Client, Delta, StreamEvent};
-use crate::credentials::CredentialKind;
-use crate::history::{to_api_messages, History, ReplyUpdate};
+use crate::api::{ApiError, Assembler, Delta, StreamEvent};
+use crate::history::to_api_messages;
 use output::Output;
+use prepare::{model_info, read_prompt, Saver, SAVE_EVERY};
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
@@ -68,103 +68,6 @@ pub struct AskArgs {
     /// cost on an API key (or the subscription usage on a setup token).
     #[arg(long)]
     pub usage: bool,
-}
-
-/// Keeps the exchange in the history: the prompt before it is sent, the reply as it
-/// streams (at most once a second) and when it ends.
-struct Saver {
-    history: History,
-    conversation: i64,
-    model: String,
-    paid_by: CredentialKind,
-    reply: Option<i64>,
-    last: Instant,
-}
-
-impl Saver {
-    /// Saves unless one was saved within the last second (`force` saves anyway); true
-    /// when it saved. The first piece of a reply is saved at once.
-    fn progress(
-        &mut self,
-        a: &Assembler,
-        first_token: Option<Duration>,
-        complete: bool,
-        force: bool,
-    ) -> bool {
-        if !force && self.reply.is_some() && self.last.elapsed() < SAVE_EVERY {
-            return false;
-        }
-        self.last = Instant::now();
-        let reply = match self.reply {
-            Some(id) => id,
-            None => {
-                match self
-                    .history
-                    .start_reply(self.conversation, &self.model, Some(self.paid_by))
-                {
-                    Ok(id) => *self.reply.insert(id),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not save the reply");
-                        return false;
-                    }
-                }
-            }
-        };
-        let update = ReplyUpdate::from_assembler(a, first_token, complete);
-        if let Err(e) = self.history.update_reply(reply, &update) {
-            tracing::warn!(error = %e, "could not save the reply");
-        }
-        true
-    }
-}
-
-const SAVE_EVERY: Duration = Duration::from_secs(1);
-
-async fn read_prompt(args: &AskArgs) -> Result<String, CliError> {
-    let mut prompt = args.prompt.join(" ");
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        let mut piped = String::new();
-        tokio::io::stdin()
-            .read_to_string(&mut piped)
-            .await
-            .map_err(|e| CliError::usage(format!("could not read stdin: {e}")))?;
-        if !piped.trim().is_empty() {
-            if prompt.is_empty() {
-                prompt = piped;
-            } else {
-                prompt = format!("{prompt}\n\n{piped}");
-            }
-        }
-    }
-    if prompt.trim().is_empty() {
-        return Err(
-            CliError::usage("no prompt: give one as arguments or pipe it on stdin").with_advice(
-                "example: oat ask \"What is a monad?\"  or  git diff | oat ask \"Review this\"",
-            ),
-        );
-    }
-    Ok(prompt)
-}
-
-/// What oat knows of the model: live when a flag depends on it, else the shipped list.
-async fn model_info(
-    client: &Client,
-    id: &str,
-    needs_live: bool,
-) -> Result<Option<Model>, CliError> {
-    let shipped = || fallback().data.into_iter().find(|m| m.id == id);
-    if !needs_live {
-        return Ok(shipped());
-    }
-    match client.get_model(id).await {
-        Ok(m) => Ok(Some(m)),
-        Err(e) if e.is_auth() => Err(e.into()),
-        Err(e) => {
-            tracing::info!(error = %e, "model lookup failed; using the shipped list");
-            Ok(shipped())
-        }
-    }
 }
 
 pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {

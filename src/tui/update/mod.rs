@@ -2,6 +2,7 @@
 
 mod chat;
 mod context;
+mod events;
 mod history;
 mod keys;
 

@@ -1,0 +1,191 @@
+//! What crosses the channel between the UI and the worker: requests (imperative:
+//! `ListModels`) and events (past tense: `ModelsLoaded`). Plain data, no behaviour.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::history::ConversationRow;
+use crate::api::{Delta, MessageRequest, Model, RateLimits};
+use crate::config::Backend;
+use crate::credentials::keys::KeyEntry;
+use crate::status::StatusReport;
+
+pub type RequestId = u64;
+
+#[derive(Debug)]
+pub struct ApiRequest {
+    pub id: RequestId,
+    pub kind: RequestKind,
+}
+
+#[derive(Debug)]
+pub enum RequestKind {
+    ListModels,
+    /// Check a key live (`None`: the one in use).
+    ValidateKey {
+        name: Option<String>,
+    },
+    /// Count the input tokens a request would use, for the context meter.
+    CountTokens {
+        request: Box<MessageRequest>,
+    },
+    /// Stream a reply; with `save`, keep the exchange in the history as it goes.
+    StreamChat {
+        request: Box<MessageRequest>,
+        save: Option<SaveTarget>,
+    },
+    Cancel {
+        target: RequestId,
+    },
+    LoadKeys,
+    /// The secret is the raw paste; the worker repairs and checks it.
+    AddKey {
+        name: Option<String>,
+        secret: String,
+        backend: Option<Backend>,
+    },
+    RemoveKey {
+        name: String,
+    },
+    RenameKey {
+        old: String,
+        new: String,
+    },
+    UseKey {
+        name: String,
+    },
+    AcknowledgeTerms,
+    /// Conversations, newest first; with a query, full-text matches.
+    ListConversations {
+        query: String,
+    },
+    OpenConversation {
+        id: i64,
+    },
+    DeleteConversation {
+        id: i64,
+    },
+    RenameConversation {
+        id: i64,
+        title: String,
+    },
+}
+
+/// Where a chat exchange is saved: an existing conversation, or a new one.
+#[derive(Debug, Clone)]
+pub struct SaveTarget {
+    pub conversation: Option<i64>,
+    pub prompt: String,
+    pub settings: serde_json::Value,
+}
+
+/// A key as the Keys pane shows it (no secret, only its masked form).
+#[derive(Debug, Clone)]
+pub struct KeyView {
+    pub entry: KeyEntry,
+    pub masked: String,
+}
+
+#[derive(Debug)]
+pub enum ApiEvent {
+    ModelsLoaded {
+        id: RequestId,
+        models: Vec<Model>,
+        /// Set when the list is the shipped fallback: why, and the list's date.
+        offline: Option<String>,
+    },
+    ModelsFailed {
+        id: RequestId,
+        error: String,
+    },
+    KeysLoaded {
+        id: RequestId,
+        keys: Vec<KeyView>,
+        /// The key requests use now, if any.
+        in_use: Option<String>,
+        keyring: Result<(), String>,
+    },
+    KeyValidated {
+        id: RequestId,
+        report: Box<StatusReport>,
+    },
+    KeyValidationFailed {
+        id: RequestId,
+        error: String,
+    },
+    /// A key was added, removed, renamed or chosen: a line to show.
+    KeyChanged {
+        id: RequestId,
+        notice: String,
+    },
+    KeyChangeFailed {
+        id: RequestId,
+        error: String,
+    },
+    ChatDelta {
+        id: RequestId,
+        delta: Delta,
+    },
+    /// A content block ended that the UI shows whole: a server-tool call or result, or a
+    /// text block with citations.
+    ChatBlockStopped {
+        id: RequestId,
+        block: Value,
+    },
+    ChatFinished {
+        id: RequestId,
+        message: Value,
+        first_token: Option<Duration>,
+        /// The kind of credential that paid: money for an API key, usage for a subscription.
+        paid_by: crate::credentials::CredentialKind,
+        /// The subscription's 5-hour and 7-day utilisation the reply's headers reported.
+        utilization: Option<(Option<f64>, Option<f64>)>,
+    },
+    ChatFailed {
+        id: RequestId,
+        error: String,
+        advice: String,
+        /// What arrived before the failure, kept.
+        partial: Value,
+    },
+    Retrying {
+        id: RequestId,
+        message: String,
+    },
+    /// The exact count for a `CountTokens` request, or `None` when the API would not
+    /// count (the meter then shows an estimate).
+    TokensCounted {
+        id: RequestId,
+        tokens: Option<u64>,
+    },
+    RateLimitsSeen {
+        limits: Box<RateLimits>,
+    },
+    /// The prompt of request `id` is on disk, in `conversation`.
+    ConversationSaved {
+        id: RequestId,
+        conversation: i64,
+    },
+    ConversationsListed {
+        id: RequestId,
+        items: Vec<ConversationRow>,
+    },
+    ConversationOpened {
+        id: RequestId,
+        conversation: Box<crate::history::Conversation>,
+        messages: Vec<crate::history::StoredMessage>,
+    },
+    /// History could not be used: the app goes on without it.
+    HistoryFailed {
+        id: RequestId,
+        error: String,
+    },
+    HistoryChanged {
+        id: RequestId,
+        notice: String,
+    },
+    /// The config or credentials file changed on disk (this process or another): the keys
+    /// shown may be out of date.
+    ConfigChanged,
+}

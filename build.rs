@@ -32,11 +32,7 @@ fn main() {
         git(&["rev-parse", "--short=10", "HEAD"]).map(|hash| {
             let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
                 .is_some_and(|s| !s.is_empty());
-            if dirty {
-                format!("{hash}-dirty")
-            } else {
-                hash
-            }
+            if dirty { format!("{hash}-dirty") } else { hash }
         })
     } else {
         None

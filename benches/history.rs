@@ -2,14 +2,15 @@
 //! pane's first frame (open the database, list the newest conversations, draw at 120×40)
 //! and full-text searches, as medians over repeated runs. Prints its figures.
 //! Run: cargo bench --bench history
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 use std::time::{Duration, Instant};
 
 use oat::history::History;
 use oat::tui::app::{App, Msg, Pane};
 use oat::worker::{ApiEvent, ConversationRow};
-use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
 const CONVERSATIONS: usize = 10_000;
 const PER_CONVERSATION: usize = 20;

@@ -2,12 +2,13 @@
 //! Markdown with code each; 2,000 turns ≈ 2 MB) drawn at 120×40, scrolled to the end and to
 //! the middle, plus a streaming frame (one delta appended to the last reply, then drawn).
 //! Rendering must cost what is visible, so these should stay flat as the history grows.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use oat::tui::app::{App, Pane};
 use oat::tui::state::chat::{ReplyState, Turn};
-use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
 const REPLY: &str = "## Answer\n\nHere is **some** text with `inline code` and a [link](https://example.com). \
 It goes on for a while so that it wraps across several lines at 120 columns, like a real reply would.\n\n\

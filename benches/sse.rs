@@ -1,7 +1,8 @@
 //! SSE parser throughput: a realistic Anthropic stream (many small text deltas) fed in
 //! network-sized chunks and in tiny awkward ones, reported by criterion in bytes/second.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use oat::api::sse::SseParser;
 use oat::api::stream::decode;
 

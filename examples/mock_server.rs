@@ -1,6 +1,7 @@
 //! The test suite's mock Anthropic server as a standalone process, for `benches/stream.sh`:
 //! `cargo run --release --example mock_server -- DELTAS` prints its base URL and its test API key, then serves
 //! one long streamed reply of DELTAS text deltas per request (in large writes) until killed.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code, reused
 
 #[path = "../tests/common/mod.rs"]
 mod common;

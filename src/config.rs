@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::credentials::CredentialKind;
-use crate::files::{write_atomic, FileLock, LockError};
+use crate::files::{FileLock, LockError, write_atomic};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -298,7 +298,7 @@ fn read(path: &Path) -> Result<Config, ConfigError> {
             return Err(ConfigError::Io {
                 path: path.into(),
                 source,
-            })
+            });
         }
     };
     parse(&text, path)

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::api::NetConfig;
 use crate::api::client::{ClientConfig, DEFAULT_IDLE_TIMEOUT};
 use crate::api::messages::API_VERSION_DEFAULT;
-use crate::api::NetConfig;
 use crate::config::ConfigFile;
-use crate::credentials::keys::Keys;
 use crate::credentials::CredentialKind;
+use crate::credentials::keys::Keys;
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {

@@ -1,4 +1,5 @@
 //! `oat ask` as a user runs it: the built binary against the mock server.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 
@@ -89,9 +90,11 @@ fn oauth_token_is_preferred_and_paste_damage_repaired() {
         None,
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(mock.requests_to("/v1/messages")[0]
-        .headers
-        .contains_key("authorization"));
+    assert!(
+        mock.requests_to("/v1/messages")[0]
+            .headers
+            .contains_key("authorization")
+    );
 }
 
 #[test]

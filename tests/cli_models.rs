@@ -1,5 +1,6 @@
 //! `oat models` against the mock: every page, table and JSON, the offline fallback, and
 //! authentication errors that must not fall back.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 
@@ -36,9 +37,11 @@ fn follows_every_page() {
     let reqs = mock.requests_to("/v1/models");
     assert_eq!(reqs.len(), expected.len().div_ceil(4));
     assert!(!reqs[0].query.contains("after_id"));
-    assert!(reqs[1]
-        .query
-        .contains(&format!("after_id={}", expected[3]["id"].as_str().unwrap())));
+    assert!(
+        reqs[1]
+            .query
+            .contains(&format!("after_id={}", expected[3]["id"].as_str().unwrap()))
+    );
     assert!(stderr.is_empty(), "{stderr}");
 }
 

@@ -1,6 +1,7 @@
 //! oat run many times at once, as real processes: sixteen `key add`s to the file store
 //! all keep their key and secret, a process killed while it holds the config lock leaves
 //! a whole file and a free lock, and eight first `ask --save`s on no database all save.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! `oat config path|show|edit` as a person uses them: the path, every setting with its
 //! source and no secret, and an edit through `$EDITOR` that is checked before it is saved,
 //! leaves a broken or raced edit aside, and never overwrites another oat's change.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 

@@ -2,13 +2,14 @@
 //! and counts the way the API does): breakpoints placed and within the limit, usage with
 //! cache fields reaching `--usage`, `--json` and the history's cost column, and the
 //! context gate refusing an over-long request without sending it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 
 use std::path::Path;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn run(home: &Path, mock: &MockServer, env: (&str, &str), args: &[&str]) -> Out {
     output(
@@ -92,9 +93,11 @@ fn breakpoints_sit_on_the_system_prompt_and_the_newest_block_and_follow_ups_read
             ],
             "one on the system prompt, one on the last block of the prefix"
         );
-        assert!(marks
-            .iter()
-            .all(|(_, c)| *c == json!({"type": "ephemeral"})));
+        assert!(
+            marks
+                .iter()
+                .all(|(_, c)| *c == json!({"type": "ephemeral"}))
+        );
     }
     // From the second turn on, what came before is read from the cache.
     for (turn, u) in cached.iter().enumerate().skip(1) {

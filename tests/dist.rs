@@ -1,6 +1,7 @@
 //! The release archive as a packager meets it: `scripts/dist` (fed the test build of the
 //! binary, to fit CI's time) makes a tarball and its checksum; unpacked, the binary runs,
 //! the completions are there, and the man page renders without a warning.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 use std::path::Path;
 use std::process::Command;

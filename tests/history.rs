@@ -1,5 +1,6 @@
 //! Conversations on disk: migrations, refusal of newer and broken databases, Unicode
 //! search, crash safety under SIGKILL, resuming with `--continue`, and no secret stored.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use oat::history::{History, ReplyUpdate};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn db(home: &Path) -> PathBuf {
     home.join("data/oat/history.db")

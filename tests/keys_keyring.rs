@@ -1,5 +1,6 @@
 //! Keys in the real OS keyring: a private D-Bus session with an unlocked gnome-keyring,
 //! driven through the built binary; and the answer oat gives where no keyring exists.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 

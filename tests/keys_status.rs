@@ -1,6 +1,7 @@
 //! `oat token status` and key handling against the mock, with keys in the 0600 file
 //! store (no keyring needed) and in the environment: each refusal classified, the usage
 //! headers shown, exit codes for cron, and nothing secret in any output.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 
@@ -277,10 +278,12 @@ fn subscription_usage_headers_are_shown() {
         serde_json::json!({"status":"rejected","disabled_reason":"out_of_credits","utilization":1.0,"reset":null}),
         "named fields, not raw leftovers"
     );
-    assert!(v["limits"]["unified"]["other"]
-        .as_object()
-        .unwrap()
-        .is_empty());
+    assert!(
+        v["limits"]["unified"]["other"]
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -426,9 +429,11 @@ fn precedence_key_flag_then_active_then_environment() {
     let h = Home::new();
     let env = [("ANTHROPIC_API_KEY", API_KEY)];
     assert_eq!(h.run_env(&env, &["ask", "hi"], "").code, 0);
-    assert!(h.mock.requests_to("/v1/messages")[0]
-        .headers
-        .contains_key("x-api-key"));
+    assert!(
+        h.mock.requests_to("/v1/messages")[0]
+            .headers
+            .contains_key("x-api-key")
+    );
     assert_eq!(h.add("sub", OAUTH_TOKEN, &[]).code, 0);
     assert_eq!(h.run_env(&env, &["ask", "hi"], "").code, 0);
     assert!(

@@ -1,6 +1,7 @@
 //! Where people are: a TLS server whose certificate comes from a private CA (as behind a
 //! TLS-inspecting proxy), a CONNECT proxy, two endpoints for two keys, and a gateway with
 //! no model list and no rate-limit headers. Everything on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 

@@ -2,11 +2,12 @@
 //! (with and without text, with a reason or none), a `fallback` block and fallback
 //! credit, and each way a stream can break the protocol. What is printed, what `--json`
 //! holds and what the history keeps must agree.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn ask(mock: &MockServer, home: &std::path::Path, args: &[&str]) -> Out {
     output(

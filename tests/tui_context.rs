@@ -1,6 +1,7 @@
 //! The app's cost, context and web-search behaviour as pure updates: what a turn cost,
 //! the count asked for only once typing settles (and never again for the same text), the
 //! context gate with its two ways on, and a web search turn's activity, markers and sources.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use oat::api::{Delta, Model};
@@ -8,7 +9,7 @@ use oat::credentials::CredentialKind;
 use oat::tui::app::{App, Effect, Msg};
 use oat::tui::state::chat::Spend;
 use oat::worker::{ApiEvent, RequestId, RequestKind};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn app() -> App {
     let mut a = App::new("claude-sonnet-4-5".into(), "2023-06-01".into(), false, true);

@@ -1,6 +1,7 @@
 //! End to end: the built `oat` in a real pseudo-terminal (tmux), against the mock server.
 //! Type a prompt, watch the reply stream in, stop one mid-stream with Esc, switch panes,
 //! quit — and check the terminal came back: main screen, cooked mode.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 

@@ -1,18 +1,19 @@
 //! Screens, as a reviewer reads them: `TestBackend` renders of each pane in its main
 //! states and of the whole screen at 80×24 and 120×40, kept as insta snapshots.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 use std::time::Duration;
 
 use oat::api::limits::{RateLimits, Unified, UnifiedWindow};
 use oat::api::{Delta, Validation};
 use oat::config::{Backend, KeyMeta, LastValidation};
-use oat::credentials::keys::KeyEntry;
 use oat::credentials::CredentialKind;
+use oat::credentials::keys::KeyEntry;
 use oat::status::{Check, StatusReport};
 use oat::tui::app::{App, Msg, Pane};
 use oat::worker::{ApiEvent, KeyView, RequestKind};
-use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use serde_json::json;
 
 fn render(app: &App, w: u16, h: u16) -> String {
@@ -23,7 +24,10 @@ fn render(app: &App, w: u16, h: u16) -> String {
 
 fn app(pane: Pane) -> App {
     // Times in the panes are local: pin the zone so snapshots hold anywhere.
-    std::env::set_var("TZ", "UTC");
+    static TZ: std::sync::Once = std::sync::Once::new();
+    // SAFETY: set once, to the same value, by the first test to build an app, before any
+    // pane that reads the zone is drawn; nothing else in this binary writes the environment.
+    TZ.call_once(|| unsafe { std::env::set_var("TZ", "UTC") });
     let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
     a.pane = pane;
     a

@@ -1,4 +1,5 @@
 //! `App::update` as a pure function: keys and worker events in, state and effects out.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use oat::api::{Delta, Model};
@@ -237,12 +238,13 @@ fn slash_commands_change_settings_and_bad_combinations_are_refused() {
         fx.is_empty(),
         "a budget on an adaptive-only model is refused before sending"
     );
-    assert!(a
-        .chat
-        .notice
-        .as_deref()
-        .unwrap()
-        .contains("--thinking adaptive"));
+    assert!(
+        a.chat
+            .notice
+            .as_deref()
+            .unwrap()
+            .contains("--thinking adaptive")
+    );
     assert_eq!(a.composer.text(), "hello", "the prompt is kept");
     typed(&mut a, "");
     a.composer.take();

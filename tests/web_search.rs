@@ -2,13 +2,14 @@
 //! recorded shape (server tool use, search results, cited text, usage with a search count)
 //! is shown with "searching: …", numbered markers and a sources list, the blocks are saved
 //! as received and go back unchanged on `--continue`, and tool errors read as one line.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
 
 use std::path::Path;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// A web-search reply in the shape the API streams it (server_tool_use with its input as
 /// `input_json_delta`, the result block whole, text blocks with `citations_delta`).
@@ -93,10 +94,12 @@ fn web_search_streams_markers_and_sources_and_round_trips_through_the_history() 
     let body = mock.requests_to("/v1/messages")[0].body.clone().unwrap();
     let tools = body["tools"].as_array().unwrap();
     assert_eq!(tools[0]["name"], "web_search");
-    assert!(tools[0]["type"]
-        .as_str()
-        .unwrap()
-        .starts_with("web_search_2026"));
+    assert!(
+        tools[0]["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("web_search_2026")
+    );
     assert!(tools.iter().all(|t| t.get("input_schema").is_none()));
 
     // Resuming sends every block back exactly as it arrived.

@@ -75,7 +75,7 @@ pub fn check_base_url(raw: &str) -> Result<Url, ApiError> {
         other => {
             return Err(ApiError::Config(format!(
                 "the base URL must be https (or http on loopback), not `{other}`"
-            )))
+            )));
         }
     }
     Ok(url)

@@ -12,7 +12,7 @@ use super::client::request_id;
 use super::error::ApiError;
 use super::limits::RateLimits;
 use super::sse::{SseEvent, SseParser};
-use super::stream::{decode, StreamEvent};
+use super::stream::{StreamEvent, decode};
 
 /// A reply arriving as typed events. Yields `None` after `message_stop`; a connection that
 /// ends before it yields `ApiError::Incomplete` once.

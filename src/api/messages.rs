@@ -230,7 +230,7 @@ pub fn plan_request(
             return Err(format!(
                 "--max-tokens {n} is more than {} accepts ({cap})",
                 opts.model
-            ))
+            ));
         }
         (Some(n), _) => n,
         (None, Some(cap)) => DEFAULT_MAX_TOKENS.min(cap),
@@ -284,20 +284,20 @@ pub fn plan_request(
             opts.model
         ));
     }
-    if let (Some(effort), Some(levels)) = (opts.effort, model.and_then(Model::effort_levels)) {
-        if !levels.contains(&effort) {
-            let known: Vec<&str> = levels.iter().map(|e| e.as_str()).collect();
-            return Err(if known.is_empty() {
-                format!("{} does not support --effort", opts.model)
-            } else {
-                format!(
-                    "{} does not support effort `{}` (it takes {})",
-                    opts.model,
-                    effort.as_str(),
-                    known.join(", ")
-                )
-            });
-        }
+    if let (Some(effort), Some(levels)) = (opts.effort, model.and_then(Model::effort_levels))
+        && !levels.contains(&effort)
+    {
+        let known: Vec<&str> = levels.iter().map(|e| e.as_str()).collect();
+        return Err(if known.is_empty() {
+            format!("{} does not support --effort", opts.model)
+        } else {
+            format!(
+                "{} does not support effort `{}` (it takes {})",
+                opts.model,
+                effort.as_str(),
+                known.join(", ")
+            )
+        });
     }
     let mut temperature = opts.temperature;
     if let Some(t) = temperature {

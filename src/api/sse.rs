@@ -215,7 +215,9 @@ mod tests {
     #[test]
     fn finish_dispatches_a_last_event_without_its_blank_line() {
         for tail in ["", "\n", "\r\n", "\r"] {
-            let input = format!("event: a\ndata: 1\n\nevent: message_stop\ndata: {{\"type\":\"message_stop\"}}{tail}");
+            let input = format!(
+                "event: a\ndata: 1\n\nevent: message_stop\ndata: {{\"type\":\"message_stop\"}}{tail}"
+            );
             for size in [1, 3, usize::MAX] {
                 let mut p = SseParser::new();
                 let mut out = Vec::new();

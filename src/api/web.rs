@@ -3,7 +3,7 @@
 //! search runs, one line for a tool error, numbered citation markers and a sources list.
 //! oat executes nothing itself. Pure: it reads blocks, it does no I/O.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// How many searches (and fetches) one reply may make.
 pub const MAX_USES: u32 = 5;

@@ -15,7 +15,7 @@ use crate::api::messages::API_VERSION_DEFAULT;
 use crate::api::models::fallback_list;
 use crate::api::transport::mask_proxy;
 use crate::config::{self, ConfigFile};
-use crate::files::{write_atomic, FileLock};
+use crate::files::{FileLock, write_atomic};
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {

@@ -10,8 +10,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{CliError, Context};
-use crate::api::transport::proxy_for;
 use crate::api::ApiError;
+use crate::api::transport::proxy_for;
 use crate::config::ConfigFile;
 use crate::credentials::keys::KeyError;
 use crate::credentials::store::KeyringStore;
@@ -139,7 +139,7 @@ fn config_check(path: &Path) -> Finding {
         Ok(_) => format!("{} (not created yet)", path.display()),
         Err(e) => {
             return found("config", Level::Fail, e.to_string())
-                .advice("Fix the file (oat never overwrites it), or move it aside.")
+                .advice("Fix the file (oat never overwrites it), or move it aside.");
         }
     };
     match writable(path) {

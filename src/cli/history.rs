@@ -181,10 +181,9 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
                     .map(|c| {
                         let mut v = serde_json::to_value(c).unwrap_or_default();
                         let s = spend_of(c.id);
-                        v["cost_usd"] = serde_json::json!(s
-                            .cost
-                            .filter(|_| s.api_key_replies > 0)
-                            .map(|c| c.usd()));
+                        v["cost_usd"] = serde_json::json!(
+                            s.cost.filter(|_| s.api_key_replies > 0).map(|c| c.usd())
+                        );
                         v["spend"] = serde_json::json!(s);
                         v
                     })

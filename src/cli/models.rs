@@ -8,7 +8,7 @@ use std::io::Write;
 use clap::Args;
 
 use super::{CliError, Context};
-use crate::api::models::{fallback, fallback_reason, offline_models, short_count as tokens, Model};
+use crate::api::models::{Model, fallback, fallback_reason, offline_models, short_count as tokens};
 
 #[derive(Debug, Args)]
 pub struct ModelsArgs {

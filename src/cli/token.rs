@@ -8,7 +8,7 @@ use chrono::Local;
 use clap::Subcommand;
 
 use super::{CliError, Context};
-use crate::status::{Check, StatusReport, EXIT_VALID};
+use crate::status::{Check, EXIT_VALID, StatusReport};
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {

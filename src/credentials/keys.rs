@@ -6,7 +6,7 @@
 use chrono::{NaiveDate, Utc};
 
 use super::store::{EnvStore, FileStore, KeyringStore, SecretStore, StoreError};
-use super::token::{parse_credential, Credential, CredentialKind, Secret, TokenError};
+use super::token::{Credential, CredentialKind, Secret, TokenError, parse_credential};
 
 mod changes;
 use crate::config::{Backend, ConfigError, ConfigFile, KeyMeta, LastValidation};
@@ -26,7 +26,9 @@ pub enum KeyError {
     Unknown(String),
     #[error("a key named `{0}` exists already")]
     Exists(String),
-    #[error("`{0}` is not a usable key name: use letters, digits, `-`, `_` or `.` (at most 64), not starting with `env:`")]
+    #[error(
+        "`{0}` is not a usable key name: use letters, digits, `-`, `_` or `.` (at most 64), not starting with `env:`"
+    )]
     BadName(String),
     #[error("`{0}` comes from the environment and is read-only")]
     ReadOnly(String),

@@ -5,4 +5,4 @@ pub mod keys;
 pub mod store;
 pub mod token;
 
-pub use token::{mask, parse_credential, Credential, CredentialKind, Expiry, Secret, TokenError};
+pub use token::{Credential, CredentialKind, Expiry, Secret, TokenError, mask, parse_credential};

@@ -132,7 +132,9 @@ pub enum TokenError {
          Copy it again in one piece (`claude setup-token` output may wrap across lines; oat joins them)"
     )]
     Truncated { len: usize },
-    #[error("the token is {len} characters long, far more than a real one: was more than the token pasted?")]
+    #[error(
+        "the token is {len} characters long, far more than a real one: was more than the token pasted?"
+    )]
     TooLong { len: usize },
     #[error("the token contains {ch:?} at position {pos}, which no Anthropic token contains")]
     BadCharacter { ch: char, pos: usize },

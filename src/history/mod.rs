@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::credentials::CredentialKind;
 use serde::Serialize;
@@ -27,7 +27,9 @@ pub use schema::SchemaError;
 pub enum HistoryError {
     #[error("{path}: {source}")]
     Schema { path: PathBuf, source: SchemaError },
-    #[error("{path} is not a usable history database ({message}); run `oat history reset` to keep it aside as {path}.corrupt and start a fresh one")]
+    #[error(
+        "{path} is not a usable history database ({message}); run `oat history reset` to keep it aside as {path}.corrupt and start a fresh one"
+    )]
     Corrupt { path: PathBuf, message: String },
     #[error("{path}: {source}")]
     Sql {
@@ -146,11 +148,7 @@ fn title_from(prompt: &str) -> String {
     if line.chars().count() > 60 {
         t.push('…');
     }
-    if t.is_empty() {
-        "(untitled)".into()
-    } else {
-        t
-    }
+    if t.is_empty() { "(untitled)".into() } else { t }
 }
 
 impl History {

@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::{parse_time, History, HistoryError, SearchHit};
+use super::{History, HistoryError, SearchHit, parse_time};
 
 impl History {
     /// Full-text search; every word must match (as a prefix). Newest messages first:

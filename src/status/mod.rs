@@ -15,7 +15,7 @@ pub use render::{backend_label, endpoint_label, expiry_text, human_duration, lim
 use crate::api::error::Billing;
 use crate::api::{ApiError, RateLimits, Validation};
 use crate::config::{Backend, KeyMeta, LastValidation};
-use crate::credentials::{token::estimate_expiry, CredentialKind, Expiry};
+use crate::credentials::{CredentialKind, Expiry, token::estimate_expiry};
 
 /// What a live check says of a credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -278,7 +278,11 @@ mod tests {
             Verdict::NoPermission
         );
         assert_eq!(
-            classify(&err(400, "invalid_request_error", "This credential is only authorized for use with Claude Code and cannot be used for other API requests.")),
+            classify(&err(
+                400,
+                "invalid_request_error",
+                "This credential is only authorized for use with Claude Code and cannot be used for other API requests."
+            )),
             Verdict::ClaudeCodeOnly
         );
         assert_eq!(

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::keymap::{lookup, Action, Context};
+use super::keymap::{Action, Context, lookup};
 use super::state::chat::ChatState;
 use super::state::composer::Composer;
 use super::state::history::HistoryState;

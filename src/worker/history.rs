@@ -309,17 +309,17 @@ impl TaskContext {
                         }
                         _ => {}
                     }
-                    if let Some(conv) = conversation {
-                        if reply_row.is_none() || last_save.elapsed() >= SAVE_EVERY {
-                            last_save = Instant::now();
-                            self.save_reply(
-                                conv,
-                                (&request.model, paid_by),
-                                &mut reply_row,
-                                ReplyUpdate::from_assembler(&assembler, first_token, false),
-                            )
-                            .await;
-                        }
+                    if let Some(conv) = conversation
+                        && (reply_row.is_none() || last_save.elapsed() >= SAVE_EVERY)
+                    {
+                        last_save = Instant::now();
+                        self.save_reply(
+                            conv,
+                            (&request.model, paid_by),
+                            &mut reply_row,
+                            ReplyUpdate::from_assembler(&assembler, first_token, false),
+                        )
+                        .await;
                     }
                 }
                 Some(Err(e)) => break Err(Some(e)),

@@ -105,7 +105,7 @@ impl TaskContext {
                 return self.send(ApiEvent::KeyChangeFailed {
                     id,
                     error: format!("not stored: {e}"),
-                })
+                });
             }
         };
         let backend = match backend {
@@ -126,13 +126,13 @@ impl TaskContext {
             Err(e) => Err(e),
         };
         let (check, _) = Check::from_result(&result, started.elapsed());
-        if let Err(e) = &result {
-            if !check.verdict.may_store() {
-                return self.send(ApiEvent::KeyChangeFailed {
-                    id,
-                    error: format!("not stored: {e} — {}", e.advice()),
-                });
-            }
+        if let Err(e) = &result
+            && !check.verdict.may_store()
+        {
+            return self.send(ApiEvent::KeyChangeFailed {
+                id,
+                error: format!("not stored: {e} — {}", e.advice()),
+            });
         }
         let verdict = match &result {
             Ok(v) => format!("valid ({} ms)", v.latency.as_millis()),

@@ -14,13 +14,13 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub const OAUTH_TOKEN: &str = "sk-ant-oat01-MOCKoauthTOKENabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefXYZ1";
 pub const API_KEY: &str = "sk-ant-api03-MOCKapiKEYabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_-0123456789abcdefAA";
@@ -38,8 +38,7 @@ pub fn numbered_api_key(n: usize) -> String {
     format!("{head}{}", "z".repeat(108 - head.len()))
 }
 
-pub const CLAUDE_CODE_ONLY_MESSAGE: &str =
-    "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
+pub const CLAUDE_CODE_ONLY_MESSAGE: &str = "This credential is only authorized for use with Claude Code and cannot be used for other API requests.";
 
 /// How the mock answers one request.
 #[derive(Debug, Clone)]
@@ -328,7 +327,7 @@ fn check_auth(h: &HeaderMap) -> Result<(), Response> {
                 400,
                 "invalid_request_error",
                 "anthropic-version: header is required",
-            ))
+            ));
         }
     }
     if !header(h, "user-agent").is_some_and(|ua| ua.starts_with("oat/")) {
@@ -759,8 +758,8 @@ fn async_stream(
 
 /// A tiny stand-in for tokio-stream's `ReceiverStream`, named for what it is here.
 mod futures_core_stream {
-    pub use tokio_stream::wrappers::ReceiverStream;
     pub use tokio_stream::Stream;
+    pub use tokio_stream::wrappers::ReceiverStream;
 }
 
 /// A `Command` for the built binary, with a clean environment: no credential, no base URL,

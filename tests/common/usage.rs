@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The request's cacheable blocks in order, without their `cache_control` (a breakpoint
 /// does not change content), each marked by whether it carried a breakpoint.

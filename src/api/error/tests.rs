@@ -70,7 +70,9 @@ fn billing_refusals_of_2026_are_told_apart() {
         );
         ApiError::from_status(StatusCode::BAD_REQUEST, &body, None, None)
     };
-    let april = refused("Third-party apps now draw from your extra usage, not your plan limits. We've added a $20 credit to get you started. Claim it at claude.ai/settings/usage and keep going.");
+    let april = refused(
+        "Third-party apps now draw from your extra usage, not your plan limits. We've added a $20 credit to get you started. Claim it at claude.ai/settings/usage and keep going.",
+    );
     assert_eq!(
         april.billing(),
         Some(Billing::ExtraUsage {
@@ -82,14 +84,18 @@ fn billing_refusals_of_2026_are_told_apart() {
         Some("https://claude.ai/settings/usage")
     );
     assert!(april.advice().contains("extra usage"));
-    let may = refused("Third-party apps now draw from your extra usage, not your plan limits. Add more at claude.ai/settings/usage and keep going.");
+    let may = refused(
+        "Third-party apps now draw from your extra usage, not your plan limits. Add more at claude.ai/settings/usage and keep going.",
+    );
     assert_eq!(
         may.billing(),
         Some(Billing::ExtraUsage {
             workspace_admin: false
         })
     );
-    let team = refused("Third-party apps now draw from your extra usage, not your plan limits. Ask your workspace admin to add more and keep going.");
+    let team = refused(
+        "Third-party apps now draw from your extra usage, not your plan limits. Ask your workspace admin to add more and keep going.",
+    );
     assert_eq!(
         team.billing(),
         Some(Billing::ExtraUsage {

@@ -68,7 +68,9 @@ fn proxy_problem(text: &str) -> Option<&'static str> {
     let t = text.to_lowercase();
     if t.contains("407") || t.contains("proxy authentication") || t.contains("proxy authorization")
     {
-        Some("asks for authentication (407): put the user and password in its URL (http://user:password@host:port)")
+        Some(
+            "asks for authentication (407): put the user and password in its URL (http://user:password@host:port)",
+        )
     } else if t.contains("tunnel") || t.contains("proxy") {
         Some("did not open a tunnel to the API (it answered with an error page)")
     } else if t.contains("connection refused") || t.contains("dns error") {

@@ -38,9 +38,11 @@ fn adaptive_model_takes_adaptive_and_effort() {
     assert_eq!(body["stream"], true);
     assert!(body.get("temperature").is_none());
     o.thinking = ThinkingChoice::Budget(2048);
-    assert!(plan(&o, Some(&m))
-        .unwrap_err()
-        .contains("--thinking adaptive"));
+    assert!(
+        plan(&o, Some(&m))
+            .unwrap_err()
+            .contains("--thinking adaptive")
+    );
 }
 
 #[test]
@@ -59,14 +61,18 @@ fn budget_model_takes_budget_only() {
     assert!(plan(&o, Some(&m)).unwrap_err().contains("at least 1024"));
     o.thinking = ThinkingChoice::Budget(9000);
     o.max_tokens = Some(4000);
-    assert!(plan(&o, Some(&m))
-        .unwrap_err()
-        .contains("less than --max-tokens"));
+    assert!(
+        plan(&o, Some(&m))
+            .unwrap_err()
+            .contains("less than --max-tokens")
+    );
     o.thinking = ThinkingChoice::Default;
     o.effort = Some(Effort::Low);
-    assert!(plan(&o, Some(&m))
-        .unwrap_err()
-        .contains("does not support --effort"));
+    assert!(
+        plan(&o, Some(&m))
+            .unwrap_err()
+            .contains("does not support --effort")
+    );
 }
 
 #[test]
@@ -118,9 +124,11 @@ fn cache_breakpoints_go_on_the_system_prompt_and_the_newest_block() {
     assert_eq!(body["system"][0]["text"], "Be brief.");
     assert_eq!(body["system"][0]["cache_control"], ttl);
     assert_eq!(body["messages"][2]["content"][0]["cache_control"], ttl);
-    assert!(body["messages"][0]["content"][0]
-        .get("cache_control")
-        .is_none());
+    assert!(
+        body["messages"][0]["content"][0]
+            .get("cache_control")
+            .is_none()
+    );
     o.cache = None;
     let body = serde_json::to_value(plan_request(&o, None, history).unwrap().request).unwrap();
     assert_eq!(

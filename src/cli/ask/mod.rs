@@ -13,13 +13,13 @@ use clap::Args;
 
 use super::error::{EXIT_API, EXIT_REFUSAL};
 use super::{CliError, Context};
-use crate::api::messages::{plan_request, Effort, Message, RequestOptions, ThinkingChoice};
+use crate::api::messages::{Effort, Message, RequestOptions, ThinkingChoice, plan_request};
 use crate::api::models::fallback;
 use crate::api::reply::{self, Refusal};
 use crate::api::{ApiError, Assembler, Delta, StreamEvent};
 use crate::history::to_api_messages;
 use output::Output;
-use prepare::{model_info, read_prompt, Saver, SAVE_EVERY};
+use prepare::{SAVE_EVERY, Saver, model_info, read_prompt};
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
@@ -268,10 +268,10 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
             if out.flush().is_err() {
                 return Ok(());
             }
-            if let Some(s) = saver.as_mut() {
-                if s.progress(&assembler, first_token, false, false) {
-                    unsaved = false;
-                }
+            if let Some(s) = saver.as_mut()
+                && s.progress(&assembler, first_token, false, false)
+            {
+                unsaved = false;
             }
         }
     };

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 
 use super::{AskArgs, CliError};
-use crate::api::models::{fallback, Model};
+use crate::api::models::{Model, fallback};
 use crate::api::{Assembler, Client};
 use crate::credentials::CredentialKind;
 use crate::history::{History, ReplyUpdate};

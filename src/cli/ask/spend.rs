@@ -2,10 +2,10 @@
 //! figures `--json` carries, the context gate before sending, and the advice when the web
 //! tools are refused.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::CliError;
-use crate::api::context::{estimate_message, estimate_text, exchanges_to_drop, WARN_AT};
+use crate::api::context::{WARN_AT, estimate_message, estimate_text, exchanges_to_drop};
 use crate::api::usage::tokens;
 use crate::api::{Assembler, Client, MessageRequest, RateLimits, Usage};
 use crate::config::Config;

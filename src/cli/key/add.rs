@@ -8,11 +8,11 @@ use chrono::Local;
 use super::{AddArgs, CliError, Context};
 use crate::cli::warn_file_backend;
 use crate::config::Backend;
-use crate::credentials::keys::{check_name, Keys, NewKey, Resolved};
+use crate::credentials::keys::{Keys, NewKey, Resolved, check_name};
 use crate::credentials::store::KeyringStore;
 use crate::credentials::token::estimate_expiry;
-use crate::credentials::{parse_credential, Expiry, TokenError};
-use crate::status::{backend_label, endpoint_label, expiry_text, Check, Verdict};
+use crate::credentials::{Expiry, TokenError, parse_credential};
+use crate::status::{Check, Verdict, backend_label, endpoint_label, expiry_text};
 
 fn read_secret() -> Result<String, CliError> {
     let stdin = std::io::stdin();

@@ -10,11 +10,11 @@ mod add;
 
 use add::add;
 
-use super::{warn_file_backend, CliError, Context};
+use super::{CliError, Context, warn_file_backend};
 use crate::config::Backend;
+use crate::credentials::Expiry;
 use crate::credentials::keys::{KeyEntry, Keys, Removed, Resolved};
 use crate::credentials::token::estimate_expiry;
-use crate::credentials::Expiry;
 use crate::status::{backend_label, endpoint_label};
 
 #[derive(Debug, Subcommand)]

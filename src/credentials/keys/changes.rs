@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 
-use super::{check_name, store_of, KeyError, Keys, NewKey, Removed};
+use super::{KeyError, Keys, NewKey, Removed, check_name, store_of};
 use crate::config::{Backend, KeyMeta, LastValidation};
 use crate::credentials::store::{SecretStore, StoreError};
 

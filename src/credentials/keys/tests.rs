@@ -102,9 +102,10 @@ fn a_secret_is_taken_back_when_its_metadata_cannot_be_written() {
     // secret is in.
     let tmp = format!(".config.toml.{}.tmp", std::process::id());
     std::fs::create_dir(dir.path().join(tmp)).unwrap();
-    assert!(k
-        .add(new_key("ci", CredentialKind::ApiKey, Backend::File))
-        .is_err());
+    assert!(
+        k.add(new_key("ci", CredentialKind::ApiKey, Backend::File))
+            .is_err()
+    );
     assert!(k.orphans().is_empty(), "no secret left behind");
     assert!(matches!(
         k.store(Backend::File).get("ci"),

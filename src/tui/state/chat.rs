@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::api::context::{estimate_text, Meter};
+use crate::api::Usage;
+use crate::api::context::{Meter, estimate_text};
 use crate::api::messages::{Effort, Message, Role, ThinkingChoice};
 use crate::api::pricing::Cost;
 use crate::api::web::Sources;
-use crate::api::Usage;
 use crate::tui::render_cache::RenderCache;
 use crate::worker::RequestId;
 
@@ -138,7 +138,9 @@ impl ContextGate {
                 "{size} n: new conversation · d: leave out the {n} oldest exchange{} and send (the history keeps them) · Esc: back",
                 if n == 1 { "" } else { "s" }
             ),
-            None => format!("{size} Even the prompt alone is too long: n: new conversation · Esc: back"),
+            None => {
+                format!("{size} Even the prompt alone is too long: n: new conversation · Esc: back")
+            }
         }
     }
 }
@@ -338,14 +340,14 @@ impl ChatState {
     /// The context meter for sending `composer` next: the API's count when it counted
     /// this very text, else the last reply's exact usage plus an estimate for the rest.
     pub fn meter(&self, composer: &str, limit: Option<u64>, system: Option<&str>) -> Meter {
-        if let Some((text, n)) = &self.counted {
-            if text == composer {
-                return Meter {
-                    used: *n,
-                    limit,
-                    exact: true,
-                };
-            }
+        if let Some((text, n)) = &self.counted
+            && text == composer
+        {
+            return Meter {
+                used: *n,
+                limit,
+                exact: true,
+            };
         }
         let sent = &self.turns[self.context_from.min(self.turns.len())..];
         let last = sent

@@ -1,14 +1,14 @@
 //! `App::update` for the Chat pane: sending, /commands, stopping, regenerating, copying,
 //! scrolling, and the streamed reply's events. Pure, like the rest of `update`.
 
-use crate::api::messages::{plan_request, Planned, RequestOptions};
+use crate::api::messages::{Planned, RequestOptions, plan_request};
 use crate::api::models::fallback_list;
 use crate::api::reply::{self, Refusal};
-use crate::api::{web, Delta, Usage};
+use crate::api::{Delta, Usage, web};
 use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::chat::{parse_slash, ReplyState, SlashCommand, Spend, Turn, SLASH_HELP};
+use crate::tui::state::chat::{ReplyState, SLASH_HELP, SlashCommand, Spend, Turn, parse_slash};
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {

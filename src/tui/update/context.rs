@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use crate::api::context::exchanges_to_drop;
 use crate::api::messages::Planned;
 use crate::tui::app::{App, Effect, Pane};
-use crate::tui::keymap::{lookup, Action, Context};
+use crate::tui::keymap::{Action, Context, lookup};
 use crate::tui::state::chat::{ContextGate, ReplyState, SlashCommand};
 use crate::worker::{RequestId, RequestKind};
 

@@ -6,7 +6,7 @@ use crossterm::event::KeyCode;
 
 use crate::api::messages::ThinkingChoice;
 use crate::api::reply::{self, Refusal};
-use crate::api::{web, Usage};
+use crate::api::{Usage, web};
 use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
@@ -26,15 +26,15 @@ impl App {
     pub(crate) fn history_action(&mut self, action: Action) -> Vec<Effect> {
         if self.history.confirm_delete {
             self.history.confirm_delete = false;
-            if action == Action::Confirm {
-                if let Some(item) = self.history.selected_item() {
-                    let id = item.id;
-                    if self.chat.conversation == Some(id) {
-                        self.chat.conversation = None;
-                    }
-                    let (_, fx) = self.request(RequestKind::DeleteConversation { id });
-                    return vec![fx];
+            if action == Action::Confirm
+                && let Some(item) = self.history.selected_item()
+            {
+                let id = item.id;
+                if self.chat.conversation == Some(id) {
+                    self.chat.conversation = None;
                 }
+                let (_, fx) = self.request(RequestKind::DeleteConversation { id });
+                return vec![fx];
             }
             return Vec::new();
         }

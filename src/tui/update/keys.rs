@@ -115,15 +115,16 @@ impl App {
                 };
             }
             (KeysMode::Renaming { input }, Action::Confirm) => {
-                if let Some(old) = self.keys.selected_key().map(|k| k.entry.meta.name.clone()) {
-                    if old != input.trim() && !input.trim().is_empty() {
-                        self.keys.busy = true;
-                        let (_, fx) = self.request(RequestKind::RenameKey {
-                            old,
-                            new: input.trim().into(),
-                        });
-                        return vec![fx];
-                    }
+                if let Some(old) = self.keys.selected_key().map(|k| k.entry.meta.name.clone())
+                    && old != input.trim()
+                    && !input.trim().is_empty()
+                {
+                    self.keys.busy = true;
+                    let (_, fx) = self.request(RequestKind::RenameKey {
+                        old,
+                        new: input.trim().into(),
+                    });
+                    return vec![fx];
                 }
             }
             (KeysMode::ConfirmRemove, Action::Confirm) => {

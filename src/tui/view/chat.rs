@@ -3,11 +3,11 @@
 //! lines are cached by (revision, width, thinking shown), so a frame costs what is on
 //! screen, not the whole history.
 
+use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
-use ratatui::Frame;
 
 use super::layout;
 use super::markdown;
@@ -254,8 +254,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     };
     if app.chat.turns.is_empty() {
         let hint = vec![
-            Line::styled("Ask anything. Enter sends; Shift-Enter adds a line.", theme.dim()),
-            Line::styled("/system, /model, /thinking, /effort, /max-tokens change this conversation (/help).", theme.dim()),
+            Line::styled(
+                "Ask anything. Enter sends; Shift-Enter adds a line.",
+                theme.dim(),
+            ),
+            Line::styled(
+                "/system, /model, /thinking, /effort, /max-tokens change this conversation (/help).",
+                theme.dim(),
+            ),
             Line::styled("F1 lists every key.", theme.dim()),
         ];
         f.render_widget(Paragraph::new(hint), conv_text);

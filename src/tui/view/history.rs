@@ -1,10 +1,10 @@
 //! The History pane: the search box, saved conversations newest first (or the matches,
 //! with the matching words highlighted), and the delete confirmation.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, Paragraph, Wrap};
-use ratatui::Frame;
 
 use crate::tui::app::App;
 use crate::tui::theme::Theme;

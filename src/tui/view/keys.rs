@@ -1,10 +1,10 @@
 //! The Keys pane: the key list with the active one marked, the add/rename forms (the
 //! secret shown masked as it is pasted), removal confirmation, and the first-run welcome.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
-use ratatui::Frame;
 
 use crate::config::Backend;
 use crate::credentials::mask;
@@ -43,9 +43,24 @@ fn form_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
                 }
             };
             vec![
-                Line::styled("Add a key — Enter saves, Tab switches field, Ctrl-F saves to the 0600 file, Esc cancels", theme.accent()),
-                Line::from(vec![mark(AddField::Secret), Span::raw("Secret: "), Span::styled(shown, theme.code())]),
-                Line::from(vec![mark(AddField::Name), Span::raw("Name:   "), Span::raw(if name.is_empty() { "(default)".to_string() } else { name.clone() })]),
+                Line::styled(
+                    "Add a key — Enter saves, Tab switches field, Ctrl-F saves to the 0600 file, Esc cancels",
+                    theme.accent(),
+                ),
+                Line::from(vec![
+                    mark(AddField::Secret),
+                    Span::raw("Secret: "),
+                    Span::styled(shown, theme.code()),
+                ]),
+                Line::from(vec![
+                    mark(AddField::Name),
+                    Span::raw("Name:   "),
+                    Span::raw(if name.is_empty() {
+                        "(default)".to_string()
+                    } else {
+                        name.clone()
+                    }),
+                ]),
             ]
         }
         KeysMode::Renaming { input } => vec![

@@ -10,12 +10,12 @@ pub mod markdown;
 pub mod models;
 pub mod status;
 
+use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
-use ratatui::Frame;
 
-use super::app::{App, Pane, PANES};
+use super::app::{App, PANES, Pane};
 use super::keymap::help_rows;
 use crate::credentials::Expiry;
 

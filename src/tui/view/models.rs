@@ -1,10 +1,10 @@
 //! The Models pane: the filter, a spinner while discovery runs, the list with context
 //! window, max output and thinking mode, and a visible mark when it is the offline list.
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
-use ratatui::Frame;
 
 use crate::api::models::short_count as tokens;
 use crate::tui::app::App;
@@ -55,7 +55,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .iter()
         .map(|model| {
             let current = model.id == app.chat.model;
-            let row = Row::new(vec![
+
+            Row::new(vec![
                 Cell::from(Span::styled(
                     if current { "●" } else { " " },
                     theme.accent(),
@@ -65,8 +66,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 Cell::from(tokens(model.max_input_tokens)),
                 Cell::from(tokens(model.max_tokens)),
                 Cell::from(model.thinking_label()),
-            ]);
-            row
+            ])
         })
         .collect();
     let title = format!(

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 
 use self::code::code_lines;
 use self::table::Table;
-use self::wrap::{width_of, Wrapper};
+use self::wrap::{Wrapper, width_of};
 use crate::tui::theme::Theme;
 
 /// Wraps one line made of styled pieces (headers, notices, errors) to the width.
@@ -177,10 +177,11 @@ pub fn render(text: &str, width: usize, theme: Theme) -> Vec<Line<'static>> {
                 }
                 TagEnd::Link => {
                     styles.pop();
-                    if let Some(url) = link.take() {
-                        if !url.is_empty() && !url.starts_with('#') {
-                            w.text(&format!(" ({url})"), theme.dim());
-                        }
+                    if let Some(url) = link.take()
+                        && !url.is_empty()
+                        && !url.starts_with('#')
+                    {
+                        w.text(&format!(" ({url})"), theme.dim());
                     }
                 }
                 _ => {}

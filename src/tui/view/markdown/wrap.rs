@@ -80,11 +80,11 @@ impl Wrapper {
     }
 
     pub(super) fn push_piece(&mut self, piece: &str, style: Style) {
-        if let Some(last) = self.current.last_mut() {
-            if last.style == style {
-                last.content.to_mut().push_str(piece);
-                return;
-            }
+        if let Some(last) = self.current.last_mut()
+            && last.style == style
+        {
+            last.content.to_mut().push_str(piece);
+            return;
         }
         self.current.push(Span::styled(piece.to_string(), style));
     }

@@ -1,5 +1,6 @@
-//! The `oat` binary: everything lives in the library; this only hands over to it.
+//! The `oat` binary: everything lives in the library; this only hands over to it, joining
+//! the two front ends — the commands, and the app they start when given none.
 
 fn main() -> std::process::ExitCode {
-    oat::cli::main()
+    oat::cli::main(oat::tui::entry)
 }

@@ -47,6 +47,23 @@ pub struct GlobalArgs {
     pub verbose: bool,
 }
 
+/// Why the terminal app could not run, as the command line reports it.
+#[derive(Debug)]
+pub struct AppFailure {
+    pub message: String,
+    pub advice: Option<String>,
+    /// The process's exit code.
+    pub code: u8,
+}
+
+/// The terminal app's entry point. `main.rs` hands it to the command line, which runs it
+/// when no command is given: so `cli/` starts the app without importing `tui/`.
+pub type AppEntry = for<'a> fn(
+    &'a Session,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), AppFailure>> + 'a>,
+>;
+
 /// The run's options and the config, loaded once at start.
 pub struct Session {
     pub global: GlobalArgs,

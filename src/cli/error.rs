@@ -98,14 +98,10 @@ impl From<ApiError> for CliError {
     }
 }
 
-impl From<crate::tui::TuiError> for CliError {
-    fn from(e: crate::tui::TuiError) -> Self {
-        match e {
-            crate::tui::TuiError::NoTerminal => CliError::usage(e.to_string()).with_advice(
-                "For scripts, use `oat ask`, `oat models`, `oat key` and `oat token status`.",
-            ),
-            crate::tui::TuiError::Setup(_) => CliError::usage(e.to_string()),
-            crate::tui::TuiError::Stopped(_) => CliError::usage(e.to_string()).with_code(1),
-        }
+impl From<crate::session::AppFailure> for CliError {
+    fn from(e: crate::session::AppFailure) -> Self {
+        let mut err = CliError::usage(e.message).with_code(e.code);
+        err.advice = e.advice;
+        err
     }
 }

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::session::AppEntry;
 pub use crate::session::GlobalArgs;
 /// What every command shares: the run's options and the config (see `session`); the
 /// commands add the ways to a credential and a client that fail with a `CliError`.
@@ -74,8 +75,10 @@ pub enum Command {
     Man,
 }
 
-/// Parses arguments, runs the command and turns the outcome into an exit code.
-pub fn main() -> ExitCode {
+/// Parses arguments, runs the command (or, with none, `app`: the terminal app, handed in
+/// by `main.rs` so that this module never imports it) and turns the outcome into an exit
+/// code.
+pub fn main(app: AppEntry) -> ExitCode {
     let cli = Cli::parse();
     let log_file = crate::logging::init(cli.global.verbose);
     tracing::info!(version = crate::version::LONG, ?log_file, "start");
@@ -90,7 +93,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let outcome = runtime.block_on(run(cli));
+    let outcome = runtime.block_on(run(cli, app));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -101,7 +104,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), CliError> {
+async fn run(cli: Cli, app: AppEntry) -> Result<(), CliError> {
     // Generated from the argument definitions alone: they work even with a broken config.
     let generated = match &cli.command {
         Some(Command::Completions { shell }) => {
@@ -157,7 +160,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         config,
     };
     match cli.command {
-        None => Ok(crate::tui::run(&ctx).await?),
+        None => Ok(app(&ctx).await?),
         Some(Command::Ask(args)) => ask::run(&ctx, args).await,
         Some(Command::Models(args)) => models::run(&ctx, args).await,
         Some(Command::Key(cmd)) => key::run(&ctx, cmd).await,

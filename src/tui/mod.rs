@@ -14,7 +14,7 @@ pub mod view;
 use std::io::IsTerminal;
 
 use crate::api::models::fallback;
-use crate::session::Session;
+use crate::session::{AppFailure, Session};
 use crate::worker::Worker;
 
 /// Why the app could not run or stopped early.
@@ -26,6 +26,34 @@ pub enum TuiError {
     Setup(std::io::Error),
     #[error("the app stopped: {0}")]
     Stopped(std::io::Error),
+}
+
+impl From<TuiError> for AppFailure {
+    fn from(e: TuiError) -> Self {
+        let (advice, code) = match e {
+            TuiError::NoTerminal => (
+                Some(
+                    "For scripts, use `oat ask`, `oat models`, `oat key` and `oat token status`."
+                        .to_string(),
+                ),
+                2,
+            ),
+            TuiError::Setup(_) => (None, 2),
+            TuiError::Stopped(_) => (None, 1),
+        };
+        Self {
+            message: e.to_string(),
+            advice,
+            code,
+        }
+    }
+}
+
+/// The app as `main.rs` hands it to the command line (see `session::AppEntry`).
+pub fn entry(
+    session: &Session,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), AppFailure>> + '_>> {
+    Box::pin(async move { run(session).await.map_err(AppFailure::from) })
 }
 
 pub async fn run(ctx: &Session) -> Result<(), TuiError> {

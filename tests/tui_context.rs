@@ -145,6 +145,23 @@ fn tokens_are_counted_once_typing_settles_and_never_twice_for_the_same_text() {
     assert!(a.wants_count());
     let meter = a.chat.meter(&a.composer.text(), Some(1_000_000), None);
     assert!(!meter.exact, "changed text is an estimate until counted");
+    // A count still in flight when the prompt is sent describes nothing any more.
+    let fx = a.update(Msg::ComposerSettled);
+    let stale = requests(&fx)[0].0;
+    a.update(key(KeyCode::Enter));
+    a.update(Msg::Api(ApiEvent::TokensCounted {
+        id: stale,
+        tokens: Some(1),
+    }));
+    assert_eq!(a.chat.counted, None);
+    let id = a.chat.streaming.unwrap();
+    finish(
+        &mut a,
+        id,
+        json!({"input_tokens": 5, "output_tokens": 5}),
+        CredentialKind::ApiKey,
+    );
+    typed(&mut a, "next");
     // A credential the API will not count for: estimates from then on, no more requests.
     let fx = a.update(Msg::ComposerSettled);
     let id = requests(&fx)[0].0;

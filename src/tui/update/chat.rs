@@ -233,7 +233,9 @@ impl App {
 
     fn launch(&mut self, prompt: String, upto: usize, planned: Planned) -> Vec<Effect> {
         let model_id = self.chat.model.clone();
+        // A count for this prompt, or one still in flight, no longer describes what comes next.
         self.chat.counted = None;
+        self.chat.count_req = None;
         self.chat.notice = planned.notes.first().cloned();
         self.chat.turns.truncate(upto);
         let mut turn = Turn::new(prompt, model_id);

@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use oat::api::sse::SseParser;
-use oat::api::stream::decode;
+use oat::api::stream::{decode, decode_full};
 
 fn stream_bytes(deltas: usize) -> Vec<u8> {
     let mut s = String::new();
@@ -42,6 +42,17 @@ fn bench(c: &mut Criterion) {
                 p.feed(c, &mut out);
             }
             out.iter().filter(|e| decode(e).is_ok()).count()
+        })
+    });
+    // The same without the text-delta fast path: what it saves.
+    g.bench_function("parse_and_decode_full_16k", |b| {
+        b.iter(|| {
+            let mut p = SseParser::new();
+            let mut out = Vec::new();
+            for c in bytes.chunks(16 * 1024) {
+                p.feed(c, &mut out);
+            }
+            out.iter().filter(|e| decode_full(e).is_ok()).count()
         })
     });
     g.finish();

@@ -1,10 +1,11 @@
 //! Fuzzes the SSE parser and event decoder: any bytes, split at any points, must give the
-//! same events as the whole input at once, and must never panic.
+//! same events as the whole input at once, and must never panic; and the text-delta fast
+//! path must decode every event exactly as the full decoder does.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use oat::api::sse::SseParser;
-use oat::api::stream::{decode, Assembler};
+use oat::api::stream::{decode, decode_full, Assembler};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&split_seed, input)) = data.split_first() else {
@@ -26,7 +27,13 @@ fuzz_target!(|data: &[u8]| {
 
     let mut assembler = Assembler::new();
     for event in &whole {
-        if let Ok(e) = decode(event) {
+        let (fast, full) = (decode(event), decode_full(event));
+        match (&fast, &full) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{:?}", event.data),
+            (Err(_), Err(_)) => {}
+            _ => panic!("fast {fast:?} but full {full:?} for {:?}", event.data),
+        }
+        if let Ok(e) = fast {
             let _ = assembler.apply(&e);
         }
     }

@@ -123,3 +123,185 @@ fn protocol_violations_are_named_and_change_nothing() {
         "{negative}"
     );
 }
+
+/// A small deterministic generator, so the property tests need no extra crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const PIECES: &[&str] = &[
+    "a", "Z", " ", "\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "日本",
+    "🎉", "\u{2028}", "}", "{", "\\u", "\"}}", ",", ":",
+];
+
+fn random_text(rng: &mut Rng) -> String {
+    (0..rng.below(12))
+        .map(|_| PIECES[rng.below(PIECES.len())])
+        .collect()
+}
+
+fn sse_of(data: String) -> SseEvent {
+    SseEvent {
+        event: "content_block_delta".into(),
+        data,
+    }
+}
+
+fn same(a: &Result<StreamEvent, ApiError>, b: &Result<StreamEvent, ApiError>) -> bool {
+    match (a, b) {
+        (Ok(x), Ok(y)) => x == y,
+        (Err(_), Err(_)) => true,
+        _ => false,
+    }
+}
+
+#[test]
+fn the_fast_path_takes_what_the_api_sends_and_agrees_with_the_full_decoder() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for i in 0..20_000 {
+        let text = random_text(&mut rng);
+        let index = rng.below(40);
+        let event = if i % 3 == 0 {
+            json!({"type":"content_block_delta","index":index,"delta":{"type":"thinking_delta","thinking":text}})
+        } else {
+            json!({"type":"content_block_delta","index":index,"delta":{"type":"text_delta","text":text}})
+        };
+        let data = event.to_string();
+        let fast = fast::delta(&data).unwrap_or_else(|| panic!("fast path missed {data}"));
+        assert_eq!(
+            Ok(fast),
+            decode_full(&sse_of(data)).map_err(|e| e.to_string())
+        );
+    }
+}
+
+#[test]
+fn any_input_the_fast_path_takes_the_full_decoder_reads_the_same() {
+    let mut rng = Rng(42);
+    let edits: &[&str] = &[
+        "\"", "\\", "\\u", "0", "9", "d8", "dc", " ", "}", "\u{1}", "é", "x",
+    ];
+    let mut taken = 0;
+    for _ in 0..50_000 {
+        let text = random_text(&mut rng);
+        let mut data = json!({"type":"content_block_delta","index":rng.below(3),"delta":{"type":"text_delta","text":text}}).to_string();
+        for _ in 0..=rng.below(3) {
+            let mut at = rng.below(data.len() + 1);
+            while !data.is_char_boundary(at) {
+                at -= 1;
+            }
+            match rng.below(3) {
+                0 => data.insert_str(at, edits[rng.below(edits.len())]),
+                1 if at < data.len() => {
+                    let end = (at + 1..=data.len())
+                        .find(|&e| data.is_char_boundary(e))
+                        .unwrap();
+                    data.replace_range(at..end, "");
+                }
+                _ => {
+                    let end = (at..=data.len())
+                        .find(|&e| data.is_char_boundary(e))
+                        .unwrap();
+                    data.replace_range(at..end, edits[rng.below(edits.len())]);
+                }
+            }
+        }
+        let full = decode_full(&sse_of(data.clone()));
+        if let Some(fast) = fast::delta(&data) {
+            taken += 1;
+            assert!(same(&Ok(fast), &full), "disagree on {data:?}: {full:?}");
+        }
+    }
+    assert!(
+        taken > 1_000,
+        "the mutations left enough valid events: {taken}"
+    );
+}
+
+#[test]
+fn escapes_surrogates_and_unusual_shapes() {
+    let cases = [
+        (
+            r#"{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"\ud83c\udf89 caf\u00e9 \/ \"q\" \\"}}"#,
+            Some("🎉 café / \"q\" \\"),
+        ),
+        (
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\ud800"}}"#,
+            None,
+        ),
+        (
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\x"}}"#,
+            None,
+        ),
+        (
+            r#"{"type":"content_block_delta","index":01,"delta":{"type":"text_delta","text":"a"}}"#,
+            None,
+        ),
+        (
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}} "#,
+            None,
+        ),
+        (
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"},"extra":1}"#,
+            None,
+        ),
+        (
+            r#"{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "a"}}"#,
+            None,
+        ),
+    ];
+    for (data, want) in cases {
+        let fast = fast::delta(data);
+        let full = decode_full(&sse_of(data.to_string()));
+        match want {
+            Some(text) => {
+                let expected = StreamEvent::ContentBlockDelta {
+                    index: 2,
+                    delta: Delta::TextDelta { text: text.into() },
+                };
+                assert_eq!(fast.as_ref(), Some(&expected), "{data}");
+                assert_eq!(full.ok(), Some(expected));
+            }
+            // Not taken: the full decoder decides (and may well accept it).
+            None => assert_eq!(fast, None, "{data}"),
+        }
+    }
+    // Whitespace and extra fields are still read, by the full path.
+    let spaced = r#"{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "a"}}"#;
+    assert!(decode(&sse_of(spaced.into())).is_ok());
+}
+
+#[test]
+fn split_points_inside_escapes_and_characters_change_nothing() {
+    use crate::api::sse::SseParser;
+    let events = [
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"日本語 🎉 \"quoted\" \\ back\nslash"}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"\u{2028}\t\u{0}"}}),
+    ];
+    let wire: String = events
+        .iter()
+        .map(|e| format!("event: content_block_delta\ndata: {e}\n\n"))
+        .collect();
+    let bytes = wire.as_bytes();
+    for split in 0..=bytes.len() {
+        let mut out = Vec::new();
+        let mut p = SseParser::new();
+        p.feed(&bytes[..split], &mut out);
+        p.feed(&bytes[split..], &mut out);
+        assert_eq!(out.len(), 2, "split at {split}");
+        for e in &out {
+            let fast = decode(e).unwrap();
+            assert_eq!(fast, decode_full(e).unwrap(), "split at {split}");
+        }
+    }
+}

@@ -1,6 +1,7 @@
-//! History at scale: 10,000 conversations and 200,000 messages. Measures the History
-//! pane's first frame (open the database, list the newest conversations, draw at 120×40)
-//! and full-text searches, as medians over repeated runs. Prints its figures.
+//! History at scale: 100,000 conversations and 2,000,000 messages. Measures the History
+//! pane's first frame (open the database, list the newest conversations, draw at 120×40),
+//! full-text searches (a word, a prefix, a phrase), `oat history list` as a process, and
+//! the database's size per message, as medians over repeated runs. Prints its figures.
 //! Run: cargo bench --bench history
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
@@ -12,7 +13,7 @@ use oat::worker::{ApiEvent, ConversationRow};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const CONVERSATIONS: usize = 10_000;
+const CONVERSATIONS: usize = 100_000;
 const PER_CONVERSATION: usize = 20;
 
 /// A deterministic pseudo-random word list, so runs compare.
@@ -137,6 +138,7 @@ fn main() {
             "prefix of 2 letters (many matches)",
             w[5].chars().take(2).collect::<String>(),
         ),
+        ("a phrase", format!("\"{} {}\"", w[40], w[41])),
     ] {
         let mut times = Vec::new();
         let mut hits = 0;
@@ -150,4 +152,39 @@ fn main() {
             median(times)
         );
     }
+
+    // `oat history list` as a person runs it: a whole process, 50 newest with their cost.
+    let bin = env!("CARGO_BIN_EXE_oat");
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let out = std::process::Command::new(bin)
+            .args(["history", "list"])
+            .env("OAT_HISTORY", &path)
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        times.push(t.elapsed());
+    }
+    println!(
+        "`oat history list` (a process): median {:.2?}",
+        median(times)
+    );
+    let bytes: u64 = ["history.db", "history.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    let messages = (CONVERSATIONS * PER_CONVERSATION) as u64;
+    println!(
+        "database: {:.0} MB, {} bytes per message (30 words of text each, full-text index included)",
+        bytes as f64 / 1e6,
+        bytes / messages
+    );
 }

@@ -64,3 +64,12 @@ print(f"{(r.ru_utime + r.ru_stime) / runs:.4f}")
 PY
 )
 echo "oat ask: cpu per $deltas-delta reply (mean of $runs): $ask s"
+
+# Under a person's hands, in a pseudo-terminal: start-up with the key in the file and in a
+# real keyring, keypress-to-frame latency with 2,000 turns (idle and while streaming), and
+# CPU while a reply arrives at 100 deltas a second (benches/latency.py).
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; python3 benches/latency.py'
+else
+  python3 benches/latency.py
+fi

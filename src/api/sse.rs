@@ -40,7 +40,7 @@ impl SseParser {
                 chunk = rest;
             }
         }
-        while let Some(pos) = chunk.iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(pos) = memchr::memchr2(b'\n', b'\r', chunk) {
             let (head, tail) = chunk.split_at(pos);
             let terminator_len = if tail[0] == b'\r' {
                 match tail.get(1) {
@@ -105,12 +105,12 @@ impl SseParser {
                 if self.has_data {
                     self.data.push('\n');
                 }
-                self.data.push_str(&String::from_utf8_lossy(value));
+                push_utf8(&mut self.data, value);
                 self.has_data = true;
             }
             b"event" => {
                 self.event.clear();
-                self.event.push_str(&String::from_utf8_lossy(value));
+                push_utf8(&mut self.event, value);
             }
             // `id` and `retry` steer browser reconnection, which a one-shot POST never does.
             _ => {}
@@ -136,6 +136,15 @@ impl SseParser {
         self.event.clear();
         self.data.clear();
         self.has_data = false;
+    }
+}
+
+/// Appends `bytes` as text: valid UTF-8 (always, from the API) is copied as it is, after
+/// the standard library's fast check; anything else with replacement characters.
+fn push_utf8(dst: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => dst.push_str(s),
+        Err(_) => dst.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 

@@ -205,15 +205,71 @@ pub fn starting_text(content_block: &Value) -> Option<String> {
 pub struct Assembler {
     message: Map<String, Value>,
     content: Vec<Value>,
+    /// Text or thinking arriving for one block, gathered here rather than appended to its
+    /// JSON object (a map lookup per delta); moved into the block when anything else
+    /// happens, and merged into every view of the message before that.
+    growing: Option<Growing>,
     /// `input_json_delta` fragments per block, parsed when the block stops.
     partial_json: Vec<(usize, String)>,
     started: bool,
     stopped: bool,
 }
 
+#[derive(Debug)]
+struct Growing {
+    index: usize,
+    key: &'static str,
+    text: String,
+}
+
 impl Assembler {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Moves the gathered text into its block.
+    fn flush(&mut self) {
+        let Some(g) = self.growing.take() else {
+            return;
+        };
+        if let Some(Value::Object(block)) = self.content.get_mut(g.index) {
+            match block.get_mut(g.key) {
+                Some(Value::String(s)) => s.push_str(&g.text),
+                _ => {
+                    block.insert(g.key.to_string(), Value::String(g.text));
+                }
+            }
+        }
+    }
+
+    fn grow(&mut self, index: usize, key: &'static str, piece: &str) {
+        match &mut self.growing {
+            Some(g) if g.index == index && g.key == key => g.text.push_str(piece),
+            _ => {
+                self.flush();
+                self.growing = Some(Growing {
+                    index,
+                    key,
+                    text: piece.to_string(),
+                });
+            }
+        }
+    }
+
+    /// Block `index` as it stands, gathered text included.
+    fn view(&self, index: usize, block: &Value) -> Value {
+        let mut block = block.clone();
+        if let (Some(g), Value::Object(b)) = (&self.growing, &mut block)
+            && g.index == index
+        {
+            match b.get_mut(g.key) {
+                Some(Value::String(s)) => s.push_str(&g.text),
+                _ => {
+                    b.insert(g.key.to_string(), Value::String(g.text.clone()));
+                }
+            }
+        }
+        block
     }
 
     /// Applies one event. An event that breaks the protocol (content before
@@ -228,6 +284,16 @@ impl Assembler {
         );
         if needs_start && !self.started {
             return violation(format!("{} before `message_start`", event.name()));
+        }
+        let grows = matches!(
+            event,
+            StreamEvent::ContentBlockDelta {
+                delta: Delta::TextDelta { .. } | Delta::ThinkingDelta { .. },
+                ..
+            }
+        );
+        if !grows {
+            self.flush();
         }
         match event {
             StreamEvent::MessageStart { message } => {
@@ -292,6 +358,11 @@ impl Assembler {
     }
 
     fn apply_delta(&mut self, index: usize, delta: &Delta) {
+        match delta {
+            Delta::TextDelta { text } => return self.grow(index, "text", text),
+            Delta::ThinkingDelta { thinking } => return self.grow(index, "thinking", thinking),
+            _ => {}
+        }
         let Some(Value::Object(block)) = self.content.get_mut(index) else {
             return;
         };
@@ -302,8 +373,7 @@ impl Assembler {
             }
         };
         match delta {
-            Delta::TextDelta { text } => append("text", text),
-            Delta::ThinkingDelta { thinking } => append("thinking", thinking),
+            Delta::TextDelta { .. } | Delta::ThinkingDelta { .. } => {}
             Delta::SignatureDelta { signature } => append("signature", signature),
             Delta::InputJsonDelta { partial_json } => {
                 match self.partial_json.iter_mut().find(|(i, _)| *i == index) {
@@ -353,16 +423,7 @@ impl Assembler {
     /// The message so far: whole after `message_stop`, partial before.
     pub fn message(&self) -> Value {
         let mut m = self.message.clone();
-        m.insert(
-            "content".into(),
-            Value::Array(
-                self.content
-                    .iter()
-                    .filter(|b| !b.is_null())
-                    .cloned()
-                    .collect(),
-            ),
-        );
+        m.insert("content".into(), Value::Array(self.content()));
         Value::Object(m)
     }
 
@@ -370,18 +431,29 @@ impl Assembler {
     pub fn content(&self) -> Vec<Value> {
         self.content
             .iter()
-            .filter(|b| !b.is_null())
-            .cloned()
+            .enumerate()
+            .filter(|(_, b)| !b.is_null())
+            .map(|(i, b)| self.view(i, b))
             .collect()
     }
 
     /// All text blocks joined: what a person reads.
     pub fn text(&self) -> String {
-        self.content
-            .iter()
-            .filter(|b| b["type"] == "text")
-            .filter_map(|b| b["text"].as_str())
-            .collect()
+        let mut out = String::new();
+        for (i, b) in self.content.iter().enumerate() {
+            if b["type"] != "text" {
+                continue;
+            }
+            out.push_str(b["text"].as_str().unwrap_or(""));
+            if let Some(g) = self
+                .growing
+                .as_ref()
+                .filter(|g| g.index == i && g.key == "text")
+            {
+                out.push_str(&g.text);
+            }
+        }
+        out
     }
 
     pub fn usage(&self) -> Option<&Value> {

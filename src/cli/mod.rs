@@ -82,11 +82,17 @@ pub fn main(app: AppEntry) -> ExitCode {
     let cli = Cli::parse();
     let log_file = crate::logging::init(cli.global.verbose);
     tracing::info!(version = crate::version::LONG, ?log_file, "start");
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // A command is one request at a time: one thread, so a streamed reply is read and
+    // written without waking a second thread for every chunk. The app runs its worker
+    // beside the UI, on two.
+    let mut builder = if cli.command.is_some() {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(2);
+        b
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("oat: could not start the async runtime: {e}");

@@ -36,12 +36,20 @@ impl History {
     }
 }
 
-/// Turns what a person types into an FTS5 query: each word quoted (so `-`, `:` or `"`
-/// cannot become syntax) and matched as a prefix.
+/// Turns what a person types into an FTS5 query: each word quoted (so `-` or `:` cannot
+/// become syntax) and matched as a prefix; words between double quotes as one phrase
+/// (`"borrow checker"`), matched as written.
 pub(super) fn fts_query(input: &str) -> String {
-    input
-        .split_whitespace()
-        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut terms = Vec::new();
+    for (i, part) in input.split('"').enumerate() {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        if i % 2 == 1 {
+            if !words.is_empty() {
+                terms.push(format!("\"{}\"", words.join(" ")));
+            }
+        } else {
+            terms.extend(words.iter().map(|w| format!("\"{w}\"*")));
+        }
+    }
+    terms.join(" ")
 }

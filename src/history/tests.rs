@@ -13,6 +13,12 @@ fn titles_come_from_the_first_line() {
 #[test]
 fn fts_queries_are_quoted() {
     assert_eq!(fts_query("foo -bar"), "\"foo\"* \"-bar\"*");
-    assert_eq!(fts_query("a\"b"), "\"a\"\"b\"*");
+    assert_eq!(fts_query("a\"b"), "\"a\"* \"b\"");
     assert_eq!(fts_query("  "), "");
+    assert_eq!(
+        fts_query("rust \"borrow checker\" life"),
+        "\"rust\"* \"borrow checker\" \"life\"*"
+    );
+    assert_eq!(fts_query("\"unclosed phrase"), "\"unclosed phrase\"");
+    assert_eq!(fts_query("\"\" x"), "\"x\"*");
 }

@@ -254,8 +254,11 @@ impl TaskContext {
                 ),
             });
         };
+        // One waiter for the whole reply, not one per event.
+        let cancelled = cancel.cancelled();
+        tokio::pin!(cancelled);
         let opened = tokio::select! {
-            _ = cancel.cancelled() => return,
+            _ = &mut cancelled => return,
             opened = client.stream_message(&request, &mut on_retry) => opened,
         };
         let mut stream = match opened {
@@ -274,7 +277,7 @@ impl TaskContext {
         let mut last_save = Instant::now();
         let outcome = loop {
             let next = tokio::select! {
-                _ = cancel.cancelled() => break Err(None),
+                _ = &mut cancelled => break Err(None),
                 next = stream.next_event() => next,
             };
             match next {

@@ -105,6 +105,8 @@ pub enum Chunking {
     Awkward,
     /// Large writes, for benchmarks.
     Fast,
+    /// One SSE event per write, this many a second: a reply at a model's real pace.
+    Paced(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -717,9 +719,30 @@ fn async_stream(
 ) -> impl futures_core_stream::Stream<Item = Result<Bytes, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
     tokio::spawn(async move {
+        if let Chunking::Paced(rate) = chunking {
+            let gap = Duration::from_secs(1) / rate.max(1);
+            let mut next = tokio::time::Instant::now();
+            let mut start = 0;
+            while start < bytes.len() {
+                // One event: up to and including its blank line.
+                let end = bytes[start..]
+                    .windows(2)
+                    .position(|w| w == b"\n\n")
+                    .map_or(bytes.len(), |p| start + p + 2);
+                let piece = Bytes::copy_from_slice(&bytes[start..end]);
+                if tx.send(Ok(piece)).await.is_err() {
+                    return;
+                }
+                start = end;
+                next += gap;
+                tokio::time::sleep_until(next).await;
+            }
+            return;
+        }
         let sizes: &[usize] = match chunking {
             Chunking::Awkward => &[1, 3, 7, 2, 13, 5, 4],
             Chunking::Fast => &[64 * 1024],
+            Chunking::Paced(_) => &[64 * 1024],
         };
         let mut pos = 0;
         let mut i = 0;

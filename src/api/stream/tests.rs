@@ -305,3 +305,38 @@ fn split_points_inside_escapes_and_characters_change_nothing() {
         }
     }
 }
+
+#[test]
+fn text_gathered_for_a_block_shows_in_every_view_before_the_block_stops() {
+    let mut a = Assembler::new();
+    let events = [
+        json!({"type":"message_start","message":{"id":"m","role":"assistant","content":[]}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Hm"}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"m."}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"s"}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"content_block_start","index":1,"content_block":{"type":"text","text":"Pre"}}),
+        json!({"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"fix "}}),
+        json!({"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"and more"}}),
+    ];
+    for e in events {
+        a.apply(&decode(&sse("x", e)).unwrap()).unwrap();
+    }
+    // Mid-block: the gathered text is in the message, the content and the text.
+    assert_eq!(a.text(), "Prefix and more");
+    assert_eq!(
+        a.content()[1],
+        json!({"type":"text","text":"Prefix and more"})
+    );
+    assert_eq!(
+        a.message()["content"][0],
+        json!({"type":"thinking","thinking":"Hmm.","signature":"s"})
+    );
+    a.apply(&decode(&sse("x", json!({"type":"content_block_stop","index":1}))).unwrap())
+        .unwrap();
+    assert_eq!(
+        a.block(1),
+        Some(&json!({"type":"text","text":"Prefix and more"}))
+    );
+}

@@ -198,13 +198,19 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
             n.attempt
         );
     };
+    // One Ctrl-C listener and one save timer for the whole reply: made afresh for every
+    // event, they cost a signal registration and a clock read per delta.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    let save_timer = tokio::time::sleep(SAVE_EVERY);
+    tokio::pin!(save_timer);
     let mut stream = tokio::select! {
         opened = client.stream_message(&planned.request, &mut on_retry) => match opened {
             Ok(stream) => stream,
             Err(e) if args.web => return Err(spend::web_advice(e.into())),
             Err(e) => return Err(e.into()),
         },
-        _ = tokio::signal::ctrl_c() => return Err(CliError::interrupted()),
+        _ = &mut interrupted => return Err(CliError::interrupted()),
     };
 
     let mut out = Output::new(args.json);
@@ -214,22 +220,23 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     let failure: Option<ApiError> = loop {
         let next = tokio::select! {
             biased;
+            // The stream first: when events wait in its buffer, nothing else is polled.
+            next = stream.next_event() => next,
             // A stalled stream still gets what arrived saved within a second.
-            _ = tokio::time::sleep(SAVE_EVERY), if unsaved && saver.is_some() => {
+            _ = &mut save_timer, if unsaved && saver.is_some() => {
                 if let Some(s) = saver.as_mut() {
                     s.progress(&assembler, first_token, false, true);
                 }
                 unsaved = false;
                 continue;
             }
-            _ = tokio::signal::ctrl_c() => {
+            _ = &mut interrupted => {
                 out.finish(&assembler, None);
                 if let Some(s) = saver.as_mut() {
                     s.progress(&assembler, first_token, false, true);
                 }
                 return Err(CliError::interrupted());
             }
-            next = stream.next_event() => next,
         };
         let event = match next {
             None => break None,
@@ -244,6 +251,11 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         let written = match &event {
             StreamEvent::ContentBlockDelta { delta, .. } => {
                 first_token.get_or_insert_with(|| started.elapsed());
+                if !unsaved && saver.is_some() {
+                    save_timer
+                        .as_mut()
+                        .reset(tokio::time::Instant::now() + SAVE_EVERY);
+                }
                 unsaved = true;
                 out.delta(delta)
             }

@@ -1,7 +1,9 @@
 //! The loop: `select!` over terminal input, the worker's events and a deadline. State
 //! changes mark the screen dirty; it is drawn only when dirty, at most once a frame while
 //! a reply streams, and nothing wakes the loop when nothing happens (the deadline is
-//! armed only while a frame is owed or something animates).
+//! armed only while a frame is owed or something animates). What a person types is drawn
+//! at once, frame cap or not: their keys come at human speed, and the echo is what they
+//! feel.
 
 use std::io;
 use std::time::Duration;
@@ -76,15 +78,18 @@ pub async fn run(
     let startup = app.startup();
     apply(startup, term, &requests)?;
     let mut dirty = true;
+    // Set by a key, paste or resize: draw now rather than at the next frame slot.
+    let mut urgent = false;
     let mut last_draw: Option<Instant> = None;
     let mut next_tick: Option<Instant> = None;
     // Armed only by a key or paste that left a count owed; idle, nothing wakes the loop.
     let mut settle_at: Option<Instant> = None;
     loop {
         let now = Instant::now();
-        if dirty && last_draw.is_none_or(|t| now >= t + FRAME) {
+        if dirty && (urgent || last_draw.is_none_or(|t| now >= t + FRAME)) {
             term.draw(|f| view::draw(f, app))?;
             dirty = false;
+            urgent = false;
             last_draw = Some(now);
         }
         if app.animating() {
@@ -102,6 +107,7 @@ pub async fn run(
                 Some(Ok(ev)) => match to_msg(ev) {
                     Some(msg) => {
                         dirty = true;
+                        urgent = true;
                         let fx = app.update(msg);
                         settle_at = app.wants_count().then(|| Instant::now() + SETTLE);
                         fx

@@ -1,6 +1,6 @@
 //! What both front ends start from: the options of this run (`GlobalArgs`, parsed by clap
 //! in `cli`), the config file, and what follows from them — the key store, the client
-//! settings, the history's path. `cli/` and `tui/` both build on it and never import each
+//! settings. `cli/` and `tui/` both build on it and never import each
 //! other; this module imports neither.
 
 use std::time::Duration;
@@ -115,10 +115,5 @@ impl Session {
             idle_timeout: Duration::from_secs(self.global.idle_timeout.max(1)),
             ..ClientConfig::default()
         }
-    }
-
-    /// Where conversations are kept: `OAT_HISTORY`, else the platform data dir.
-    pub fn history_path(&self) -> std::path::PathBuf {
-        crate::history::path()
     }
 }

@@ -43,6 +43,13 @@ fn stream_request(fx: &[Effect]) -> Option<(RequestId, Value)> {
     })
 }
 
+/// Types `prompt`, sends it and finishes the reply with `usage`, paid by an API key.
+fn turn(a: &mut App, prompt: &str, usage: Value) {
+    typed(a, prompt);
+    let (id, _) = stream_request(&a.update(key(KeyCode::Enter))).unwrap();
+    finish(a, id, usage, CredentialKind::ApiKey);
+}
+
 fn finish(a: &mut App, id: RequestId, usage: Value, paid_by: CredentialKind) {
     a.update(Msg::Api(ApiEvent::ChatFinished {
         id,
@@ -72,13 +79,10 @@ fn each_turn_shows_its_cost_and_the_header_the_total() {
         other => panic!("{other:?}"),
     }
     assert_eq!(a.chat.turns[0].usage.unwrap().cache_read, 10000);
-    typed(&mut a, "second");
-    let (id, _) = stream_request(&a.update(key(KeyCode::Enter))).unwrap();
-    finish(
+    turn(
         &mut a,
-        id,
+        "second",
         json!({"input_tokens": 10, "output_tokens": 10}),
-        CredentialKind::ApiKey,
     );
     assert_eq!(
         a.chat.total_cost().unwrap().unwrap().nano_usd,
@@ -86,13 +90,10 @@ fn each_turn_shows_its_cost_and_the_header_the_total() {
     );
     // A model with no price: unknown, and so is the total.
     a.chat.model = "corp-gateway-model".into();
-    typed(&mut a, "third");
-    let (id, _) = stream_request(&a.update(key(KeyCode::Enter))).unwrap();
-    finish(
+    turn(
         &mut a,
-        id,
+        "third",
         json!({"input_tokens": 10, "output_tokens": 10}),
-        CredentialKind::ApiKey,
     );
     assert_eq!(a.chat.turns[2].spend, Some(Spend::Money(None)));
     assert_eq!(a.chat.total_cost(), Some(None));

@@ -34,6 +34,19 @@ pub fn tools_for(model: &str) -> Vec<Value> {
     }
 }
 
+/// Whether a refused request that carried the web tools was refused because of them (web
+/// search off for the organisation, a credential not allowed server tools).
+pub fn refused_for_tools(error: &str) -> bool {
+    let e = error.to_lowercase();
+    ["web", "tool", "not enabled", "permission"]
+        .iter()
+        .any(|w| e.contains(w))
+}
+
+/// What to do about such a refusal; each front end adds how to send without the tools.
+pub const TOOLS_OFF_ADVICE: &str = "web search is off for this organisation or credential: an admin \
+     turns it on in the Console (Settings → Privacy); setup tokens may not be allowed server tools.";
+
 /// What a server tool is doing, for the line under a streaming reply: `searching: QUERY`.
 pub fn activity(block: &Value) -> Option<String> {
     if block["type"] != "server_tool_use" {
@@ -213,5 +226,14 @@ mod tests {
         );
         assert_eq!(activity(&content[2]), None);
         assert_eq!(tool_error(&content[1]), None);
+    }
+
+    #[test]
+    fn refusals_about_the_tools_are_recognised() {
+        assert!(refused_for_tools(
+            "web search is not enabled for this organization"
+        ));
+        assert!(refused_for_tools("permission_error: tools are not allowed"));
+        assert!(!refused_for_tools("Overloaded"));
     }
 }

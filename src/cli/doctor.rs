@@ -66,12 +66,8 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CliError> {
         format!("oat {}", crate::version::LONG),
     )];
     out.push(config_check(&ctx.config.path));
-    out.push(dir_check(
-        "data",
-        &super::history::history_path(),
-        "conversations",
-    ));
-    out.push(history_check(&super::history::history_path()));
+    out.push(dir_check("data", &crate::history::path(), "conversations"));
+    out.push(history_check(&crate::history::path()));
     out.push(dir_check(
         "logs",
         &crate::paths::log_dir().join("oat.log"),

@@ -1,8 +1,6 @@
 //! `oat history …`: list, show (text, JSON or Markdown), search, export, delete, and reset
 //! (a broken database is moved aside, never deleted).
 
-use std::path::PathBuf;
-
 use chrono::Local;
 use clap::Subcommand;
 
@@ -61,12 +59,8 @@ impl From<HistoryError> for CliError {
     }
 }
 
-pub fn history_path() -> PathBuf {
-    crate::history::path()
-}
-
 pub fn open() -> Result<History, CliError> {
-    Ok(History::open(&history_path())?)
+    Ok(History::open(&crate::history::path())?)
 }
 
 fn json_out<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
@@ -154,7 +148,7 @@ fn section(m: &StoredMessage) -> String {
 
 pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliError> {
     if let HistoryCommand::Reset = cmd {
-        let path = history_path();
+        let path = crate::history::path();
         if !path.exists() {
             println!("No history database at {}; nothing to do.", path.display());
             return Ok(());

@@ -80,7 +80,7 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
         keys,
         ctx.client_config(),
         ctx.global.key.clone(),
-        ctx.history_path(),
+        crate::history::path(),
         ev_tx,
     );
     let worker_task = tokio::spawn(worker.run(req_rx));

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::CliError;
 use crate::api::context::{WARN_AT, estimate_message, estimate_text, exchanges_to_drop};
 use crate::api::usage::tokens;
+use crate::api::web;
 use crate::api::{Assembler, Client, MessageRequest, RateLimits, Usage};
 use crate::config::Config;
 use crate::credentials::CredentialKind;
@@ -146,18 +147,14 @@ pub(super) async fn fit_context(
     }
 }
 
-/// Advice for an error on a request that carried the web tools: the tools are the likely
-/// cause of a refusal.
+/// Advice for an error on a request that carried the web tools, when they are the likely
+/// cause of it.
 pub(super) fn web_advice(mut e: CliError) -> CliError {
-    let m = e.message.to_lowercase();
-    let about_tools = m.contains("web") || m.contains("tool") || m.contains("server");
-    if about_tools || m.contains("permission") || m.contains("not enabled") {
-        e.advice = Some(
-            "web search is off for this organisation or credential: an admin turns it on in \
-             the Console (Settings → Privacy); setup tokens may not be allowed server tools. \
-             Without --web the request goes through."
-                .into(),
-        );
+    if web::refused_for_tools(&e.message) {
+        e.advice = Some(format!(
+            "{} Without --web the request goes through.",
+            web::TOOLS_OFF_ADVICE
+        ));
     }
     e
 }

@@ -377,11 +377,8 @@ impl App {
 
 /// Advice for a failed request that carried the web tools, when they are the likely cause.
 fn web_advice(error: &str, advice: String) -> String {
-    let e = error.to_lowercase();
-    if e.contains("web") || e.contains("tool") || e.contains("not enabled") {
-        "Web search may be off for this organisation or credential (an admin turns it on in \
-         the Console); /web off sends without it."
-            .into()
+    if web::refused_for_tools(error) {
+        format!("{} /web off sends without it.", web::TOOLS_OFF_ADVICE)
     } else {
         advice
     }

@@ -292,6 +292,29 @@ fn tokens_are_counted_after_typing_pauses_and_never_while_idle() {
         1,
         "one count for one pause, none while idle"
     );
+
+    // A setting changed after the first prompt is kept with the conversation too.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Done.");
+    tmux.keys(&["-l", "/web on"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Web search on");
+    tmux.keys(&["-l", "And again"]);
+    tmux.keys(&["Enter"]);
+    let start = Instant::now();
+    while tmux.screen().matches(" ↓").count() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "second reply never ended"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     tmux.keys(&["C-c"]);
     tmux.wait_for("EXITED:0");
+    let out = common::output(
+        common::oat(home.path()).args(["history", "show", "1", "--json"]),
+        false,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["conversation"]["settings"]["web"], true, "{}", out.stdout);
 }

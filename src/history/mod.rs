@@ -360,6 +360,21 @@ impl History {
         Ok((conv, messages))
     }
 
+    /// Keeps a conversation's current settings and system prompt, so resuming it brings
+    /// back what was in effect for its latest prompt (`/web on`, `/effort`, …).
+    pub fn update_settings(
+        &self,
+        id: i64,
+        system: Option<&str>,
+        settings: &Value,
+    ) -> Result<(), HistoryError> {
+        self.sql(self.conn.execute(
+            "UPDATE conversations SET settings = ?1, system = ?2 WHERE id = ?3",
+            params![settings.to_string(), system, id],
+        ))
+        .map(|_| ())
+    }
+
     pub fn rename(&self, id: i64, title: &str) -> Result<(), HistoryError> {
         let n = self.sql(self.conn.execute(
             "UPDATE conversations SET title = ?1 WHERE id = ?2",

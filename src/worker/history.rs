@@ -170,7 +170,10 @@ impl TaskContext {
             .history
             .with(move |h| {
                 let conv = match target.conversation {
-                    Some(c) => c,
+                    Some(c) => {
+                        h.update_settings(c, system.as_deref(), &target.settings)?;
+                        c
+                    }
                     None => h.create_conversation(
                         &target.prompt,
                         &model,

@@ -3,6 +3,7 @@
 //! tests and benchmarks can reach it.
 
 pub mod api;
+pub mod attach;
 pub mod cli;
 pub mod config;
 pub mod credentials;

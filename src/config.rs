@@ -44,6 +44,10 @@ pub struct Config {
     /// Colours for a dark or light terminal: `auto` (default) asks the terminal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeChoice>,
+    /// Draw attached images as pictures where the terminal can (kitty, iTerm2, sixel);
+    /// `false` shows a one-line chip instead. Unset: ask the terminal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<bool>,
     /// The first-run note on setup tokens and Anthropic's terms was acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub terms_notice_seen: bool,

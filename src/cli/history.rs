@@ -19,9 +19,12 @@ pub enum HistoryCommand {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// One conversation.
+    /// One conversation: the branch last used (`--all`: every branch).
     Show {
         id: i64,
+        /// Every branch, each from where it leaves the one before.
+        #[arg(long, conflicts_with_all = ["json", "markdown"])]
+        all: bool,
         #[arg(long, conflicts_with = "markdown")]
         json: bool,
         #[arg(long)]
@@ -33,12 +36,17 @@ pub enum HistoryCommand {
         #[arg(long)]
         json: bool,
     },
-    /// A conversation as Markdown on stdout (`> file.md`).
+    /// A conversation's branch last used as Markdown, on stdout or into `-o FILE`.
+    /// Attached files are written beside it (`FILE.files/`, or `conversation-ID.files/`
+    /// in the current folder for stdout) and linked.
     Export {
         id: i64,
         /// The only format for now; accepted for clarity in scripts.
         #[arg(long, default_value_t = true)]
         markdown: bool,
+        /// Write the Markdown here instead of stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
     /// Rename a conversation.
     Rename { id: i64, title: Vec<String> },
@@ -69,8 +77,17 @@ fn json_out<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn markdown(h: &History, id: i64) -> Result<String, CliError> {
-    let (c, messages) = h.conversation(id)?;
+/// Where an export puts attached files: the folder as written in links, and on disk.
+pub struct FilesDir {
+    pub link: String,
+    pub path: std::path::PathBuf,
+}
+
+/// The conversation's branch last used as Markdown; attached files are written into
+/// `files` (each once) and linked, or only named when there is no folder.
+pub fn markdown(h: &History, id: i64, files: Option<&FilesDir>) -> Result<String, CliError> {
+    let (c, all) = h.conversation(id)?;
+    let messages = crate::history::branch(&all, c.leaf);
     let mut s = format!("# {}\n\n", c.title);
     s.push_str(&format!(
         "*{} · {} · started {}*\n\n",
@@ -82,9 +99,22 @@ pub fn markdown(h: &History, id: i64) -> Result<String, CliError> {
         s.push_str(&format!("> **System:** {sys}\n\n"));
     }
     for m in &messages {
-        s.push_str(&section(m));
+        s.push_str(&section(m, files)?);
     }
     Ok(s)
+}
+
+/// Writes one attached file into the export folder (named by its hash's start, so two
+/// files of one name stay apart) and returns its link.
+fn export_file(f: &crate::attach::Attachment, dir: &FilesDir) -> Result<String, CliError> {
+    let name = format!("{}-{}", &f.sha256[..12], f.file_name());
+    let path = dir.path.join(&name);
+    if !path.exists() {
+        std::fs::create_dir_all(&dir.path)
+            .and_then(|()| std::fs::write(&path, &f.data[..]))
+            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
+    }
+    Ok(format!("{}/{}", dir.link, name.replace(' ', "%20")))
 }
 
 /// A reply's text as it read in the app: citation markers after cited text, then its
@@ -137,13 +167,39 @@ pub fn demote_headings(text: &str) -> String {
     out
 }
 
-fn section(m: &StoredMessage) -> String {
+fn section(m: &StoredMessage, files: Option<&FilesDir>) -> Result<String, CliError> {
     let who = if m.role == "user" { "You" } else { "Claude" };
-    let mut s = format!("## {who}\n\n{}\n\n", demote_headings(&shown_text(m)));
+    let mut s = format!("## {who}\n\n");
+    for f in &m.attachments {
+        let line = match files {
+            Some(dir) => {
+                let link = export_file(f, dir)?;
+                if f.kind == crate::attach::Kind::Image {
+                    format!("![{}]({link})", f.file_name())
+                } else {
+                    format!("📎 [{}]({link})", f.chip())
+                }
+            }
+            None => format!("📎 {}", f.chip()),
+        };
+        s.push_str(&line);
+        s.push_str("\n\n");
+    }
+    s.push_str(&format!("{}\n\n", demote_headings(&shown_text(m))));
     if !m.complete {
         s.push_str("*(incomplete: the reply was cut off)*\n\n");
     }
-    s
+    Ok(s)
+}
+
+fn print_message(m: &StoredMessage) {
+    let who = if m.role == "user" { "You" } else { "Claude" };
+    let tail = if m.complete { "" } else { "  [incomplete]" };
+    println!("\n{who}:{tail}");
+    for f in &m.attachments {
+        println!("[attached: {}]", f.chip());
+    }
+    println!("{}", shown_text(m));
 }
 
 pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliError> {
@@ -210,23 +266,27 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
         }
         HistoryCommand::Show {
             id,
+            all,
             json,
             markdown: md,
         } => {
             if json {
+                // Every message of every branch, each with its parent.
                 let (c, messages) = h.conversation(id)?;
                 return json_out(&serde_json::json!({"conversation": c, "messages": messages}));
             }
             if md {
-                print!("{}", markdown(&h, id)?);
+                print!("{}", markdown(&h, id, None)?);
                 return Ok(());
             }
             let (c, messages) = h.conversation(id)?;
             println!("{} — {} ({})", c.id, c.title, c.model);
-            for m in messages {
-                let who = if m.role == "user" { "You" } else { "Claude" };
-                let tail = if m.complete { "" } else { "  [incomplete]" };
-                println!("\n{who}:{tail}\n{}", shown_text(&m));
+            if all {
+                show_all(&messages, c.leaf);
+            } else {
+                for m in crate::history::branch(&messages, c.leaf) {
+                    print_message(&m);
+                }
             }
         }
         HistoryCommand::Search { query, json } => {
@@ -247,7 +307,34 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
                 );
             }
         }
-        HistoryCommand::Export { id, .. } => print!("{}", markdown(&h, id)?),
+        HistoryCommand::Export { id, output, .. } => {
+            let files = match &output {
+                Some(path) => {
+                    let dir = format!(
+                        "{}.files",
+                        path.file_stem().unwrap_or_default().to_string_lossy()
+                    );
+                    FilesDir {
+                        path: path.with_file_name(&dir),
+                        link: dir,
+                    }
+                }
+                None => FilesDir {
+                    link: format!("conversation-{id}.files"),
+                    path: format!("conversation-{id}.files").into(),
+                },
+            };
+            let md = markdown(&h, id, Some(&files))?;
+            match output {
+                Some(path) => std::fs::write(&path, md).map_err(|e| {
+                    CliError::usage(format!("{}: {e}", path.display())).with_code(1)
+                })?,
+                None => print!("{md}"),
+            }
+            if files.path.is_dir() {
+                eprintln!("oat: attached files written to {}", files.path.display());
+            }
+        }
         HistoryCommand::Rename { id, title } => {
             h.rename(id, &title.join(" "))?;
             println!("Renamed conversation {id}.");
@@ -259,6 +346,34 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
         HistoryCommand::Reset => {}
     }
     Ok(())
+}
+
+/// Every branch: the one last used whole, then each other from the turn where it leaves
+/// the branches before it.
+fn show_all(messages: &[StoredMessage], leaf: Option<i64>) {
+    use crate::history::{all_branches, branch_nodes, turn_tree};
+    let nodes = turn_tree(messages);
+    let current = branch_nodes(&nodes, messages, leaf);
+    let mut branches = vec![current.clone()];
+    branches.extend(all_branches(&nodes).into_iter().filter(|b| *b != current));
+    let count = branches.len();
+    let mut shown: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    for (i, b) in branches.iter().enumerate() {
+        let from = b.iter().position(|n| !shown.contains(n)).unwrap_or(b.len());
+        let head = if i == 0 {
+            format!("── branch 1 of {count} (last used)")
+        } else {
+            format!("── branch {} of {count}, from turn {}", i + 1, from + 1)
+        };
+        println!("\n{head}");
+        for &n in &b[from..] {
+            print_message(&messages[nodes[n].user]);
+            if let Some(r) = nodes[n].reply {
+                print_message(&messages[r]);
+            }
+        }
+        shown.extend(b.iter().copied());
+    }
 }
 
 #[cfg(test)]

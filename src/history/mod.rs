@@ -5,11 +5,14 @@
 //! secret is ever stored here. Blocking I/O: call it off the UI thread.
 
 pub mod cost;
+mod files;
 mod resume;
 pub mod schema;
 mod search;
+mod tree;
 
 pub use resume::to_api_messages;
+pub use tree::{TurnNode, all_branches, branch, branch_nodes, newest_from, node_of, path_to, siblings, turn_tree};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -49,11 +52,15 @@ pub struct Conversation {
     pub settings: Value,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
+    /// The message the branch last used ends at: resuming opens that branch.
+    pub leaf: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StoredMessage {
     pub id: i64,
+    /// The message this one follows; `None` for a conversation's first prompt.
+    pub parent: Option<i64>,
     pub role: String,
     /// Content blocks as the API returned them.
     pub content: Value,
@@ -69,6 +76,9 @@ pub struct StoredMessage {
     /// False while a reply streams, and forever if it was cut off.
     pub complete: bool,
     pub created: DateTime<Utc>,
+    /// The files a prompt carried, in order (their bytes are in the attachments table).
+    #[serde(skip)]
+    pub attachments: Vec<crate::attach::Attachment>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -234,31 +244,81 @@ impl History {
         Ok(self.conn.last_insert_rowid())
     }
 
-    fn touch(&self, conversation: i64) -> Result<(), HistoryError> {
-        self.sql(self.conn.execute(
-            "UPDATE conversations SET updated = ?1 WHERE id = ?2",
-            params![Utc::now().to_rfc3339(), conversation],
-        ))
-        .map(|_| ())
+    /// Saves the person's message at the end of the branch last used (before it is sent,
+    /// so it survives anything after).
+    pub fn add_user_message(&self, conversation: i64, text: &str) -> Result<i64, HistoryError> {
+        let parent = self.leaf(conversation)?;
+        self.add_prompt(conversation, parent, text, &[])
     }
 
-    /// Saves the person's message (before it is sent, so it survives anything after).
-    pub fn add_user_message(&self, conversation: i64, text: &str) -> Result<i64, HistoryError> {
-        let content = serde_json::json!([{"type": "text", "text": text}]);
-        self.sql(self.conn.execute(
-            "INSERT INTO messages (conversation_id, role, content, text, complete, created) VALUES (?1, 'user', ?2, ?3, 1, ?4)",
-            params![conversation, content.to_string(), text, Utc::now().to_rfc3339()],
+    /// Saves a prompt and its files under `parent` (`None`: the first prompt) and makes it
+    /// the end of the branch shown. A prompt under a message that already has one starts a
+    /// new branch; the old one stays. One transaction, so a file is never stored without
+    /// the message that uses it.
+    pub fn add_prompt(
+        &self,
+        conversation: i64,
+        parent: Option<i64>,
+        text: &str,
+        files: &[crate::attach::Attachment],
+    ) -> Result<i64, HistoryError> {
+        let tx = self.write()?;
+        let content = serde_json::Value::Array(crate::attach::user_content(text, files, true));
+        self.sql(tx.execute(
+            "INSERT INTO messages (conversation_id, role, content, text, complete, created, parent_id) VALUES (?1, 'user', ?2, ?3, 1, ?4, ?5)",
+            params![conversation, content.to_string(), text, Utc::now().to_rfc3339(), parent],
         ))?;
-        let id = self.conn.last_insert_rowid();
-        self.touch(conversation)?;
+        let id = tx.last_insert_rowid();
+        self.sql(files::link(&tx, id, files))?;
+        self.sql(tx.execute(
+            "UPDATE conversations SET leaf = ?1, updated = ?2 WHERE id = ?3",
+            params![id, Utc::now().to_rfc3339(), conversation],
+        ))?;
+        self.sql(tx.commit())?;
         Ok(id)
     }
 
-    /// Starts a reply row, incomplete, to be filled by `update_reply`. `paid_by` is the
-    /// kind of credential the request went out with (a cost is shown for API keys only).
+    /// `BEGIN IMMEDIATE`: the write lock first, so a write that reads before it writes
+    /// waits for another process instead of failing on a stale snapshot.
+    fn write(&self) -> Result<rusqlite::Transaction<'_>, HistoryError> {
+        self.sql(rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        ))
+    }
+
+    fn leaf(&self, conversation: i64) -> Result<Option<i64>, HistoryError> {
+        self.sql(
+            self.conn
+                .query_row(
+                    "SELECT leaf FROM conversations WHERE id = ?1",
+                    [conversation],
+                    |r| r.get(0),
+                )
+                .optional(),
+        )?
+        .ok_or(HistoryError::NotFound(conversation))
+    }
+
+    /// Starts a reply row at the end of the branch last used; see `start_reply_to`.
     pub fn start_reply(
         &self,
         conversation: i64,
+        model: &str,
+        paid_by: Option<CredentialKind>,
+    ) -> Result<i64, HistoryError> {
+        let parent = self.leaf(conversation)?;
+        self.start_reply_to(conversation, parent, model, paid_by)
+    }
+
+    /// Starts a reply row to the prompt `parent`, incomplete, to be filled by
+    /// `update_reply`, and makes it the end of the branch shown. A second reply to one
+    /// prompt (regenerate) is a sibling of the first. `paid_by` is the kind of credential
+    /// the request went out with (a cost is shown for API keys only).
+    pub fn start_reply_to(
+        &self,
+        conversation: i64,
+        parent: Option<i64>,
         model: &str,
         paid_by: Option<CredentialKind>,
     ) -> Result<i64, HistoryError> {
@@ -266,11 +326,18 @@ impl History {
             CredentialKind::ApiKey => "api-key",
             CredentialKind::Oauth => "oauth",
         });
-        self.sql(self.conn.execute(
-            "INSERT INTO messages (conversation_id, role, content, text, model, complete, created, credential_kind) VALUES (?1, 'assistant', '[]', '', ?2, 0, ?3, ?4)",
-            params![conversation, model, Utc::now().to_rfc3339(), kind],
+        let tx = self.write()?;
+        self.sql(tx.execute(
+            "INSERT INTO messages (conversation_id, role, content, text, model, complete, created, credential_kind, parent_id) VALUES (?1, 'assistant', '[]', '', ?2, 0, ?3, ?4, ?5)",
+            params![conversation, model, Utc::now().to_rfc3339(), kind, parent],
         ))?;
-        Ok(self.conn.last_insert_rowid())
+        let id = tx.last_insert_rowid();
+        self.sql(tx.execute(
+            "UPDATE conversations SET leaf = ?1 WHERE id = ?2",
+            params![id, conversation],
+        ))?;
+        self.sql(tx.commit())?;
+        Ok(id)
     }
 
     pub fn update_reply(&self, message: i64, u: &ReplyUpdate) -> Result<(), HistoryError> {
@@ -302,13 +369,14 @@ impl History {
             settings: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or(Value::Null),
             created: parse_time(r.get(5)?),
             updated: parse_time(r.get(6)?),
+            leaf: r.get(7)?,
         })
     }
 
     /// Newest first.
     pub fn list(&self, limit: usize) -> Result<Vec<Conversation>, HistoryError> {
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT id, title, model, system, settings, created, updated FROM conversations ORDER BY updated DESC, id DESC LIMIT ?1",
+            "SELECT id, title, model, system, settings, created, updated, leaf FROM conversations ORDER BY updated DESC, id DESC LIMIT ?1",
         ))?;
         let rows = self.sql(stmt.query_map(
             [i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -329,7 +397,7 @@ impl History {
             .sql(
                 self.conn
                     .query_row(
-                        "SELECT id, title, model, system, settings, created, updated FROM conversations WHERE id = ?1",
+                        "SELECT id, title, model, system, settings, created, updated, leaf FROM conversations WHERE id = ?1",
                         [id],
                         Self::row_conversation,
                     )
@@ -337,12 +405,13 @@ impl History {
             )?
             .ok_or(HistoryError::NotFound(id))?;
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind FROM messages WHERE conversation_id = ?1 ORDER BY id",
+            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id FROM messages WHERE conversation_id = ?1 ORDER BY id",
         ))?;
         let rows = self.sql(stmt.query_map([id], |r| {
             let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
             Ok(StoredMessage {
                 id: r.get(0)?,
+                parent: r.get(12)?,
                 role: r.get(1)?,
                 content: json(r.get(2)?).unwrap_or(Value::Array(Vec::new())),
                 text: r.get(3)?,
@@ -354,9 +423,12 @@ impl History {
                 first_token_ms: r.get(7)?,
                 complete: r.get(8)?,
                 created: parse_time(r.get(9)?),
+                attachments: Vec::new(),
             })
         }))?;
-        let messages = self.sql(rows.collect())?;
+        let mut messages: Vec<StoredMessage> = self.sql(rows.collect())?;
+        drop(stmt);
+        self.sql(files::load(&self.conn, id, &mut messages))?;
         Ok((conv, messages))
     }
 
@@ -386,15 +458,34 @@ impl History {
         Ok(())
     }
 
+    /// Deletes a conversation, every branch of it, and the files nothing else uses.
     pub fn delete(&self, id: i64) -> Result<(), HistoryError> {
-        let n = self.sql(
-            self.conn
-                .execute("DELETE FROM conversations WHERE id = ?1", [id]),
-        )?;
+        let tx = self.write()?;
+        let n = self.sql(tx.execute("DELETE FROM conversations WHERE id = ?1", [id]))?;
         if n == 0 {
             return Err(HistoryError::NotFound(id));
         }
-        Ok(())
+        self.sql(files::free_unused(&tx))?;
+        self.sql(tx.commit())
+    }
+
+    /// Makes `message` the end of the branch shown (the app switched branches), so
+    /// resuming opens it.
+    pub fn set_leaf(&self, conversation: i64, message: i64) -> Result<(), HistoryError> {
+        self.sql(self.conn.execute(
+            "UPDATE conversations SET leaf = ?1 WHERE id = ?2 AND EXISTS (SELECT 1 FROM messages WHERE id = ?1 AND conversation_id = ?2)",
+            params![message, conversation],
+        ))
+        .map(|_| ())
+    }
+
+    /// How many files the history holds, and their bytes.
+    pub fn attachment_totals(&self) -> Result<(i64, i64), HistoryError> {
+        self.sql(self.conn.query_row(
+            "SELECT count(*), coalesce(sum(size), 0) FROM attachments",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        ))
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::StoredMessage;
 use crate::api::{Message, Role};
 
-/// The stored conversation as API messages for resuming it: roles alternate (a prompt
+/// The stored branch (see `branch`) as API messages for resuming it: roles alternate (a prompt
 /// whose reply never came is dropped), empty replies are skipped, and thinking blocks
 /// without a signature (cut off mid-stream) are left out, since the API refuses them.
 pub fn to_api_messages(messages: &[StoredMessage]) -> Vec<Message> {
@@ -20,10 +20,13 @@ pub fn to_api_messages(messages: &[StoredMessage]) -> Vec<Message> {
             .content
             .as_array()
             .map(|a| {
-                a.iter()
+                let kept: Vec<Value> = a
+                    .iter()
                     .filter(|b| b["type"] != "thinking" || b.get("signature").is_some())
                     .cloned()
-                    .collect()
+                    .collect();
+                // Files go back as they were sent, from the attachments table.
+                crate::attach::expand(&kept, &m.attachments)
             })
             .unwrap_or_default();
         if blocks.is_empty() {
@@ -64,6 +67,8 @@ mod tests {
     fn msg(role: &str, content: Value) -> StoredMessage {
         StoredMessage {
             id: 0,
+            parent: None,
+            attachments: Vec::new(),
             role: role.into(),
             content,
             text: String::new(),

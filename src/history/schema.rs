@@ -70,6 +70,34 @@ pub const MIGRATIONS: &[&str] = &[
     // 5: which kind of credential paid for a reply (`api-key` or `oauth`), so a cost is
     // shown only where money was spent.
     "ALTER TABLE messages ADD COLUMN credential_kind TEXT;",
+    // 6: branches and files. Each message names its parent (a linear conversation becomes
+    // a chain, so nothing is lost); a conversation remembers the message its shown branch
+    // ends at; attachments are stored once by their SHA-256 and linked from messages.
+    "ALTER TABLE messages ADD COLUMN parent_id INTEGER;
+    UPDATE messages SET parent_id = (
+        SELECT max(p.id) FROM messages p
+        WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id
+    );
+    CREATE INDEX messages_by_parent ON messages(parent_id);
+    ALTER TABLE conversations ADD COLUMN leaf INTEGER;
+    UPDATE conversations SET leaf = (
+        SELECT max(id) FROM messages WHERE conversation_id = conversations.id
+    );
+    CREATE TABLE attachments (
+        sha256     TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        data       BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE message_attachments (
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        position   INTEGER NOT NULL,
+        sha256     TEXT NOT NULL REFERENCES attachments(sha256),
+        name       TEXT NOT NULL,
+        PRIMARY KEY (message_id, position)
+    );
+    CREATE INDEX message_attachments_by_sha ON message_attachments(sha256);",
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -61,6 +61,10 @@ pub enum Msg {
     Tick,
     /// The composer has not changed for a moment: time to count its tokens.
     ComposerSettled,
+    /// Back from `$EDITOR`: the edited text, or why it failed.
+    Edited(Result<String, String>),
+    /// A picture for the file with this SHA-256 is ready to draw.
+    PictureReady(String, Box<super::pictures::Picture>),
 }
 
 #[derive(Debug)]
@@ -68,6 +72,11 @@ pub enum Effect {
     Request(ApiRequest),
     /// Put text on the clipboard (OSC 52, so it works over SSH).
     Copy(String),
+    /// Hand the composer's text to `$VISUAL`/`$EDITOR`; the result comes back as
+    /// `Msg::Edited`.
+    Edit(String),
+    /// Make the picture of an attached image (off the UI thread).
+    Picture(crate::attach::Attachment),
     Suspend,
     Quit,
 }
@@ -101,6 +110,7 @@ pub struct App {
     pub cache: Option<crate::api::CacheTtl>,
     pub prices: crate::api::pricing::PriceTable,
     pub theme: super::theme::Theme,
+    pub pictures: super::pictures::Pictures,
     next_id: RequestId,
     pub(crate) models_req: Option<RequestId>,
     pub(crate) status_req: Option<RequestId>,
@@ -129,6 +139,7 @@ impl App {
             cache: Some(crate::api::CacheTtl::default()),
             prices: crate::api::pricing::PriceTable::shipped(),
             theme: super::theme::Theme::from_env(),
+            pictures: Default::default(),
             next_id: 1,
             models_req: None,
             status_req: None,
@@ -229,6 +240,16 @@ impl App {
                 Vec::new()
             }
             Msg::ComposerSettled => self.count_composer(),
+            Msg::Edited(result) => {
+                self.edited(result);
+                Vec::new()
+            }
+            Msg::PictureReady(sha, picture) => {
+                self.pictures.ready.insert(sha, *picture);
+                // Turns showing it are taller now.
+                *self.chat.render_cache.borrow_mut() = Default::default();
+                Vec::new()
+            }
             Msg::Api(event) => self.on_api(event),
         }
     }
@@ -255,10 +276,22 @@ impl App {
         if self.pane == Pane::Chat && self.chat.gate.is_some() {
             return self.gate_key(key);
         }
+        if self.pane == Pane::Chat
+            && !self.help
+            && let Some(fx) = self.chat_key_first(key)
+        {
+            return fx;
+        }
         let context = self.context();
         match lookup(context, &key) {
             Some(action) => self.on_action(action),
-            None => self.on_text_key(key),
+            None => {
+                let mut fx = self.on_text_key(key);
+                if self.pane == Pane::Chat {
+                    fx.extend(self.after_compose_edit());
+                }
+                fx
+            }
         }
     }
 
@@ -352,7 +385,7 @@ impl App {
 
     fn on_paste(&mut self, text: &str) -> Vec<Effect> {
         match self.pane {
-            Pane::Chat => self.composer.insert_str(text),
+            Pane::Chat => return self.chat_paste(text),
             Pane::Keys => self.keys_paste(text),
             Pane::Models => {
                 self.models.filter.push_str(text.trim());

@@ -45,20 +45,37 @@ fn to_msg(event: Event) -> Option<Msg> {
     }
 }
 
+/// What effects need besides the terminal: the worker's channel, and where results made
+/// here (pictures, the editor's text) go back to the loop.
+pub struct Outlets {
+    pub requests: UnboundedSender<ApiRequest>,
+    pub picker: Option<ratatui_image::picker::Picker>,
+    back: UnboundedSender<Msg>,
+    /// Text for `$EDITOR`: run by the loop, which must first stop reading the terminal.
+    edit: std::cell::RefCell<Option<String>>,
+}
+
 /// Carries out effects; returns false when the app should end.
-fn apply(
-    effects: Vec<Effect>,
-    term: &mut Term,
-    requests: &UnboundedSender<ApiRequest>,
-) -> io::Result<bool> {
+fn apply(effects: Vec<Effect>, term: &mut Term, out: &Outlets) -> io::Result<bool> {
     for fx in effects {
         match fx {
             Effect::Request(r) => {
-                if requests.send(r).is_err() {
+                if out.requests.send(r).is_err() {
                     return Err(io::Error::other("the network worker stopped"));
                 }
             }
             Effect::Copy(text) => terminal::copy_osc52(&text)?,
+            Effect::Edit(text) => *out.edit.borrow_mut() = Some(text),
+            Effect::Picture(file) => {
+                if let Some(picker) = out.picker.clone() {
+                    let back = out.back.clone();
+                    tokio::task::spawn_blocking(move || {
+                        if let Some(p) = super::pictures::make(&picker, &file) {
+                            let _ = back.send(Msg::PictureReady(file.sha256.clone(), Box::new(p)));
+                        }
+                    });
+                }
+            }
             Effect::Suspend => terminal::suspend(term)?,
             Effect::Quit => return Ok(false),
         }
@@ -71,7 +88,15 @@ pub async fn run(
     app: &mut App,
     requests: UnboundedSender<ApiRequest>,
     mut events: UnboundedReceiver<ApiEvent>,
+    picker: Option<ratatui_image::picker::Picker>,
 ) -> io::Result<()> {
+    let (back, mut returned) = tokio::sync::mpsc::unbounded_channel();
+    let requests = Outlets {
+        requests,
+        picker,
+        back,
+        edit: Default::default(),
+    };
     let mut input = EventStream::new();
     let size = term.size()?;
     app.update(Msg::Resize(size.width, size.height));
@@ -131,6 +156,11 @@ pub async fn run(
                 }
                 fx
             },
+            Some(msg) = returned.recv() => {
+                dirty = true;
+                urgent = true;
+                app.update(msg)
+            },
             _ = tokio::time::sleep_until(deadline.unwrap_or(now)), if deadline.is_some() => {
                 let now = Instant::now();
                 let mut fx = Vec::new();
@@ -149,6 +179,17 @@ pub async fn run(
         };
         if !apply(effects, term, &requests)? {
             return Ok(());
+        }
+        let edit = requests.edit.borrow_mut().take();
+        if let Some(text) = edit {
+            // The input reader would take the editor's keys: it stops while the editor
+            // runs, and a new one starts after.
+            drop(input);
+            let result = terminal::edit(term, &text)?;
+            input = EventStream::new();
+            apply(app.update(Msg::Edited(result)), term, &requests)?;
+            dirty = true;
+            urgent = true;
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod event_loop;
 pub mod keymap;
+pub mod pictures;
 pub mod render_cache;
 pub mod state;
 pub mod terminal;
@@ -89,9 +90,15 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     // Before the app takes the screen: the terminal's answer must not arrive as a key.
     app.theme = theme::Theme::detect(ctx.config.config.theme.unwrap_or_default());
     app.prices = ctx.config.config.prices();
+    let picker = if ctx.config.config.images == Some(false) {
+        None
+    } else {
+        pictures::detect()
+    };
+    app.pictures.enabled = picker.is_some();
     let outcome = {
         let (mut term, _guard) = terminal::enter().map_err(TuiError::Setup)?;
-        event_loop::run(&mut term, &mut app, req_tx, ev_rx).await
+        event_loop::run(&mut term, &mut app, req_tx, ev_rx, picker).await
         // The guard restores the terminal here, before anything is printed.
     };
     worker_task.abort();

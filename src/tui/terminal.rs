@@ -82,9 +82,62 @@ pub fn suspend(term: &mut Term) -> io::Result<()> {
 /// Puts text on the clipboard of the terminal the person sits at (OSC 52), which works
 /// over SSH and needs no clipboard daemon.
 pub fn copy_osc52(text: &str) -> io::Result<()> {
+    let mut out = io::stdout();
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()
+}
+
+/// The OSC 52 sequence that puts `text` on the clipboard, byte for byte.
+pub fn osc52(text: &str) -> String {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-    let mut out = io::stdout();
-    write!(out, "\x1b]52;c;{encoded}\x07")?;
-    out.flush()
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+/// Hands the terminal to `$VISUAL`, else `$EDITOR`, else `vi`, on a private temporary file
+/// holding `text`, and takes it back exactly as it was. The edited text, or why not
+/// (`Err` only for the editor; a terminal that cannot be restored is an `io::Error`).
+pub fn edit(term: &mut Term, text: &str) -> io::Result<Result<String, String>> {
+    let editor = ["VISUAL", "EDITOR"]
+        .into_iter()
+        .filter_map(std::env::var_os)
+        .map(|v| v.to_string_lossy().trim().to_string())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "vi".into());
+    let path = std::env::temp_dir().join(format!(
+        "oat-prompt-{}-{}.md",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    let written = {
+        let mut o = std::fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+        o.open(&path).and_then(|mut f| f.write_all(text.as_bytes()))
+    };
+    if let Err(e) = written {
+        return Ok(Err(format!("{}: {e}", path.display())));
+    }
+    restore();
+    // `EDITOR="code --wait"` is a program and its arguments.
+    let mut words = editor.split_whitespace();
+    let program = words.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(words)
+        .arg(&path)
+        .status();
+    enter_modes()?;
+    term.clear()?;
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path)
+            .map(|t| t.strip_suffix('\n').unwrap_or(&t).to_string())
+            .map_err(|e| e.to_string()),
+        Ok(s) => Err(format!("{editor} exited with {s}; the text is unchanged")),
+        Err(e) => Err(format!("could not start {editor}: {e}")),
+    };
+    let _ = std::fs::remove_file(&path);
+    Ok(result)
 }

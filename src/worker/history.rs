@@ -157,13 +157,20 @@ impl TaskContext {
         }
     }
 
-    /// Saves the prompt (creating the conversation if needed); `None` when history is off.
+    pub(super) async fn show_branch(&self, conv: i64, leaf: i64) {
+        if let Err(e) = self.history.with(move |h| h.set_leaf(conv, leaf)).await {
+            tracing::warn!(error = %e, "could not remember the branch shown");
+        }
+    }
+
+    /// Saves the prompt (creating the conversation if needed): the conversation and the
+    /// message the reply answers; `None` when history is off.
     async fn save_prompt(
         &self,
         id: RequestId,
         target: SaveTarget,
         request: &MessageRequest,
-    ) -> Option<i64> {
+    ) -> Option<(i64, i64)> {
         let model = request.model.clone();
         let system = request.system_text().map(str::to_string);
         let r = self
@@ -181,14 +188,21 @@ impl TaskContext {
                         &target.settings,
                     )?,
                 };
-                h.add_user_message(conv, &target.prompt)?;
-                Ok(conv)
+                let prompt = match target.reply_to {
+                    Some(p) => p,
+                    None => h.add_prompt(conv, target.parent, &target.prompt, &target.files)?,
+                };
+                Ok((conv, prompt))
             })
             .await;
         match r {
-            Ok(conversation) => {
-                self.send(ApiEvent::ConversationSaved { id, conversation });
-                Some(conversation)
+            Ok((conversation, prompt)) => {
+                self.send(ApiEvent::ConversationSaved {
+                    id,
+                    conversation,
+                    prompt,
+                });
+                Some((conversation, prompt))
             }
             Err(error) => {
                 self.send(ApiEvent::HistoryFailed { id, error });
@@ -199,7 +213,8 @@ impl TaskContext {
 
     async fn save_reply(
         &self,
-        conversation: i64,
+        id: RequestId,
+        (conversation, prompt): (i64, i64),
         (model, paid_by): (&str, CredentialKind),
         reply: &mut Option<i64>,
         update: ReplyUpdate,
@@ -211,14 +226,19 @@ impl TaskContext {
             .with(move |h| {
                 let row = match existing {
                     Some(r) => r,
-                    None => h.start_reply(conversation, &model, Some(paid_by))?,
+                    None => h.start_reply_to(conversation, Some(prompt), &model, Some(paid_by))?,
                 };
                 h.update_reply(row, &update)?;
                 Ok(row)
             })
             .await;
         match r {
-            Ok(row) => *reply = Some(row),
+            Ok(row) => {
+                if existing.is_none() {
+                    self.send(ApiEvent::ReplySaved { id, message: row });
+                }
+                *reply = Some(row);
+            }
             Err(e) => tracing::warn!(error = %e, "could not save the reply"),
         }
     }
@@ -320,6 +340,7 @@ impl TaskContext {
                     {
                         last_save = Instant::now();
                         self.save_reply(
+                            id,
                             conv,
                             (&request.model, paid_by),
                             &mut reply_row,
@@ -335,6 +356,7 @@ impl TaskContext {
             let complete = outcome.is_ok() && assembler.is_complete();
             if reply_row.is_some() || !assembler.content().is_empty() {
                 self.save_reply(
+                    id,
                     conv,
                     (&request.model, paid_by),
                     &mut reply_row,

@@ -70,6 +70,25 @@ pub enum RequestKind {
         id: i64,
         title: String,
     },
+    /// Read a file to attach: its type and the per-file limits are checked.
+    ReadAttachment {
+        path: std::path::PathBuf,
+    },
+    /// Files under the current folder, for the `@` popup.
+    ListFiles,
+    /// Complete the path being typed after `/attach`.
+    CompletePath {
+        partial: String,
+    },
+    /// Whether a paste names one existing file (then the app offers to attach it).
+    CheckPaste {
+        text: String,
+    },
+    /// The app now shows the branch that ends at `leaf`: resuming opens it.
+    ShowBranch {
+        conversation: i64,
+        leaf: i64,
+    },
 }
 
 /// Where a chat exchange is saved: an existing conversation, or a new one.
@@ -77,6 +96,11 @@ pub enum RequestKind {
 pub struct SaveTarget {
     pub conversation: Option<i64>,
     pub prompt: String,
+    pub files: Vec<crate::attach::Attachment>,
+    /// The message the prompt follows (`None`: the first, or unknown).
+    pub parent: Option<i64>,
+    /// A regenerate: the reply goes to this saved prompt, and no prompt is added.
+    pub reply_to: Option<i64>,
     pub settings: serde_json::Value,
 }
 
@@ -162,10 +186,16 @@ pub enum ApiEvent {
     RateLimitsSeen {
         limits: Box<RateLimits>,
     },
-    /// The prompt of request `id` is on disk, in `conversation`.
+    /// The prompt of request `id` is on disk, in `conversation`, as message `prompt`.
     ConversationSaved {
         id: RequestId,
         conversation: i64,
+        prompt: i64,
+    },
+    /// The reply of request `id` has its row: message `message`.
+    ReplySaved {
+        id: RequestId,
+        message: i64,
     },
     ConversationsListed {
         id: RequestId,
@@ -175,6 +205,30 @@ pub enum ApiEvent {
         id: RequestId,
         conversation: Box<crate::history::Conversation>,
         messages: Vec<crate::history::StoredMessage>,
+    },
+    AttachmentRead {
+        id: RequestId,
+        file: Box<crate::attach::Attachment>,
+    },
+    AttachmentFailed {
+        id: RequestId,
+        error: String,
+    },
+    FilesListed {
+        id: RequestId,
+        files: Vec<String>,
+    },
+    PathCompleted {
+        id: RequestId,
+        partial: String,
+        completion: Option<String>,
+        candidates: Vec<String>,
+    },
+    /// The paste `text` names the file `path`.
+    PasteIsFile {
+        id: RequestId,
+        text: String,
+        path: std::path::PathBuf,
     },
     /// History could not be used: the app goes on without it.
     HistoryFailed {

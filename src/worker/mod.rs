@@ -13,12 +13,14 @@ use crate::api::models::{fallback, fallback_reason, offline_models};
 use crate::api::{Client, ClientConfig};
 use crate::credentials::keys::{Keys, Removed, Resolved};
 
+mod files;
 mod history;
 mod keys;
 mod watch;
 
 mod messages;
 
+pub use files::expand_home;
 pub use history::ConversationRow;
 pub use messages::{ApiEvent, ApiRequest, KeyView, RequestId, RequestKind, SaveTarget};
 
@@ -167,6 +169,13 @@ impl TaskContext {
                 self.rename_conversation(id, conv, title).await
             }
             RequestKind::StreamChat { .. } => {}
+            RequestKind::ReadAttachment { path } => self.read_attachment(id, path).await,
+            RequestKind::ListFiles => self.list_files(id).await,
+            RequestKind::CompletePath { partial } => self.complete_path(id, partial).await,
+            RequestKind::CheckPaste { text } => self.check_paste(id, text).await,
+            RequestKind::ShowBranch { conversation, leaf } => {
+                self.show_branch(conversation, leaf).await;
+            }
             RequestKind::LoadKeys => self.load_keys(id).await,
             RequestKind::AddKey {
                 name,

@@ -25,6 +25,10 @@ use prepare::{SAVE_EVERY, Saver, model_info, read_prompt};
 pub struct AskArgs {
     /// The prompt; with none, it is read from stdin. Piped stdin is appended as context.
     pub prompt: Vec<String>,
+    /// Attach a file (repeatable): an image (PNG, JPEG, GIF, WebP), a PDF, or a text or
+    /// source file; the type is read from the content. Limits are checked before sending.
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub files: Vec<std::path::PathBuf>,
     /// Model id (see `oat models`).
     #[arg(short, long)]
     pub model: Option<String>,
@@ -85,6 +89,13 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         (true, _) => Some(None),
     };
     let prompt = read_prompt(&args).await?;
+    // Files are read and checked before anything else is done with the prompt.
+    let files = args
+        .files
+        .iter()
+        .map(|p| crate::attach::Attachment::read(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::usage(e.to_string()))?;
     let save = args.save || continue_from.is_some();
     let history = if save {
         Some(super::history::open()?)
@@ -100,7 +111,9 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                     .map(|c| c.id)
                     .ok_or_else(|| CliError::usage("no conversation to continue yet"))?,
             };
-            Some(h.conversation(id)?)
+            let (c, all) = h.conversation(id)?;
+            let branch = crate::history::branch(&all, c.leaf);
+            Some((c, branch))
         }
         _ => None,
     };
@@ -115,7 +128,8 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     let needs_live = args.thinking.is_some()
         || args.effort.is_some()
         || args.max_tokens.is_some()
-        || resumed.is_some();
+        || resumed.is_some()
+        || !files.is_empty();
     let model = model_info(&client, &model_id, needs_live).await?;
     let options = RequestOptions {
         model: model_id.clone(),
@@ -139,7 +153,26 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         .as_ref()
         .map(|(_, m)| to_api_messages(m))
         .unwrap_or_default();
-    messages.push(Message::user_text(prompt.clone()));
+    if !files.is_empty() {
+        if let Some(m) = &model {
+            crate::attach::check_model(&files, &m.id, &m.capabilities).map_err(CliError::usage)?;
+        }
+        let earlier: u64 = messages
+            .iter()
+            .map(|m| serde_json::to_string(&m.content).map_or(0, |s| s.len() as u64))
+            .sum();
+        let refs: Vec<&crate::attach::Attachment> = files.iter().collect();
+        crate::attach::limits::check(
+            &refs,
+            model.as_ref().and_then(|m| m.max_input_tokens),
+            earlier + prompt.len() as u64,
+        )
+        .map_err(CliError::usage)?;
+    }
+    messages.push(Message {
+        role: crate::api::Role::User,
+        content: crate::attach::user_content(&prompt, &files, false),
+    });
     let mut planned = plan_request(&options, model.as_ref(), messages).map_err(CliError::usage)?;
     if let Some(limit) = model.as_ref().and_then(|m| m.max_input_tokens) {
         spend::fit_context(&client, &mut planned.request, limit, args.drop_oldest).await?;
@@ -147,16 +180,19 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     // The prompt is saved before it is sent, so nothing typed is ever lost.
     let mut saver = match history {
         Some(h) => {
-            let conversation = match &resumed {
-                Some((c, _)) => c.id,
-                None => h.create_conversation(
+            let (conversation, parent) = match &resumed {
+                Some((c, branch)) => (c.id, branch.last().map(|m| m.id)),
+                None => (
+                    h.create_conversation(
                     &prompt,
                     &model_id,
                     options.system.as_deref(),
-                    &serde_json::json!({"max_tokens": planned.request.max_tokens}),
-                )?,
+                        &serde_json::json!({"max_tokens": planned.request.max_tokens}),
+                    )?,
+                    None,
+                ),
             };
-            h.add_user_message(conversation, &prompt)?;
+            let prompt_id = h.add_prompt(conversation, parent, &prompt, &files)?;
             if ctx.global.verbose {
                 eprintln!(
                     "oat: saving to conversation {conversation} in {}",
@@ -168,6 +204,7 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                 conversation,
                 model: model_id.clone(),
                 paid_by: resolved.credential.kind,
+                prompt: prompt_id,
                 reply: None,
                 last: Instant::now(),
             })

@@ -19,6 +19,8 @@ pub(super) struct Saver {
     pub(super) conversation: i64,
     pub(super) model: String,
     pub(super) paid_by: CredentialKind,
+    /// The saved prompt: the reply's parent.
+    pub(super) prompt: i64,
     pub(super) reply: Option<i64>,
     pub(super) last: Instant,
 }
@@ -40,10 +42,12 @@ impl Saver {
         let reply = match self.reply {
             Some(id) => id,
             None => {
-                match self
-                    .history
-                    .start_reply(self.conversation, &self.model, Some(self.paid_by))
-                {
+                match self.history.start_reply_to(
+                    self.conversation,
+                    Some(self.prompt),
+                    &self.model,
+                    Some(self.paid_by),
+                ) {
                     Ok(id) => *self.reply.insert(id),
                     Err(e) => {
                         tracing::warn!(error = %e, "could not save the reply");

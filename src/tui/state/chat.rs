@@ -12,8 +12,13 @@ use crate::api::context::{Meter, estimate_text};
 use crate::api::messages::{Effort, Message, Role, ThinkingChoice};
 use crate::api::pricing::Cost;
 use crate::api::web::Sources;
+use crate::attach::Attachment;
 use crate::tui::render_cache::RenderCache;
 use crate::worker::RequestId;
+
+mod branch;
+pub mod compose;
+pub use branch::Siblings;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyState {
@@ -36,6 +41,13 @@ pub enum ReplyState {
 #[derive(Debug, Clone)]
 pub struct Turn {
     pub prompt: String,
+    /// Files sent with the prompt.
+    pub attachments: Vec<Attachment>,
+    /// The prompt's and the reply's messages in the history, once saved.
+    pub prompt_id: Option<i64>,
+    pub reply_id: Option<i64>,
+    /// The other branches from this turn on (edited prompts, regenerated replies).
+    pub siblings: Siblings,
     pub model: String,
     pub text: String,
     pub thinking: String,
@@ -65,6 +77,10 @@ impl Turn {
     pub fn new(prompt: String, model: String) -> Self {
         Self {
             prompt,
+            attachments: Vec::new(),
+            prompt_id: None,
+            reply_id: None,
+            siblings: Siblings::default(),
             model,
             text: String::new(),
             thinking: String::new(),
@@ -200,6 +216,13 @@ pub struct ChatState {
     pub gate: Option<ContextGate>,
     /// The 5-hour utilisation the last reply reported, to show how far each turn moves it.
     pub last_five_hour: Option<f64>,
+    /// Files to go with the next prompt (chips above the composer).
+    pub attached: Vec<Attachment>,
+    pub compose: compose::Compose,
+    /// Select mode: the turn picked in the transcript.
+    pub selected: Option<usize>,
+    /// The composer holds turn N's prompt: sending it starts a branch there.
+    pub editing: Option<usize>,
 }
 
 /// A `/command` typed in the composer.
@@ -213,11 +236,12 @@ pub enum SlashCommand {
     Model(String),
     Title(String),
     Web(bool),
+    Attach(String),
     New,
     Help,
 }
 
-pub const SLASH_HELP: &str = "/system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|xhigh|max · /model ID · /web on|off · /title TEXT · /new · (empty value resets)";
+pub const SLASH_HELP: &str = "/attach PATH (Tab completes; or @path) · /system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|xhigh|max · /model ID · /web on|off · /title TEXT · /new · (empty value resets)";
 
 pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
     let rest = input.trim().strip_prefix('/')?;
@@ -272,6 +296,8 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
             "off" => Ok(SlashCommand::Web(false)),
             _ => Err("/web takes on or off".into()),
         },
+        "attach" if !arg.is_empty() => Ok(SlashCommand::Attach(arg.to_string())),
+        "attach" => Err("/attach takes a file's path (Tab completes it)".into()),
         "new" | "clear" => Ok(SlashCommand::New),
         "help" => Ok(SlashCommand::Help),
         other => Err(format!("unknown command /{other}. {SLASH_HELP}")),
@@ -293,7 +319,7 @@ impl ChatState {
     /// The conversation as API messages: every finished turn, then `prompt`. Failed turns
     /// with no reply are left out, since roles must alternate; so are declined turns,
     /// prompt and all, as Anthropic advises after a refusal (the context is reset past it).
-    pub fn messages_for(&self, upto: usize, prompt: &str) -> Vec<Message> {
+    pub fn messages_for(&self, upto: usize, prompt: &str, files: &[Attachment]) -> Vec<Message> {
         let mut out = Vec::new();
         let from = self.context_from.min(upto);
         for t in &self.turns[from..upto] {
@@ -301,7 +327,10 @@ impl ChatState {
             if declined || (t.content.is_empty() && t.text.is_empty()) {
                 continue;
             }
-            out.push(Message::user_text(t.prompt.clone()));
+            out.push(Message {
+                role: Role::User,
+                content: crate::attach::user_content(&t.prompt, &t.attachments, false),
+            });
             let content = if t.content.is_empty() {
                 vec![serde_json::json!({"type": "text", "text": t.text})]
             } else {
@@ -318,7 +347,10 @@ impl ChatState {
                 content,
             });
         }
-        out.push(Message::user_text(prompt.to_string()));
+        out.push(Message {
+            role: Role::User,
+            content: crate::attach::user_content(prompt, files, false),
+        });
         out
     }
 
@@ -362,16 +394,22 @@ impl ChatState {
             None if sent.is_empty() => (system.map_or(0, estimate_text), system.is_none()),
             None => (
                 sent.iter()
-                    .map(|t| estimate_text(&t.prompt) + estimate_text(&t.text) + 8)
+                    .map(|t| {
+                        estimate_text(&t.prompt)
+                            + estimate_text(&t.text)
+                            + t.attachments.iter().map(Attachment::estimate_tokens).sum::<u64>()
+                            + 8
+                    })
                     .sum::<u64>()
                     + system.map_or(0, estimate_text),
                 false,
             ),
         };
+        let files: u64 = self.attached.iter().map(Attachment::estimate_tokens).sum();
         let typed = if composer.trim().is_empty() {
-            0
+            files
         } else {
-            estimate_text(composer) + 4
+            estimate_text(composer) + 4 + files
         };
         Meter {
             used: base + typed,

@@ -5,11 +5,22 @@ use crate::api::messages::{Planned, RequestOptions, plan_request};
 use crate::api::models::fallback_list;
 use crate::api::reply::{self, Refusal};
 use crate::api::{Delta, Usage, web};
+use crate::attach::Attachment;
 use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
 use crate::tui::state::chat::{ReplyState, SLASH_HELP, SlashCommand, Spend, Turn, parse_slash};
 use crate::worker::{ApiEvent, RequestKind};
+
+/// What a send puts on screen: a prompt and its files after the turns before `upto`.
+#[derive(Debug, Clone)]
+pub(crate) struct Draft {
+    pub prompt: String,
+    pub files: Vec<Attachment>,
+    pub upto: usize,
+    /// A regenerate: the saved prompt the new reply answers.
+    pub reply_to: Option<i64>,
+}
 
 impl App {
     pub(crate) fn chat_action(&mut self, action: Action) -> Vec<Effect> {
@@ -17,7 +28,7 @@ impl App {
             Action::Send => return self.send(),
             Action::NewLine => self.composer.newline(),
             Action::StopReply => return self.stop_reply(),
-            Action::Regenerate => return self.regenerate(),
+            Action::Regenerate => return self.regenerate_at(None),
             Action::CopyReply => {
                 if let Some(t) = self.chat.last_reply() {
                     let text = t.text.clone();
@@ -66,6 +77,15 @@ impl App {
     }
 
     pub(crate) fn stop_reply(&mut self) -> Vec<Effect> {
+        if !self.chat.in_flight() && self.chat.editing.take().is_some() {
+            self.composer.take();
+            self.chat.attached.clear();
+            self.chat.notice = Some("Edit cancelled.".into());
+            return Vec::new();
+        }
+        if self.chat.compose.popup.take().is_some() {
+            return Vec::new();
+        }
         let Some(target) = self.chat.streaming.take() else {
             return Vec::new();
         };
@@ -129,11 +149,15 @@ impl App {
                 }
                 None => "Send a first prompt, then name the conversation.".to_string(),
             },
+            SlashCommand::Attach(path) => return self.attach_path(path),
             SlashCommand::New => {
                 if self.chat.in_flight() {
                     "Stop the reply first (Esc).".to_string()
                 } else {
                     self.chat.turns.clear();
+                    self.chat.attached.clear();
+                    self.chat.selected = None;
+                    self.chat.editing = None;
                     self.chat.conversation = None;
                     self.chat.scroll.from_bottom = 0;
                     self.chat.context_from = 0;
@@ -167,8 +191,19 @@ impl App {
             self.composer.set_text(&text);
             return Vec::new();
         }
-        let upto = self.chat.turns.len();
-        self.start_turn(text, upto)
+        // An edited prompt goes where it came from, as a new branch.
+        let upto = self
+            .chat
+            .editing
+            .take()
+            .filter(|&i| i < self.chat.turns.len())
+            .unwrap_or(self.chat.turns.len());
+        self.start_turn(Draft {
+            prompt: text,
+            files: self.chat.attached.clone(),
+            upto,
+            reply_to: None,
+        })
     }
 
     /// The chat's model as oat knows it: discovered, else from the shipped list.
@@ -179,8 +214,14 @@ impl App {
             .or_else(|| fallback_list().data.iter().find(|m| &m.id == id))
     }
 
-    /// The request for `prompt` after the turns before `upto`, or why it cannot be sent.
-    pub(crate) fn plan(&self, prompt: &str, upto: usize) -> Result<Planned, String> {
+    /// The request for `prompt` and its files after the turns before `upto`, or why it
+    /// cannot be sent (a file over a limit, or one the model does not take, included).
+    pub(crate) fn plan(
+        &self,
+        prompt: &str,
+        upto: usize,
+        files: &[Attachment],
+    ) -> Result<Planned, String> {
         let s = &self.chat.settings;
         let opts = RequestOptions {
             model: self.chat.model.clone(),
@@ -193,63 +234,90 @@ impl App {
             cache: self.cache,
             web: s.web,
         };
-        plan_request(
-            &opts,
-            self.chat_model(),
-            self.chat.messages_for(upto, prompt),
-        )
+        let messages = self.chat.messages_for(upto, prompt, files);
+        let all: Vec<&Attachment> = self.chat.turns[self.chat.context_from.min(upto)..upto]
+            .iter()
+            .flat_map(|t| &t.attachments)
+            .chain(files)
+            .collect();
+        if !all.is_empty() {
+            if let Some(m) = self.chat_model() {
+                crate::attach::check_model(files, &m.id, &m.capabilities)?;
+            }
+            let text: u64 = self.chat.turns[..upto]
+                .iter()
+                .map(|t| (t.prompt.len() + t.text.len()) as u64)
+                .sum();
+            crate::attach::limits::check(&all, self.context_limit(), text + prompt.len() as u64)?;
+        }
+        plan_request(&opts, self.chat_model(), messages)
     }
 
-    /// Sends `prompt` with the turns before `upto` as context, as a new last turn.
-    pub(crate) fn start_turn(&mut self, prompt: String, upto: usize) -> Vec<Effect> {
-        let planned = match self.plan(&prompt, upto) {
+    /// Sends a draft, unless the context gate stops it first.
+    pub(crate) fn start_turn(&mut self, draft: Draft) -> Vec<Effect> {
+        let planned = match self.plan(&draft.prompt, draft.upto, &draft.files) {
             Ok(p) => p,
-            Err(e) => {
-                self.chat.notice = Some(format!("Not sent: {e}"));
-                self.composer.set_text(&prompt);
-                return Vec::new();
-            }
+            Err(e) => return self.not_sent(e, draft),
         };
-        if let Some(gate) = self.context_gate(&prompt, upto, &planned) {
+        if let Some(gate) = self.context_gate(&draft.prompt, draft.upto, &planned) {
             self.chat.notice = Some(gate.sentence());
             self.chat.gate = Some(gate);
-            self.composer.set_text(&prompt);
+            self.composer.set_text(&draft.prompt);
             return Vec::new();
         }
-        self.launch(prompt, upto, planned)
+        self.launch(draft, planned)
     }
 
-    /// Sends `prompt` past the context gate (the person chose to leave turns out).
-    pub(crate) fn send_turn(&mut self, prompt: String, upto: usize) -> Vec<Effect> {
-        match self.plan(&prompt, upto) {
-            Ok(planned) => self.launch(prompt, upto, planned),
-            Err(e) => {
-                self.chat.notice = Some(format!("Not sent: {e}"));
-                self.composer.set_text(&prompt);
-                Vec::new()
-            }
+    /// Sends a draft past the context gate (the person chose to leave turns out).
+    pub(crate) fn send_turn(&mut self, draft: Draft) -> Vec<Effect> {
+        match self.plan(&draft.prompt, draft.upto, &draft.files) {
+            Ok(planned) => self.launch(draft, planned),
+            Err(e) => self.not_sent(e, draft),
         }
     }
 
-    fn launch(&mut self, prompt: String, upto: usize, planned: Planned) -> Vec<Effect> {
+    /// Refused before sending: the prompt goes back into the composer, the files stay.
+    fn not_sent(&mut self, e: String, draft: Draft) -> Vec<Effect> {
+        self.chat.notice = Some(format!("Not sent: {e}"));
+        if draft.reply_to.is_none() {
+            self.composer.set_text(&draft.prompt);
+            if draft.upto < self.chat.turns.len() {
+                self.chat.editing = Some(draft.upto);
+            }
+        }
+        Vec::new()
+    }
+
+    fn launch(&mut self, draft: Draft, planned: Planned) -> Vec<Effect> {
         let model_id = self.chat.model.clone();
         // A count for this prompt, or one still in flight, no longer describes what comes next.
         self.chat.counted = None;
         self.chat.count_req = None;
         self.chat.notice = planned.notes.first().cloned();
-        self.chat.turns.truncate(upto);
-        let mut turn = Turn::new(prompt, model_id);
+        let Draft {
+            prompt,
+            files,
+            upto,
+            reply_to,
+        } = draft;
+        if reply_to.is_none() {
+            self.chat.attached.clear();
+        }
+        let parent = self.chat.parent_id(upto);
+        let mut turn = Turn::new(prompt.clone(), model_id);
         turn.sent_from = self.chat.context_from;
-        self.chat.turns.push(turn);
+        turn.attachments = files.clone();
+        turn.prompt_id = reply_to;
+        // Nothing is replaced: an edit or a regenerate is a sibling of the turn there.
+        self.chat.branch_at(upto, turn);
+        self.chat.selected = None;
         self.chat.scroll.from_bottom = 0;
         let save = Some(crate::worker::SaveTarget {
             conversation: self.chat.conversation,
-            prompt: self
-                .chat
-                .turns
-                .last()
-                .map(|t| t.prompt.clone())
-                .unwrap_or_default(),
+            prompt,
+            files,
+            parent,
+            reply_to,
             settings: super::settings_to_json(&self.chat.settings),
         });
         let (id, fx) = self.request(RequestKind::StreamChat {
@@ -260,18 +328,25 @@ impl App {
         vec![fx]
     }
 
-    fn regenerate(&mut self) -> Vec<Effect> {
+    /// Asks again for the reply to turn `at` (the last when `None`): the new reply is a
+    /// sibling of the old, which stays a ←/→ away.
+    pub(crate) fn regenerate_at(&mut self, at: Option<usize>) -> Vec<Effect> {
         if self.chat.in_flight() {
             self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
             return Vec::new();
         }
-        let Some(last) = self.chat.turns.last() else {
+        let at = at.unwrap_or(self.chat.turns.len().saturating_sub(1));
+        let Some(turn) = self.chat.turns.get(at) else {
             self.chat.notice = Some("Nothing to regenerate yet.".into());
             return Vec::new();
         };
-        let prompt = last.prompt.clone();
-        let upto = self.chat.turns.len() - 1;
-        self.start_turn(prompt, upto)
+        let draft = Draft {
+            prompt: turn.prompt.clone(),
+            files: turn.attachments.clone(),
+            upto: at,
+            reply_to: turn.prompt_id,
+        };
+        self.start_turn(draft)
     }
 
     pub(crate) fn chat_event(&mut self, event: ApiEvent) -> Vec<Effect> {

@@ -35,7 +35,7 @@ impl App {
             return Vec::new();
         }
         let text = self.composer.text();
-        let Ok(planned) = self.plan(&text, self.chat.turns.len()) else {
+        let Ok(planned) = self.plan(&text, self.chat.turns.len(), &self.chat.attached) else {
             return Vec::new();
         };
         let (id, fx) = self.request(RequestKind::CountTokens {
@@ -112,7 +112,12 @@ impl App {
                     let upto = self.chat.turns.len();
                     // Sent without a second gate: the estimate that chose `n` has its margin,
                     // and if the API still refuses, that error says so.
-                    return self.send_turn(gate.prompt, upto);
+                    return self.send_turn(super::chat::Draft {
+                        prompt: gate.prompt,
+                        files: self.chat.attached.clone(),
+                        upto,
+                        reply_to: None,
+                    });
                 }
             }
             _ => {}

@@ -135,6 +135,19 @@ impl App {
             | ApiEvent::ConversationSaved { .. }
             | ApiEvent::HistoryFailed { .. }
             | ApiEvent::HistoryChanged { .. }) => self.history_event(e),
+            e @ (ApiEvent::AttachmentRead { .. }
+            | ApiEvent::AttachmentFailed { .. }
+            | ApiEvent::FilesListed { .. }
+            | ApiEvent::PathCompleted { .. }
+            | ApiEvent::PasteIsFile { .. }) => self.compose_event(e),
+            ApiEvent::ReplySaved { id, message } => {
+                if self.chat.streaming == Some(id)
+                    && let Some(t) = self.chat.turns.last_mut()
+                {
+                    t.reply_id = Some(message);
+                }
+                Vec::new()
+            }
             chat_event => self.chat_event(chat_event),
         }
     }

@@ -5,12 +5,9 @@
 use crossterm::event::KeyCode;
 
 use crate::api::messages::ThinkingChoice;
-use crate::api::reply::{self, Refusal};
-use crate::api::{Usage, web};
-use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
-use crate::tui::state::chat::{ChatSettings, ReplyState, Spend, Turn};
+use crate::tui::state::chat::ChatSettings;
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {
@@ -88,9 +85,18 @@ impl App {
                 self.history.items = items;
                 self.history.clamp();
             }
-            ApiEvent::ConversationSaved { id, conversation } => {
+            ApiEvent::ConversationSaved {
+                id,
+                conversation,
+                prompt,
+            } => {
                 if self.chat.streaming == Some(id) || self.chat.conversation.is_none() {
                     self.chat.conversation = Some(conversation);
+                }
+                if self.chat.streaming == Some(id)
+                    && let Some(t) = self.chat.turns.last_mut()
+                {
+                    t.prompt_id = Some(prompt);
                 }
                 return vec![self.list_conversations()];
             }
@@ -107,73 +113,10 @@ impl App {
                 self.chat.model = conversation.model.clone();
                 self.chat.settings =
                     settings_from(&conversation.settings, conversation.system.clone());
-                let mut current: Option<Turn> = None;
-                for m in messages {
-                    if m.role == "user" {
-                        if let Some(t) = current.take() {
-                            self.chat.turns.push(t);
-                        }
-                        let mut t = Turn::new(m.text.clone(), conversation.model.clone());
-                        t.state = ReplyState::Done;
-                        current = Some(t);
-                    } else if let Some(t) = current.as_mut() {
-                        t.content = m.content.as_array().cloned().unwrap_or_default();
-                        // Text with its citation markers, as it read when it arrived.
-                        let shown = web::render(&t.content);
-                        t.text = if shown.text.is_empty() {
-                            m.text.clone()
-                        } else {
-                            shown.text
-                        };
-                        t.sources = shown.sources;
-                        t.notes = shown.tool_errors;
-                        t.thinking = t
-                            .content
-                            .iter()
-                            .filter_map(|b| b["thinking"].as_str())
-                            .collect();
-                        t.model = m
-                            .model
-                            .clone()
-                            .unwrap_or_else(|| conversation.model.clone());
-                        t.usage = m
-                            .usage
-                            .as_ref()
-                            .and_then(|u| Usage::from_api(u, self.cache.unwrap_or_default()));
-                        t.spend = match m.credential_kind {
-                            Some(CredentialKind::ApiKey) => Some(Spend::Money(
-                                t.usage.and_then(|u| self.prices.cost(&t.model, &u)),
-                            )),
-                            // The utilisation a stored reply saw is not kept.
-                            _ => None,
-                        };
-                        t.first_token = m
-                            .first_token_ms
-                            .and_then(|ms| u64::try_from(ms).ok())
-                            .map(std::time::Duration::from_millis);
-                        t.notes.extend(reply::notes(&serde_json::json!({
-                            "content": m.content,
-                            "usage": m.usage,
-                        })));
-                        t.state = if let Some(r) =
-                            Refusal::from_parts(m.stop_reason.as_deref(), m.stop_details.as_ref())
-                        {
-                            ReplyState::Declined {
-                                sentence: r.sentence(),
-                            }
-                        } else if m.complete {
-                            ReplyState::Done
-                        } else {
-                            ReplyState::Failed {
-                                error: "this reply was cut off".into(),
-                                advice: "Ctrl-R asks again.".into(),
-                            }
-                        };
-                    }
-                }
-                if let Some(t) = current.take() {
-                    self.chat.turns.push(t);
-                }
+                self.chat.turns = self.resumed_turns(&conversation, &messages);
+                self.chat.selected = None;
+                self.chat.editing = None;
+                *self.chat.render_cache.borrow_mut() = Default::default();
                 self.chat.notice = Some(format!(
                     "Resumed “{}”: new prompts continue it.",
                     conversation.title

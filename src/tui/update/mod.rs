@@ -1,10 +1,13 @@
 //! `App::update`, continued: the handlers of the panes with the most behaviour.
 
 mod chat;
+mod compose;
 mod context;
 mod events;
 mod history;
 mod keys;
+mod resume;
+mod select;
 
 pub use chat::last_code_block;
 pub use history::settings_to_json;

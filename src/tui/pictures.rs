@@ -1,0 +1,72 @@
+//! Pictures of attached images, for terminals that draw them (kitty, iTerm2, sixel): made
+//! once per file off the UI thread — decoded, scaled to the box they are shown in and
+//! encoded for the terminal's protocol — and then drawn from this cache every frame. A
+//! cache, not state: without it every image shows as a chip.
+
+use std::collections::{HashMap, HashSet};
+
+use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::protocol::Protocol;
+
+use crate::attach::Attachment;
+
+/// A picture is at most this many cells: big enough to recognise, small enough to keep
+/// the conversation readable.
+pub const COLUMNS: u16 = 48;
+pub const ROWS: u16 = 12;
+
+#[derive(Default)]
+pub struct Pictures {
+    /// The terminal draws pictures (and the config did not turn them off).
+    pub enabled: bool,
+    /// Files a picture was asked for (made or being made).
+    pub asked: HashSet<String>,
+    /// Ready pictures by the file's SHA-256.
+    pub ready: HashMap<String, Picture>,
+}
+
+/// One encoded picture, ready to draw.
+pub struct Picture(pub Protocol);
+
+impl std::fmt::Debug for Picture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Picture({:?})", self.0.size())
+    }
+}
+
+impl std::fmt::Debug for Pictures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pictures")
+            .field("enabled", &self.enabled)
+            .field("ready", &self.ready.len())
+            .finish()
+    }
+}
+
+impl Pictures {
+    /// The rows a ready picture takes in the transcript.
+    pub fn rows(&self, sha: &str) -> Option<u16> {
+        self.ready.get(sha).map(|p| p.0.size().height)
+    }
+}
+
+/// Asks the terminal what it can draw. Must run before the app reads input, as the theme
+/// query does. `None` when it draws no pictures (only half-blocks): chips are shown then.
+pub fn detect() -> Option<Picker> {
+    let picker = Picker::from_query_stdio().ok()?;
+    match picker.protocol_type() {
+        ProtocolType::Halfblocks => None,
+        _ => Some(picker),
+    }
+}
+
+/// Decodes, scales and encodes one picture. Slow (milliseconds to tens of them): call it
+/// off the UI thread.
+pub fn make(picker: &Picker, file: &Attachment) -> Option<Picture> {
+    let image = image::load_from_memory(&file.data).ok()?;
+    let area = ratatui::layout::Size::new(COLUMNS, ROWS);
+    picker
+        .new_protocol(image, area, ratatui_image::Resize::Fit(None))
+        .ok()
+        .map(Picture)
+}

@@ -1,0 +1,111 @@
+//! Turning a stored conversation back into the app's turns: the branch last used on
+//! screen, every other branch kept beside the turn where it leaves.
+
+use crate::api::reply::{self, Refusal};
+use crate::api::{Usage, web};
+use crate::credentials::CredentialKind;
+use crate::history::{
+    Conversation, StoredMessage, TurnNode, branch_nodes, newest_from, siblings, turn_tree,
+};
+use crate::tui::app::App;
+use crate::tui::state::chat::{ReplyState, Siblings, Spend, Turn};
+
+impl App {
+    pub(crate) fn resumed_turns(&self, c: &Conversation, messages: &[StoredMessage]) -> Vec<Turn> {
+        let nodes = turn_tree(messages);
+        let path = branch_nodes(&nodes, messages, c.leaf);
+        self.build_branch(c, messages, &nodes, &path, true)
+    }
+
+    /// The turns of `path`; each keeps its siblings' branches (the newest path through
+    /// each), except a stashed branch's first turn, whose siblings live where it is shown.
+    fn build_branch(
+        &self,
+        c: &Conversation,
+        messages: &[StoredMessage],
+        nodes: &[TurnNode],
+        path: &[usize],
+        head_shown: bool,
+    ) -> Vec<Turn> {
+        let mut out = Vec::with_capacity(path.len());
+        for (i, &n) in path.iter().enumerate() {
+            let mut t = self.stored_turn(c, &messages[nodes[n].user], nodes[n].reply.map(|r| &messages[r]));
+            if i > 0 || head_shown {
+                let all = siblings(nodes, n);
+                if all.len() > 1 {
+                    t.siblings = Siblings {
+                        shown: all.iter().position(|&s| s == n).unwrap_or(0),
+                        others: all
+                            .iter()
+                            .filter(|&&s| s != n)
+                            .map(|&s| {
+                                self.build_branch(c, messages, nodes, &newest_from(nodes, s), false)
+                            })
+                            .collect(),
+                    };
+                }
+            }
+            out.push(t);
+        }
+        out
+    }
+
+    fn stored_turn(&self, c: &Conversation, user: &StoredMessage, reply: Option<&StoredMessage>) -> Turn {
+        let mut t = Turn::new(user.text.clone(), c.model.clone());
+        t.attachments = user.attachments.clone();
+        t.prompt_id = Some(user.id);
+        t.state = ReplyState::Done;
+        let Some(m) = reply else {
+            return t;
+        };
+        t.reply_id = Some(m.id);
+        t.content = m.content.as_array().cloned().unwrap_or_default();
+        // Text with its citation markers, as it read when it arrived.
+        let shown = web::render(&t.content);
+        t.text = if shown.text.is_empty() {
+            m.text.clone()
+        } else {
+            shown.text
+        };
+        t.sources = shown.sources;
+        t.notes = shown.tool_errors;
+        t.thinking = t
+            .content
+            .iter()
+            .filter_map(|b| b["thinking"].as_str())
+            .collect();
+        t.model = m.model.clone().unwrap_or_else(|| c.model.clone());
+        t.usage = m
+            .usage
+            .as_ref()
+            .and_then(|u| Usage::from_api(u, self.cache.unwrap_or_default()));
+        t.spend = match m.credential_kind {
+            Some(CredentialKind::ApiKey) => Some(Spend::Money(
+                t.usage.and_then(|u| self.prices.cost(&t.model, &u)),
+            )),
+            // The utilisation a stored reply saw is not kept.
+            _ => None,
+        };
+        t.first_token = m
+            .first_token_ms
+            .and_then(|ms| u64::try_from(ms).ok())
+            .map(std::time::Duration::from_millis);
+        t.notes.extend(reply::notes(&serde_json::json!({
+            "content": m.content,
+            "usage": m.usage,
+        })));
+        t.state = if let Some(r) = Refusal::from_parts(m.stop_reason.as_deref(), m.stop_details.as_ref()) {
+            ReplyState::Declined {
+                sentence: r.sentence(),
+            }
+        } else if m.complete {
+            ReplyState::Done
+        } else {
+            ReplyState::Failed {
+                error: "this reply was cut off".into(),
+                advice: "Ctrl-R asks again.".into(),
+            }
+        };
+        t
+    }
+}

@@ -360,7 +360,7 @@ fn wrapped_lines_never_exceed_the_width() {
     let mut a = app(Pane::Chat);
     chat(&mut a);
     for w in [20u16, 33, 57, 80] {
-        let (lines, _) = oat::tui::view::chat::visible_lines(&a, w, 200);
+        let (lines, _, _) = oat::tui::view::chat::visible_lines(&a, w, 200);
         assert!(lines.len() > 20);
         for line in lines {
             assert!(line.width() <= usize::from(w), "{w}: {line:?}");

@@ -410,6 +410,7 @@ fn chat_is_saved_and_the_conversation_carries_on() {
     let fx = a.update(Msg::Api(ApiEvent::ConversationSaved {
         id,
         conversation: 7,
+        prompt: 70,
     }));
     assert!(
         matches!(requests(&fx)[0].1, RequestKind::ListConversations { .. }),
@@ -479,9 +480,12 @@ fn history_search_open_and_delete() {
         settings: json!({"max_tokens": 2000, "thinking": "adaptive", "effort": "high"}),
         created: chrono::Utc::now(),
         updated: chrono::Utc::now(),
+        leaf: Some(4),
     };
-    let msg = |role: &str, text: &str, complete: bool| oat::history::StoredMessage {
-        id: 0,
+    let msg = |id: i64, role: &str, text: &str, complete: bool| oat::history::StoredMessage {
+        id,
+        parent: (id > 1).then_some(id - 1),
+        attachments: Vec::new(),
         role: role.into(),
         content: json!([{"type":"text","text":text}]),
         text: text.into(),
@@ -498,10 +502,10 @@ fn history_search_open_and_delete() {
         id: 99,
         conversation: Box::new(conv),
         messages: vec![
-            msg("user", "What to pack?", true),
-            msg("assistant", "Socks.", true),
-            msg("user", "More?", true),
-            msg("assistant", "Hat", false),
+            msg(1, "user", "What to pack?", true),
+            msg(2, "assistant", "Socks.", true),
+            msg(3, "user", "More?", true),
+            msg(4, "assistant", "Hat", false),
         ],
     }));
     assert_eq!(a.pane, Pane::Chat);

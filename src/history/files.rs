@@ -40,7 +40,11 @@ pub(super) fn load(
     )?;
     let mut rows = stmt.query([conversation])?;
     let mut shared: HashMap<String, Attachment> = HashMap::new();
-    let index: HashMap<i64, usize> = messages.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+    let index: HashMap<i64, usize> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id, i))
+        .collect();
     while let Some(r) = rows.next()? {
         let message: i64 = r.get(0)?;
         let name: String = r.get(1)?;

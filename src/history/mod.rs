@@ -12,7 +12,10 @@ mod search;
 mod tree;
 
 pub use resume::to_api_messages;
-pub use tree::{TurnNode, all_branches, branch, branch_nodes, newest_from, node_of, path_to, siblings, turn_tree};
+pub use tree::{
+    TurnNode, all_branches, branch, branch_nodes, newest_from, node_of, path_to, siblings,
+    turn_tree,
+};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -22,7 +22,11 @@ pub struct TurnNode {
 pub fn turn_tree(messages: &[StoredMessage]) -> Vec<TurnNode> {
     let mut order: Vec<usize> = (0..messages.len()).collect();
     order.sort_by_key(|&i| messages[i].id);
-    let by_id: HashMap<i64, usize> = messages.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+    let by_id: HashMap<i64, usize> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id, i))
+        .collect();
     let mut replies: HashMap<usize, Vec<usize>> = HashMap::new();
     for &i in &order {
         let m = &messages[i];
@@ -77,11 +81,10 @@ pub fn turn_tree(messages: &[StoredMessage]) -> Vec<TurnNode> {
 
 /// The turn a message ends or belongs to.
 pub fn node_of(nodes: &[TurnNode], messages: &[StoredMessage], id: i64) -> Option<usize> {
-    nodes.iter().position(|n| n.reply.is_some_and(|r| messages[r].id == id)).or_else(|| {
-        nodes
-            .iter()
-            .position(|n| messages[n.user].id == id)
-    })
+    nodes
+        .iter()
+        .position(|n| n.reply.is_some_and(|r| messages[r].id == id))
+        .or_else(|| nodes.iter().position(|n| messages[n.user].id == id))
 }
 
 /// The turns from the root to `node`.
@@ -112,7 +115,9 @@ pub fn newest_from(nodes: &[TurnNode], node: usize) -> Vec<usize> {
 pub fn siblings(nodes: &[TurnNode], node: usize) -> Vec<usize> {
     match nodes[node].parent {
         Some(p) => nodes[p].children.clone(),
-        None => (0..nodes.len()).filter(|&n| nodes[n].parent.is_none()).collect(),
+        None => (0..nodes.len())
+            .filter(|&n| nodes[n].parent.is_none())
+            .collect(),
     }
 }
 

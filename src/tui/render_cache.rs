@@ -15,12 +15,16 @@ pub(crate) struct CacheKey {
     pub(crate) theme: Theme,
     /// Streaming turns show a cursor; their lines change with every delta anyway.
     pub(crate) spinner: usize,
+    /// Picked in select mode: drawn marked.
+    pub(crate) selected: bool,
 }
 
 #[derive(Debug)]
 pub(crate) struct CachedTurn {
     pub(crate) key: CacheKey,
     pub(crate) lines: Vec<Line<'static>>,
+    /// Pictures in the turn: the line above each (its chip), its height, its file's hash.
+    pub(crate) pictures: Vec<(usize, u16, String)>,
 }
 
 /// Wrapped lines per turn, and what the last frame learnt about the conversation's height.

@@ -135,7 +135,9 @@ impl TaskContext {
 
     pub(super) async fn list_files(&self, id: RequestId) {
         let files = tokio::task::spawn_blocking(|| {
-            std::env::current_dir().map(|d| list_files(&d)).unwrap_or_default()
+            std::env::current_dir()
+                .map(|d| list_files(&d))
+                .unwrap_or_default()
         })
         .await
         .unwrap_or_default();
@@ -176,10 +178,19 @@ mod tests {
         std::fs::create_dir_all(d.path().join("src/deep")).unwrap();
         std::fs::create_dir_all(d.path().join("target")).unwrap();
         std::fs::create_dir_all(d.path().join(".git")).unwrap();
-        for f in ["a.txt", "src/main.rs", "src/deep/x.png", "target/big", ".git/HEAD"] {
+        for f in [
+            "a.txt",
+            "src/main.rs",
+            "src/deep/x.png",
+            "target/big",
+            ".git/HEAD",
+        ] {
             std::fs::write(d.path().join(f), "x").unwrap();
         }
-        assert_eq!(list_files(d.path()), ["a.txt", "src/main.rs", "src/deep/x.png"]);
+        assert_eq!(
+            list_files(d.path()),
+            ["a.txt", "src/main.rs", "src/deep/x.png"]
+        );
 
         let base = d.path().to_string_lossy().to_string();
         let (c, names) = complete_path(&format!("{base}/sr"));
@@ -191,7 +202,10 @@ mod tests {
         let file = d.path().join("a.txt");
         let quoted = format!("'{}'\n", file.display());
         assert_eq!(pasted_path(&quoted), Some(file.clone()));
-        assert_eq!(pasted_path(&format!("file://{}", file.display())), Some(file));
+        assert_eq!(
+            pasted_path(&format!("file://{}", file.display())),
+            Some(file)
+        );
         assert_eq!(pasted_path("two\nlines"), None);
         assert_eq!(pasted_path(&base), None, "a folder is not a file");
     }

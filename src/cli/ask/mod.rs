@@ -184,9 +184,9 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                 Some((c, branch)) => (c.id, branch.last().map(|m| m.id)),
                 None => (
                     h.create_conversation(
-                    &prompt,
-                    &model_id,
-                    options.system.as_deref(),
+                        &prompt,
+                        &model_id,
+                        options.system.as_deref(),
                         &serde_json::json!({"max_tokens": planned.request.max_tokens}),
                     )?,
                     None,

@@ -397,7 +397,10 @@ impl ChatState {
                     .map(|t| {
                         estimate_text(&t.prompt)
                             + estimate_text(&t.text)
-                            + t.attachments.iter().map(Attachment::estimate_tokens).sum::<u64>()
+                            + t.attachments
+                                .iter()
+                                .map(Attachment::estimate_tokens)
+                                .sum::<u64>()
                             + 8
                     })
                     .sum::<u64>()

@@ -46,7 +46,9 @@ impl App {
                 KeyCode::Right if i + 1 < self.chat.attached.len() => {
                     self.chat.compose.chip_focus = Some(i + 1);
                 }
-                KeyCode::Right | KeyCode::Esc | KeyCode::Down => self.chat.compose.chip_focus = None,
+                KeyCode::Right | KeyCode::Esc | KeyCode::Down => {
+                    self.chat.compose.chip_focus = None
+                }
                 KeyCode::Char('x') | KeyCode::Backspace | KeyCode::Delete => self.remove_chip(i),
                 _ => {
                     self.chat.compose.chip_focus = None;
@@ -112,10 +114,7 @@ impl App {
                 let (row, col) = self.composer.cursor();
                 let line = self.composer.lines()[row].clone();
                 if let Some((start, _)) = at_token(&line, col) {
-                    let end = line
-                        .char_indices()
-                        .nth(col)
-                        .map_or(line.len(), |(i, _)| i);
+                    let end = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
                     let mut lines = self.composer.lines().to_vec();
                     lines[row].replace_range(start..end, "");
                     self.composer.set_text(&lines.join("\n"));
@@ -240,14 +239,14 @@ impl App {
                     None => self.chat.notice = Some(format!("No file matches {partial}")),
                 }
             }
-            ApiEvent::PasteIsFile { text, path, .. } if self.pane == Pane::Chat => {
-                if self.composer.text().contains(&text) {
-                    self.chat.notice = Some(format!(
-                        "That is a file: Ctrl-A attaches {} instead of the text.",
-                        path.display()
-                    ));
-                    self.chat.compose.paste_offer = Some((text, path));
-                }
+            ApiEvent::PasteIsFile { text, path, .. }
+                if self.pane == Pane::Chat && self.composer.text().contains(&text) =>
+            {
+                self.chat.notice = Some(format!(
+                    "That is a file: Ctrl-A attaches {} instead of the text.",
+                    path.display()
+                ));
+                self.chat.compose.paste_offer = Some((text, path));
             }
             _ => {}
         }
@@ -256,11 +255,8 @@ impl App {
 
     fn add_chip(&mut self, file: Attachment) -> Vec<Effect> {
         if let Some(m) = self.chat_model()
-            && let Err(e) = crate::attach::check_model(
-                std::slice::from_ref(&file),
-                &m.id,
-                &m.capabilities,
-            )
+            && let Err(e) =
+                crate::attach::check_model(std::slice::from_ref(&file), &m.id, &m.capabilities)
         {
             self.chat.notice = Some(format!("Not attached: {e}"));
             return Vec::new();

@@ -29,7 +29,11 @@ impl App {
     ) -> Vec<Turn> {
         let mut out = Vec::with_capacity(path.len());
         for (i, &n) in path.iter().enumerate() {
-            let mut t = self.stored_turn(c, &messages[nodes[n].user], nodes[n].reply.map(|r| &messages[r]));
+            let mut t = self.stored_turn(
+                c,
+                &messages[nodes[n].user],
+                nodes[n].reply.map(|r| &messages[r]),
+            );
             if i > 0 || head_shown {
                 let all = siblings(nodes, n);
                 if all.len() > 1 {
@@ -50,7 +54,12 @@ impl App {
         out
     }
 
-    fn stored_turn(&self, c: &Conversation, user: &StoredMessage, reply: Option<&StoredMessage>) -> Turn {
+    fn stored_turn(
+        &self,
+        c: &Conversation,
+        user: &StoredMessage,
+        reply: Option<&StoredMessage>,
+    ) -> Turn {
         let mut t = Turn::new(user.text.clone(), c.model.clone());
         t.attachments = user.attachments.clone();
         t.prompt_id = Some(user.id);
@@ -94,7 +103,9 @@ impl App {
             "content": m.content,
             "usage": m.usage,
         })));
-        t.state = if let Some(r) = Refusal::from_parts(m.stop_reason.as_deref(), m.stop_details.as_ref()) {
+        t.state = if let Some(r) =
+            Refusal::from_parts(m.stop_reason.as_deref(), m.stop_details.as_ref())
+        {
             ReplyState::Declined {
                 sentence: r.sentence(),
             }

@@ -16,7 +16,11 @@ pub fn source_text(t: &Turn) -> String {
         .filter(|b| b["type"] == "text")
         .filter_map(|b| b["text"].as_str())
         .collect();
-    if blocks.is_empty() { t.text.clone() } else { blocks }
+    if blocks.is_empty() {
+        t.text.clone()
+    } else {
+        blocks
+    }
 }
 
 /// Every fenced code block's body in `text`, in order.
@@ -158,9 +162,6 @@ mod tests {
     #[test]
     fn code_blocks_come_out_whole_and_in_order() {
         let text = "Intro\n```rust\nfn a() {}\n\n  let x = \"```\";\n```\ntext\n~~~\nb\n~~~\n";
-        assert_eq!(
-            code_blocks(text),
-            ["fn a() {}\n\n  let x = \"```\";", "b"]
-        );
+        assert_eq!(code_blocks(text), ["fn a() {}\n\n  let x = \"```\";", "b"]);
     }
 }

@@ -4,14 +4,14 @@
 //! screen, not the whole history.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::style::Modifier;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::layout;
 use super::markdown;
 use crate::tui::app::App;
+use crate::tui::pictures::Pictures;
 use crate::tui::render_cache::{CacheKey, CachedTurn, PrefixCache};
 use crate::tui::state::chat::{ReplyState, Turn};
 use crate::tui::theme::Theme;
@@ -75,20 +75,67 @@ fn reply_lines(
     lines
 }
 
-#[allow(clippy::too_many_arguments)]
-fn turn_lines(
+/// How one turn is drawn besides its content.
+pub(crate) struct TurnLook<'a> {
+    pub show_thinking: bool,
+    pub theme: Theme,
+    pub spinner: usize,
+    pub selected: bool,
+    pub pictures: &'a Pictures,
+}
+
+/// The "You" line: marked when selected, with `‹ 2/3 ›` where the turn has siblings.
+fn prompt_head(turn: &Turn, look: &TurnLook) -> Line<'static> {
+    let theme = look.theme;
+    let mut spans = if look.selected {
+        vec![Span::styled("▶ You", theme.selected())]
+    } else {
+        vec![Span::styled("You", theme.user())]
+    };
+    let s = &turn.siblings;
+    if s.count() > 1 {
+        spans.push(Span::styled(
+            format!("  ‹ {}/{} ›", s.shown + 1, s.count()),
+            theme.accent(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// The turn's files: a chip each, and below an image's chip the rows its picture takes
+/// (drawn over them by `draw`), when the terminal draws pictures.
+fn attachment_lines(
+    turn: &Turn,
+    look: &TurnLook,
+    out: &mut Vec<Line<'static>>,
+    pictures: &mut Vec<(usize, u16, String)>,
+) {
+    for f in &turn.attachments {
+        out.push(Line::from(Span::styled(
+            format!("📎 {}", f.chip()),
+            look.theme.dim(),
+        )));
+        if let Some(h) = look.pictures.rows(&f.sha256) {
+            pictures.push((out.len() - 1, h, f.sha256.clone()));
+            out.extend(std::iter::repeat_n(Line::default(), usize::from(h)));
+        }
+    }
+}
+
+pub(crate) fn turn_lines(
     prefix: &mut Option<PrefixCache>,
     index: usize,
     turn: &Turn,
     width: u16,
-    show_thinking: bool,
-    theme: Theme,
-    spinner: usize,
-) -> Vec<Line<'static>> {
+    look: &TurnLook,
+) -> (Vec<Line<'static>>, Vec<(usize, u16, String)>) {
+    let (show_thinking, theme, spinner) = (look.show_thinking, look.theme, look.spinner);
     let w = usize::from(width.max(8));
     let mut out = Vec::new();
+    let mut pictures = Vec::new();
     let wrap = |spans: Vec<Span<'_>>| markdown::wrap_spans(&spans, w);
-    out.push(Line::from(Span::styled("You", theme.user())));
+    out.push(prompt_head(turn, look));
+    attachment_lines(turn, look, &mut out, &mut pictures);
     out.extend(markdown::wrap_plain(
         &turn.prompt,
         w,
@@ -178,22 +225,32 @@ fn turn_lines(
         out.extend(wrap(status));
     }
     out.push(Line::default());
-    out
+    (out, pictures)
 }
+
+/// A picture fully on screen: its top row in the visible lines, its height, its hash.
+pub type PictureSpot = (usize, u16, String);
 
 /// Lines of the conversation that fall in a window `height` tall, `from_bottom` lines up
 /// from the end. Renders (or reuses) turns from the last backwards, only as far as needed,
 /// and clones only the lines that are visible.
-pub fn visible_lines(app: &App, width: u16, height: usize) -> (Vec<Line<'static>>, usize) {
+pub fn visible_lines(
+    app: &App,
+    width: u16,
+    height: usize,
+) -> (Vec<Line<'static>>, usize, Vec<PictureSpot>) {
     let chat = &app.chat;
     let mut cache = chat.render_cache.borrow_mut();
     cache.turns.retain(|i, _| *i < chat.turns.len());
-    let needed = chat.scroll.from_bottom + height;
+    let mut needed = chat.scroll.from_bottom + height;
     let mut used: Vec<usize> = Vec::new();
     let mut total = 0usize;
     let mut all_measured = true;
+    let mut below_selected = None;
     for (i, turn) in chat.turns.iter().enumerate().rev() {
-        if total >= needed {
+        // In select mode the picked turn is kept in view: it and all below it are rendered.
+        let must = chat.selected.is_some_and(|s| i >= s);
+        if !must && total >= needed {
             all_measured = false;
             break;
         }
@@ -207,31 +264,51 @@ pub fn visible_lines(app: &App, width: u16, height: usize) -> (Vec<Line<'static>
             } else {
                 0
             },
+            selected: chat.selected == Some(i),
         };
         if cache.turns.get(&i).is_none_or(|c| c.key != key) {
-            let lines = turn_lines(
-                &mut cache.stream_prefix,
+            let look = TurnLook {
+                show_thinking: chat.show_thinking,
+                theme: app.theme,
+                spinner: app.spinner,
+                selected: key.selected,
+                pictures: &app.pictures,
+            };
+            let (lines, pictures) = turn_lines(&mut cache.stream_prefix, i, turn, width, &look);
+            cache.turns.insert(
                 i,
-                turn,
-                width,
-                chat.show_thinking,
-                app.theme,
-                app.spinner,
+                CachedTurn {
+                    key,
+                    lines,
+                    pictures,
+                },
             );
-            cache.turns.insert(i, CachedTurn { key, lines });
         }
-        total += cache.turns.get(&i).map_or(0, |c| c.lines.len());
+        let h = cache.turns.get(&i).map_or(0, |c| c.lines.len());
+        if chat.selected == Some(i) {
+            // The turn's top in view: the lines below it, less what does not fit.
+            let b = total + h.saturating_sub(height);
+            below_selected = Some(b);
+            needed = b + height;
+        }
+        total += h;
         used.push(i);
     }
     cache.max_scroll = all_measured.then(|| total.saturating_sub(height));
-    let from_bottom = chat.scroll.from_bottom.min(cache.max_scroll());
+    let from_bottom = below_selected
+        .unwrap_or(chat.scroll.from_bottom)
+        .min(cache.max_scroll());
     // Line numbers counted from the top of the rendered turns.
     let end = total.saturating_sub(from_bottom);
     let start = end.saturating_sub(height);
     let mut visible = Vec::with_capacity(height);
+    let mut spots = Vec::new();
     let mut line_no = 0usize;
     for i in used.into_iter().rev() {
-        let lines = cache.turns.get(&i).map_or(&[][..], |c| c.lines.as_slice());
+        let Some(c) = cache.turns.get(&i) else {
+            continue;
+        };
+        let lines = c.lines.as_slice();
         let (a, b) = (line_no, line_no + lines.len());
         line_no = b;
         if b <= start || a >= end {
@@ -240,13 +317,30 @@ pub fn visible_lines(app: &App, width: u16, height: usize) -> (Vec<Line<'static>
         let from = start.saturating_sub(a);
         let to = (end - a).min(lines.len());
         visible.extend_from_slice(&lines[from..to]);
+        // A picture is drawn only when all of it is in view: terminals cannot draw part.
+        for (chip, h, sha) in &c.pictures {
+            let top = a + chip + 1;
+            if top >= start && top + usize::from(*h) <= end {
+                spots.push((top - start, *h, sha.clone()));
+            }
+        }
     }
-    (visible, from_bottom)
+    (visible, from_bottom, spots)
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     let (conv, comp) = layout::chat(area, app.composer.lines().len());
+    let chips_h = u16::from(!app.chat.attached.is_empty() || !app.chat.compose.reading.is_empty());
+    let chips = Rect {
+        y: conv.bottom().saturating_sub(chips_h),
+        height: chips_h,
+        ..conv
+    };
+    let conv = Rect {
+        height: conv.height.saturating_sub(chips_h),
+        ..conv
+    };
     let notice_h = u16::from(app.chat.notice.is_some());
     let conv_text = Rect {
         height: conv.height.saturating_sub(notice_h),
@@ -266,9 +360,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ];
         f.render_widget(Paragraph::new(hint), conv_text);
     } else {
-        let (lines, from_bottom) =
+        let (lines, from_bottom, spots) =
             visible_lines(app, conv_text.width, usize::from(conv_text.height));
         f.render_widget(Paragraph::new(lines), conv_text);
+        for (row, h, sha) in spots {
+            if let Some(p) = app.pictures.ready.get(&sha) {
+                let size = p.0.size();
+                let r = Rect {
+                    x: conv_text.x + 3,
+                    y: conv_text.y + u16::try_from(row).unwrap_or(0),
+                    width: size.width.min(conv_text.width.saturating_sub(3)),
+                    height: h,
+                };
+                f.render_widget(ratatui_image::Image::new(&p.0), r);
+            }
+        }
         if from_bottom > 0 {
             let tag = format!(" ↓ {from_bottom} lines below (Ctrl-G) ");
             let w = u16::try_from(tag.chars().count())
@@ -291,104 +397,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         };
         f.render_widget(Paragraph::new(Span::styled(n.clone(), theme.warn())), r);
     }
-    draw_composer(f, app, comp);
+    if chips_h > 0 {
+        f.render_widget(Paragraph::new(composer::chip_line(app)), chips);
+    }
+    if let Some(popup) = &app.chat.compose.popup {
+        composer::draw_popup(f, app, popup, conv);
+    }
+    composer::draw(f, app, comp);
 }
 
-/// The chat header's right side: how full the context is (amber past 80 %) and what the
-/// conversation cost so far on an API key.
-fn context_spans(app: &App) -> Vec<Span<'static>> {
-    let theme = app.theme;
-    let meter = app.chat.meter(
-        &app.composer.text(),
-        app.context_limit(),
-        app.chat.settings.system.as_deref(),
-    );
-    let style = if meter.warn() {
-        theme.warn()
-    } else {
-        theme.dim()
-    };
-    let mut spans = vec![Span::styled(format!(" {} ", meter.label()), style)];
-    match app.chat.total_cost() {
-        Some(Some(c)) => spans.push(Span::styled(format!("· {c} "), theme.dim())),
-        Some(None) => spans.push(Span::styled("· cost unknown ", theme.dim())),
-        None => {}
-    }
-    spans
-}
-
-fn settings_summary(app: &App) -> String {
-    let s = &app.chat.settings;
-    let mut parts = vec![app.chat.model.clone()];
-    if s.system.is_some() {
-        parts.push("system prompt".into());
-    }
-    if let Some(n) = s.max_tokens {
-        parts.push(format!("max {n}"));
-    }
-    if let Some(t) = s.temperature {
-        parts.push(format!("temp {t}"));
-    }
-    match s.thinking {
-        crate::api::ThinkingChoice::Default => {}
-        crate::api::ThinkingChoice::Off => parts.push("thinking off".into()),
-        crate::api::ThinkingChoice::Adaptive => parts.push("thinking adaptive".into()),
-        crate::api::ThinkingChoice::Budget(n) => parts.push(format!("thinking {n}")),
-    }
-    if let Some(e) = s.effort {
-        parts.push(format!("effort {}", e.as_str()));
-    }
-    if s.web {
-        parts.push("web".into());
-    }
-    parts.join(" · ")
-}
-
-fn draw_composer(f: &mut Frame, app: &App, area: Rect) {
-    let theme = app.theme;
-    let title = if app.chat.in_flight() {
-        " streaming — Esc stops ".to_string()
-    } else {
-        format!(" {} ", settings_summary(app))
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.dim())
-        .title(Span::styled(title, theme.dim()))
-        .title(Line::from(context_spans(app)).right_aligned());
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let (row, col) = app.composer.cursor();
-    let height = usize::from(inner.height.max(1));
-    let first = row.saturating_sub(height - 1);
-    let lines: Vec<Line> = app
-        .composer
-        .lines()
-        .iter()
-        .skip(first)
-        .take(height)
-        .map(|l| Line::raw(l.as_str()))
-        .collect();
-    // Long lines scroll sideways so the cursor stays visible.
-    let line = &app.composer.lines()[row];
-    let before: usize = line
-        .chars()
-        .take(col)
-        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
-        .sum();
-    let hscroll = before.saturating_sub(usize::from(inner.width.saturating_sub(1)));
-    f.render_widget(
-        Paragraph::new(lines)
-            .scroll((0, u16::try_from(hscroll).unwrap_or(0)))
-            .style(ratatui::style::Style::new().remove_modifier(Modifier::DIM)),
-        inner,
-    );
-    if app.pane == crate::tui::app::Pane::Chat && !app.help && !app.terms_notice {
-        let x = inner.x + u16::try_from(before - hscroll).unwrap_or(0);
-        let y = inner.y + u16::try_from(row - first).unwrap_or(0);
-        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
-    }
-}
+mod composer;
 
 #[cfg(test)]
 mod tests;

@@ -117,7 +117,10 @@ mod tests {
         c.branch_at(1, turn("b2"));
         c.turns.push(turn("c2"));
         assert_eq!(prompts(&c), ["a", "b2", "c2"]);
-        assert_eq!((c.turns[1].siblings.shown, c.turns[1].siblings.count()), (1, 2));
+        assert_eq!(
+            (c.turns[1].siblings.shown, c.turns[1].siblings.count()),
+            (1, 2)
+        );
         assert!(!c.switch_branch(1, true), "no third branch");
         assert!(c.switch_branch(1, false));
         assert_eq!(prompts(&c), ["a", "b", "c"]);

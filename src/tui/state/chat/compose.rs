@@ -76,9 +76,14 @@ mod tests {
         assert_eq!(at_token("@", 1), Some((0, String::new())));
         assert_eq!(at_token("mail me@home", 12), None);
         assert_eq!(at_token("@x then", 7), None);
-        let files: Vec<String> = ["src/main.rs", "README.md", "docs/main-notes.md", "tests/domain.rs"]
-            .map(String::from)
-            .into();
+        let files: Vec<String> = [
+            "src/main.rs",
+            "README.md",
+            "docs/main-notes.md",
+            "tests/domain.rs",
+        ]
+        .map(String::from)
+        .into();
         assert_eq!(
             FilePopup::filter("main", &files),
             ["src/main.rs", "tests/domain.rs", "docs/main-notes.md"]

@@ -43,7 +43,7 @@ fn context_skips_failed_turns_and_unsigned_thinking() {
     ];
     let t2 = Turn::new("q2".into(), "m".into());
     c.turns = vec![t1, t2];
-    let m = c.messages_for(2, "q3");
+    let m = c.messages_for(2, "q3", &[]);
     assert_eq!(m.len(), 3);
     assert_eq!(m[1].content.len(), 2);
     assert_eq!(m[2].content[0]["text"], "q3");

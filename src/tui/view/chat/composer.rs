@@ -1,0 +1,182 @@
+//! The composer at the foot of the Chat pane: its box (settings on the left, the context
+//! meter and cost on the right), the attachment chips above it and the `@` file popup.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::tui::app::App;
+
+/// The files going with the next prompt, the focused one marked.
+pub(super) fn chip_line(app: &App) -> Line<'static> {
+    let theme = app.theme;
+    let mut spans = Vec::new();
+    for (i, a) in app.chat.attached.iter().enumerate() {
+        let style = if app.chat.compose.chip_focus == Some(i) {
+            theme.selected()
+        } else {
+            theme.accent()
+        };
+        spans.push(Span::styled(format!("[📎 {}]", a.chip()), style));
+        spans.push(Span::raw(" "));
+    }
+    if !app.chat.compose.reading.is_empty() {
+        spans.push(Span::styled("reading…", theme.dim()));
+    } else if app.chat.compose.chip_focus.is_some() {
+        spans.push(Span::styled("x removes · ←→ · Esc", theme.dim()));
+    }
+    Line::from(spans)
+}
+
+/// The `@` popup: files under the current folder matching what follows the `@`.
+pub(super) fn draw_popup(
+    f: &mut Frame,
+    app: &App,
+    popup: &crate::tui::state::chat::compose::FilePopup,
+    conv: Rect,
+) {
+    let theme = app.theme;
+    let rows: Vec<Line> = if app.chat.compose.files.is_none() {
+        vec![Line::styled("listing files…", theme.dim())]
+    } else if popup.matches.is_empty() {
+        vec![Line::styled(
+            format!("no file matches @{}", popup.query),
+            theme.dim(),
+        )]
+    } else {
+        popup
+            .matches
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let style = if i == popup.selected {
+                    theme.selected()
+                } else {
+                    ratatui::style::Style::default()
+                };
+                Line::styled(m.clone(), style)
+            })
+            .collect()
+    };
+    let h = u16::try_from(rows.len()).unwrap_or(1).saturating_add(2);
+    let w = conv.width.min(60);
+    let r = Rect {
+        x: conv.x,
+        y: conv.bottom().saturating_sub(h),
+        width: w,
+        height: h.min(conv.height),
+    };
+    f.render_widget(ratatui::widgets::Clear, r);
+    f.render_widget(
+        Paragraph::new(rows).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.dim())
+                .title(Span::styled(" attach: Tab/Enter · Esc ", theme.dim())),
+        ),
+        r,
+    );
+}
+
+/// The chat header's right side: how full the context is (amber past 80 %) and what the
+/// conversation cost so far on an API key.
+fn context_spans(app: &App) -> Vec<Span<'static>> {
+    let theme = app.theme;
+    let meter = app.chat.meter(
+        &app.composer.text(),
+        app.context_limit(),
+        app.chat.settings.system.as_deref(),
+    );
+    let style = if meter.warn() {
+        theme.warn()
+    } else {
+        theme.dim()
+    };
+    let mut spans = vec![Span::styled(format!(" {} ", meter.label()), style)];
+    match app.chat.total_cost() {
+        Some(Some(c)) => spans.push(Span::styled(format!("· {c} "), theme.dim())),
+        Some(None) => spans.push(Span::styled("· cost unknown ", theme.dim())),
+        None => {}
+    }
+    spans
+}
+
+fn settings_summary(app: &App) -> String {
+    let s = &app.chat.settings;
+    let mut parts = vec![app.chat.model.clone()];
+    if s.system.is_some() {
+        parts.push("system prompt".into());
+    }
+    if let Some(n) = s.max_tokens {
+        parts.push(format!("max {n}"));
+    }
+    if let Some(t) = s.temperature {
+        parts.push(format!("temp {t}"));
+    }
+    match s.thinking {
+        crate::api::ThinkingChoice::Default => {}
+        crate::api::ThinkingChoice::Off => parts.push("thinking off".into()),
+        crate::api::ThinkingChoice::Adaptive => parts.push("thinking adaptive".into()),
+        crate::api::ThinkingChoice::Budget(n) => parts.push(format!("thinking {n}")),
+    }
+    if let Some(e) = s.effort {
+        parts.push(format!("effort {}", e.as_str()));
+    }
+    if s.web {
+        parts.push("web".into());
+    }
+    parts.join(" · ")
+}
+
+pub(super) fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let title = if app.chat.in_flight() {
+        " streaming — Esc stops ".to_string()
+    } else if let Some(i) = app.chat.editing {
+        format!(
+            " editing turn {}: Enter sends a new branch · Esc cancels ",
+            i + 1
+        )
+    } else {
+        format!(" {} ", settings_summary(app))
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.dim())
+        .title(Span::styled(title, theme.dim()))
+        .title(Line::from(context_spans(app)).right_aligned());
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let (row, col) = app.composer.cursor();
+    let height = usize::from(inner.height.max(1));
+    let first = row.saturating_sub(height - 1);
+    let lines: Vec<Line> = app
+        .composer
+        .lines()
+        .iter()
+        .skip(first)
+        .take(height)
+        .map(|l| Line::raw(l.as_str()))
+        .collect();
+    // Long lines scroll sideways so the cursor stays visible.
+    let line = &app.composer.lines()[row];
+    let before: usize = line
+        .chars()
+        .take(col)
+        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+        .sum();
+    let hscroll = before.saturating_sub(usize::from(inner.width.saturating_sub(1)));
+    f.render_widget(
+        Paragraph::new(lines)
+            .scroll((0, u16::try_from(hscroll).unwrap_or(0)))
+            .style(ratatui::style::Style::new().remove_modifier(Modifier::DIM)),
+        inner,
+    );
+    if app.pane == crate::tui::app::Pane::Chat && !app.help && !app.terms_notice {
+        let x = inner.x + u16::try_from(before - hscroll).unwrap_or(0);
+        let y = inner.y + u16::try_from(row - first).unwrap_or(0);
+        f.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
+    }
+}

@@ -37,7 +37,15 @@ fn migrates_an_older_database_and_searches_its_old_rows() {
         let c = v1
             .create_conversation("Café crème", "m", None, &json!({}))
             .unwrap();
-        v1.add_user_message(c, "Où est le café naïve?").unwrap();
+        drop(v1);
+        // Written as that schema's oat wrote it (today's methods expect today's columns).
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute(
+                "INSERT INTO messages (conversation_id, role, content, text, complete, created) VALUES (?1, 'user', '[]', ?2, 1, '2026-01-01T00:00:00Z')",
+                rusqlite::params![c, "Où est le café naïve?"],
+            )
+            .unwrap();
     }
     let h = History::open(&path).unwrap();
     let hits = h.search("cafe naive", 10).unwrap();

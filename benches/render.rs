@@ -84,5 +84,54 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Twenty turns each with an image (800×600 PNG) drawn as a picture: the pictures are made
+/// once (as the app makes them, off the UI thread), then every frame only places them.
+fn bench_pictures(c: &mut Criterion) {
+    use ratatui_image::picker::{Picker, ProtocolType};
+    let mut g = c.benchmark_group("frame_120x40_pictures");
+    for (name, protocol) in [
+        ("kitty", ProtocolType::Kitty),
+        ("sixel", ProtocolType::Sixel),
+    ] {
+        let mut picker = Picker::halfblocks();
+        picker.set_protocol_type(protocol);
+        let mut app = app_with(20);
+        app.pictures.enabled = true;
+        for (i, t) in app.chat.turns.iter_mut().enumerate() {
+            let img = image::RgbaImage::from_fn(800, 600, |x, y| {
+                image::Rgba([(x % 256) as u8, (y % 256) as u8, (i * 10) as u8, 255])
+            });
+            let mut bytes = std::io::Cursor::new(Vec::new());
+            img.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+            let file =
+                oat::attach::Attachment::from_bytes(format!("shot{i}.png"), bytes.into_inner())
+                    .unwrap();
+            let picture = oat::tui::pictures::make(&picker, &file).unwrap();
+            app.pictures.ready.insert(file.sha256.clone(), picture);
+            t.attachments.push(file);
+        }
+        let file = app.chat.turns[0].attachments[0].clone();
+        g.bench_function(format!("make_one/{name}"), |b| {
+            b.iter(|| oat::tui::pictures::make(&picker, &file).unwrap());
+        });
+        let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        g.bench_function(format!("end/{name}"), |b| {
+            b.iter(|| {
+                term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
+            });
+        });
+        app.chat.turns.last_mut().unwrap().state = ReplyState::Streaming;
+        g.bench_function(format!("streaming/{name}"), |b| {
+            b.iter(|| {
+                let t = app.chat.turns.last_mut().unwrap();
+                t.text.push_str("word ");
+                t.revision += 1;
+                term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_pictures);
 criterion_main!(benches);

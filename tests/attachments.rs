@@ -95,11 +95,26 @@ fn each_file_type_goes_as_its_block_with_the_exact_bytes() {
     let gif = image_file(r.files.path(), "anim.gif", ImageFormat::Gif, 5, 5);
     let webp = image_file(r.files.path(), "pic.webp", ImageFormat::WebP, 6, 6);
     std::fs::write(r.files.path().join("doc.pdf"), pdf(2)).unwrap();
-    std::fs::write(r.files.path().join("main.rs"), "fn main() { println!(\"é\"); }\n").unwrap();
+    std::fs::write(
+        r.files.path().join("main.rs"),
+        "fn main() { println!(\"é\"); }\n",
+    )
+    .unwrap();
     let out = r.oat(&[
-        "ask", "-f", &r.path("shot.png"), "--file", &r.path("photo.txt"), "-f",
-        &r.path("anim.gif"), "-f", &r.path("pic.webp"), "-f", &r.path("doc.pdf"), "-f",
-        "main.rs", "What are these?",
+        "ask",
+        "-f",
+        &r.path("shot.png"),
+        "--file",
+        &r.path("photo.txt"),
+        "-f",
+        &r.path("anim.gif"),
+        "-f",
+        &r.path("pic.webp"),
+        "-f",
+        &r.path("doc.pdf"),
+        "-f",
+        "main.rs",
+        "What are these?",
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let body = &r.sent()[0];
@@ -133,19 +148,32 @@ fn each_file_type_goes_as_its_block_with_the_exact_bytes() {
 #[test]
 fn unsupported_files_and_every_limit_are_refused_before_any_request() {
     let r = Run::new();
-    std::fs::write(r.files.path().join("a.zip"), b"PK\x03\x04\x14\x00\x00\x00rest").unwrap();
+    std::fs::write(
+        r.files.path().join("a.zip"),
+        b"PK\x03\x04\x14\x00\x00\x00rest",
+    )
+    .unwrap();
     image_file(r.files.path(), "wide.png", ImageFormat::Png, 8001, 1);
     std::fs::write(r.files.path().join("long.pdf"), pdf(101)).unwrap();
     let huge = std::fs::File::create(r.files.path().join("huge.txt")).unwrap();
     huge.set_len(33_000_000).unwrap();
     let cases: [(&[&str], &str); 5] = [
-        (&["-f", "a.zip"], "a.zip: a application/zip file, which cannot be sent"),
-        (&["-f", "wide.png"], "wide.png: 8001×1 px, over the API's 8000×8000 px limit"),
+        (
+            &["-f", "a.zip"],
+            "a.zip: a application/zip file, which cannot be sent",
+        ),
+        (
+            &["-f", "wide.png"],
+            "wide.png: 8001×1 px, over the API's 8000×8000 px limit",
+        ),
         (
             &["-f", "long.pdf", "-m", "claude-sonnet-4-5"],
             "101 pages in one request; the API takes at most 100 pages for a model with a 200k context window",
         ),
-        (&["-f", "huge.txt"], "huge.txt: 33.0 MB, over the API's 32 MB request limit"),
+        (
+            &["-f", "huge.txt"],
+            "huge.txt: 33.0 MB, over the API's 32 MB request limit",
+        ),
         (&["-f", "missing.png"], "missing.png: No such file"),
     ];
     for (flags, expected) in cases {
@@ -181,7 +209,8 @@ fn model_capabilities_are_honoured_and_unknown_ones_left_to_the_api() {
     let out = r.oat(&["ask", "-f", "x.png", "hi"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("claude-sonnet-5-5 does not take images"),
+        out.stderr
+            .contains("claude-sonnet-5-5 does not take images"),
         "{}",
         out.stderr
     );
@@ -204,9 +233,16 @@ fn the_history_stores_each_file_once_resends_it_exports_it_and_frees_it() {
     let r = Run::new();
     let png = image_file(r.files.path(), "plot.png", ImageFormat::Png, 12, 8);
     assert_eq!(r.oat(&["ask", "--save", "-f", "plot.png", "first"]).code, 0);
-    assert_eq!(r.oat(&["ask", "--save", "-f", "plot.png", "second"]).code, 0);
+    assert_eq!(
+        r.oat(&["ask", "--save", "-f", "plot.png", "second"]).code,
+        0
+    );
     let h = History::open(&r.history()).unwrap();
-    assert_eq!(h.attachment_totals().unwrap(), (1, png.len() as i64), "stored once");
+    assert_eq!(
+        h.attachment_totals().unwrap(),
+        (1, png.len() as i64),
+        "stored once"
+    );
 
     // --continue sends the file again, from the history.
     let out = r.oat(&["ask", "--continue", "1", "and now?"]);
@@ -216,20 +252,42 @@ fn the_history_stores_each_file_once_resends_it_exports_it_and_frees_it() {
     assert_eq!(resent[2]["content"][0]["text"], "and now?");
 
     let show = r.oat(&["history", "show", "1"]);
-    assert!(show.stdout.contains("[attached: plot.png · PNG 12×8 · "), "{}", show.stdout);
+    assert!(
+        show.stdout.contains("[attached: plot.png · PNG 12×8 · "),
+        "{}",
+        show.stdout
+    );
 
-    let out = r.oat(&["history", "export", "1", "--markdown", "-o", "notes/chat.md"]);
+    let out = r.oat(&[
+        "history",
+        "export",
+        "1",
+        "--markdown",
+        "-o",
+        "notes/chat.md",
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let md = std::fs::read_to_string(r.files.path().join("notes/chat.md")).unwrap();
     let name = format!("{}-plot.png", &oat::attach::sha256_hex(&png)[..12]);
-    assert!(md.contains(&format!("![plot.png](chat.files/{name})")), "{md}");
+    assert!(
+        md.contains(&format!("![plot.png](chat.files/{name})")),
+        "{md}"
+    );
     assert_eq!(
         std::fs::read(r.files.path().join("notes/chat.files").join(&name)).unwrap(),
         png
     );
 
     assert_eq!(r.oat(&["history", "delete", "1"]).code, 0);
-    assert_eq!(h.attachment_totals().unwrap().0, 1, "conversation 2 still uses it");
+    assert_eq!(
+        h.attachment_totals().unwrap().0,
+        1,
+        "conversation 2 still uses it"
+    );
     assert_eq!(r.oat(&["history", "delete", "2"]).code, 0);
-    assert_eq!(h.attachment_totals().unwrap(), (0, 0), "freed with its last user");
+    assert_eq!(
+        h.attachment_totals().unwrap(),
+        (0, 0),
+        "freed with its last user"
+    );
 }

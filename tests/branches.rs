@@ -16,26 +16,40 @@ fn a_real_schema_3_database_migrates_losing_nothing() {
     std::fs::copy("tests/data/history-v3.db", &path).unwrap();
     let before: Vec<(i64, i64, String, String, String)> = {
         let c = rusqlite::Connection::open(&path).unwrap();
-        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, 3, "the fixture is a schema-3 file");
         let mut s = c
             .prepare("SELECT id, conversation_id, role, content, text FROM messages ORDER BY id")
             .unwrap();
-        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        s.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
     };
     assert_eq!(before.len(), 11);
     let h = History::open(&path).unwrap();
     let mut after = Vec::new();
     for conv in h.list(10).unwrap() {
         let (c, messages) = h.conversation(conv.id).unwrap();
-        assert_eq!(c.leaf, messages.iter().map(|m| m.id).max(), "leaf: the newest");
+        assert_eq!(
+            c.leaf,
+            messages.iter().map(|m| m.id).max(),
+            "leaf: the newest"
+        );
         for (i, m) in messages.iter().enumerate() {
             // A chain, in the order the messages were written.
             assert_eq!(m.parent, (i > 0).then(|| messages[i - 1].id));
-            after.push((m.id, c.id, m.role.clone(), m.content.to_string(), m.text.clone()));
+            after.push((
+                m.id,
+                c.id,
+                m.role.clone(),
+                m.content.to_string(),
+                m.text.clone(),
+            ));
         }
         // The branch is the whole conversation.
         assert_eq!(branch(&messages, c.leaf).len(), messages.len());
@@ -54,7 +68,10 @@ fn a_real_schema_3_database_migrates_losing_nothing() {
     let b = branch(&messages, c.leaf);
     assert_eq!(b.last().unwrap().text, "a prompt whose reply never came");
     assert_eq!(to_api_messages(&b).len(), 6);
-    assert!(!h.search("日本語", 5).unwrap().is_empty(), "search still works");
+    assert!(
+        !h.search("日本語", 5).unwrap().is_empty(),
+        "search still works"
+    );
 }
 
 fn reply(h: &History, conv: i64, parent: i64, text: &str) -> i64 {
@@ -109,12 +126,18 @@ fn branches_are_saved_reopened_and_shown() {
         output(&mut cmd, false)
     };
     let shown = run(&["history", "show", &c.to_string()]).stdout;
-    assert!(shown.contains("q2 edited") && !shown.contains("a2 again"), "{shown}");
+    assert!(
+        shown.contains("q2 edited") && !shown.contains("a2 again"),
+        "{shown}"
+    );
 
     // The app switched to the regenerated reply: resuming and `show` follow.
     h.set_leaf(c, a2b).unwrap();
     let shown = run(&["history", "show", &c.to_string()]).stdout;
-    assert!(shown.contains("a2 again") && !shown.contains("q2 edited"), "{shown}");
+    assert!(
+        shown.contains("a2 again") && !shown.contains("q2 edited"),
+        "{shown}"
+    );
     let all = run(&["history", "show", &c.to_string(), "--all"]).stdout;
     assert!(all.contains("── branch 1 of 3 (last used)"), "{all}");
     assert!(all.contains("── branch 3 of 3, from turn 2"), "{all}");

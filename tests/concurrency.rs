@@ -284,3 +284,77 @@ fn eight_first_saves_at_once_on_no_database_all_succeed() {
     let list: Vec<Value> = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(list.len(), 8, "{}", o.stdout);
 }
+
+/// Files in the history with processes at once: eight `ask --save -f` of one file while
+/// four others delete conversations that used it. The file stays stored once while any
+/// conversation uses it, and is freed when the last one goes.
+#[test]
+fn parallel_saves_and_deletes_share_one_stored_file_and_free_it() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let img = image::RgbaImage::from_fn(64, 48, |x, y| image::Rgba([x as u8, y as u8, 7, 255]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let png = png.into_inner();
+    let file = home.path().join("shared.png");
+    std::fs::write(&file, &png).unwrap();
+    let ask = |n: usize| {
+        let mut c = oat_process(home.path());
+        c.env("ANTHROPIC_BASE_URL", &mock.url)
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .args([
+                "ask",
+                "--save",
+                "-f",
+                file.to_str().unwrap(),
+                &format!("q{n}"),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        (c.spawn().unwrap(), None)
+    };
+    let delete = |id: usize| {
+        let mut c = oat_process(home.path());
+        c.args(["history", "delete", &id.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        (c.spawn().unwrap(), None)
+    };
+    // Four conversations to delete, then the race.
+    for o in run_all((0..4).map(ask).collect()) {
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    let mut racing: Vec<(Child, Option<String>)> = (4..12).map(ask).collect();
+    racing.extend((1..=4).map(delete));
+    for o in run_all(racing) {
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(
+            !text(&o.stderr).contains("could not save"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    let db = home.path().join("data/oat/history.db");
+    let h = oat::history::History::open(&db).unwrap();
+    assert_eq!(h.attachment_totals().unwrap(), (1, png.len() as i64));
+    let left = h.list(100).unwrap();
+    assert_eq!(left.len(), 8);
+    for c in &left {
+        let (_, messages) = h.conversation(c.id).unwrap();
+        assert_eq!(
+            &messages[0].attachments[0].data[..],
+            &png[..],
+            "intact in {}",
+            c.id
+        );
+    }
+    let outs = run_all(left.iter().map(|c| delete(c.id as usize)).collect());
+    assert!(outs.iter().all(|o| o.status.success()));
+    assert_eq!(
+        h.attachment_totals().unwrap(),
+        (0, 0),
+        "freed with the last"
+    );
+}

@@ -63,11 +63,16 @@ impl Tmux {
     /// The built `oat` in a 100×30 tmux session with a clean environment in `home`, an API
     /// key in the environment, and no keyring; it records `stty -a` when oat exits.
     fn start(home: &Path, mock: &MockServer, name: &str) -> Self {
+        Self::start_with(home, mock, name, "")
+    }
+
+    /// `start`, with more `NAME=value` words for the environment.
+    fn start_with(home: &Path, mock: &MockServer, name: &str, env: &str) -> Self {
         let h = home;
         let bin = assert_cmd::cargo::cargo_bin("oat");
         let script = format!(
             "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state XDG_DATA_HOME={h}/data \
-             DBUS_SESSION_BUS_ADDRESS=unix:path={h}/no-bus ANTHROPIC_API_KEY={key} ANTHROPIC_BASE_URL={url} {bin}; \
+             DBUS_SESSION_BUS_ADDRESS=unix:path={h}/no-bus ANTHROPIC_API_KEY={key} ANTHROPIC_BASE_URL={url} {env} {bin}; \
              echo EXITED:$?; stty -a > {stty}; sleep 60",
             h = h.display(),
             key = API_KEY,
@@ -317,4 +322,76 @@ fn tokens_are_counted_after_typing_pauses_and_never_while_idle() {
     );
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["conversation"]["settings"]["web"], true, "{}", out.stdout);
+}
+
+/// Ctrl-E hands the composer to `$EDITOR` (a script here) in cooked mode on the main
+/// screen, takes the edited text back, and the app is whole again; then select mode copies
+/// the reply through OSC 52, which tmux keeps as a paste buffer.
+#[test]
+fn the_editor_round_trip_and_copy_in_select_mode() {
+    if !tmux_or_skip("end-to-end editor test") {
+        return;
+    }
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let editor = h.join("editor.sh");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\nstty -a > {h}/editor-stty.txt\nprintf '%s, edited in the editor\\n' \"$(cat \"$1\")\" > \"$1\"\n",
+            h = h.display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .args(["755", editor.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let tmux = Tmux::start_with(
+        h,
+        &mock,
+        "oat-editor",
+        &format!("EDITOR={}", editor.display()),
+    );
+    tmux.run(&["set", "-g", "set-clipboard", "on"]);
+    tmux.wait_for("shown once");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Ask anything");
+    tmux.keys(&["-l", "Draft"]);
+    tmux.keys(&["C-e"]);
+    let s = tmux.wait_for("Draft, edited in the editor");
+    assert!(s.contains("Back from the editor"), "{s}");
+    let modes = std::fs::read_to_string(h.join("editor-stty.txt")).unwrap();
+    assert!(
+        modes.contains(" icanon") && !modes.contains("-icanon"),
+        "the editor had a cooked terminal: {modes}"
+    );
+    assert_eq!(
+        tmux.run(&["display", "-p", "-t", "oat", "#{alternate_on}"])
+            .trim(),
+        "1",
+        "the app has its screen back"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Done.");
+    let body = mock.requests_to("/v1/messages")[0].body.clone().unwrap();
+    assert_eq!(
+        body["messages"][0]["content"][0]["text"],
+        "Draft, edited in the editor"
+    );
+    // Select mode: Alt-Up, then y copies the reply as it arrived.
+    tmux.keys(&["M-Up"]);
+    tmux.wait_for("▶ You");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Copied turn 1");
+    let copied = tmux.run(&["show-buffer"]);
+    assert_eq!(
+        copied, "Hello, wörld! ✓ 日本語 🎉\n\n```rust\nfn main() {}\n```\nDone.",
+        "the exact source, through OSC 52 and tmux"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("EXITED:0");
+    assert_no_secret(&tmux.screen());
 }

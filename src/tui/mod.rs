@@ -90,11 +90,7 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     // Before the app takes the screen: the terminal's answer must not arrive as a key.
     app.theme = theme::Theme::detect(ctx.config.config.theme.unwrap_or_default());
     app.prices = ctx.config.config.prices();
-    let picker = if ctx.config.config.images == Some(false) {
-        None
-    } else {
-        pictures::detect()
-    };
+    let picker = pictures::detect(ctx.config.config.images);
     app.pictures.enabled = picker.is_some();
     let outcome = {
         let (mut term, _guard) = terminal::enter().map_err(TuiError::Setup)?;

@@ -52,8 +52,19 @@ impl Pictures {
 
 /// Asks the terminal what it can draw. Must run before the app reads input, as the theme
 /// query does. `None` when it draws no pictures (only half-blocks): chips are shown then.
-pub fn detect() -> Option<Picker> {
-    let picker = Picker::from_query_stdio().ok()?;
+/// `choice` is the config's `images`: `false` never asks; inside tmux oat asks only when
+/// it is `true`, since the query turns on tmux's `allow-passthrough` for the pane.
+pub fn detect(choice: Option<bool>) -> Option<Picker> {
+    if choice == Some(false) || (std::env::var_os("TMUX").is_some() && choice != Some(true)) {
+        return None;
+    }
+    let options = ratatui_image::picker::cap_parser::QueryStdioOptions {
+        // A terminal that answers, answers at once; one that does not must not hold up
+        // the start for the library's default two seconds.
+        timeout: std::time::Duration::from_millis(400),
+        ..Default::default()
+    };
+    let picker = Picker::from_query_stdio_with_options(options).ok()?;
     match picker.protocol_type() {
         ProtocolType::Halfblocks => None,
         _ => Some(picker),

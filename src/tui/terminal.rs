@@ -68,6 +68,14 @@ fn install_panic_hook() {
 }
 
 /// Ctrl-Z: give the terminal back, stop like any job, and take it again on `fg`.
+/// Clears the screen and forgets what was drawn, so the next frame paints everything.
+/// (`Terminal::clear` would first ask the terminal where its cursor is, and that answer
+/// can be lost while the input reader restarts.)
+fn redraw_all(term: &mut Term) -> io::Result<()> {
+    let size = term.size()?;
+    term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
 pub fn suspend(term: &mut Term) -> io::Result<()> {
     restore();
     #[cfg(unix)]
@@ -130,7 +138,7 @@ pub fn edit(term: &mut Term, text: &str) -> io::Result<Result<String, String>> {
         .arg(&path)
         .status();
     enter_modes()?;
-    term.clear()?;
+    redraw_all(term)?;
     let result = match status {
         Ok(s) if s.success() => std::fs::read_to_string(&path)
             .map(|t| t.strip_suffix('\n').unwrap_or(&t).to_string())

@@ -13,6 +13,9 @@ use crate::tui::app::App;
 pub(super) fn chip_line(app: &App) -> Line<'static> {
     let theme = app.theme;
     let mut spans = Vec::new();
+    if app.chat.compose.chip_focus.is_some() {
+        spans.push(Span::styled("x removes · ←→ · Esc  ", theme.dim()));
+    }
     for (i, a) in app.chat.attached.iter().enumerate() {
         let style = if app.chat.compose.chip_focus == Some(i) {
             theme.selected()
@@ -24,8 +27,6 @@ pub(super) fn chip_line(app: &App) -> Line<'static> {
     }
     if !app.chat.compose.reading.is_empty() {
         spans.push(Span::styled("reading…", theme.dim()));
-    } else if app.chat.compose.chip_focus.is_some() {
-        spans.push(Span::styled("x removes · ←→ · Esc", theme.dim()));
     }
     Line::from(spans)
 }

@@ -57,6 +57,15 @@ impl App {
                 }
             }
             Action::ToggleThinking => self.chat.show_thinking = !self.chat.show_thinking,
+            Action::OpenEditor => return vec![Effect::Edit(self.composer.text())],
+            Action::SelectTurns => return self.enter_select(),
+            // With a pasted path on offer the compose keys took it already.
+            Action::AttachPasted => {
+                self.chat.notice = Some(
+                    "Paste a file's path (or /attach PATH, or @ for files here) to attach it."
+                        .into(),
+                );
+            }
             Action::ScrollUp => self.scroll_chat(self.page()),
             Action::ScrollDown => self.scroll_chat(-self.page()),
             Action::ScrollToEnd => self.chat.scroll.from_bottom = 0,

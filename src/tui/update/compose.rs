@@ -17,22 +17,17 @@ impl App {
             return Some(self.select_key(key));
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let alt = key.modifiers.contains(KeyModifiers::ALT);
-        match key.code {
-            KeyCode::Char('e') if ctrl => return Some(vec![Effect::Edit(self.composer.text())]),
-            KeyCode::Char('a') if ctrl => {
-                if let Some((text, path)) = self.chat.compose.paste_offer.take() {
-                    let now = self.composer.text();
-                    if let Some(at) = now.rfind(&text) {
-                        let mut kept = now.clone();
-                        kept.replace_range(at..at + text.len(), "");
-                        self.composer.set_text(&kept);
-                    }
-                    return Some(self.attach_path(path.to_string_lossy().to_string()));
-                }
+        if key.code == KeyCode::Char('a')
+            && ctrl
+            && let Some((text, path)) = self.chat.compose.paste_offer.take()
+        {
+            let now = self.composer.text();
+            if let Some(at) = now.rfind(&text) {
+                let mut kept = now.clone();
+                kept.replace_range(at..at + text.len(), "");
+                self.composer.set_text(&kept);
             }
-            KeyCode::Up if ctrl || alt => return Some(self.enter_select()),
-            _ => {}
+            return Some(self.attach_path(path.to_string_lossy().to_string()));
         }
         if !matches!(key.code, KeyCode::Char('a') if ctrl) {
             self.chat.compose.paste_offer = None;

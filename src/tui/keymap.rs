@@ -148,7 +148,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Chat, K::Char('e'), CTRL, A::OpenEditor, "Ctrl-E", "edit the prompt in $VISUAL / $EDITOR"),
     b(C::Chat, K::Up, ALT, A::SelectTurns, "Alt-↑ / Ctrl-↑", "select turns: ↑↓ ←→ branches, e r y c"),
     b(C::Chat, K::Up, CTRL, A::SelectTurns, "", ""),
-    b(C::Chat, K::Char('a'), CTRL, A::AttachPasted, "Ctrl-A", "attach the pasted path (or @, /attach)"),
+    b(C::Chat, K::Char('a'), CTRL, A::AttachPasted, "Ctrl-A", "attach a pasted path (or @ /attach)"),
     b(C::Chat, K::PageUp, NONE, A::ScrollUp, "PgUp / PgDn / wheel", "scroll"),
     b(C::Chat, K::PageDown, NONE, A::ScrollDown, "", ""),
     b(C::Chat, K::End, CTRL, A::ScrollToEnd, "Ctrl-End / Ctrl-G", "jump to the end"),

@@ -199,6 +199,9 @@ pub struct ChatState {
     pub model: String,
     pub settings: ChatSettings,
     pub streaming: Option<RequestId>,
+    /// The last reply asked for, streaming or not: its saved ids still come back after
+    /// it is stopped.
+    pub sent: Option<RequestId>,
     pub scroll: Scroll,
     pub show_thinking: bool,
     /// A line under the conversation: retries, copy confirmations, setting changes.

@@ -167,6 +167,7 @@ impl App {
                     self.chat.attached.clear();
                     self.chat.selected = None;
                     self.chat.editing = None;
+                    self.chat.sent = None;
                     self.chat.conversation = None;
                     self.chat.scroll.from_bottom = 0;
                     self.chat.context_from = 0;
@@ -334,6 +335,7 @@ impl App {
             save,
         });
         self.chat.streaming = Some(id);
+        self.chat.sent = Some(id);
         vec![fx]
     }
 

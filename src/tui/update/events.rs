@@ -141,7 +141,7 @@ impl App {
             | ApiEvent::PathCompleted { .. }
             | ApiEvent::PasteIsFile { .. }) => self.compose_event(e),
             ApiEvent::ReplySaved { id, message } => {
-                if self.chat.streaming == Some(id)
+                if self.chat.sent == Some(id)
                     && let Some(t) = self.chat.turns.last_mut()
                 {
                     t.reply_id = Some(message);

@@ -93,7 +93,7 @@ impl App {
                 if self.chat.streaming == Some(id) || self.chat.conversation.is_none() {
                     self.chat.conversation = Some(conversation);
                 }
-                if self.chat.streaming == Some(id)
+                if self.chat.sent == Some(id)
                     && let Some(t) = self.chat.turns.last_mut()
                 {
                     t.prompt_id = Some(prompt);
@@ -116,6 +116,7 @@ impl App {
                 self.chat.turns = self.resumed_turns(&conversation, &messages);
                 self.chat.selected = None;
                 self.chat.editing = None;
+                self.chat.sent = None;
                 *self.chat.render_cache.borrow_mut() = Default::default();
                 self.chat.notice = Some(format!(
                     "Resumed “{}”: new prompts continue it.",

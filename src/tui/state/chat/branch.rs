@@ -50,6 +50,8 @@ impl ChatState {
         new[0].siblings = sib;
         self.turns.extend(new);
         self.touch_from(at);
+        // Ids still on their way for the last reply would land on another turn now.
+        self.sent = None;
         true
     }
 

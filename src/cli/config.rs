@@ -147,6 +147,15 @@ pub fn settings(global: &GlobalArgs, file: &config::Config) -> Vec<Setting> {
         },
         from_file(file.theme.is_some()),
     ));
+    out.push(setting(
+        "images",
+        match file.images {
+            None => "auto (ask the terminal; not inside tmux)",
+            Some(true) => "true",
+            Some(false) => "false",
+        },
+        from_file(file.images.is_some()),
+    ));
     out.push(if file.prices.is_empty() {
         setting(
             "prices",
@@ -230,6 +239,7 @@ const TEMPLATE: &str = "# oat's config: uncomment what you want to change (see `
 # cache = true
 # cache_ttl = \"5m\"          # or \"1h\"
 # theme = \"auto\"            # or \"dark\", \"light\"
+# images = true             # pictures of attached images (false: chips only)
 # [prices.\"my-model\"]       # USD per million tokens
 # input = 2.0
 # output = 8.0

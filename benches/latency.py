@@ -166,17 +166,19 @@ def long_history(env):
     )
     conv = cur.lastrowid
     reply = "Here is **an answer** with a list:\n\n- one\n- two\n\n```rust\nfn main() {}\n```\n\nAnd a closing line."
-    rows = []
+    parent = None
     for i in range(TURNS):
         q = f"Question {i}: how does this work?"
-        rows.append((conv, "user", f'[{{"type":"text","text":"{q}"}}]', q, None, None, now))
         content = '[{"type":"text","text":' + repr_json(reply) + "}]"
-        rows.append((conv, "assistant", content, reply, "claude-sonnet-5-5",
-                     '{"input_tokens":20,"output_tokens":40}', now))
-    db.executemany(
-        "INSERT INTO messages (conversation_id, role, content, text, model, usage, created, complete) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-        rows,
-    )
+        for row in ((conv, "user", f'[{{"type":"text","text":"{q}"}}]', q, None, None, now),
+                    (conv, "assistant", content, reply, "claude-sonnet-5-5",
+                     '{"input_tokens":20,"output_tokens":40}', now)):
+            parent = db.execute(
+                "INSERT INTO messages (conversation_id, role, content, text, model, usage, created, complete, parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                row + (parent,),
+            ).lastrowid
+    # Each message follows the one before (schema 6); the branch shown ends at the last.
+    db.execute("UPDATE conversations SET leaf = ? WHERE id = ?", (parent, conv))
     db.commit()
     db.close()
 

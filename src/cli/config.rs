@@ -150,7 +150,7 @@ pub fn settings(global: &GlobalArgs, file: &config::Config) -> Vec<Setting> {
     out.push(setting(
         "images",
         match file.images {
-            None => "auto (ask the terminal; not inside tmux)",
+            None => "auto (ask terminals known to draw pictures; not inside tmux)",
             Some(true) => "true",
             Some(false) => "false",
         },

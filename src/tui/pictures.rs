@@ -50,12 +50,40 @@ impl Pictures {
     }
 }
 
+/// Whether the environment names a terminal known to draw pictures. Asking any other
+/// terminal costs the whole query timeout when it does not answer every part (tmux and
+/// plain xterm do not): 400 ms on every start, for nothing.
+fn likely_graphics(var: impl Fn(&str) -> Option<String>) -> bool {
+    let term = var("TERM").unwrap_or_default();
+    let program = var("TERM_PROGRAM").unwrap_or_default();
+    [
+        "kitty", "ghostty", "wezterm", "foot", "mlterm", "contour", "konsole",
+    ]
+    .iter()
+    .any(|t| term.contains(t))
+        || ["iTerm.app", "WezTerm", "ghostty", "WarpTerminal", "rio"].contains(&program.as_str())
+        || [
+            "KITTY_WINDOW_ID",
+            "WEZTERM_EXECUTABLE",
+            "ITERM_SESSION_ID",
+            "KONSOLE_VERSION",
+        ]
+        .iter()
+        .any(|v| var(v).is_some_and(|s| !s.is_empty()))
+}
+
 /// Asks the terminal what it can draw. Must run before the app reads input, as the theme
 /// query does. `None` when it draws no pictures (only half-blocks): chips are shown then.
-/// `choice` is the config's `images`: `false` never asks; inside tmux oat asks only when
-/// it is `true`, since the query turns on tmux's `allow-passthrough` for the pane.
+/// `choice` is the config's `images`: `false` never asks, `true` always asks; unset asks
+/// only a terminal the environment names as one that draws pictures, and never inside
+/// tmux (the query turns on tmux's `allow-passthrough` for the pane).
 pub fn detect(choice: Option<bool>) -> Option<Picker> {
-    if choice == Some(false) || (std::env::var_os("TMUX").is_some() && choice != Some(true)) {
+    let var = |k: &str| std::env::var(k).ok();
+    let ask = match choice {
+        Some(c) => c,
+        None => var("TMUX").is_none() && likely_graphics(var),
+    };
+    if !ask {
         return None;
     }
     let options = ratatui_image::picker::cap_parser::QueryStdioOptions {
@@ -80,4 +108,32 @@ pub fn make(picker: &Picker, file: &Attachment) -> Option<Picture> {
         .new_protocol(image, area, ratatui_image::Resize::Fit(None))
         .ok()
         .map(Picture)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::likely_graphics;
+
+    #[test]
+    fn only_terminals_known_to_draw_are_asked() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(likely_graphics(env(&[("TERM", "xterm-kitty")])));
+        assert!(likely_graphics(env(&[("TERM_PROGRAM", "iTerm.app")])));
+        assert!(likely_graphics(env(&[
+            ("TERM", "xterm-256color"),
+            ("WEZTERM_EXECUTABLE", "/x")
+        ])));
+        assert!(!likely_graphics(env(&[("TERM", "xterm-256color")])));
+        assert!(!likely_graphics(env(&[
+            ("TERM", "screen-256color"),
+            ("KITTY_WINDOW_ID", "")
+        ])));
+    }
 }

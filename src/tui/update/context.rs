@@ -112,7 +112,7 @@ impl App {
                     let upto = self.chat.turns.len();
                     // Sent without a second gate: the estimate that chose `n` has its margin,
                     // and if the API still refuses, that error says so.
-                    return self.send_turn(super::chat::Draft {
+                    return self.send_turn(super::send::Draft {
                         prompt: gate.prompt,
                         files: self.chat.attached.clone(),
                         upto,

@@ -8,6 +8,7 @@ mod history;
 mod keys;
 mod resume;
 mod select;
+mod send;
 
 pub use chat::last_code_block;
 pub use history::settings_to_json;

@@ -1,4 +1,4 @@
-//! Tests of `tui/view/chat`.
+//! Tests of `tui/view/chat/turn`.
 
 use super::*;
 

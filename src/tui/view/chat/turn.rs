@@ -1,0 +1,226 @@
+//! One turn of the conversation as lines: the prompt with its files (and the rows their
+//! pictures take), the reply's Markdown (a streaming reply re-renders only its unsettled
+//! tail), thinking, sources, usage and state. Pure: the caller caches the result.
+
+use ratatui::text::{Line, Span};
+
+use super::markdown;
+use crate::tui::pictures::Pictures;
+use crate::tui::render_cache::PrefixCache;
+use crate::tui::state::chat::{ReplyState, Turn};
+use crate::tui::theme::Theme;
+
+/// The byte length of `text` up to its last paragraph break outside a code fence.
+pub(super) fn settled_len(text: &str) -> usize {
+    let mut in_fence = false;
+    let mut settled = 0;
+    let mut pos = 0;
+    let mut previous_blank = false;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        let blank = line.trim().is_empty() && line.ends_with('\n');
+        pos += line.len();
+        if blank && !previous_blank && !in_fence {
+            settled = pos;
+        }
+        previous_blank = blank;
+    }
+    settled
+}
+
+/// The reply's Markdown lines; for a streaming reply, reusing the settled prefix.
+fn reply_lines(
+    cache: &mut Option<PrefixCache>,
+    turn_index: usize,
+    text: &str,
+    width: usize,
+    theme: Theme,
+    streaming: bool,
+) -> Vec<Line<'static>> {
+    if !streaming {
+        return markdown::render(text, width, theme);
+    }
+    let settled = settled_len(text);
+    let reusable = cache.as_ref().filter(|c| {
+        c.turn == turn_index && c.width == width && c.theme == theme && c.len == settled
+    });
+    let mut lines = match reusable {
+        Some(c) => c.lines.clone(),
+        None => {
+            let lines = markdown::render(&text[..settled], width, theme);
+            *cache = Some(PrefixCache {
+                turn: turn_index,
+                len: settled,
+                width,
+                theme,
+                lines: lines.clone(),
+            });
+            lines
+        }
+    };
+    let tail = markdown::render(&text[settled..], width, theme);
+    if !lines.is_empty() && !tail.is_empty() {
+        lines.push(Line::default());
+    }
+    lines.extend(tail);
+    lines
+}
+
+/// How one turn is drawn besides its content.
+pub(crate) struct TurnLook<'a> {
+    pub show_thinking: bool,
+    pub theme: Theme,
+    pub spinner: usize,
+    pub selected: bool,
+    pub pictures: &'a Pictures,
+}
+
+/// The "You" line: marked when selected, with `‹ 2/3 ›` where the turn has siblings.
+fn prompt_head(turn: &Turn, look: &TurnLook) -> Line<'static> {
+    let theme = look.theme;
+    let mut spans = if look.selected {
+        vec![Span::styled("▶ You", theme.selected())]
+    } else {
+        vec![Span::styled("You", theme.user())]
+    };
+    let s = &turn.siblings;
+    if s.count() > 1 {
+        spans.push(Span::styled(
+            format!("  ‹ {}/{} ›", s.shown + 1, s.count()),
+            theme.accent(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// The turn's files: a chip each, and below an image's chip the rows its picture takes
+/// (drawn over them by `draw`), when the terminal draws pictures.
+fn attachment_lines(
+    turn: &Turn,
+    look: &TurnLook,
+    out: &mut Vec<Line<'static>>,
+    pictures: &mut Vec<(usize, u16, String)>,
+) {
+    for f in &turn.attachments {
+        out.push(Line::from(Span::styled(
+            format!("📎 {}", f.chip()),
+            look.theme.dim(),
+        )));
+        if let Some(h) = look.pictures.rows(&f.sha256) {
+            pictures.push((out.len() - 1, h, f.sha256.clone()));
+            out.extend(std::iter::repeat_n(Line::default(), usize::from(h)));
+        }
+    }
+}
+
+pub(crate) fn turn_lines(
+    prefix: &mut Option<PrefixCache>,
+    index: usize,
+    turn: &Turn,
+    width: u16,
+    look: &TurnLook,
+) -> (Vec<Line<'static>>, Vec<(usize, u16, String)>) {
+    let (show_thinking, theme, spinner) = (look.show_thinking, look.theme, look.spinner);
+    let w = usize::from(width.max(8));
+    let mut out = Vec::new();
+    let mut pictures = Vec::new();
+    let wrap = |spans: Vec<Span<'_>>| markdown::wrap_spans(&spans, w);
+    out.push(prompt_head(turn, look));
+    attachment_lines(turn, look, &mut out, &mut pictures);
+    out.extend(markdown::wrap_plain(
+        &turn.prompt,
+        w,
+        ratatui::style::Style::default(),
+    ));
+    out.push(Line::default());
+    let mut head = vec![
+        Span::styled("Claude", theme.assistant()),
+        Span::styled(format!(" · {}", turn.model), theme.dim()),
+    ];
+    if let Some(u) = turn.usage {
+        head.push(Span::styled(format!(" · {}", u.short()), theme.dim()));
+    }
+    if let Some(spend) = turn.spend.and_then(|s| s.label()) {
+        head.push(Span::styled(format!(" · {spend}"), theme.dim()));
+    }
+    if let Some(t) = turn.first_token {
+        head.push(Span::styled(
+            format!(" · first token {:.2}s", t.as_secs_f64()),
+            theme.dim(),
+        ));
+    }
+    out.extend(wrap(head));
+    if !turn.thinking.is_empty() {
+        if show_thinking {
+            out.extend(wrap(vec![Span::styled(
+                "▾ thinking (Ctrl-T hides)",
+                theme.dim(),
+            )]));
+            for l in markdown::render(&turn.thinking, w.saturating_sub(2), theme) {
+                let mut spans = vec![Span::styled("  ", theme.dim())];
+                spans.extend(l.spans.into_iter().map(|s| s.patch_style(theme.dim())));
+                out.push(Line::from(spans));
+            }
+        } else {
+            out.extend(wrap(vec![Span::styled(
+                format!(
+                    "▸ thinking, {} characters (Ctrl-T shows)",
+                    turn.thinking.chars().count()
+                ),
+                theme.dim(),
+            )]));
+        }
+    }
+    let streaming = matches!(turn.state, ReplyState::Streaming | ReplyState::Waiting);
+    out.extend(reply_lines(prefix, index, &turn.text, w, theme, streaming));
+    if !turn.sources.list.is_empty() {
+        out.push(Line::default());
+        out.extend(wrap(vec![Span::styled("Sources", theme.dim())]));
+        for line in turn.sources.lines() {
+            out.extend(wrap(vec![Span::styled(line, theme.dim())]));
+        }
+    }
+    if let (Some(doing), true) = (&turn.activity, streaming) {
+        out.extend(wrap(vec![Span::styled(
+            format!("⌕ {doing}…"),
+            theme.accent(),
+        )]));
+    }
+    let status = match &turn.state {
+        ReplyState::Waiting => {
+            let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+            let frame = frames[spinner % frames.len()];
+            vec![Span::styled(
+                format!("{frame} waiting for the first token…"),
+                theme.dim(),
+            )]
+        }
+        ReplyState::Streaming => vec![Span::styled("▍", theme.accent())],
+        ReplyState::Stopped => vec![Span::styled("■ stopped (Ctrl-R regenerates)", theme.warn())],
+        ReplyState::Failed { error, advice } => {
+            out.extend(wrap(vec![Span::styled(
+                format!("✗ {error}"),
+                theme.error(),
+            )]));
+            vec![Span::styled(format!("  {advice}"), theme.warn())]
+        }
+        ReplyState::Declined { sentence } => {
+            vec![Span::styled(format!("⊘ {sentence}"), theme.warn())]
+        }
+        ReplyState::Done => Vec::new(),
+    };
+    for note in &turn.notes {
+        out.extend(wrap(vec![Span::styled(format!("ℹ {note}"), theme.dim())]));
+    }
+    if !status.is_empty() {
+        out.extend(wrap(status));
+    }
+    out.push(Line::default());
+    (out, pictures)
+}
+
+#[cfg(test)]
+mod tests;

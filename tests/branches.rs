@@ -145,6 +145,11 @@ fn branches_are_saved_reopened_and_shown() {
         assert!(all.contains(t), "{t:?} in {all}");
     }
     assert_eq!(all.matches("\nq1\n").count(), 1, "the shared turn once");
+    let md = run(&["history", "export", &c.to_string(), "--markdown"]).stdout;
+    assert!(
+        md.contains("a2 again") && !md.contains("q2 edited"),
+        "export: {md}"
+    );
 
     // --continue goes on from the branch last used.
     let mock = MockServer::start();

@@ -427,3 +427,33 @@ fn resuming_opens_the_branch_last_used_with_the_others_a_key_away() {
         "the file is sent again"
     );
 }
+
+#[test]
+fn files_of_many_megabytes_are_estimated_not_counted_on_every_pause() {
+    let mut a = app();
+    typed(&mut a, "a question");
+    let fx = a.update(Msg::ComposerSettled);
+    assert!(
+        matches!(requests(&fx)[0].1, RequestKind::CountTokens { .. }),
+        "small: counted"
+    );
+    a.composer.set_text("/attach big.txt");
+    let fx = a.update(key(KeyCode::Enter));
+    let id = requests(&fx)[0].0;
+    let big = Attachment::from_bytes("big.txt".into(), vec![b'x'; 5_000_000]).unwrap();
+    a.update(Msg::Api(ApiEvent::AttachmentRead {
+        id,
+        file: Box::new(big),
+    }));
+    typed(&mut a, "summarise it");
+    let fx = a.update(Msg::ComposerSettled);
+    assert!(
+        requests(&fx).is_empty(),
+        "5 MB of files: not uploaded to count"
+    );
+    let meter = a.chat.meter(&a.composer.text(), Some(1_000_000), None);
+    assert!(
+        meter.used > 1_250_000,
+        "the estimate includes the file: {meter:?}"
+    );
+}

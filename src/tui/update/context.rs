@@ -31,7 +31,7 @@ impl App {
     }
 
     pub(crate) fn count_composer(&mut self) -> Vec<Effect> {
-        if !self.wants_count() {
+        if !self.wants_count() || self.files_too_big_to_count() {
             return Vec::new();
         }
         let text = self.composer.text();
@@ -43,6 +43,20 @@ impl App {
         });
         self.chat.count_req = Some((id, text));
         vec![fx]
+    }
+
+    /// Counting sends every file again: past a few megabytes, each pause in typing would
+    /// upload them anew, so the meter estimates instead.
+    fn files_too_big_to_count(&self) -> bool {
+        const COUNT_FILES_MAX: u64 = 4_000_000;
+        let from = self.chat.context_from.min(self.chat.turns.len());
+        let bytes: u64 = self.chat.turns[from..]
+            .iter()
+            .flat_map(|t| &t.attachments)
+            .chain(&self.chat.attached)
+            .map(crate::attach::Attachment::size)
+            .sum();
+        bytes > COUNT_FILES_MAX
     }
 
     pub(crate) fn tokens_counted(&mut self, id: RequestId, tokens: Option<u64>) {

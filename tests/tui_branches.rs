@@ -457,3 +457,25 @@ fn files_of_many_megabytes_are_estimated_not_counted_on_every_pause() {
         "the estimate includes the file: {meter:?}"
     );
 }
+
+#[test]
+fn a_resumed_image_asks_for_its_picture_once_where_pictures_are_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = oat::history::History::open(&dir.path().join("h.db")).unwrap();
+    let c = h.create_conversation("q", "m", None, &json!({})).unwrap();
+    h.add_prompt(c, None, "q", &[png()]).unwrap();
+    let (conv, messages) = h.conversation(c).unwrap();
+    let open = |a: &mut App| {
+        a.update(Msg::Api(ApiEvent::ConversationOpened {
+            id: 1,
+            conversation: Box::new(conv.clone()),
+            messages: messages.clone(),
+        }))
+    };
+    let mut a = app();
+    assert!(open(&mut a).is_empty(), "no pictures: nothing to make");
+    a.pictures.enabled = true;
+    let fx = open(&mut a);
+    assert!(matches!(&fx[..], [Effect::Picture(f)] if f.file_name() == "screen.png"));
+    assert!(open(&mut a).is_empty(), "made once");
+}

@@ -100,3 +100,48 @@ fn editing_a_turn_and_the_file_popup() {
     });
     insta::assert_snapshot!("chat_editing_with_popup", render(&a, 80, 24));
 }
+
+#[test]
+fn a_ready_picture_is_drawn_under_its_chip_and_only_whole() {
+    let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
+    a.pane = Pane::Chat;
+    // Stripes, so every half-block cell has two colours and draws as a block character.
+    let img = image::RgbaImage::from_fn(64, 40, |_, y| {
+        image::Rgba(if y % 2 == 0 {
+            [250, 0, 0, 255]
+        } else {
+            [0, 0, 250, 255]
+        })
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+    let f = file("plot.png", bytes.into_inner());
+    // Half-blocks stand in for the terminal's protocol: the placement is the same.
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    let picture = oat::tui::pictures::make(&picker, &f).unwrap();
+    let rows = usize::from(picture.0.size().height);
+    a.pictures.enabled = true;
+    a.pictures.ready.insert(f.sha256.clone(), picture);
+    let mut t = turn("What is this plot?", "A flat grey square.");
+    t.attachments = vec![f];
+    a.chat.turns.push(t);
+    let screen = render(&a, 80, 30);
+    let lines: Vec<&str> = screen.lines().collect();
+    let chip = lines
+        .iter()
+        .position(|l| l.contains("📎 plot.png"))
+        .unwrap();
+    for l in &lines[chip + 1..chip + 1 + rows] {
+        assert!(
+            l.contains('▀') || l.contains('▄') || l.contains('█'),
+            "{screen}"
+        );
+    }
+    assert!(
+        lines[chip + 1 + rows].contains("What is this plot?"),
+        "{screen}"
+    );
+    // Too short a window to hold it whole: the rows stay, the picture is not drawn.
+    let short = render(&a, 80, 8);
+    assert!(!short.contains('▀'), "{short}");
+}

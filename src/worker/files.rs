@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use super::{ApiEvent, RequestId, TaskContext};
 use crate::attach::Attachment;
 
-/// The `@` popup lists at most this many files: enough for a project, bounded for a home
-/// directory.
+/// The `@` popup lists at most this many files, from at most this many folders: enough
+/// for a project, bounded for a home directory.
 const LIST_CAP: usize = 20_000;
+const FOLDER_CAP: usize = 5_000;
 const SKIP: [&str; 4] = ["target", "node_modules", "__pycache__", "dist"];
 
 /// Files under `root`, relative, breadth first (shallow files first), hidden folders and
@@ -17,7 +18,12 @@ const SKIP: [&str; 4] = ["target", "node_modules", "__pycache__", "dist"];
 pub fn list_files(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut queue = std::collections::VecDeque::from([PathBuf::new()]);
+    let mut folders = 0;
     while let Some(rel) = queue.pop_front() {
+        folders += 1;
+        if folders > FOLDER_CAP {
+            break;
+        }
         let Ok(entries) = std::fs::read_dir(root.join(&rel)) else {
             continue;
         };

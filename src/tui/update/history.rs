@@ -123,6 +123,14 @@ impl App {
                     conversation.title
                 ));
                 self.pane = Pane::Chat;
+                // Pictures of the images on screen, made once each.
+                let files: Vec<crate::attach::Attachment> = self
+                    .chat
+                    .turns
+                    .iter()
+                    .flat_map(|t| t.attachments.iter().cloned())
+                    .collect();
+                return files.iter().flat_map(|f| self.picture_for(f)).collect();
             }
             ApiEvent::HistoryFailed { id, error } => {
                 if self.history_req == Some(id) {

@@ -91,7 +91,7 @@ pub async fn run(
     picker: Option<ratatui_image::picker::Picker>,
 ) -> io::Result<()> {
     let (back, mut returned) = tokio::sync::mpsc::unbounded_channel();
-    let requests = Outlets {
+    let out = Outlets {
         requests,
         picker,
         back,
@@ -101,7 +101,7 @@ pub async fn run(
     let size = term.size()?;
     app.update(Msg::Resize(size.width, size.height));
     let startup = app.startup();
-    apply(startup, term, &requests)?;
+    apply(startup, term, &out)?;
     let mut dirty = true;
     // Set by a key, paste or resize: draw now rather than at the next frame slot.
     let mut urgent = false;
@@ -177,17 +177,17 @@ pub async fn run(
                 fx
             }
         };
-        if !apply(effects, term, &requests)? {
+        if !apply(effects, term, &out)? {
             return Ok(());
         }
-        let edit = requests.edit.borrow_mut().take();
+        let edit = out.edit.borrow_mut().take();
         if let Some(text) = edit {
             // The input reader would take the editor's keys: it stops while the editor
             // runs, and a new one starts after.
             drop(input);
             let result = terminal::edit(term, &text)?;
             input = EventStream::new();
-            apply(app.update(Msg::Edited(result)), term, &requests)?;
+            apply(app.update(Msg::Edited(result)), term, &out)?;
             dirty = true;
             urgent = true;
         }

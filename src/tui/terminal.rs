@@ -67,7 +67,6 @@ fn install_panic_hook() {
     }));
 }
 
-/// Ctrl-Z: give the terminal back, stop like any job, and take it again on `fg`.
 /// Clears the screen and forgets what was drawn, so the next frame paints everything.
 /// (`Terminal::clear` would first ask the terminal where its cursor is, and that answer
 /// can be lost while the input reader restarts.)
@@ -76,6 +75,7 @@ fn redraw_all(term: &mut Term) -> io::Result<()> {
     term.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
+/// Ctrl-Z: give the terminal back, stop like any job, and take it again on `fg`.
 pub fn suspend(term: &mut Term) -> io::Result<()> {
     restore();
     #[cfg(unix)]

@@ -65,6 +65,8 @@ impl App {
         let last = self.chat.turns.len().saturating_sub(1);
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
+            // As everywhere: stop the reply in flight, or quit.
+            KeyCode::Char('c') if ctrl && self.chat.in_flight() => return self.stop_reply(),
             KeyCode::Char('c') if ctrl => return vec![Effect::Quit],
             KeyCode::Up | KeyCode::Char('k') => self.chat.selected = Some(i.saturating_sub(1)),
             KeyCode::Down | KeyCode::Char('j') => self.chat.selected = Some((i + 1).min(last)),

@@ -139,4 +139,61 @@ mod tests {
         assert_eq!(prompts(&c), ["a", "b", "c"]);
         assert!(!c.switch_branch(0, true));
     }
+
+    /// Every turn anywhere: on screen, or in a stashed branch at any depth.
+    fn all_prompts(turns: &[Turn], out: &mut Vec<String>) {
+        for t in turns {
+            out.push(t.prompt.clone());
+            for other in &t.siblings.others {
+                all_prompts(other, out);
+            }
+        }
+    }
+
+    #[test]
+    fn random_edits_and_switches_lose_nothing_and_undo_exactly() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut c = ChatState::new("m".into());
+        let mut made = 0;
+        for step in 0..3000 {
+            match next(4) {
+                0 | 1 => {
+                    // A new turn at the end, or an edit somewhere: a sibling there.
+                    let at = if next(2) == 0 {
+                        c.turns.len()
+                    } else {
+                        next(c.turns.len() + 1)
+                    };
+                    c.branch_at(at, turn(&format!("t{made}")));
+                    made += 1;
+                }
+                _ if !c.turns.is_empty() => {
+                    let at = next(c.turns.len());
+                    let forward = next(2) == 0;
+                    let before = prompts(&c);
+                    if c.switch_branch(at, forward) {
+                        assert!(c.switch_branch(at, !forward), "step {step}: back again");
+                        assert_eq!(prompts(&c), before, "step {step}: exactly as it was");
+                        c.switch_branch(at, forward);
+                    }
+                }
+                _ => {}
+            }
+            let mut all = Vec::new();
+            all_prompts(&c.turns, &mut all);
+            assert_eq!(all.len(), made, "step {step}: every turn kept");
+            all.sort();
+            all.dedup();
+            assert_eq!(all.len(), made, "step {step}: none twice");
+            for t in &c.turns {
+                assert!(t.siblings.shown < t.siblings.count());
+            }
+        }
+    }
 }

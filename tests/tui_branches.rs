@@ -2,41 +2,19 @@
 //! events in, state and effects out.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
+mod tui_common;
+
 use base64::Engine;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use oat::api::Delta;
 use oat::attach::Attachment;
 use oat::tui::app::{App, Effect, Msg};
 use oat::worker::{ApiEvent, RequestId, RequestKind};
 use serde_json::json;
+use tui_common::*;
 
 fn app() -> App {
-    let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
-    a.update(Msg::Resize(120, 40));
-    a
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn with(code: KeyCode, m: KeyModifiers) -> Msg {
-    Msg::Key(KeyEvent::new(code, m))
-}
-
-fn typed(a: &mut App, text: &str) {
-    for c in text.chars() {
-        a.update(key(KeyCode::Char(c)));
-    }
-}
-
-fn requests(fx: &[Effect]) -> Vec<(RequestId, &RequestKind)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Request(r) => Some((r.id, &r.kind)),
-            _ => None,
-        })
-        .collect()
+    tui_common::app_with("claude-sonnet-5-5")
 }
 
 /// Streams a whole reply to request `id`, with the ids the history gave it.

@@ -3,35 +3,23 @@
 //! context gate with its two ways on, and a web search turn's activity, markers and sources.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod tui_common;
+
+use crossterm::event::KeyCode;
 use oat::api::{Delta, Model};
 use oat::credentials::CredentialKind;
 use oat::tui::app::{App, Effect, Msg};
 use oat::tui::state::chat::Spend;
 use oat::worker::{ApiEvent, RequestId, RequestKind};
 use serde_json::{Value, json};
+use tui_common::{key, requests};
 
 fn app() -> App {
-    let mut a = App::new("claude-sonnet-4-5".into(), "2023-06-01".into(), false, true);
-    a.update(Msg::Resize(120, 40));
-    a
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    tui_common::app_with("claude-sonnet-4-5")
 }
 
 fn typed(a: &mut App, text: &str) {
     a.update(Msg::Paste(text.into()));
-}
-
-fn requests(fx: &[Effect]) -> Vec<(RequestId, &RequestKind)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Request(r) => Some((r.id, &r.kind)),
-            _ => None,
-        })
-        .collect()
 }
 
 fn stream_request(fx: &[Effect]) -> Option<(RequestId, Value)> {

@@ -1,6 +1,8 @@
 //! `App::update` as a pure function: keys and worker events in, state and effects out.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
+mod tui_common;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use oat::api::{Delta, Model};
 use oat::config::Backend;
@@ -9,34 +11,10 @@ use oat::tui::state::chat::ReplyState;
 use oat::tui::state::keys::KeysMode;
 use oat::worker::{ApiEvent, RequestId, RequestKind};
 use serde_json::json;
+use tui_common::*;
 
 fn app() -> App {
-    let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
-    a.update(Msg::Resize(120, 40));
-    a
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ctrl(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn typed(a: &mut App, text: &str) {
-    for c in text.chars() {
-        a.update(key(KeyCode::Char(c)));
-    }
-}
-
-fn requests(fx: &[Effect]) -> Vec<(RequestId, &RequestKind)> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Request(r) => Some((r.id, &r.kind)),
-            _ => None,
-        })
-        .collect()
+    tui_common::app_with("claude-sonnet-5-5")
 }
 
 /// Sends a prompt and returns the stream request's id.
@@ -169,7 +147,7 @@ fn ctrl_c_stops_first_then_quits() {
 }
 
 #[test]
-fn regenerate_replaces_the_last_turn() {
+fn regenerate_shows_a_new_reply_where_the_last_was() {
     let mut a = app();
     let id = send(&mut a, "Q");
     a.update(delta(id, "first answer"));
@@ -189,6 +167,11 @@ fn regenerate_replaces_the_last_turn() {
     assert_eq!(a.chat.turns.len(), 1);
     assert_eq!(a.chat.turns[0].text, "");
     assert_eq!(a.chat.turns[0].prompt, "Q");
+    assert_eq!(
+        a.chat.turns[0].siblings.count(),
+        2,
+        "the first reply is kept beside it"
+    );
 }
 
 #[test]

@@ -1,0 +1,43 @@
+//! What the app's update tests share: an app at 120×40, key messages, typing, and the
+//! requests among a list of effects.
+// Each test binary uses its own part of these.
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use oat::tui::app::{App, Effect, Msg};
+use oat::worker::{RequestId, RequestKind};
+
+/// The app on the Chat pane (no first run, the terms note seen) with `model`, at 120×40.
+pub fn app_with(model: &str) -> App {
+    let mut a = App::new(model.into(), "2023-06-01".into(), false, true);
+    a.update(Msg::Resize(120, 40));
+    a
+}
+
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn with(code: KeyCode, m: KeyModifiers) -> Msg {
+    Msg::Key(KeyEvent::new(code, m))
+}
+
+pub fn ctrl(c: char) -> Msg {
+    with(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// Types `text` key by key, as a person does (a paste is `Msg::Paste`).
+pub fn typed(a: &mut App, text: &str) {
+    for c in text.chars() {
+        a.update(key(KeyCode::Char(c)));
+    }
+}
+
+pub fn requests(fx: &[Effect]) -> Vec<(RequestId, &RequestKind)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Request(r) => Some((r.id, &r.kind)),
+            _ => None,
+        })
+        .collect()
+}

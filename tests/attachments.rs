@@ -291,3 +291,28 @@ fn the_history_stores_each_file_once_resends_it_exports_it_and_frees_it() {
         "freed with its last user"
     );
 }
+
+#[test]
+fn files_resent_from_earlier_turns_count_toward_the_per_request_limits() {
+    let r = Run::new();
+    std::fs::write(r.files.path().join("a.pdf"), pdf(60)).unwrap();
+    let mut b = pdf(60);
+    b.extend_from_slice(b"% another file\n");
+    std::fs::write(r.files.path().join("b.pdf"), b).unwrap();
+    let m = ["-m", "claude-sonnet-4-5"];
+    let out = r.oat(&["ask", "--save", m[0], m[1], "-f", "a.pdf", "first"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = r.oat(&[
+        "ask",
+        "--continue",
+        "1",
+        m[0],
+        m[1],
+        "-f",
+        "b.pdf",
+        "and this one?",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("PDFs of 120 pages"), "{}", out.stderr);
+    assert_eq!(r.sent().len(), 1, "the second request never went");
+}

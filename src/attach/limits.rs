@@ -32,13 +32,23 @@ pub fn base64_len(n: u64) -> u64 {
     n.div_ceil(3) * 4
 }
 
+/// What a file adds to a request body: its base64 data, or a text file's own bytes.
+pub fn request_bytes(a: &Attachment) -> u64 {
+    if a.kind == Kind::Text {
+        a.size()
+    } else {
+        base64_len(a.size())
+    }
+}
+
 fn mb(n: u64) -> String {
     format!("{:.1} MB", n as f64 / 1_000_000.0)
 }
 
-/// Checks one request's attachments against every limit; the error names the file and the
-/// limit. `context_window` is the model's, when known (it sets the PDF page limit).
-/// `other_bytes` is the rest of the request (text, earlier turns), for the size limit.
+/// Checks one request's attachments (the earlier turns' with the new ones: the limits are
+/// per request) against every limit; the error names the file and the limit.
+/// `context_window` is the model's, when known (it sets the PDF page limit). `other_bytes`
+/// is the rest of the request (the text), for the size limit.
 pub fn check(
     files: &[&Attachment],
     context_window: Option<u64>,
@@ -63,11 +73,7 @@ pub fn check(
     let mut total = other_bytes;
     for a in files {
         let encoded = base64_len(a.size());
-        total += if a.kind == Kind::Text {
-            a.size()
-        } else {
-            encoded
-        };
+        total += request_bytes(a);
         match a.kind {
             Kind::Image => {
                 if encoded > IMAGE_MAX_BASE64_BYTES {

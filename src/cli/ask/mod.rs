@@ -153,6 +153,11 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         .as_ref()
         .map(|(_, m)| to_api_messages(m))
         .unwrap_or_default();
+    // The limits are per request: files resent from the earlier turns count too.
+    let earlier_files: Vec<&crate::attach::Attachment> = resumed
+        .iter()
+        .flat_map(|(_, branch)| branch.iter().flat_map(|m| &m.attachments))
+        .collect();
     if !files.is_empty() {
         if let Some(m) = &model {
             crate::attach::check_model(&files, &m.id, &m.capabilities).map_err(CliError::usage)?;
@@ -160,10 +165,17 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         let earlier: u64 = messages
             .iter()
             .map(|m| serde_json::to_string(&m.content).map_or(0, |s| s.len() as u64))
-            .sum();
-        let refs: Vec<&crate::attach::Attachment> = files.iter().collect();
+            .sum::<u64>()
+            .saturating_sub(
+                earlier_files
+                    .iter()
+                    .map(|f| crate::attach::limits::request_bytes(f))
+                    .sum(),
+            );
+        let all: Vec<&crate::attach::Attachment> =
+            earlier_files.iter().copied().chain(&files).collect();
         crate::attach::limits::check(
-            &refs,
+            &all,
             model.as_ref().and_then(|m| m.max_input_tokens),
             earlier + prompt.len() as u64,
         )

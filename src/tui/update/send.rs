@@ -84,7 +84,9 @@ impl App {
             web: s.web,
         };
         let messages = self.chat.messages_for(upto, prompt, files);
-        let all: Vec<&Attachment> = self.chat.turns[self.chat.context_from.min(upto)..upto]
+        // The limits are per request: files resent from the turns before count too.
+        let sent = &self.chat.turns[self.chat.context_from.min(upto)..upto];
+        let all: Vec<&Attachment> = sent
             .iter()
             .flat_map(|t| &t.attachments)
             .chain(files)
@@ -93,7 +95,7 @@ impl App {
             if let Some(m) = self.chat_model() {
                 crate::attach::check_model(files, &m.id, &m.capabilities)?;
             }
-            let text: u64 = self.chat.turns[..upto]
+            let text: u64 = sent
                 .iter()
                 .map(|t| (t.prompt.len() + t.text.len()) as u64)
                 .sum();

@@ -146,6 +146,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 "/system, /model, /thinking, /effort, /max-tokens change this conversation (/help).",
                 theme.dim(),
             ),
+            Line::styled(
+                "@ or /attach adds a file · Ctrl-E edits in $EDITOR · Alt-↑ selects turns to edit or copy.",
+                theme.dim(),
+            ),
             Line::styled("F1 lists every key.", theme.dim()),
         ];
         f.render_widget(Paragraph::new(hint), conv_text);

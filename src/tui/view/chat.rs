@@ -147,7 +147,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 theme.dim(),
             ),
             Line::styled(
-                "@ or /attach adds a file · Ctrl-E edits in $EDITOR · Alt-↑ selects turns to edit or copy.",
+                "@ or /attach adds a file · Ctrl-E opens $EDITOR · Alt-↑ selects turns.",
                 theme.dim(),
             ),
             Line::styled("F1 lists every key.", theme.dim()),

@@ -148,6 +148,19 @@ impl Attachment {
                 });
             }
         };
+        let sha256 = sha256_hex(&data);
+        Ok(Self::stored(name, kind, media_type, sha256, data.into()))
+    }
+
+    /// A file whose type and hash are already known (read back from the history): only
+    /// what is cheap to read off the bytes — dimensions, pages — is worked out again.
+    pub fn stored(
+        name: String,
+        kind: Kind,
+        media_type: String,
+        sha256: String,
+        data: Arc<[u8]>,
+    ) -> Self {
         let dimensions = if kind == Kind::Image {
             imagesize::blob_size(&data)
                 .ok()
@@ -160,16 +173,16 @@ impl Attachment {
         } else {
             (None, false)
         };
-        Ok(Self {
-            sha256: sha256_hex(&data),
+        Self {
+            sha256,
             name,
             kind,
             media_type,
-            data: data.into(),
+            data,
             dimensions,
             pages,
             encrypted,
-        })
+        }
     }
 
     pub fn size(&self) -> u64 {

@@ -2,7 +2,6 @@
 //! messages that carried it, and freed when no message links it any more.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use rusqlite::{Connection, params};
 
@@ -55,25 +54,11 @@ pub(super) fn load(
                 ..f.clone()
             },
             None => {
+                // Type and hash as stored when the file was first checked: not sniffed
+                // or hashed again, and the bytes not copied.
                 let data: Vec<u8> = r.get(5)?;
-                // Read back through the same sniffing as a new file, so dimensions and
-                // pages are known; a stored row always passed it once.
-                let f = Attachment::from_bytes(name.clone(), data.clone()).unwrap_or_else(|_| {
-                    Attachment {
-                        name: name.clone(),
-                        kind: r
-                            .get::<_, String>(3)
-                            .ok()
-                            .and_then(|k| Kind::parse(&k))
-                            .unwrap_or(Kind::Text),
-                        media_type: r.get(4).unwrap_or_default(),
-                        data: Arc::from(data),
-                        sha256: sha.clone(),
-                        dimensions: None,
-                        pages: None,
-                        encrypted: false,
-                    }
-                });
+                let kind = Kind::parse(&r.get::<_, String>(3)?).unwrap_or(Kind::Text);
+                let f = Attachment::stored(name.clone(), kind, r.get(4)?, sha.clone(), data.into());
                 shared.insert(sha.clone(), f.clone());
                 f
             }

@@ -38,6 +38,14 @@ fn app_with(turns: usize) -> App {
     app
 }
 
+/// One delta appended to the last reply, then a frame drawn.
+fn streaming_frame(term: &mut Terminal<TestBackend>, app: &mut App) {
+    let t = app.chat.turns.last_mut().unwrap();
+    t.text.push_str("word ");
+    t.revision += 1;
+    term.draw(|f| oat::tui::view::draw(f, app)).unwrap();
+}
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("frame_120x40");
     for &n in &[20usize, 200, 2000] {
@@ -58,12 +66,7 @@ fn bench(c: &mut Criterion) {
         app.chat.scroll.from_bottom = 0;
         app.chat.turns.last_mut().unwrap().state = ReplyState::Streaming;
         g.bench_with_input(BenchmarkId::new("streaming", n), &n, |b, _| {
-            b.iter(|| {
-                let t = app.chat.turns.last_mut().unwrap();
-                t.text.push_str("word ");
-                t.revision += 1;
-                term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
-            });
+            b.iter(|| streaming_frame(&mut term, &mut app));
         });
     }
     // One long reply (about 100 KB) still streaming: each frame appends a delta. The
@@ -74,12 +77,7 @@ fn bench(c: &mut Criterion) {
     last.text = REPLY.repeat(100);
     last.state = ReplyState::Streaming;
     g.bench_function("streaming/long_reply_100KB", |b| {
-        b.iter(|| {
-            let t = app.chat.turns.last_mut().unwrap();
-            t.text.push_str("word ");
-            t.revision += 1;
-            term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
-        });
+        b.iter(|| streaming_frame(&mut term, &mut app));
     });
     g.finish();
 }
@@ -122,12 +120,7 @@ fn bench_pictures(c: &mut Criterion) {
         });
         app.chat.turns.last_mut().unwrap().state = ReplyState::Streaming;
         g.bench_function(format!("streaming/{name}"), |b| {
-            b.iter(|| {
-                let t = app.chat.turns.last_mut().unwrap();
-                t.text.push_str("word ");
-                t.revision += 1;
-                term.draw(|f| oat::tui::view::draw(f, &app)).unwrap();
-            });
+            b.iter(|| streaming_frame(&mut term, &mut app));
         });
     }
     g.finish();

@@ -5,6 +5,7 @@ pub mod app;
 pub mod event_loop;
 pub mod keymap;
 pub mod pictures;
+pub mod probe;
 pub mod render_cache;
 pub mod state;
 pub mod terminal;
@@ -90,10 +91,12 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     // Before the app takes the screen: the terminal's answer must not arrive as a key.
     app.theme = theme::Theme::detect(ctx.config.config.theme.unwrap_or_default());
     app.prices = ctx.config.config.prices();
-    let picker = pictures::detect(ctx.config.config.images);
-    app.pictures.enabled = picker.is_some();
     let outcome = {
         let (mut term, _guard) = terminal::enter().map_err(TuiError::Setup)?;
+        // In raw mode already, before the input reader starts: the answers are read by
+        // the probe and nothing there touches the tty's mode.
+        let picker = pictures::detect(ctx.config.config.images);
+        app.pictures.enabled = picker.is_some();
         event_loop::run(&mut term, &mut app, req_tx, ev_rx, picker).await
         // The guard restores the terminal here, before anything is printed.
     };

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::Protocol;
 
+use super::probe::Answers;
 use crate::attach::Attachment;
 
 /// A picture is at most this many cells: big enough to recognise, small enough to keep
@@ -72,8 +73,9 @@ fn likely_graphics(var: impl Fn(&str) -> Option<String>) -> bool {
         .any(|v| var(v).is_some_and(|s| !s.is_empty()))
 }
 
-/// Asks the terminal what it can draw. Must run before the app reads input, as the theme
-/// query does. `None` when it draws no pictures (only half-blocks): chips are shown then.
+/// Asks the terminal what it can draw. Must run after `terminal::enter` (raw mode on)
+/// and before the input reader starts: the answers are read here, not as keys.
+/// `None` when it draws no pictures properly: chips are shown then.
 /// `choice` is the config's `images`: `false` never asks, `true` always asks; unset asks
 /// only a terminal the environment names as one that draws pictures, and never inside
 /// tmux (the query turns on tmux's `allow-passthrough` for the pane).
@@ -86,17 +88,70 @@ pub fn detect(choice: Option<bool>) -> Option<Picker> {
     if !ask {
         return None;
     }
-    let options = ratatui_image::picker::cap_parser::QueryStdioOptions {
-        // A terminal that answers, answers at once; one that does not must not hold up
-        // the start for the library's default two seconds.
-        timeout: std::time::Duration::from_millis(400),
-        ..Default::default()
+    // A terminal that answers, answers at once; one that does not must not hold up the
+    // start for long.
+    let answers = match super::probe::ask(std::time::Duration::from_millis(400)) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::info!(error = %e, "could not ask the terminal what it draws");
+            return None;
+        }
     };
-    let picker = Picker::from_query_stdio_with_options(options).ok()?;
-    match picker.protocol_type() {
-        ProtocolType::Halfblocks => None,
-        _ => Some(picker),
-    }
+    let window = crossterm::terminal::window_size().ok();
+    let picker = choose(&answers, window, var);
+    tracing::info!(
+        answers = ?answers,
+        protocol = ?picker.as_ref().map(Picker::protocol_type),
+        "pictures: the terminal answered"
+    );
+    picker
+}
+
+/// The picker for what the terminal answered: kitty graphics where kitty can place them,
+/// else sixel, else iTerm2's protocol where the environment names a terminal that has it.
+/// WezTerm and Konsole answer for kitty and sixel but draw them badly (ratatui-image's
+/// compatibility table), so they get iTerm2's.
+fn choose(
+    answers: &Answers,
+    window: Option<crossterm::terminal::WindowSize>,
+    var: impl Fn(&str) -> Option<String>,
+) -> Option<Picker> {
+    let cell = answers.cell.or_else(|| {
+        let w = window?;
+        (w.columns > 0 && w.rows > 0 && w.width > 0 && w.height > 0)
+            .then(|| (w.width / w.columns, w.height / w.rows))
+    })?;
+    let set = |k: &str| var(k).is_some_and(|v| !v.is_empty());
+    let iterm2_family = set("WEZTERM_EXECUTABLE")
+        || set("KONSOLE_VERSION")
+        || var("TERM_PROGRAM").is_some_and(|p| {
+            [
+                "iTerm.app",
+                "WezTerm",
+                "mintty",
+                "vscode",
+                "Tabby",
+                "rio",
+                "WarpTerminal",
+            ]
+            .iter()
+            .any(|t| p.contains(t))
+        });
+    let protocol = if iterm2_family {
+        ProtocolType::Iterm2
+    } else if answers.kitty_graphics && !answers.kitty_placeholders_broken() {
+        ProtocolType::Kitty
+    } else if answers.sixel {
+        ProtocolType::Sixel
+    } else {
+        return None;
+    };
+    // The font-size constructor is deprecated only in favour of the library's own query,
+    // which is what oat cannot use (see `probe`).
+    #[allow(deprecated)]
+    let mut picker = Picker::from_fontsize(cell.into());
+    picker.set_protocol_type(protocol);
+    Some(picker)
 }
 
 /// Decodes, scales and encodes one picture. Slow (milliseconds to tens of them): call it
@@ -112,7 +167,62 @@ pub fn make(picker: &Picker, file: &Attachment) -> Option<Picture> {
 
 #[cfg(test)]
 mod tests {
-    use super::likely_graphics;
+    use super::{Answers, ProtocolType, choose, likely_graphics};
+
+    fn cells(p: &ratatui_image::picker::Picker) -> (u16, u16) {
+        let f = p.font_size();
+        (f.width, f.height)
+    }
+
+    fn none(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn the_protocol_follows_the_answers() {
+        let sixel = Answers {
+            sixel: true,
+            cell: Some((9, 17)),
+            complete: true,
+            ..Default::default()
+        };
+        let p = choose(&sixel, None, none).map(|p| (p.protocol_type(), cells(&p)));
+        assert_eq!(p, Some((ProtocolType::Sixel, (9, 17))));
+        let kitty = Answers {
+            kitty_graphics: true,
+            cell: Some((10, 20)),
+            version: Some("kitty(0.35.2)".into()),
+            complete: true,
+            ..Default::default()
+        };
+        let p = choose(&kitty, None, none).map(|p| p.protocol_type());
+        assert_eq!(p, Some(ProtocolType::Kitty));
+        // Kitty 0.26 would draw boxes where the picture goes: chips instead.
+        let old = Answers {
+            version: Some("kitty(0.26.5)".into()),
+            ..kitty.clone()
+        };
+        assert!(choose(&old, None, none).is_none());
+        // Nothing drawn, or no cell size known anywhere: chips.
+        assert!(choose(&Answers::default(), None, none).is_none());
+        let no_cell = Answers {
+            cell: None,
+            ..sixel.clone()
+        };
+        assert!(choose(&no_cell, None, none).is_none());
+        // The cell size from the window's pixel size when the terminal did not say it.
+        let window = crossterm::terminal::WindowSize {
+            rows: 24,
+            columns: 80,
+            width: 800,
+            height: 480,
+        };
+        let p = choose(&no_cell, Some(window), none).map(|p| cells(&p));
+        assert_eq!(p, Some((10, 20)));
+        let wezterm = |k: &str| (k == "WEZTERM_EXECUTABLE").then(|| "/x".to_string());
+        let p = choose(&kitty, None, wezterm).map(|p| p.protocol_type());
+        assert_eq!(p, Some(ProtocolType::Iterm2));
+    }
 
     #[test]
     fn only_terminals_known_to_draw_are_asked() {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod attach;
 pub mod cli;
 pub mod config;
+pub mod conversation;
 pub mod credentials;
 pub mod files;
 pub mod history;

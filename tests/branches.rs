@@ -6,7 +6,8 @@
 mod common;
 
 use common::*;
-use oat::history::{History, ReplyUpdate, branch, to_api_messages, turn_tree};
+use oat::conversation::to_api_messages;
+use oat::history::{History, ReplyUpdate, branch, turn_tree};
 use serde_json::json;
 
 #[test]

@@ -38,7 +38,13 @@ fn finish(a: &mut App, id: RequestId, text: &str, ids: (i64, i64)) {
     }));
 }
 
-fn stream_request(fx: &[Effect]) -> (RequestId, oat::worker::SaveTarget, Vec<serde_json::Value>) {
+fn stream_request(
+    fx: &[Effect],
+) -> (
+    RequestId,
+    oat::conversation::PromptTarget,
+    Vec<serde_json::Value>,
+) {
     let reqs = requests(fx);
     let (id, RequestKind::StreamChat { request, save }) = reqs[0] else {
         panic!("{fx:?}")

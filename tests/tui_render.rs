@@ -315,8 +315,7 @@ fn chat_error_and_thinking_shown() {
     let id = a.chat.streaming.unwrap();
     a.update(Msg::Api(ApiEvent::ChatFailed {
         id,
-        error: "the connection dropped mid-reply".into(),
-        advice: "Check your connection, then try again.".into(),
+        error: oat::worker::ChatError::Api(oat::api::ApiError::Incomplete),
         partial: json!({"content":[]}),
     }));
     a.chat.scroll.from_bottom = 0;

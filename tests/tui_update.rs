@@ -179,16 +179,31 @@ fn failure_keeps_partial_text_and_says_what_to_do() {
     let mut a = app();
     let id = send(&mut a, "Q");
     a.update(delta(id, "partial"));
+    let overloaded = oat::api::ApiError::Overloaded(oat::api::ErrorDetail {
+        error_type: "overloaded_error".into(),
+        message: "Overloaded".into(),
+        ..Default::default()
+    });
     a.update(Msg::Api(ApiEvent::ChatFailed {
         id,
-        error: "Anthropic's API is overloaded (529): Overloaded".into(),
-        advice: "Try again in a little while.".into(),
+        error: oat::worker::ChatError::Api(overloaded.clone()),
         partial: json!({"content":[{"type":"text","text":"partial"}]}),
     }));
     assert_eq!(a.chat.turns[0].text, "partial");
-    assert!(
-        matches!(&a.chat.turns[0].state, ReplyState::Failed { error, .. } if error.contains("529"))
+    // The error stays typed to the screen; the view picks its words.
+    assert_eq!(
+        a.chat.turns[0].state,
+        ReplyState::Failed(oat::tui::state::chat::TurnFailure::Api {
+            error: overloaded,
+            web: false
+        })
     );
+    let (words, advice) =
+        oat::tui::view::chat::failure_words(&oat::tui::state::chat::TurnFailure::Api {
+            error: oat::api::ApiError::Overloaded(Default::default()),
+            web: false,
+        });
+    assert!(words.contains("529") && !advice.is_empty());
 }
 
 #[test]
@@ -478,6 +493,7 @@ fn history_search_open_and_delete() {
         stop_details: None,
         credential_kind: None,
         first_token_ms: Some(250),
+        settings: None,
         complete,
         created: chrono::Utc::now(),
     };

@@ -194,6 +194,7 @@ impl Client {
                     tracing::warn!(attempt, ?wait, error = %err, "retrying");
                     on_retry(RetryNotice {
                         attempt: attempt + 1,
+                        retries: self.retry.max_retries,
                         wait,
                         error: err.to_string(),
                     });

@@ -39,7 +39,7 @@ impl Billing {
     }
 }
 
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
     #[error("authentication failed (401): {}", .0.message)]
     Unauthorized(ErrorDetail),

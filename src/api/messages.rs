@@ -157,9 +157,10 @@ impl MessageRequest {
 }
 
 /// What the person asked for with `--thinking`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ThinkingChoice {
     /// Send nothing: the model's own default.
+    #[default]
     Default,
     Off,
     Adaptive,

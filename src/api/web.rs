@@ -35,12 +35,25 @@ pub fn tools_for(model: &str) -> Vec<Value> {
 }
 
 /// Whether a refused request that carried the web tools was refused because of them (web
-/// search off for the organisation, a credential not allowed server tools).
-pub fn refused_for_tools(error: &str) -> bool {
-    let e = error.to_lowercase();
-    ["web", "tool", "not enabled", "permission"]
-        .iter()
-        .any(|w| e.contains(w))
+/// search off for the organisation, a credential not allowed server tools): a 400 or 403
+/// whose own message names them. Any other 403 (a model the key may not use) is not.
+pub fn refused_for_tools(error: &super::ApiError) -> bool {
+    use super::ApiError as E;
+    let detail = match error {
+        E::PermissionDenied(d) | E::InvalidRequest { detail: d, .. } => d,
+        _ => return false,
+    };
+    let e = detail.message.to_lowercase();
+    [
+        "web search",
+        "web_search",
+        "web fetch",
+        "web_fetch",
+        "server tool",
+        "tool",
+    ]
+    .iter()
+    .any(|w| e.contains(w))
 }
 
 /// What to do about such a refusal; each front end adds how to send without the tools.
@@ -230,10 +243,26 @@ mod tests {
 
     #[test]
     fn refusals_about_the_tools_are_recognised() {
-        assert!(refused_for_tools(
+        use crate::api::{ApiError, ErrorDetail};
+        let detail = |m: &str| ErrorDetail {
+            error_type: "permission_error".into(),
+            message: m.into(),
+            ..Default::default()
+        };
+        let forbidden = |m: &str| ApiError::PermissionDenied(detail(m));
+        assert!(refused_for_tools(&forbidden(
             "web search is not enabled for this organization"
-        ));
-        assert!(refused_for_tools("permission_error: tools are not allowed"));
-        assert!(!refused_for_tools("Overloaded"));
+        )));
+        assert!(refused_for_tools(&ApiError::InvalidRequest {
+            status: 400,
+            detail: detail("tools are not allowed for this credential"),
+        }));
+        // Any other 403 is not about the tools, whatever its type's name says.
+        assert!(!refused_for_tools(&forbidden(
+            "Your API key does not have access to claude-opus-5-5"
+        )));
+        assert!(!refused_for_tools(&ApiError::Overloaded(detail(
+            "web search overloaded"
+        ))));
     }
 }

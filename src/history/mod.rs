@@ -6,13 +6,14 @@
 
 pub mod cost;
 mod files;
-mod resume;
 mod save;
+mod shared;
+pub use save::NewPrompt;
+pub use shared::Shared;
 pub mod schema;
 mod search;
 mod tree;
 
-pub use resume::to_api_messages;
 pub use tree::{
     TurnNode, all_branches, branch, branch_nodes, newest_from, node_of, path_to, siblings,
     turn_tree,
@@ -77,6 +78,9 @@ pub struct StoredMessage {
     /// The kind of credential a reply was paid with; `None` for prompts and older rows.
     pub credential_kind: Option<CredentialKind>,
     pub first_token_ms: Option<i64>,
+    /// On a prompt: the settings it was sent with (`conversation::Settings` as JSON);
+    /// `None` on replies and on rows older than schema 7.
+    pub settings: Option<Value>,
     /// False while a reply streams, and forever if it was cut off.
     pub complete: bool,
     pub created: DateTime<Utc>,
@@ -278,7 +282,7 @@ impl History {
             )?
             .ok_or(HistoryError::NotFound(id))?;
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id FROM messages WHERE conversation_id = ?1 ORDER BY id",
+            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id, settings FROM messages WHERE conversation_id = ?1 ORDER BY id",
         ))?;
         let rows = self.sql(stmt.query_map([id], |r| {
             let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
@@ -294,6 +298,7 @@ impl History {
                 stop_details: json(r.get(10)?),
                 credential_kind: cost::kind_from(r.get(11)?),
                 first_token_ms: r.get(7)?,
+                settings: json(r.get(13)?),
                 complete: r.get(8)?,
                 created: parse_time(r.get(9)?),
                 attachments: Vec::new(),

@@ -9,7 +9,74 @@ use super::{History, HistoryError, ReplyUpdate, files, title_from};
 use crate::credentials::CredentialKind;
 use serde_json::Value;
 
+/// A prompt about to be sent, and where it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPrompt<'a> {
+    /// `None`: a new conversation, titled from the prompt.
+    pub conversation: Option<i64>,
+    pub text: &'a str,
+    pub files: &'a [crate::attach::Attachment],
+    /// The message the prompt follows (`None`: the first).
+    pub parent: Option<i64>,
+    /// A regenerate: the reply answers this saved prompt, and no prompt is added.
+    pub reply_to: Option<i64>,
+    pub model: &'a str,
+    pub system: Option<&'a str>,
+    /// What the prompt is sent with (`conversation::Settings` as JSON).
+    pub settings: &'a Value,
+}
+
 impl History {
+    /// Saves a prompt before it is sent: the conversation (created, or its model, system
+    /// prompt and settings brought up to this prompt's, so resuming takes the latest) and
+    /// the prompt with its files and settings. Returns (conversation, the message the reply
+    /// answers). One transaction: a prompt is never kept without its conversation's
+    /// settings, nor the other way round.
+    pub fn save_prompt(&self, p: &NewPrompt<'_>) -> Result<(i64, i64), HistoryError> {
+        let tx = self.write()?;
+        let now = Utc::now().to_rfc3339();
+        let settings = p.settings.to_string();
+        let conversation = match p.conversation {
+            Some(c) => {
+                let changed = self.sql(tx.execute(
+                    "UPDATE conversations SET model = ?1, system = ?2, settings = ?3 WHERE id = ?4",
+                    params![p.model, p.system, settings, c],
+                ))?;
+                if changed == 0 {
+                    return Err(HistoryError::NotFound(c));
+                }
+                c
+            }
+            None => {
+                self.sql(tx.execute(
+                    "INSERT INTO conversations (title, model, system, settings, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                    params![title_from(p.text), p.model, p.system, settings, now],
+                ))?;
+                tx.last_insert_rowid()
+            }
+        };
+        let prompt = match p.reply_to {
+            Some(id) => id,
+            None => {
+                let content =
+                    serde_json::Value::Array(crate::attach::user_content(p.text, p.files, true));
+                self.sql(tx.execute(
+                    "INSERT INTO messages (conversation_id, role, content, text, complete, created, parent_id, settings) VALUES (?1, 'user', ?2, ?3, 1, ?4, ?5, ?6)",
+                    params![conversation, content.to_string(), p.text, now, p.parent, settings],
+                ))?;
+                let id = tx.last_insert_rowid();
+                self.sql(files::link(&tx, id, p.files))?;
+                id
+            }
+        };
+        self.sql(tx.execute(
+            "UPDATE conversations SET leaf = ?1, updated = ?2 WHERE id = ?3",
+            params![prompt, now, conversation],
+        ))?;
+        self.sql(tx.commit())?;
+        Ok((conversation, prompt))
+    }
+
     pub fn create_conversation(
         &self,
         first_prompt: &str,

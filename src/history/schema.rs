@@ -98,6 +98,9 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (message_id, position)
     );
     CREATE INDEX message_attachments_by_sha ON message_attachments(sha256);",
+    // 7: what each prompt was sent with (model, choices, caching, API version), so a
+    // `/model` mid-conversation is kept and a turn shows the model that answered it.
+    "ALTER TABLE messages ADD COLUMN settings TEXT;",
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

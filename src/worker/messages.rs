@@ -33,7 +33,7 @@ pub enum RequestKind {
     /// Stream a reply; with `save`, keep the exchange in the history as it goes.
     StreamChat {
         request: Box<MessageRequest>,
-        save: Option<SaveTarget>,
+        save: Option<crate::conversation::PromptTarget>,
     },
     Cancel {
         target: RequestId,
@@ -91,17 +91,16 @@ pub enum RequestKind {
     },
 }
 
-/// Where a chat exchange is saved: an existing conversation, or a new one.
-#[derive(Debug, Clone)]
-pub struct SaveTarget {
-    pub conversation: Option<i64>,
-    pub prompt: String,
-    pub files: Vec<crate::attach::Attachment>,
-    /// The message the prompt follows (`None`: the first, or unknown).
-    pub parent: Option<i64>,
-    /// A regenerate: the reply goes to this saved prompt, and no prompt is added.
-    pub reply_to: Option<i64>,
-    pub settings: serde_json::Value,
+/// Why a reply did not come, typed to the screen: the view chooses the words and the
+/// key hints (and can act on the kind: open the Keys pane, offer a retry).
+#[derive(Debug)]
+pub enum ChatError {
+    /// No usable key: none at all, an unknown name, a broken config or key store.
+    Key(crate::credentials::keys::KeyError),
+    /// The worker itself failed (a task or lock lost): not the person's to fix.
+    Internal(String),
+    /// The API refused or the stream broke.
+    Api(crate::api::ApiError),
 }
 
 /// A key as the Keys pane shows it (no secret, only its masked form).
@@ -168,14 +167,13 @@ pub enum ApiEvent {
     },
     ChatFailed {
         id: RequestId,
-        error: String,
-        advice: String,
+        error: ChatError,
         /// What arrived before the failure, kept.
         partial: Value,
     },
     Retrying {
         id: RequestId,
-        message: String,
+        notice: crate::api::RetryNotice,
     },
     /// The exact count for a `CountTokens` request, or `None` when the API would not
     /// count (the meter then shows an estimate).

@@ -13,6 +13,7 @@ use crate::api::models::{fallback, fallback_reason, offline_models};
 use crate::api::{Client, ClientConfig};
 use crate::credentials::keys::{Keys, Removed, Resolved};
 
+mod chat;
 mod files;
 mod history;
 mod keys;
@@ -22,11 +23,11 @@ mod messages;
 
 pub use files::expand_home;
 pub use history::ConversationRow;
-pub use messages::{ApiEvent, ApiRequest, KeyView, RequestId, RequestKind, SaveTarget};
+pub use messages::{ApiEvent, ApiRequest, ChatError, KeyView, RequestId, RequestKind};
 
 pub struct Worker {
     keys: Arc<Mutex<Keys>>,
-    history: history::Shared,
+    history: crate::history::Shared,
     config: ClientConfig,
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
@@ -48,7 +49,7 @@ impl Worker {
         Self {
             _watcher: watcher,
             keys: Arc::new(Mutex::new(keys)),
-            history: history::Shared::new(history_path),
+            history: crate::history::Shared::new(history_path),
             config,
             explicit_key,
             events,
@@ -97,7 +98,7 @@ impl Worker {
 #[derive(Clone)]
 struct TaskContext {
     keys: Arc<Mutex<Keys>>,
-    history: history::Shared,
+    history: crate::history::Shared,
     config: ClientConfig,
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
@@ -132,6 +133,27 @@ impl TaskContext {
         let explicit = name.or_else(|| self.explicit_key.clone());
         self.with_keys(move |k| k.resolve(explicit.as_deref()).map_err(|e| e.to_string()))
             .await?
+    }
+
+    /// The client for a chat, with a typed reason when there is none.
+    async fn chat_client(&self) -> Result<(Client, Resolved), ChatError> {
+        let explicit = self.explicit_key.clone();
+        let keys = self.keys.clone();
+        let resolved = tokio::task::spawn_blocking(move || {
+            let mut guard = keys
+                .lock()
+                .map_err(|_| ChatError::Internal("the key store is unusable".into()))?;
+            guard.refresh().map_err(ChatError::Key)?;
+            guard.resolve(explicit.as_deref()).map_err(ChatError::Key)
+        })
+        .await
+        .map_err(|e| ChatError::Internal(e.to_string()))??;
+        let config = self.config.clone().with_key(
+            resolved.meta.base_url.as_deref(),
+            resolved.meta.model.as_deref(),
+        );
+        let client = Client::new(config, resolved.credential.clone()).map_err(ChatError::Api)?;
+        Ok((client, resolved))
     }
 
     async fn client(&self, name: Option<String>) -> Result<(Client, Resolved), String> {

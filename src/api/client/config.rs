@@ -46,9 +46,26 @@ impl RetryPolicy {
 /// Told to the caller before each retry, so a person sees why nothing happens yet.
 #[derive(Debug, Clone)]
 pub struct RetryNotice {
+    /// This retry's number, from 1.
     pub attempt: u32,
+    /// The most retries the policy makes.
+    pub retries: u32,
     pub wait: Duration,
     pub error: String,
+}
+
+/// The one wording both front ends show: `overloaded — retrying in 2 s (retry 1 of 3)`.
+/// Whole seconds, rounded up: a wait is never shown shorter than it is.
+impl std::fmt::Display for RetryNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = self.wait.as_millis();
+        let secs = ms.div_ceil(1000);
+        write!(
+            f,
+            "{} — retrying in {secs} s (retry {} of {})",
+            self.error, self.attempt, self.retries
+        )
+    }
 }
 
 #[derive(Debug, Clone)]

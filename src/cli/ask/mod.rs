@@ -7,19 +7,19 @@ mod prepare;
 mod spend;
 
 use std::io::IsTerminal;
-use std::time::Instant;
 
 use clap::Args;
 
 use super::error::{EXIT_API, EXIT_REFUSAL};
 use super::{CliError, Context};
-use crate::api::messages::{Effort, Message, RequestOptions, ThinkingChoice, plan_request};
-use crate::api::models::fallback;
+use crate::api::messages::{Effort, ThinkingChoice};
 use crate::api::reply::{self, Refusal};
-use crate::api::{ApiError, Assembler, Delta, StreamEvent};
-use crate::history::to_api_messages;
+use crate::conversation::turn::{self, End, Keeping, Outcome, PromptTarget, Sink, TurnEvent};
+use crate::conversation::{Settings, api_messages, sent};
+use crate::credentials::keys::Resolved;
+use crate::history::{Conversation, StoredMessage};
 use output::Output;
-use prepare::{SAVE_EVERY, Saver, model_info, read_prompt};
+use prepare::{model_info, read_prompt};
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
@@ -96,8 +96,7 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         .map(|p| crate::attach::Attachment::read(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| CliError::usage(e.to_string()))?;
-    let save = args.save || continue_from.is_some();
-    let history = if save {
+    let history = if args.save || continue_from.is_some() {
         Some(super::history::open()?)
     } else {
         None
@@ -117,108 +116,50 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         }
         _ => None,
     };
-    let model_id = args
-        .model
-        .clone()
-        .or_else(|| resumed.as_ref().map(|(c, _)| c.model.clone()))
-        .or_else(|| resolved.meta.model.clone())
-        .or_else(|| ctx.config.config.default_model.clone())
-        .unwrap_or_else(|| fallback().default_model);
+    let settings = settings_for(ctx, &args, &resolved, resumed.as_ref().map(|(c, _)| c));
     // A continued conversation needs the model's real context window for the gate.
     let needs_live = args.thinking.is_some()
         || args.effort.is_some()
         || args.max_tokens.is_some()
         || resumed.is_some()
         || !files.is_empty();
-    let model = model_info(&client, &model_id, needs_live).await?;
-    let options = RequestOptions {
-        model: model_id.clone(),
-        max_tokens: args.max_tokens,
-        system: args
-            .system
-            .clone()
-            .or_else(|| resumed.as_ref().and_then(|(c, _)| c.system.clone())),
-        temperature: args.temperature,
-        thinking: args.thinking.unwrap_or(ThinkingChoice::Default),
-        effort: args.effort,
-        api_version: ctx.api_version(),
-        cache: if args.no_cache {
-            None
-        } else {
-            ctx.config.config.caching()
-        },
-        web: args.web,
-    };
-    let mut messages = resumed
-        .as_ref()
-        .map(|(_, m)| to_api_messages(m))
-        .unwrap_or_default();
-    // The limits are per request: files resent from the earlier turns count too.
-    let earlier_files: Vec<&crate::attach::Attachment> = resumed
-        .iter()
-        .flat_map(|(_, branch)| branch.iter().flat_map(|m| &m.attachments))
-        .collect();
-    if !files.is_empty() {
-        if let Some(m) = &model {
-            crate::attach::check_model(&files, &m.id, &m.capabilities).map_err(CliError::usage)?;
-        }
-        let earlier: u64 = messages
-            .iter()
-            .map(|m| serde_json::to_string(&m.content).map_or(0, |s| s.len() as u64))
-            .sum::<u64>()
-            .saturating_sub(
-                earlier_files
-                    .iter()
-                    .map(|f| crate::attach::limits::request_bytes(f))
-                    .sum(),
-            );
-        let all: Vec<&crate::attach::Attachment> =
-            earlier_files.iter().copied().chain(&files).collect();
-        crate::attach::limits::check(
-            &all,
-            model.as_ref().and_then(|m| m.max_input_tokens),
-            earlier + prompt.len() as u64,
-        )
-        .map_err(CliError::usage)?;
-    }
-    messages.push(Message {
-        role: crate::api::Role::User,
-        content: crate::attach::user_content(&prompt, &files, false),
-    });
-    let mut planned = plan_request(&options, model.as_ref(), messages).map_err(CliError::usage)?;
+    let model = model_info(&client, &settings.model, needs_live).await?;
+    let branch: &[StoredMessage] = resumed.as_ref().map_or(&[], |(_, b)| b.as_slice());
+    let earlier: Vec<&crate::attach::Attachment> =
+        branch.iter().flat_map(|m| &m.attachments).collect();
+    let messages = api_messages(
+        sent::stored_exchanges(branch),
+        crate::attach::user_content(&prompt, &files, false),
+    );
+    let mut planned =
+        crate::conversation::plan::plan(&settings, model.as_ref(), messages, &earlier, &files)
+            .map_err(CliError::usage)?;
     if let Some(limit) = model.as_ref().and_then(|m| m.max_input_tokens) {
         spend::fit_context(&client, &mut planned.request, limit, args.drop_oldest).await?;
     }
-    // The prompt is saved before it is sent, so nothing typed is ever lost.
-    let mut saver = match history {
+    // The prompt is kept before it is sent, so nothing typed is ever lost.
+    let keeping = match history {
         Some(h) => {
-            let (conversation, parent) = match &resumed {
-                Some((c, branch)) => (c.id, branch.last().map(|m| m.id)),
-                None => (
-                    h.create_conversation(
-                        &prompt,
-                        &model_id,
-                        options.system.as_deref(),
-                        &serde_json::json!({"max_tokens": planned.request.max_tokens}),
-                    )?,
-                    None,
-                ),
+            let shared = crate::history::Shared::opened(h);
+            let target = PromptTarget {
+                conversation: resumed.as_ref().map(|(c, _)| c.id),
+                prompt,
+                files,
+                parent: branch.last().map(|m| m.id),
+                reply_to: None,
+                settings: settings.clone(),
             };
-            let prompt_id = h.add_prompt(conversation, parent, &prompt, &files)?;
+            let (conversation, prompt) = turn::keep_prompt(&shared, target)
+                .await
+                .map_err(|e| CliError::usage(e).with_code(EXIT_API))?;
             if ctx.global.verbose {
-                eprintln!(
-                    "oat: saving to conversation {conversation} in {}",
-                    h.path().display()
-                );
+                eprintln!("oat: saving to conversation {conversation}");
             }
-            Some(Saver {
-                history: h,
+            Some(Keeping {
+                history: shared,
                 conversation,
-                model: model_id.clone(),
+                prompt,
                 paid_by: resolved.credential.kind,
-                prompt: prompt_id,
-                reply: None,
-                last: Instant::now(),
             })
         }
         None => None,
@@ -228,7 +169,8 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     }
     if ctx.global.verbose {
         eprintln!(
-            "oat: model {model_id}, max_tokens {}{}",
+            "oat: model {}, max_tokens {}{}",
+            settings.model,
             planned.request.max_tokens,
             if model.is_none() {
                 " (model not in the shipped list)"
@@ -237,144 +179,166 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
             }
         );
     }
-
-    let started = Instant::now();
-    let mut on_retry = |n: crate::api::RetryNotice| {
-        eprintln!(
-            "oat: {} — retrying in {:.1}s (attempt {} of 3)",
-            n.error,
-            n.wait.as_secs_f64(),
-            n.attempt
-        );
-    };
-    // One Ctrl-C listener and one save timer for the whole reply: made afresh for every
-    // event, they cost a signal registration and a clock read per delta.
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
-    let save_timer = tokio::time::sleep(SAVE_EVERY);
-    tokio::pin!(save_timer);
-    let mut stream = tokio::select! {
-        opened = client.stream_message(&planned.request, &mut on_retry) => match opened {
-            Ok(stream) => stream,
-            Err(e) if args.web => return Err(spend::web_advice(e.into())),
-            Err(e) => return Err(e.into()),
-        },
-        _ = &mut interrupted => return Err(CliError::interrupted()),
-    };
-
+    let started = std::time::Instant::now();
     let mut out = Output::new(args.json);
-    let mut assembler = Assembler::new();
-    let mut first_token = None;
-    let mut unsaved = false;
-    let failure: Option<ApiError> = loop {
-        let next = tokio::select! {
-            biased;
-            // The stream first: when events wait in its buffer, nothing else is polled.
-            next = stream.next_event() => next,
-            // A stalled stream still gets what arrived saved within a second.
-            _ = &mut save_timer, if unsaved && saver.is_some() => {
-                if let Some(s) = saver.as_mut() {
-                    s.progress(&assembler, first_token, false, true);
-                }
-                unsaved = false;
-                continue;
-            }
-            _ = &mut interrupted => {
-                out.finish(&assembler, None);
-                if let Some(s) = saver.as_mut() {
-                    s.progress(&assembler, first_token, false, true);
-                }
-                return Err(CliError::interrupted());
-            }
+    let outcome = {
+        let mut sink = Print { out: &mut out };
+        let interrupted = async {
+            // Without a handler Ctrl-C would kill oat before the reply is kept.
+            let _ = tokio::signal::ctrl_c().await;
         };
-        let event = match next {
-            None => break None,
-            Some(Err(e)) => break Some(e),
-            Some(Ok(event)) => event,
-        };
-        // Applied before it is printed: an event that breaks the protocol is neither shown
-        // nor kept, so stdout, `--json` and the history agree.
-        if let Err(e) = assembler.apply(&event) {
-            break Some(e);
-        }
-        let written = match &event {
-            StreamEvent::ContentBlockDelta { delta, .. } => {
-                first_token.get_or_insert_with(|| started.elapsed());
-                if !unsaved && saver.is_some() {
-                    save_timer
-                        .as_mut()
-                        .reset(tokio::time::Instant::now() + SAVE_EVERY);
-                }
-                unsaved = true;
-                out.delta(delta)
-            }
-            // A block may start with its text already in it: shown like a delta.
-            StreamEvent::ContentBlockStart { content_block, .. } => {
-                match crate::api::stream::starting_text(content_block) {
-                    Some(text) => out.delta(&Delta::TextDelta { text }),
-                    None => Ok(()),
-                }
-            }
-            StreamEvent::ContentBlockStop { index } => match assembler.block(*index) {
-                Some(block) => out.block(block),
-                None => Ok(()),
-            },
-            _ => Ok(()),
-        };
-        if written.is_err() {
-            // The reader went away (`| head`): nothing left to write to.
-            return Ok(());
-        }
-        if !stream.has_buffered() {
-            if out.flush().is_err() {
-                return Ok(());
-            }
-            if let Some(s) = saver.as_mut()
-                && s.progress(&assembler, first_token, false, false)
-            {
-                unsaved = false;
-            }
-        }
+        turn::run(&client, &planned.request, keeping, interrupted, &mut sink).await
     };
-    let figures = spend::Figures::of(
-        &assembler,
-        &model_id,
-        resolved.credential.kind,
-        &stream.limits,
-        &ctx.config.config,
-    );
-    out.finish(&assembler, Some(figures.json()));
-    if let Some(s) = saver.as_mut() {
-        s.progress(
-            &assembler,
-            first_token,
-            failure.is_none() && assembler.is_complete(),
-            true,
-        );
-    }
-
     if ctx.global.verbose {
         eprintln!(
             "oat: request id {}, first token after {}, total {:.2}s, usage {}",
-            stream.request_id.as_deref().unwrap_or("-"),
-            first_token.map_or("-".into(), |d| format!("{:.2}s", d.as_secs_f64())),
+            outcome.request_id.as_deref().unwrap_or("-"),
+            outcome
+                .first_token
+                .map_or("-".into(), |d| format!("{:.2}s", d.as_secs_f64())),
             started.elapsed().as_secs_f64(),
-            assembler.usage().map_or("-".into(), |u| u.to_string())
+            outcome
+                .assembler
+                .usage()
+                .map_or("-".into(), |u| u.to_string())
         );
+    }
+    report(
+        ctx,
+        &args,
+        &settings,
+        &resolved,
+        outcome,
+        out,
+        planned.request.max_tokens,
+    )
+}
+
+/// What the prompt is sent with: a continued conversation's latest settings, then what
+/// the flags say; a new one starts from the flags, the key's model and the config.
+fn settings_for(
+    ctx: &Context,
+    args: &AskArgs,
+    resolved: &Resolved,
+    resumed: Option<&Conversation>,
+) -> Settings {
+    let cache = if args.no_cache {
+        None
+    } else {
+        ctx.config.config.caching()
+    };
+    let mut s = match resumed {
+        Some(c) => Settings::from_saved(
+            &c.settings,
+            &c.model,
+            c.system.clone(),
+            cache,
+            ctx.api_version(),
+        ),
+        None => Settings {
+            model: resolved
+                .meta
+                .model
+                .clone()
+                .or_else(|| ctx.config.config.default_model.clone())
+                .unwrap_or_else(|| crate::api::models::fallback().default_model),
+            choices: crate::conversation::Choices::default(),
+            cache,
+            api_version: ctx.api_version(),
+        },
+    };
+    let c = &mut s.choices;
+    if let Some(m) = &args.model {
+        s.model = m.clone();
+    }
+    if let Some(v) = &args.system {
+        c.system = Some(v.clone());
+    }
+    if let Some(v) = args.max_tokens {
+        c.max_tokens = Some(v);
+    }
+    if let Some(v) = args.temperature {
+        c.temperature = Some(v);
+    }
+    if let Some(v) = args.thinking {
+        c.thinking = v;
+    }
+    if let Some(v) = args.effort {
+        c.effort = Some(v);
+    }
+    c.web |= args.web;
+    s
+}
+
+/// Writes what a turn tells to the terminal (or nothing until the end, with `--json`).
+struct Print<'a> {
+    out: &'a mut Output,
+}
+
+impl Sink for Print<'_> {
+    fn event(&mut self, event: TurnEvent<'_>) -> bool {
+        match event {
+            TurnEvent::Retrying(n) => {
+                eprintln!("oat: {n}");
+                true
+            }
+            TurnEvent::Delta(d) => self.out.delta(&d).is_ok(),
+            TurnEvent::BlockStopped(block) => self.out.block(block).is_ok(),
+            TurnEvent::Opened { .. } | TurnEvent::ReplyKept { .. } => true,
+        }
+    }
+
+    fn caught_up(&mut self) -> bool {
+        self.out.flush().is_ok()
+    }
+}
+
+/// The end of `oat ask`: the JSON or the final newline, the usage line, notes, and the
+/// exit status for how the turn ended.
+fn report(
+    ctx: &Context,
+    args: &AskArgs,
+    settings: &Settings,
+    resolved: &Resolved,
+    outcome: Outcome,
+    mut out: Output,
+    max_tokens: u32,
+) -> Result<(), CliError> {
+    let assembler = &outcome.assembler;
+    let figures = spend::Figures::of(
+        assembler,
+        &settings.model,
+        resolved.credential.kind,
+        &outcome.limits,
+        &ctx.config.config,
+    );
+    match outcome.end {
+        // The reader went away (`| head`): nothing left to write to.
+        End::Unheard => return Ok(()),
+        End::Cancelled => {
+            out.finish(assembler, None);
+            return Err(CliError::interrupted());
+        }
+        End::Failed(e) => {
+            out.finish(assembler, Some(figures.json()));
+            if args.usage && assembler.usage().is_some() {
+                eprintln!("oat: usage: {}", figures.line());
+            }
+            let web = settings.choices.web && crate::api::web::refused_for_tools(&e);
+            let mut err = CliError::from(e);
+            if web {
+                err = spend::web_advice(err);
+            }
+            if !assembler.text().is_empty() {
+                err.message
+                    .push_str(" (the text above is what arrived before)");
+            }
+            return Err(err.with_code(EXIT_API));
+        }
+        End::Finished => out.finish(assembler, Some(figures.json())),
     }
     if args.usage {
         eprintln!("oat: usage: {}", figures.line());
-    }
-    if let Some(e) = failure {
-        let mut err = CliError::from(e);
-        if args.web {
-            err = spend::web_advice(err);
-        }
-        if !assembler.text().is_empty() {
-            err.message
-                .push_str(" (the text above is what arrived before)");
-        }
-        return Err(err.with_code(EXIT_API));
     }
     let message = assembler.message();
     for note in reply::notes(&message) {
@@ -386,8 +350,7 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     }
     if assembler.stop_reason() == Some("max_tokens") {
         eprintln!(
-            "oat: note: the reply stopped at the max_tokens limit ({}); raise --max-tokens for more",
-            planned.request.max_tokens
+            "oat: note: the reply stopped at the max_tokens limit ({max_tokens}); raise --max-tokens for more"
         );
     }
     Ok(())

@@ -147,14 +147,11 @@ pub(super) async fn fit_context(
     }
 }
 
-/// Advice for an error on a request that carried the web tools, when they are the likely
-/// cause of it.
+/// Advice for an error the web tools caused (see `web::refused_for_tools`).
 pub(super) fn web_advice(mut e: CliError) -> CliError {
-    if web::refused_for_tools(&e.message) {
-        e.advice = Some(format!(
-            "{} Without --web the request goes through.",
-            web::TOOLS_OFF_ADVICE
-        ));
-    }
+    e.advice = Some(format!(
+        "{} Without --web the request goes through.",
+        web::TOOLS_OFF_ADVICE
+    ));
     e
 }

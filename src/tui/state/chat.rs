@@ -9,10 +9,11 @@ use serde_json::Value;
 
 use crate::api::Usage;
 use crate::api::context::{Meter, estimate_text};
-use crate::api::messages::{Effort, Message, Role, ThinkingChoice};
+use crate::api::messages::Message;
 use crate::api::pricing::Cost;
 use crate::api::web::Sources;
 use crate::attach::Attachment;
+use crate::conversation::{Exchange, api_messages};
 use crate::tui::render_cache::RenderCache;
 use crate::worker::RequestId;
 
@@ -29,15 +30,52 @@ pub enum ReplyState {
     Done,
     /// Stopped by the person; what arrived is kept.
     Stopped,
-    Failed {
-        error: String,
-        advice: String,
-    },
+    Failed(TurnFailure),
     /// The model declined (`stop_reason: "refusal"`): the API's reason, in a sentence.
     /// What streamed before stays.
     Declined {
         sentence: String,
     },
+}
+
+/// Why a reply did not come, kept typed: the view chooses the words and key hints.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TurnFailure {
+    /// No key to send with (none at all, an unknown name, a token that will not parse).
+    NoKey { detail: String },
+    /// The key store (keyring or file) failed.
+    KeyStore { detail: String },
+    /// The config file could not be read.
+    Config { detail: String },
+    /// The API refused, or the stream broke; `web`: the request carried the web tools.
+    Api {
+        error: crate::api::ApiError,
+        web: bool,
+    },
+    /// oat itself failed (a task lost).
+    Internal(String),
+    /// A reply read back from the history that never finished.
+    CutOff,
+}
+
+impl TurnFailure {
+    pub fn of(e: crate::worker::ChatError, web: bool) -> Self {
+        use crate::credentials::keys::KeyError as K;
+        use crate::worker::ChatError as C;
+        match e {
+            C::Api(error) => Self::Api { error, web },
+            C::Internal(detail) => Self::Internal(detail),
+            C::Key(K::Config(e)) => Self::Config {
+                detail: e.to_string(),
+            },
+            C::Key(K::Store(e)) => Self::KeyStore {
+                detail: e.to_string(),
+            },
+            C::Key(other) => Self::NoKey {
+                detail: other.to_string(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -163,29 +201,8 @@ impl ContextGate {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChatSettings {
-    pub system: Option<String>,
-    pub max_tokens: Option<u32>,
-    pub temperature: Option<f32>,
-    pub thinking: ThinkingChoice,
-    pub effort: Option<Effort>,
-    /// Anthropic's web search and fetch tools on this conversation's requests.
-    pub web: bool,
-}
-
-impl Default for ChatSettings {
-    fn default() -> Self {
-        Self {
-            system: None,
-            max_tokens: None,
-            temperature: None,
-            thinking: ThinkingChoice::Default,
-            effort: None,
-            web: false,
-        }
-    }
-}
+/// The person's choices for the conversation on screen: the engine's own type.
+pub use crate::conversation::Choices as ChatSettings;
 
 /// Lines scrolled up from the bottom; 0 follows the reply as it grows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -242,42 +259,20 @@ impl ChatState {
         self.streaming.is_some()
     }
 
-    /// The conversation as API messages: every finished turn, then `prompt`. Failed turns
-    /// with no reply are left out, since roles must alternate; so are declined turns,
-    /// prompt and all, as Anthropic advises after a refusal (the context is reset past it).
+    /// The conversation as API messages: the turns sent before `upto`, then `prompt`
+    /// (what is left out, and why, is the engine's rule: `conversation::sent`).
     pub fn messages_for(&self, upto: usize, prompt: &str, files: &[Attachment]) -> Vec<Message> {
-        let mut out = Vec::new();
         let from = self.context_from.min(upto);
-        for t in &self.turns[from..upto] {
-            let declined = matches!(t.state, ReplyState::Declined { .. });
-            if declined || (t.content.is_empty() && t.text.is_empty()) {
-                continue;
-            }
-            out.push(Message {
-                role: Role::User,
-                content: crate::attach::user_content(&t.prompt, &t.attachments, false),
-            });
-            let content = if t.content.is_empty() {
+        let earlier = self.turns[from..upto].iter().map(|t| Exchange {
+            prompt: crate::attach::user_content(&t.prompt, &t.attachments, false),
+            reply: if t.content.is_empty() && !t.text.is_empty() {
                 vec![serde_json::json!({"type": "text", "text": t.text})]
             } else {
-                // Thinking blocks go back unchanged; a reply cut mid-thinking has no
-                // signature and would be refused, so such blocks are dropped.
-                t.content
-                    .iter()
-                    .filter(|b| b["type"] != "thinking" || b.get("signature").is_some())
-                    .cloned()
-                    .collect()
-            };
-            out.push(Message {
-                role: Role::Assistant,
-                content,
-            });
-        }
-        out.push(Message {
-            role: Role::User,
-            content: crate::attach::user_content(prompt, files, false),
+                t.content.clone()
+            },
+            refused: matches!(t.state, ReplyState::Declined { .. }),
         });
-        out
+        api_messages(earlier, crate::attach::user_content(prompt, files, false))
     }
 
     pub fn last_reply(&self) -> Option<&Turn> {

@@ -6,7 +6,7 @@ use crate::api::{Delta, Usage, web};
 use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::chat::{ReplyState, SLASH_HELP, SlashCommand, Spend};
+use crate::tui::state::chat::{ReplyState, SLASH_HELP, SlashCommand, Spend, TurnFailure};
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {
@@ -239,42 +239,24 @@ impl App {
                     t.revision += 1;
                 }
             }
-            ApiEvent::ChatFailed {
-                id,
-                error,
-                advice,
-                partial,
-            } if current == Some(id) => {
+            ApiEvent::ChatFailed { id, error, partial } if current == Some(id) => {
                 self.chat.streaming = None;
-                let advice = if self.chat.settings.web {
-                    web_advice(&error, advice)
-                } else {
-                    advice
-                };
+                let failure = TurnFailure::of(error, self.chat.settings.web);
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = partial["content"].as_array().cloned().unwrap_or_default();
                     t.activity = None;
-                    t.state = ReplyState::Failed { error, advice };
+                    t.state = ReplyState::Failed(failure);
                     t.revision += 1;
                 }
             }
-            ApiEvent::Retrying { id, message } if current == Some(id) => {
-                self.chat.notice = Some(message);
+            ApiEvent::Retrying { id, notice } if current == Some(id) => {
+                self.chat.notice = Some(notice.to_string());
             }
             ApiEvent::TokensCounted { id, tokens } => self.tokens_counted(id, tokens),
             // Results of a stopped or replaced request: stale, dropped.
             _ => {}
         }
         Vec::new()
-    }
-}
-
-/// Advice for a failed request that carried the web tools, when they are the likely cause.
-fn web_advice(error: &str, advice: String) -> String {
-    if web::refused_for_tools(error) {
-        format!("{} /web off sends without it.", web::TOOLS_OFF_ADVICE)
-    } else {
-        advice
     }
 }
 

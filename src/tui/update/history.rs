@@ -2,12 +2,11 @@
 //! confirmation — and the worker's history events, including loading a conversation
 //! back into the chat.
 
+use crate::conversation::Settings;
 use crossterm::event::KeyCode;
 
-use crate::api::messages::ThinkingChoice;
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
-use crate::tui::state::chat::ChatSettings;
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {
@@ -110,9 +109,16 @@ impl App {
                 self.chat.context_from = 0;
                 self.chat.counted = None;
                 self.chat.conversation = Some(conversation.id);
-                self.chat.model = conversation.model.clone();
-                self.chat.settings =
-                    settings_from(&conversation.settings, conversation.system.clone());
+                // The latest settings: those of the last prompt (a `/model` included).
+                let settings = Settings::from_saved(
+                    &conversation.settings,
+                    &conversation.model,
+                    conversation.system.clone(),
+                    self.cache,
+                    self.api_version.clone(),
+                );
+                self.chat.model = settings.model;
+                self.chat.settings = settings.choices;
                 self.chat.turns = self.resumed_turns(&conversation, &messages);
                 self.chat.selected = None;
                 self.chat.editing = None;
@@ -146,59 +152,5 @@ impl App {
             _ => {}
         }
         Vec::new()
-    }
-}
-
-/// The settings saved with a conversation, back as chat settings.
-pub fn settings_to_json(s: &ChatSettings) -> serde_json::Value {
-    let thinking = match s.thinking {
-        ThinkingChoice::Default => None,
-        ThinkingChoice::Off => Some("off".to_string()),
-        ThinkingChoice::Adaptive => Some("adaptive".to_string()),
-        ThinkingChoice::Budget(n) => Some(n.to_string()),
-    };
-    serde_json::json!({
-        "max_tokens": s.max_tokens,
-        "temperature": s.temperature,
-        "thinking": thinking,
-        "effort": s.effort.map(|e| e.as_str()),
-        "web": s.web,
-    })
-}
-
-fn settings_from(v: &serde_json::Value, system: Option<String>) -> ChatSettings {
-    ChatSettings {
-        system,
-        max_tokens: v["max_tokens"].as_u64().and_then(|n| u32::try_from(n).ok()),
-        temperature: v["temperature"].as_f64().map(|t| t as f32),
-        thinking: v["thinking"]
-            .as_str()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(ThinkingChoice::Default),
-        effort: v["effort"].as_str().and_then(|e| {
-            crate::api::messages::Effort::ALL
-                .into_iter()
-                .find(|x| x.as_str() == e)
-        }),
-        web: v["web"].as_bool().unwrap_or(false),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::messages::Effort;
-
-    #[test]
-    fn settings_round_trip() {
-        let s = ChatSettings {
-            system: Some("sys".into()),
-            max_tokens: Some(2000),
-            temperature: None,
-            thinking: ThinkingChoice::Budget(4096),
-            effort: Some(Effort::High),
-            web: true,
-        };
-        assert_eq!(settings_from(&settings_to_json(&s), Some("sys".into())), s);
     }
 }

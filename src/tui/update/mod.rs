@@ -11,4 +11,3 @@ mod select;
 mod send;
 
 pub use chat::last_code_block;
-pub use history::settings_to_json;

@@ -8,7 +8,7 @@ use crate::history::{
     Conversation, StoredMessage, TurnNode, branch_nodes, newest_from, siblings, turn_tree,
 };
 use crate::tui::app::App;
-use crate::tui::state::chat::{ReplyState, Siblings, Spend, Turn};
+use crate::tui::state::chat::{ReplyState, Siblings, Spend, Turn, TurnFailure};
 
 impl App {
     pub(crate) fn resumed_turns(&self, c: &Conversation, messages: &[StoredMessage]) -> Vec<Turn> {
@@ -112,10 +112,7 @@ impl App {
         } else if m.complete {
             ReplyState::Done
         } else {
-            ReplyState::Failed {
-                error: "this reply was cut off".into(),
-                advice: "Ctrl-R asks again.".into(),
-            }
+            ReplyState::Failed(TurnFailure::CutOff)
         };
         t
     }

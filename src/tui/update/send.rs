@@ -2,9 +2,10 @@
 //! reply regenerated as a sibling), its files checked against the limits and the model,
 //! the context gate, and the request with where the history saves it.
 
-use crate::api::messages::{Planned, RequestOptions, plan_request};
+use crate::api::messages::Planned;
 use crate::api::models::fallback_list;
 use crate::attach::Attachment;
+use crate::conversation::{PromptTarget, Settings};
 use crate::tui::app::{App, Effect};
 use crate::tui::state::chat::{Turn, parse_slash};
 use crate::worker::RequestKind;
@@ -55,6 +56,16 @@ impl App {
         })
     }
 
+    /// Everything the next prompt is sent with.
+    pub(crate) fn chat_settings(&self) -> Settings {
+        Settings {
+            model: self.chat.model.clone(),
+            choices: self.chat.settings.clone(),
+            cache: self.cache,
+            api_version: self.api_version.clone(),
+        }
+    }
+
     /// The chat's model as oat knows it: discovered, else from the shipped list.
     pub(crate) fn chat_model(&self) -> Option<&crate::api::Model> {
         let id = &self.chat.model;
@@ -71,37 +82,19 @@ impl App {
         upto: usize,
         files: &[Attachment],
     ) -> Result<Planned, String> {
-        let s = &self.chat.settings;
-        let opts = RequestOptions {
-            model: self.chat.model.clone(),
-            max_tokens: s.max_tokens,
-            system: s.system.clone(),
-            temperature: s.temperature,
-            thinking: s.thinking,
-            effort: s.effort,
-            api_version: self.api_version.clone(),
-            cache: self.cache,
-            web: s.web,
-        };
         let messages = self.chat.messages_for(upto, prompt, files);
         // The limits are per request: files resent from the turns before count too.
-        let sent = &self.chat.turns[self.chat.context_from.min(upto)..upto];
-        let all: Vec<&Attachment> = sent
+        let earlier: Vec<&Attachment> = self.chat.turns[self.chat.context_from.min(upto)..upto]
             .iter()
             .flat_map(|t| &t.attachments)
-            .chain(files)
             .collect();
-        if !all.is_empty() {
-            if let Some(m) = self.chat_model() {
-                crate::attach::check_model(files, &m.id, &m.capabilities)?;
-            }
-            let text: u64 = sent
-                .iter()
-                .map(|t| (t.prompt.len() + t.text.len()) as u64)
-                .sum();
-            crate::attach::limits::check(&all, self.context_limit(), text + prompt.len() as u64)?;
-        }
-        plan_request(&opts, self.chat_model(), messages)
+        crate::conversation::plan::plan(
+            &self.chat_settings(),
+            self.chat_model(),
+            messages,
+            &earlier,
+            files,
+        )
     }
 
     /// Sends a draft, unless the context gate stops it first.
@@ -163,13 +156,13 @@ impl App {
         self.chat.branch_at(upto, turn);
         self.chat.selected = None;
         self.chat.scroll.from_bottom = 0;
-        let save = Some(crate::worker::SaveTarget {
+        let save = Some(PromptTarget {
             conversation: self.chat.conversation,
             prompt,
             files,
             parent,
             reply_to,
-            settings: super::settings_to_json(&self.chat.settings),
+            settings: self.chat_settings(),
         });
         let (id, fx) = self.request(RequestKind::StreamChat {
             request: Box::new(planned.request),

@@ -16,6 +16,7 @@ use crate::tui::state::chat::ReplyState;
 
 mod composer;
 mod turn;
+pub use turn::failure_words;
 use turn::{TurnLook, turn_lines};
 
 /// A picture fully on screen: its top row in the visible lines, its height, its hash.

@@ -1,6 +1,7 @@
 //! Tests of `tui/state/chat`.
 
 use super::*;
+use crate::api::messages::{Effort, ThinkingChoice};
 
 #[test]
 fn slash_commands_parse() {

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use super::markdown;
 use crate::tui::pictures::Pictures;
 use crate::tui::render_cache::PrefixCache;
-use crate::tui::state::chat::{ReplyState, Turn};
+use crate::tui::state::chat::{ReplyState, Turn, TurnFailure};
 use crate::tui::theme::Theme;
 
 /// The byte length of `text` up to its last paragraph break outside a code fence.
@@ -200,7 +200,8 @@ pub(crate) fn turn_lines(
         }
         ReplyState::Streaming => vec![Span::styled("▍", theme.accent())],
         ReplyState::Stopped => vec![Span::styled("■ stopped (Ctrl-R regenerates)", theme.warn())],
-        ReplyState::Failed { error, advice } => {
+        ReplyState::Failed(failure) => {
+            let (error, advice) = failure_words(failure);
             out.extend(wrap(vec![Span::styled(
                 format!("✗ {error}"),
                 theme.error(),
@@ -220,6 +221,49 @@ pub(crate) fn turn_lines(
     }
     out.push(Line::default());
     (out, pictures)
+}
+
+/// What a failed turn says, and what to do next, in the app's keys.
+pub fn failure_words(f: &TurnFailure) -> (String, String) {
+    use crate::api::web;
+    match f {
+        TurnFailure::NoKey { detail } => (
+            format!("no key to send with: {detail}"),
+            "Add one on the Keys pane (Alt-1), or set ANTHROPIC_API_KEY.".into(),
+        ),
+        TurnFailure::KeyStore { detail } => (
+            format!("the key could not be read: {detail}"),
+            "Check the keyring on the Keys pane (Alt-1); `oat doctor` says more.".into(),
+        ),
+        TurnFailure::Config { detail } => (
+            format!("the config file could not be read: {detail}"),
+            "Fix it (`oat config edit` in a shell), then send again.".into(),
+        ),
+        TurnFailure::Api { error, web: true } if web::refused_for_tools(error) => (
+            error.to_string(),
+            format!("{} /web off sends without it.", web::TOOLS_OFF_ADVICE),
+        ),
+        TurnFailure::Api { error, .. } => {
+            let mut advice = error.advice().to_string();
+            // A rate limit that says when: the app says it too, in the keys it has.
+            if let crate::api::ApiError::RateLimited {
+                retry_after: Some(wait),
+                ..
+            } = error
+            {
+                advice = format!(
+                    "{advice} Ctrl-R asks again in {}.",
+                    crate::status::human_duration(*wait)
+                );
+            }
+            (error.to_string(), advice)
+        }
+        TurnFailure::Internal(detail) => (
+            format!("oat failed: {detail}"),
+            "Ctrl-R tries again; the log (`oat doctor` names it) has more.".into(),
+        ),
+        TurnFailure::CutOff => ("this reply was cut off".into(), "Ctrl-R asks again.".into()),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,167 @@
+//! What of the earlier turns is sent with a new prompt, once for the app's turns and for
+//! a conversation read back from the history: exchanges whose reply was refused are left
+//! out, prompt and all (as Anthropic advises after a refusal); a prompt with no reply is
+//! left out (roles must alternate); thinking cut off before its signature is dropped (the
+//! API refuses it). Pure: no I/O.
+
+use serde_json::Value;
+
+use crate::api::{Message, Role};
+use crate::history::StoredMessage;
+
+/// One earlier exchange: the prompt's content blocks and the reply's, as sent and received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exchange {
+    pub prompt: Vec<Value>,
+    pub reply: Vec<Value>,
+    /// The reply was a refusal (`stop_reason: "refusal"`).
+    pub refused: bool,
+}
+
+/// The earlier exchanges as API messages, then the new prompt's content.
+pub fn api_messages(
+    earlier: impl IntoIterator<Item = Exchange>,
+    prompt: Vec<Value>,
+) -> Vec<Message> {
+    let mut out = earlier_messages(earlier);
+    out.push(Message {
+        role: Role::User,
+        content: prompt,
+    });
+    out
+}
+
+/// The earlier exchanges alone, ending on a reply (what `--continue` starts from).
+pub fn earlier_messages(earlier: impl IntoIterator<Item = Exchange>) -> Vec<Message> {
+    let mut out = Vec::new();
+    for x in earlier {
+        if x.refused {
+            continue;
+        }
+        let reply: Vec<Value> = x
+            .reply
+            .into_iter()
+            .filter(|b| b["type"] != "thinking" || b.get("signature").is_some())
+            .collect();
+        if reply.is_empty() || x.prompt.is_empty() {
+            continue;
+        }
+        out.push(Message {
+            role: Role::User,
+            content: x.prompt,
+        });
+        out.push(Message {
+            role: Role::Assistant,
+            content: reply,
+        });
+    }
+    out
+}
+
+/// A stored branch (see `history::branch`) as exchanges: each prompt with the reply that
+/// follows it, if any; files expanded from the attachments table as they were sent.
+pub fn stored_exchanges(branch: &[StoredMessage]) -> Vec<Exchange> {
+    let blocks = |m: &StoredMessage| -> Vec<Value> {
+        m.content
+            .as_array()
+            .map(|a| crate::attach::expand(a, &m.attachments))
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    let mut iter = branch.iter().peekable();
+    while let Some(m) = iter.next() {
+        if m.role == "assistant" {
+            continue;
+        }
+        let Some(reply) = iter.next_if(|r| r.role == "assistant") else {
+            continue;
+        };
+        out.push(Exchange {
+            prompt: blocks(m),
+            reply: blocks(reply),
+            refused: reply.stop_reason.as_deref() == Some("refusal"),
+        });
+    }
+    out
+}
+
+/// A stored branch as the API messages a continued conversation starts from.
+pub fn to_api_messages(branch: &[StoredMessage]) -> Vec<Message> {
+    earlier_messages(stored_exchanges(branch))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn msg(role: &str, content: Value) -> StoredMessage {
+        StoredMessage {
+            id: 0,
+            parent: None,
+            attachments: Vec::new(),
+            role: role.into(),
+            content,
+            text: String::new(),
+            model: None,
+            usage: None,
+            stop_reason: None,
+            stop_details: None,
+            credential_kind: None,
+            first_token_ms: None,
+            settings: None,
+            complete: true,
+            created: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn roles_alternate_and_broken_pieces_are_dropped() {
+        let t = |s: &str| json!([{"type": "text", "text": s}]);
+        let stored = vec![
+            msg("user", t("q1")),
+            msg(
+                "assistant",
+                json!([{"type":"thinking","thinking":"cut"}, {"type":"text","text":"a1"}]),
+            ),
+            msg("user", t("q2 (no reply)")),
+            msg("user", t("q3")),
+            msg("assistant", json!([])),
+            msg("user", t("q4")),
+            msg("assistant", t("a4")),
+            msg("user", t("q5 pending")),
+        ];
+        let out = to_api_messages(&stored);
+        let texts: Vec<String> = out
+            .iter()
+            .map(|m| {
+                m.content.last().unwrap()["text"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(texts, vec!["q1", "a1", "q4", "a4"]);
+        assert_eq!(out[1].content.len(), 1, "unsigned thinking dropped");
+    }
+
+    #[test]
+    fn a_refused_turn_is_left_out_prompt_and_all() {
+        let t = |s: &str| json!([{"type": "text", "text": s}]);
+        let mut refused = msg("assistant", t("partial before the refusal"));
+        refused.stop_reason = Some("refusal".into());
+        let stored = vec![
+            msg("user", t("q1")),
+            msg("assistant", t("a1")),
+            msg("user", t("q2 refused")),
+            refused,
+            msg("user", t("q3")),
+            msg("assistant", t("a3")),
+        ];
+        let texts: Vec<String> = to_api_messages(&stored)
+            .iter()
+            .map(|m| m.content[0]["text"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(texts, vec!["q1", "a1", "q3", "a3"]);
+    }
+}

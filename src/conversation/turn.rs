@@ -1,0 +1,299 @@
+//! Running one turn, once for both front ends: the prompt kept before it is sent, the
+//! reply streamed through the one assembler, kept as it streams (the one cadence), and
+//! told as typed events. It knows nothing of terminals or channels: `oat ask` prints the
+//! events, the app's worker forwards them.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::settings::Settings;
+use crate::api::stream::starting_text;
+use crate::api::{
+    ApiError, Assembler, Client, Delta, MessageRequest, RateLimits, RetryNotice, StreamEvent,
+};
+use crate::attach::Attachment;
+use crate::credentials::CredentialKind;
+use crate::history::{NewPrompt, ReplyUpdate, Shared};
+
+/// A streaming reply is kept at most this often (and when it ends, is stopped, or stalls
+/// after something arrived): a crash loses at most a second of it.
+pub const SAVE_EVERY: Duration = Duration::from_secs(1);
+
+/// Where a prompt goes in the history, and what it is sent with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromptTarget {
+    /// `None`: a new conversation.
+    pub conversation: Option<i64>,
+    pub prompt: String,
+    pub files: Vec<Attachment>,
+    /// The message the prompt follows (`None`: the first, or unknown).
+    pub parent: Option<i64>,
+    /// A regenerate: the reply goes to this saved prompt, and no prompt is added.
+    pub reply_to: Option<i64>,
+    pub settings: Settings,
+}
+
+/// Keeps the prompt before it is sent: (conversation, the message the reply answers).
+pub async fn keep_prompt(history: &Shared, target: PromptTarget) -> Result<(i64, i64), String> {
+    history
+        .with(move |h| {
+            let settings = target.settings.to_json();
+            h.save_prompt(&NewPrompt {
+                conversation: target.conversation,
+                text: &target.prompt,
+                files: &target.files,
+                parent: target.parent,
+                reply_to: target.reply_to,
+                model: &target.settings.model,
+                system: target.settings.choices.system.as_deref(),
+                settings: &settings,
+            })
+        })
+        .await
+}
+
+/// Where the reply is kept: the saved prompt it answers.
+#[derive(Clone)]
+pub struct Keeping {
+    pub history: Shared,
+    pub conversation: i64,
+    pub prompt: i64,
+    pub paid_by: CredentialKind,
+}
+
+/// What a turn tells its front end, in order.
+#[derive(Debug)]
+pub enum TurnEvent<'a> {
+    /// Before a retry (429, 529, a dropped connection), while nothing has streamed yet.
+    Retrying(&'a RetryNotice),
+    /// The API answered and the reply starts: its rate-limit headers.
+    Opened { limits: &'a RateLimits },
+    /// Text or thinking, as it arrives (also a block that starts with text in it).
+    Delta(Delta),
+    /// A content block is whole: what a front end shows only once complete (a search,
+    /// its sources, a citing text block).
+    BlockStopped(&'a Value),
+    /// The reply has its row in the history (once, the first time it is kept).
+    ReplyKept { message: i64 },
+}
+
+/// The front end a turn reports to.
+pub trait Sink: Send {
+    /// Hears one event; `false` when nobody listens any more (a closed pipe): the turn
+    /// then ends quietly, keeping what arrived.
+    fn event(&mut self, event: TurnEvent<'_>) -> bool;
+    /// Every event that had arrived has been told: the moment to flush output.
+    fn caught_up(&mut self) -> bool {
+        true
+    }
+}
+
+/// How a turn ended.
+#[derive(Debug)]
+pub enum End {
+    /// The reply streamed to its end (it may still be cut short: see the stop reason).
+    Finished,
+    /// The API refused, or the stream broke; what arrived before is in the assembler.
+    Failed(ApiError),
+    /// Stopped by the person.
+    Cancelled,
+    /// The sink stopped listening.
+    Unheard,
+}
+
+/// A turn once it is over.
+pub struct Outcome {
+    pub end: End,
+    pub assembler: Assembler,
+    pub first_token: Option<Duration>,
+    pub limits: RateLimits,
+    pub request_id: Option<String>,
+}
+
+/// Keeps the reply in the history as it streams.
+struct Keeper {
+    keeping: Keeping,
+    model: String,
+    row: Option<i64>,
+    last: Instant,
+}
+
+impl Keeper {
+    /// Keeps the reply unless it was kept within `SAVE_EVERY` (`force` keeps it anyway);
+    /// true when it did. The first piece is kept at once.
+    async fn keep(
+        &mut self,
+        a: &Assembler,
+        first_token: Option<Duration>,
+        complete: bool,
+        force: bool,
+        sink: &mut impl Sink,
+    ) -> bool {
+        if !force && self.row.is_some() && self.last.elapsed() < SAVE_EVERY {
+            return false;
+        }
+        self.last = Instant::now();
+        let update = ReplyUpdate::from_assembler(a, first_token, complete);
+        let existing = self.row;
+        let k = self.keeping.clone();
+        let model = self.model.clone();
+        let kept = k
+            .history
+            .with(move |h| {
+                let row = match existing {
+                    Some(r) => r,
+                    None => {
+                        h.start_reply_to(k.conversation, Some(k.prompt), &model, Some(k.paid_by))?
+                    }
+                };
+                h.update_reply(row, &update)?;
+                Ok(row)
+            })
+            .await;
+        match kept {
+            Ok(row) => {
+                if existing.is_none() {
+                    sink.event(TurnEvent::ReplyKept { message: row });
+                }
+                self.row = Some(row);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not keep the reply"),
+        }
+        true
+    }
+}
+
+/// Sends `request` and streams the reply to `sink`, keeping it where `keeping` says,
+/// until it ends, fails, `cancel` completes, or the sink stops listening.
+pub async fn run(
+    client: &Client,
+    request: &MessageRequest,
+    keeping: Option<Keeping>,
+    cancel: impl Future<Output = ()>,
+    sink: &mut impl Sink,
+) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = Outcome {
+        end: End::Finished,
+        assembler: Assembler::new(),
+        first_token: None,
+        limits: RateLimits::default(),
+        request_id: None,
+    };
+    tokio::pin!(cancel);
+    let opened = {
+        let mut on_retry = |n: RetryNotice| {
+            sink.event(TurnEvent::Retrying(&n));
+        };
+        tokio::select! {
+            _ = &mut cancel => None,
+            opened = client.stream_message(request, &mut on_retry) => Some(opened),
+        }
+    };
+    let mut stream = match opened {
+        None => {
+            outcome.end = End::Cancelled;
+            return outcome;
+        }
+        Some(Err(e)) => {
+            outcome.end = End::Failed(e);
+            return outcome;
+        }
+        Some(Ok(s)) => s,
+    };
+    outcome.request_id = stream.request_id.clone();
+    outcome.limits = stream.limits.clone();
+    if !sink.event(TurnEvent::Opened {
+        limits: &outcome.limits,
+    }) {
+        outcome.end = End::Unheard;
+        return outcome;
+    }
+    let mut keeper = keeping.map(|keeping| Keeper {
+        keeping,
+        model: request.model.clone(),
+        row: None,
+        last: Instant::now(),
+    });
+    let a = &mut outcome.assembler;
+    let first_token = &mut outcome.first_token;
+    // One timer for the whole reply: a stalled stream still gets what arrived kept.
+    let stall = tokio::time::sleep(SAVE_EVERY);
+    tokio::pin!(stall);
+    let mut unsaved = false;
+    let end = loop {
+        let next = tokio::select! {
+            biased;
+            _ = &mut cancel => break End::Cancelled,
+            // The stream before the timer: while events wait in its buffer, nothing else
+            // is polled.
+            next = stream.next_event() => next,
+            _ = &mut stall, if unsaved && keeper.is_some() => {
+                if let Some(k) = keeper.as_mut() {
+                    k.keep(a, *first_token, false, true, sink).await;
+                }
+                unsaved = false;
+                continue;
+            }
+        };
+        let event = match next {
+            None => break End::Finished,
+            Some(Err(e)) => break End::Failed(e),
+            Some(Ok(event)) => event,
+        };
+        // Applied before it is told: an event that breaks the protocol is neither shown
+        // nor kept, so what is shown, `--json` and the history agree.
+        if let Err(e) = a.apply(&event) {
+            break End::Failed(e);
+        }
+        let heard = match event {
+            StreamEvent::ContentBlockDelta { delta, .. } => {
+                first_token.get_or_insert_with(|| started.elapsed());
+                sink.event(TurnEvent::Delta(delta))
+            }
+            StreamEvent::ContentBlockStart { content_block, .. } => {
+                match starting_text(&content_block) {
+                    Some(text) => {
+                        first_token.get_or_insert_with(|| started.elapsed());
+                        sink.event(TurnEvent::Delta(Delta::TextDelta { text }))
+                    }
+                    None => true,
+                }
+            }
+            StreamEvent::ContentBlockStop { index } => match a.block(index) {
+                Some(block) => sink.event(TurnEvent::BlockStopped(block)),
+                None => true,
+            },
+            _ => true,
+        };
+        if !heard {
+            break End::Unheard;
+        }
+        if keeper.is_some() && !unsaved {
+            unsaved = true;
+            stall
+                .as_mut()
+                .reset(tokio::time::Instant::now() + SAVE_EVERY);
+        }
+        if !stream.has_buffered() {
+            if !sink.caught_up() {
+                break End::Unheard;
+            }
+            if let Some(k) = keeper.as_mut()
+                && k.keep(a, *first_token, false, false, sink).await
+            {
+                unsaved = false;
+            }
+        }
+    };
+    if let Some(k) = keeper.as_mut()
+        && (k.row.is_some() || !a.content().is_empty())
+    {
+        let complete = matches!(end, End::Finished) && a.is_complete();
+        k.keep(a, *first_token, complete, true, sink).await;
+    }
+    outcome.end = end;
+    outcome
+}

@@ -1,0 +1,112 @@
+//! The app's side of a turn: the conversation engine runs it (`conversation::turn`), and
+//! this forwards what it tells to the UI as events. No stream loop, no save cadence here.
+
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::{ApiEvent, ChatError, RequestId, TaskContext};
+use crate::api::MessageRequest;
+use crate::conversation::turn::{self, End, Keeping, PromptTarget, Sink, TurnEvent};
+
+/// Whether the UI hears of a finished block: server-tool calls and results (what a search
+/// does), and text that cites sources (its markers). Plain text and thinking arrive as
+/// deltas already.
+fn shows_at_stop(block: &Value) -> bool {
+    match block["type"].as_str() {
+        Some("text") => block.get("citations").is_some_and(|c| !c.is_null()),
+        Some("thinking" | "redacted_thinking") => false,
+        _ => true,
+    }
+}
+
+/// Forwards a turn's events over the channel, tagged with the request's id.
+struct Forward<'a> {
+    ctx: &'a TaskContext,
+    id: RequestId,
+}
+
+impl Sink for Forward<'_> {
+    fn event(&mut self, event: TurnEvent<'_>) -> bool {
+        let id = self.id;
+        let e = match event {
+            TurnEvent::Retrying(n) => ApiEvent::Retrying {
+                id,
+                notice: n.clone(),
+            },
+            TurnEvent::Opened { limits } if limits.is_empty() => return true,
+            TurnEvent::Opened { limits } => ApiEvent::RateLimitsSeen {
+                limits: Box::new(limits.clone()),
+            },
+            // Moved to the UI uncopied.
+            TurnEvent::Delta(delta) => ApiEvent::ChatDelta { id, delta },
+            TurnEvent::BlockStopped(block) if shows_at_stop(block) => ApiEvent::ChatBlockStopped {
+                id,
+                block: block.clone(),
+            },
+            TurnEvent::BlockStopped(_) => return true,
+            TurnEvent::ReplyKept { message } => ApiEvent::ReplySaved { id, message },
+        };
+        self.ctx.send(e);
+        // The UI going away ends the worker too; the reply is still kept to its end.
+        true
+    }
+}
+
+impl TaskContext {
+    pub(super) async fn stream_chat(
+        &self,
+        id: RequestId,
+        request: MessageRequest,
+        save: Option<PromptTarget>,
+        cancel: CancellationToken,
+    ) {
+        let fail = |error: ChatError, partial: Value| ApiEvent::ChatFailed { id, error, partial };
+        // The prompt is kept before anything else can fail: nothing typed is lost.
+        let kept = match save {
+            Some(target) => match turn::keep_prompt(&self.history, target).await {
+                Ok((conversation, prompt)) => {
+                    self.send(ApiEvent::ConversationSaved {
+                        id,
+                        conversation,
+                        prompt,
+                    });
+                    Some((conversation, prompt))
+                }
+                Err(error) => {
+                    self.send(ApiEvent::HistoryFailed { id, error });
+                    None
+                }
+            },
+            None => None,
+        };
+        let (client, resolved) = match self.chat_client().await {
+            Ok(c) => c,
+            Err(e) => return self.send(fail(e, Value::Null)),
+        };
+        let paid_by = resolved.credential.kind;
+        let keeping = kept.map(|(conversation, prompt)| Keeping {
+            history: self.history.clone(),
+            conversation,
+            prompt,
+            paid_by,
+        });
+        let mut sink = Forward { ctx: self, id };
+        let outcome = turn::run(&client, &request, keeping, cancel.cancelled(), &mut sink).await;
+        match outcome.end {
+            End::Finished => self.send(ApiEvent::ChatFinished {
+                id,
+                message: outcome.assembler.message(),
+                first_token: outcome.first_token,
+                paid_by,
+                utilization: outcome
+                    .limits
+                    .unified
+                    .as_ref()
+                    .map(|u| (u.five_hour.utilization, u.seven_day.utilization)),
+            }),
+            End::Failed(e) => self.send(fail(ChatError::Api(e), outcome.assembler.message())),
+            // Stopped by the person: the UI already knows.
+            End::Cancelled | End::Unheard => {}
+        }
+    }
+}

@@ -152,6 +152,8 @@ pub struct Recorded {
     pub query: String,
     pub headers: HeaderMap,
     pub body: Option<Value>,
+    /// The body exactly as it arrived, for byte-for-byte comparisons.
+    pub raw: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -383,6 +385,7 @@ fn record(
     query: String,
     h: &HeaderMap,
     body: Option<Value>,
+    raw: &[u8],
 ) {
     state.requests.lock().unwrap().push(Recorded {
         method: method.into(),
@@ -390,6 +393,7 @@ fn record(
         query,
         headers: h.clone(),
         body,
+        raw: raw.to_vec(),
     });
 }
 
@@ -478,7 +482,7 @@ async fn list_models(
     h: HeaderMap,
 ) -> Response {
     let query: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    record(&state, "GET", "/v1/models", query.join("&"), &h, None);
+    record(&state, "GET", "/v1/models", query.join("&"), &h, None, &[]);
     if let Err(r) = check_auth(&h) {
         return finish(&state, r);
     }
@@ -519,6 +523,7 @@ async fn get_model(
         String::new(),
         &h,
         None,
+        &[],
     );
     if let Err(r) = check_auth(&h) {
         return finish(&state, r);
@@ -548,6 +553,7 @@ async fn messages(State(state): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -
         String::new(),
         &h,
         parsed.clone(),
+        &body,
     );
     if let Err(r) = check_auth(&h) {
         return finish(&state, r);
@@ -597,6 +603,7 @@ async fn count_tokens(State(state): State<Arc<Shared>>, h: HeaderMap, body: Byte
         String::new(),
         &h,
         parsed.clone(),
+        &body,
     );
     if let Err(r) = check_auth(&h) {
         return finish(&state, r);

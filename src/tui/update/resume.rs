@@ -60,7 +60,13 @@ impl App {
         user: &StoredMessage,
         reply: Option<&StoredMessage>,
     ) -> Turn {
-        let mut t = Turn::new(user.text.clone(), c.model.clone());
+        // The model the prompt was sent to (older rows: the conversation's).
+        let asked = user
+            .settings
+            .as_ref()
+            .and_then(|s| s["model"].as_str())
+            .unwrap_or(&c.model);
+        let mut t = Turn::new(user.text.clone(), asked.to_string());
         t.attachments = user.attachments.clone();
         t.prompt_id = Some(user.id);
         t.state = ReplyState::Done;
@@ -83,7 +89,9 @@ impl App {
             .iter()
             .filter_map(|b| b["thinking"].as_str())
             .collect();
-        t.model = m.model.clone().unwrap_or_else(|| c.model.clone());
+        if let Some(model) = &m.model {
+            t.model = model.clone();
+        }
         t.usage = m
             .usage
             .as_ref()

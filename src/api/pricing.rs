@@ -101,6 +101,42 @@ impl std::fmt::Display for Cost {
     }
 }
 
+/// What one reply cost, as oat can tell it: the one pricing rule for the CLI, the app
+/// and the history alike.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReplyCost {
+    /// Paid with an API key; `None` when the model has no price (never a guess).
+    Money(Option<Cost>),
+    /// Paid by a subscription: no money per reply.
+    Subscription,
+    /// Who paid is not known (rows older than oat's record of it).
+    Unknown,
+}
+
+/// A reply's usage (as the API sent it) and its cost. `sent_with` is the cache lifetime
+/// the request asked for: it decides how unsplit cache writes are priced, when the API
+/// did not say (`cache_creation`); unknown means 5 minutes, the API's default. A reply
+/// cut off before any usage arrived cost nothing oat can see.
+pub fn price_reply(
+    prices: &PriceTable,
+    model: &str,
+    usage: Option<&serde_json::Value>,
+    paid_by: Option<crate::credentials::CredentialKind>,
+    sent_with: Option<super::CacheTtl>,
+) -> (Option<Usage>, ReplyCost) {
+    use crate::credentials::CredentialKind as K;
+    let usage = usage.and_then(|u| Usage::from_api(u, sent_with.unwrap_or_default()));
+    let cost = match paid_by {
+        Some(K::ApiKey) => ReplyCost::Money(match usage {
+            Some(u) => prices.cost(model, &u),
+            None => Some(Cost::default()),
+        }),
+        Some(K::Oauth) => ReplyCost::Subscription,
+        None => ReplyCost::Unknown,
+    };
+    (usage, cost)
+}
+
 /// Dollars per million tokens to nano-dollars per token (`$3/MTok` = 3,000 n$ a token).
 fn per_token(usd_per_mtok: f64) -> u64 {
     (usd_per_mtok * 1_000.0).round().max(0.0) as u64

@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{History, HistoryError};
-use crate::api::pricing::{Cost, PriceTable};
-use crate::api::{CacheTtl, Usage};
+use crate::api::CacheTtl;
+use crate::api::pricing::{Cost, PriceTable, ReplyCost, price_reply};
 use crate::credentials::CredentialKind;
 
 pub(super) fn kind_from(s: Option<String>) -> Option<CredentialKind> {
@@ -21,9 +21,10 @@ pub(super) fn kind_from(s: Option<String>) -> Option<CredentialKind> {
     }
 }
 
-/// A conversation's spend as far as oat can tell.
+/// A conversation's spend as far as oat can tell: every reply paid for, on every branch
+/// (a regenerated reply was paid too).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Spend {
+pub struct ConversationCost {
     /// The money spent on API-key replies; `None` when one of them has a model with no
     /// price (then any sum would be a guess).
     pub cost: Option<Cost>,
@@ -32,31 +33,27 @@ pub struct Spend {
     pub subscription_replies: usize,
 }
 
-impl Spend {
+impl ConversationCost {
+    /// Adds one reply (`sent_with`: the cache lifetime its request asked for).
     pub fn add(
         &mut self,
         prices: &PriceTable,
         model: &str,
         usage: Option<&Value>,
         kind: Option<CredentialKind>,
+        sent_with: Option<CacheTtl>,
     ) {
-        match kind {
-            Some(CredentialKind::ApiKey) => {
+        match price_reply(prices, model, usage, kind, sent_with).1 {
+            ReplyCost::Money(this) => {
                 self.api_key_replies += 1;
-                let usage = usage.and_then(|u| Usage::from_api(u, CacheTtl::FiveMinutes));
-                let this = match usage {
-                    Some(u) => prices.cost(model, &u),
-                    // A reply cut off before any usage arrived cost nothing oat can see.
-                    None => Some(Cost::default()),
-                };
                 self.cost = match (self.api_key_replies, self.cost, this) {
                     (1, _, this) => this,
                     (_, Some(a), Some(b)) => Some(a + b),
                     _ => None,
                 };
             }
-            Some(CredentialKind::Oauth) => self.subscription_replies += 1,
-            None => {}
+            ReplyCost::Subscription => self.subscription_replies += 1,
+            ReplyCost::Unknown => {}
         }
     }
 
@@ -77,14 +74,14 @@ impl History {
         &self,
         conversations: &[i64],
         prices: &PriceTable,
-    ) -> Result<HashMap<i64, Spend>, HistoryError> {
-        let mut out: HashMap<i64, Spend> = HashMap::new();
+    ) -> Result<HashMap<i64, ConversationCost>, HistoryError> {
+        let mut out: HashMap<i64, ConversationCost> = HashMap::new();
         if conversations.is_empty() {
             return Ok(out);
         }
         let marks = vec!["?"; conversations.len()].join(",");
         let mut stmt = self.sql(self.conn.prepare(&format!(
-            "SELECT conversation_id, model, usage, credential_kind FROM messages WHERE role = 'assistant' AND conversation_id IN ({marks}) ORDER BY id"
+            "SELECT m.conversation_id, m.model, m.usage, m.credential_kind, json_extract(p.settings, '$.cache') FROM messages m LEFT JOIN messages p ON p.id = m.parent_id WHERE m.role = 'assistant' AND m.conversation_id IN ({marks}) ORDER BY m.id"
         )))?;
         let rows = self.sql(stmt.query_map(params_from_iter(conversations), |r| {
             Ok((
@@ -92,16 +89,20 @@ impl History {
                 r.get::<_, Option<String>>(1)?,
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
             ))
         }))?;
         for row in rows {
-            let (id, model, usage, kind) = self.sql(row)?;
+            let (id, model, usage, kind, ttl) = self.sql(row)?;
+            // The lifetime the prompt was sent with (schema 7 on); older rows: unknown.
+            let sent_with = ttl.and_then(|t| serde_json::from_value(Value::String(t)).ok());
             let usage: Option<Value> = usage.and_then(|u| serde_json::from_str(&u).ok());
             out.entry(id).or_default().add(
                 prices,
                 model.as_deref().unwrap_or(""),
                 usage.as_ref(),
                 kind_from(kind),
+                sent_with,
             );
         }
         Ok(out)
@@ -117,13 +118,14 @@ mod tests {
     fn only_api_key_replies_cost_money_and_unknown_models_poison_the_sum() {
         let prices = PriceTable::shipped();
         let u = json!({"input_tokens": 1_000_000, "output_tokens": 0});
-        let mut s = Spend::default();
+        let mut s = ConversationCost::default();
         assert_eq!(s.label(), "—");
         s.add(
             &prices,
             "claude-haiku-4-5",
             Some(&u),
             Some(CredentialKind::Oauth),
+            None,
         );
         assert_eq!(s.label(), "subscription");
         s.add(
@@ -131,15 +133,17 @@ mod tests {
             "claude-haiku-4-5",
             Some(&u),
             Some(CredentialKind::ApiKey),
+            None,
         );
         s.add(
             &prices,
             "claude-haiku-4-5",
             Some(&u),
             Some(CredentialKind::ApiKey),
+            None,
         );
         assert_eq!(s.label(), "$2.00");
-        s.add(&prices, "claude-haiku-4-5", None, None);
+        s.add(&prices, "claude-haiku-4-5", None, None, None);
         assert_eq!(
             s.api_key_replies, 2,
             "a reply of unknown billing is not counted"
@@ -149,7 +153,34 @@ mod tests {
             "some-gateway-model",
             Some(&u),
             Some(CredentialKind::ApiKey),
+            None,
         );
         assert_eq!(s.label(), "unknown");
+    }
+
+    #[test]
+    fn cache_writes_are_priced_at_the_lifetime_the_request_asked_for() {
+        let prices = PriceTable::shipped();
+        // No `cache_creation` split: the request's lifetime decides (1 h costs 2× input,
+        // 5 min 1.25×).
+        let u = json!({"input_tokens": 0, "output_tokens": 0, "cache_creation_input_tokens": 1_000_000});
+        let cost = |ttl| {
+            let mut s = ConversationCost::default();
+            s.add(
+                &prices,
+                "claude-haiku-4-5",
+                Some(&u),
+                Some(CredentialKind::ApiKey),
+                ttl,
+            );
+            s.cost.unwrap()
+        };
+        assert_eq!(cost(Some(CacheTtl::OneHour)).usd(), 2.0);
+        assert_eq!(cost(Some(CacheTtl::FiveMinutes)).usd(), 1.25);
+        assert_eq!(
+            cost(None).usd(),
+            1.25,
+            "unknown: the API's default, 5 minutes"
+        );
     }
 }

@@ -307,7 +307,7 @@ fn report(
     let assembler = &outcome.assembler;
     let figures = spend::Figures::of(
         assembler,
-        &settings.model,
+        settings,
         resolved.credential.kind,
         &outcome.limits,
         &ctx.config.config,

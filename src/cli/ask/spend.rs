@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::CliError;
 use crate::api::context::{WARN_AT, estimate_message, estimate_text, exchanges_to_drop};
+use crate::api::pricing::{ReplyCost, price_reply};
 use crate::api::usage::tokens;
 use crate::api::web;
 use crate::api::{Assembler, Client, MessageRequest, RateLimits, Usage};
@@ -26,23 +27,26 @@ pub(super) struct Figures {
 impl Figures {
     pub(super) fn of(
         a: &Assembler,
-        model: &str,
+        settings: &crate::conversation::Settings,
         paid_by: CredentialKind,
         limits: &RateLimits,
         config: &Config,
     ) -> Self {
-        let usage = a
-            .usage()
-            .and_then(|u| Usage::from_api(u, config.cache_ttl.unwrap_or_default()));
-        let cost = match (paid_by, usage) {
-            (CredentialKind::ApiKey, Some(u)) => config.prices().cost(model, &u),
-            _ => None,
-        };
+        let (usage, cost) = price_reply(
+            &config.prices(),
+            &settings.model,
+            a.usage(),
+            Some(paid_by),
+            settings.cache,
+        );
         let unified = limits.unified.as_ref();
         Self {
             usage,
             paid_by,
-            cost,
+            cost: match cost {
+                ReplyCost::Money(c) => c,
+                _ => None,
+            },
             five_hour: unified.and_then(|u| u.five_hour.utilization),
             seven_day: unified.and_then(|u| u.seven_day.utilization),
         }

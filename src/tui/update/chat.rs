@@ -1,9 +1,9 @@
 //! `App::update` for the Chat pane: /commands, stopping, copying, scrolling, and the
 //! streamed reply's events (sending is in `send.rs`). Pure, like the rest of `update`.
 
+use crate::api::pricing::{ReplyCost, price_reply};
 use crate::api::reply::{self, Refusal};
-use crate::api::{Delta, Usage, web};
-use crate::credentials::CredentialKind;
+use crate::api::{Delta, web};
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
 use crate::tui::state::chat::{ReplyState, SLASH_HELP, SlashCommand, Spend, TurnFailure};
@@ -214,12 +214,17 @@ impl App {
                 }
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = message["content"].as_array().cloned().unwrap_or_default();
-                    t.usage = Usage::from_api(&message["usage"], self.cache.unwrap_or_default());
-                    t.spend = Some(match paid_by {
-                        CredentialKind::ApiKey => {
-                            Spend::Money(t.usage.and_then(|u| self.prices.cost(&t.model, &u)))
-                        }
-                        CredentialKind::Oauth => Spend::Subscription { five_hour, moved },
+                    let (usage, cost) = price_reply(
+                        &self.prices,
+                        &t.model,
+                        Some(&message["usage"]),
+                        Some(paid_by),
+                        self.cache,
+                    );
+                    t.usage = usage;
+                    t.spend = Some(match cost {
+                        ReplyCost::Money(c) => Spend::Money(c),
+                        _ => Spend::Subscription { five_hour, moved },
                     });
                     t.activity = None;
                     t.first_token = first_token;

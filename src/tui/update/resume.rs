@@ -1,9 +1,9 @@
 //! Turning a stored conversation back into the app's turns: the branch last used on
 //! screen, every other branch kept beside the turn where it leaves.
 
+use crate::api::pricing::{ReplyCost, price_reply};
 use crate::api::reply::{self, Refusal};
-use crate::api::{Usage, web};
-use crate::credentials::CredentialKind;
+use crate::api::web;
 use crate::history::{
     Conversation, StoredMessage, TurnNode, branch_nodes, newest_from, siblings, turn_tree,
 };
@@ -92,16 +92,23 @@ impl App {
         if let Some(model) = &m.model {
             t.model = model.clone();
         }
-        t.usage = m
-            .usage
+        // Priced at the cache lifetime the prompt was sent with, where it is known.
+        let sent_with = user
+            .settings
             .as_ref()
-            .and_then(|u| Usage::from_api(u, self.cache.unwrap_or_default()));
-        t.spend = match m.credential_kind {
-            Some(CredentialKind::ApiKey) => Some(Spend::Money(
-                t.usage.and_then(|u| self.prices.cost(&t.model, &u)),
-            )),
+            .and_then(|s| serde_json::from_value(s["cache"].clone()).ok());
+        let (usage, cost) = price_reply(
+            &self.prices,
+            &t.model,
+            m.usage.as_ref(),
+            m.credential_kind,
+            sent_with,
+        );
+        t.usage = usage;
+        t.spend = match cost {
+            ReplyCost::Money(c) => Some(Spend::Money(c)),
             // The utilisation a stored reply saw is not kept.
-            _ => None,
+            ReplyCost::Subscription | ReplyCost::Unknown => None,
         };
         t.first_token = m
             .first_token_ms

@@ -395,3 +395,70 @@ fn the_editor_round_trip_and_copy_in_select_mode() {
     tmux.wait_for("EXITED:0");
     assert_no_secret(&tmux.screen());
 }
+
+/// Every frame goes out between synchronized-output markers (mode 2026), begun and ended
+/// in pairs: read from the raw bytes oat writes to a real pseudo-terminal (`script`
+/// records them; tmux would consume them).
+#[test]
+fn frames_are_drawn_inside_synchronized_output_markers() {
+    use std::io::Write;
+    if Command::new("script").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "script (util-linux) is required in CI"
+        );
+        eprintln!("SKIPPED synchronized-output test: no `script` command");
+        return;
+    }
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let typescript = h.join("typescript");
+    let bin = assert_cmd::cargo::cargo_bin("oat");
+    let mut child = Command::new("script")
+        // The pty `script` makes has no size until told: 80×24, as a terminal starts.
+        .args(["-q", "-f", "-e", "-c"])
+        .arg(format!("stty rows 24 cols 80; exec {}", bin.display()))
+        .arg(&typescript)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("TERM", "xterm-256color")
+        .env("HOME", h)
+        .env("XDG_CONFIG_HOME", h.join("config"))
+        .env("XDG_STATE_HOME", h.join("state"))
+        .env("XDG_DATA_HOME", h.join("data"))
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-bus", h.display()),
+        )
+        .env("ANTHROPIC_API_KEY", API_KEY)
+        .env("ANTHROPIC_BASE_URL", &mock.url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let frames = |t: &[u8]| {
+        let count = |m: &[u8]| t.windows(m.len()).filter(|w| *w == m).count();
+        (count(b"\x1b[?2026h"), count(b"\x1b[?2026l"))
+    };
+    loop {
+        let t = std::fs::read(&typescript).unwrap_or_default();
+        if frames(&t).1 >= 1 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no frame drawn");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.stdin.as_mut().unwrap().write_all(b"\x03").unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let t = std::fs::read(&typescript).unwrap();
+    let (begun, ended) = frames(&t);
+    assert!(begun >= 1 && begun == ended, "begun {begun}, ended {ended}");
+    // Nothing of a frame outside them: the first frame's text follows the first marker.
+    let first = t.windows(8).position(|w| w == b"\x1b[?2026h").unwrap();
+    let text = String::from_utf8_lossy(&t);
+    let drawn = text.find("Chat").expect("the tab bar was drawn");
+    assert!(drawn > first, "a frame was drawn before the first marker");
+}

@@ -316,7 +316,9 @@ fn keys_add_rename_remove_use() {
             backend,
         } => {
             assert_eq!(name.as_deref(), Some("work"));
-            assert_eq!(secret, "sk-ant-api03-abc\ndef");
+            assert_eq!(secret.expose(), "sk-ant-api03-abc\ndef");
+            // The request's own Debug text never holds the secret.
+            assert!(!format!("{:?}", requests(&fx)[0].1).contains("abc\ndef"));
             assert_eq!(*backend, None);
         }
         other => panic!("{other:?}"),
@@ -326,10 +328,12 @@ fn keys_add_rename_remove_use() {
         "kept open until stored"
     );
     // No keyring here: the refusal leaves the form, so Ctrl-F retries with the file store.
-    a.update(Msg::Api(ApiEvent::KeyChangeFailed {
+    a.update(Msg::Api(ApiEvent::KeyAddFailed {
         id: 1,
-        error: "No OS keyring is available here.".into(),
+        error: oat::worker::AddKeyError::NoKeyring,
     }));
+    // The app names its own key for the way on (the worker names none).
+    assert!(a.keys.notice.as_ref().unwrap().0.contains("Ctrl-F"));
     let fx = a.update(ctrl('f'));
     assert!(matches!(
         requests(&fx)[0].1,

@@ -239,6 +239,16 @@ impl Keys {
         }
     }
 
+    /// Whether `name` may be given to a new key: a usable name no key has yet. Checked
+    /// before the key is, so a clash costs no live check.
+    pub fn check_new_name(&self, name: &str) -> Result<(), KeyError> {
+        check_name(name)?;
+        if self.config.key(name).is_some() {
+            return Err(KeyError::Exists(name.into()));
+        }
+        Ok(())
+    }
+
     /// Re-reads the config file: another oat process may have changed the keys.
     pub fn refresh(&mut self) -> Result<(), KeyError> {
         Ok(self.config.reload()?)

@@ -60,7 +60,7 @@ impl fmt::Display for CredentialKind {
 
 /// A secret string. `Debug` and `Display` show only the masked form, so a secret that ends
 /// up in a log line, an error or a panic message does not leak.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
 impl Secret {
@@ -76,7 +76,26 @@ impl Secret {
     pub fn masked(&self) -> String {
         mask(&self.0)
     }
+
+    /// Typing and pasting into a form that holds a secret, without ever exposing it.
+    pub fn push(&mut self, c: char) {
+        self.0.push(c);
+    }
+
+    pub fn push_str(&mut self, s: &str) {
+        self.0.push_str(s);
+    }
+
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    /// Nothing but white space.
+    pub fn is_blank(&self) -> bool {
+        self.0.trim().is_empty()
+    }
 }
+
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -29,6 +29,17 @@ pub const SETTLE: Duration = Duration::from_millis(600);
 /// frame per delta.
 const BATCH: usize = 4096;
 
+/// Draws one frame inside synchronized-output markers (mode 2026), so a terminal that
+/// knows them never shows half a frame; others ignore them.
+fn draw(term: &mut Term, app: &App) -> io::Result<()> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    let drawn = term.draw(|f| view::draw(f, app)).map(|_| ());
+    // Ended even when the frame failed: a terminal left waiting would show nothing more.
+    crossterm::execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    drawn
+}
+
 fn to_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
@@ -112,7 +123,7 @@ pub async fn run(
     loop {
         let now = Instant::now();
         if dirty && (urgent || last_draw.is_none_or(|t| now >= t + FRAME)) {
-            term.draw(|f| view::draw(f, app))?;
+            draw(term, app)?;
             dirty = false;
             urgent = false;
             last_draw = Some(now);

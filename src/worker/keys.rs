@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use chrono::Local;
 
-use super::{ApiEvent, KeyView, RequestId, TaskContext};
+use super::{AddKeyError, ApiEvent, KeyView, RequestId, TaskContext};
 use crate::api::{ApiError, Client};
 use crate::config::Backend;
 use crate::credentials::keys::NewKey;
-use crate::credentials::parse_credential;
 use crate::credentials::store::KeyringStore;
+use crate::credentials::{Secret, parse_credential};
 use crate::status::{Check, StatusReport};
 
 impl TaskContext {
@@ -96,30 +96,33 @@ impl TaskContext {
         &self,
         id: RequestId,
         name: Option<String>,
-        secret: String,
+        secret: Secret,
         backend: Option<Backend>,
     ) {
-        let credential = match parse_credential(&secret, None) {
+        let fail = |error: AddKeyError| ApiEvent::KeyAddFailed { id, error };
+        let credential = match parse_credential(secret.expose(), None) {
             Ok(c) => c,
-            Err(e) => {
-                return self.send(ApiEvent::KeyChangeFailed {
-                    id,
-                    error: format!("not stored: {e}"),
-                });
-            }
+            Err(e) => return self.send(fail(AddKeyError::Malformed(e))),
         };
+        // The name first, as `oat key add` does: a clash costs no live check.
+        if let Some(n) = name.clone() {
+            let checked = self.with_keys(move |k| k.check_new_name(&n)).await;
+            match checked {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return self.send(fail(AddKeyError::Name(e))),
+                Err(e) => return self.send(fail(AddKeyError::Store(e))),
+            }
+        }
         let backend = match backend {
             Some(b) => b,
             None => match tokio::task::spawn_blocking(KeyringStore::probe).await {
                 Ok(Ok(())) => Backend::Keyring,
-                _ => {
-                    return self.send(ApiEvent::KeyChangeFailed {
-                        id,
-                        error: "No OS keyring is available here. Press Ctrl-F to store the key in a plain-text 0600 file instead.".into(),
-                    })
-                }
+                _ => return self.send(fail(AddKeyError::NoKeyring)),
             },
         };
+        // Checked where it will be used, and the key remembers that endpoint, as
+        // `oat key add` does (`--base-url` / `ANTHROPIC_BASE_URL`, else Anthropic's).
+        let endpoint = self.config.base_url.clone();
         let started = Instant::now();
         let result = match Client::new(self.config.clone(), credential.clone()) {
             Ok(c) => c.validate().await,
@@ -129,10 +132,7 @@ impl TaskContext {
         if let Err(e) = &result
             && !check.verdict.may_store()
         {
-            return self.send(ApiEvent::KeyChangeFailed {
-                id,
-                error: format!("not stored: {e} — {}", e.advice()),
-            });
+            return self.send(fail(AddKeyError::Refused(e.clone())));
         }
         let verdict = match &result {
             Ok(v) => format!("valid ({} ms)", v.latency.as_millis()),
@@ -149,7 +149,7 @@ impl TaskContext {
                     backend,
                     created: None,
                     label: None,
-                    base_url: None,
+                    base_url: endpoint,
                     model: None,
                     last_validation: Some(last),
                 })
@@ -162,6 +162,12 @@ impl TaskContext {
             })
             .await
             .and_then(|r| r);
-        self.changed(id, r).await;
+        match r {
+            Ok(notice) => self.changed(id, Ok(notice)).await,
+            Err(e) => {
+                self.send(fail(AddKeyError::Store(e)));
+                self.load_keys(id).await;
+            }
+        }
     }
 }

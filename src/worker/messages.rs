@@ -42,7 +42,7 @@ pub enum RequestKind {
     /// The secret is the raw paste; the worker repairs and checks it.
     AddKey {
         name: Option<String>,
-        secret: String,
+        secret: crate::credentials::Secret,
         backend: Option<Backend>,
     },
     RemoveKey {
@@ -103,6 +103,21 @@ pub enum ChatError {
     Api(crate::api::ApiError),
 }
 
+/// Why a key was not added.
+#[derive(Debug)]
+pub enum AddKeyError {
+    /// The paste is not a key or token.
+    Malformed(crate::credentials::TokenError),
+    /// The name is not usable or taken.
+    Name(crate::credentials::keys::KeyError),
+    /// No OS keyring here, and no store was chosen: the file store is the way on.
+    NoKeyring,
+    /// Anthropic refused the key.
+    Refused(crate::api::ApiError),
+    /// Storing it failed.
+    Store(String),
+}
+
 /// A key as the Keys pane shows it (no secret, only its masked form).
 #[derive(Debug, Clone)]
 pub struct KeyView {
@@ -145,6 +160,11 @@ pub enum ApiEvent {
     KeyChangeFailed {
         id: RequestId,
         error: String,
+    },
+    /// A key was not added: why, typed (the view says what to do, in its own keys).
+    KeyAddFailed {
+        id: RequestId,
+        error: AddKeyError,
     },
     ChatDelta {
         id: RequestId,

@@ -23,7 +23,7 @@ mod messages;
 
 pub use files::expand_home;
 pub use history::ConversationRow;
-pub use messages::{ApiEvent, ApiRequest, ChatError, KeyView, RequestId, RequestKind};
+pub use messages::{AddKeyError, ApiEvent, ApiRequest, ChatError, KeyView, RequestId, RequestKind};
 
 pub struct Worker {
     keys: Arc<Mutex<Keys>>,

@@ -8,7 +8,7 @@ use chrono::Local;
 use super::{AddArgs, CliError, Context};
 use crate::cli::warn_file_backend;
 use crate::config::Backend;
-use crate::credentials::keys::{Keys, NewKey, Resolved, check_name};
+use crate::credentials::keys::{KeyError, Keys, NewKey, Resolved};
 use crate::credentials::store::KeyringStore;
 use crate::credentials::token::estimate_expiry;
 use crate::credentials::{Expiry, TokenError, parse_credential};
@@ -95,13 +95,11 @@ fn choose_backend(ctx: &Context, requested: Option<Backend>) -> Result<Backend, 
 
 pub(super) async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliError> {
     if let Some(name) = &args.name {
-        check_name(name)?;
-        if keys.config.key(name).is_some() {
-            return Err(
-                CliError::usage(format!("a key named `{name}` exists already"))
-                    .with_advice("Remove it first, or choose another name."),
-            );
-        }
+        keys.check_new_name(name).map_err(|e| match e {
+            KeyError::Exists(_) => CliError::usage(e.to_string())
+                .with_advice("Remove it first, or choose another name."),
+            e => e.into(),
+        })?;
     }
     let raw = read_secret()?;
     let credential = parse_credential(&raw, ctx.global.kind)

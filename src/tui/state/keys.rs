@@ -17,7 +17,7 @@ pub enum KeysMode {
     Browse,
     /// Adding: the pasted secret (shown masked) and an optional name.
     Adding {
-        secret: String,
+        secret: crate::credentials::Secret,
         name: String,
         field: AddField,
     },

@@ -120,6 +120,13 @@ impl App {
                 // The credential in use may have changed: check it and rediscover models.
                 vec![self.check_status(None), self.list_models()]
             }
+            ApiEvent::KeyAddFailed { error, .. } => {
+                self.keys.busy = false;
+                let words = crate::tui::view::keys::add_failure_words(&error);
+                self.keys.notice = Some((words.clone(), true));
+                self.set_notice(words, true);
+                Vec::new()
+            }
             ApiEvent::KeyChangeFailed { error, .. } => {
                 self.keys.busy = false;
                 self.keys.loading = false;

@@ -5,6 +5,7 @@
 use crossterm::event::KeyCode;
 
 use crate::config::Backend;
+use crate::credentials::Secret;
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
 use crate::tui::state::keys::{AddField, KeysMode};
@@ -16,7 +17,7 @@ impl App {
         match (mode, action) {
             (KeysMode::Browse, Action::AddKey) => {
                 self.keys.mode = KeysMode::Adding {
-                    secret: String::new(),
+                    secret: Secret::default(),
                     name: String::new(),
                     field: AddField::Secret,
                 };
@@ -61,7 +62,7 @@ impl App {
             (KeysMode::Browse, Action::Up) => self.keys.select_prev(),
             (KeysMode::Browse, Action::Down) => self.keys.select_next(),
             (KeysMode::Adding { secret, name, .. }, Action::Confirm | Action::StoreInFile) => {
-                if secret.trim().is_empty() {
+                if secret.is_blank() {
                     self.keys.notice = Some(("Paste a key or token first.".into(), true));
                     self.keys.mode = KeysMode::Adding {
                         secret,
@@ -149,7 +150,14 @@ impl App {
                 secret,
                 field: AddField::Secret,
                 ..
-            } => secret,
+            } => {
+                match code {
+                    KeyCode::Char(c) if plain => secret.push(c),
+                    KeyCode::Backspace => secret.pop(),
+                    _ => {}
+                }
+                return;
+            }
             KeysMode::Adding {
                 name,
                 field: AddField::Name,
@@ -185,7 +193,7 @@ impl App {
                 // Pasting a token straight onto the pane starts adding it.
                 if text.trim_start().starts_with("sk-ant-") {
                     self.keys.mode = KeysMode::Adding {
-                        secret: text.to_string(),
+                        secret: Secret::new(text),
                         name: String::new(),
                         field: AddField::Secret,
                     };

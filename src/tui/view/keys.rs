@@ -23,6 +23,20 @@ pub const WELCOME: &[&str] = &[
     "Press a, then paste it. It is checked with Anthropic and kept in your OS keyring.",
 ];
 
+/// Why a key was not added, and what to do about it here.
+pub fn add_failure_words(e: &crate::worker::AddKeyError) -> String {
+    use crate::worker::AddKeyError as E;
+    match e {
+        E::Malformed(e) => format!("Not stored: {e}"),
+        E::Name(e) => format!("Not stored: {e}. Tab moves to the name; choose another."),
+        E::NoKeyring => "No OS keyring is available here. Ctrl-F stores the key in a plain-text \
+             0600 file instead (readable only by you)."
+            .into(),
+        E::Refused(e) => format!("Not stored: {e} — {}", e.advice()),
+        E::Store(e) => format!("Not stored: {e}"),
+    }
+}
+
 fn form_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
     match &app.keys.mode {
         KeysMode::Adding {
@@ -30,10 +44,10 @@ fn form_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
             name,
             field,
         } => {
-            let shown = if secret.trim().is_empty() {
+            let shown = if secret.is_blank() {
                 String::new()
             } else {
-                mask(&crate::credentials::token::repair(secret))
+                mask(&crate::credentials::token::repair(secret.expose()))
             };
             let mark = |f: AddField| {
                 if *field == f {

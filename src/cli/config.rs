@@ -3,6 +3,7 @@
 //! checked before it is saved and saved only if no other oat changed it meanwhile.
 //! These run even when the file is broken: that is when people need them.
 
+use crate::cli::out::{out, outln};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -202,7 +203,7 @@ pub fn run(global: &GlobalArgs, cmd: ConfigCommand) -> Result<(), CliError> {
     let (path, _) = path_and_source(global);
     match cmd {
         ConfigCommand::Path => {
-            println!("{}", path.display());
+            outln!("{}", path.display())?;
             Ok(())
         }
         ConfigCommand::Show { json } => {
@@ -213,16 +214,16 @@ pub fn run(global: &GlobalArgs, cmd: ConfigCommand) -> Result<(), CliError> {
             if json {
                 let text = serde_json::to_string_pretty(&rows)
                     .map_err(|e| CliError::usage(e.to_string()))?;
-                println!("{text}");
+                outln!("{text}")?;
             } else {
                 let cells: Vec<Vec<String>> = rows
                     .into_iter()
                     .map(|s| vec![s.key.to_string(), s.value, s.source])
                     .collect();
-                print!(
+                out!(
                     "{}",
                     super::table::render(&["SETTING", "VALUE", "FROM"], &cells)
-                );
+                )?;
             }
             Ok(())
         }
@@ -331,12 +332,12 @@ fn save(path: &Path, draft: &Path, original: Option<&str>, text: &str) -> Result
     }
     if original == Some(text) {
         let _ = std::fs::remove_file(draft);
-        println!("No change.");
+        outln!("No change.")?;
         return Ok(());
     }
     write_atomic(path, text.as_bytes(), None)
         .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
     let _ = std::fs::remove_file(draft);
-    println!("Saved {}.", path.display());
+    outln!("Saved {}.", path.display())?;
     Ok(())
 }

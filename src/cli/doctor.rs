@@ -3,6 +3,7 @@
 //! It reads and asks, and changes nothing but a probe file it removes at once; it never
 //! prints a secret (keys appear masked, proxy passwords hidden) and spends no tokens.
 
+use crate::cli::out::outln;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -81,10 +82,10 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CliError> {
     out.extend(terminal_checks());
 
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&out).map_err(|e| CliError::usage(e.to_string()))?
-        );
+        )?;
     } else {
         for f in &out {
             let level = match f.level {
@@ -93,9 +94,9 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CliError> {
                 Level::Fail => "FAIL",
                 Level::Skip => "skip",
             };
-            println!("{level}  {:<10} {}", f.check, f.text);
+            outln!("{level}  {:<10} {}", f.check, f.text)?;
             if let Some(a) = &f.advice {
-                println!("                  → {a}");
+                outln!("                  → {a}")?;
             }
         }
     }

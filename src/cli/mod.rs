@@ -9,6 +9,7 @@ mod error;
 pub mod history;
 mod key;
 mod models;
+mod out;
 mod table;
 mod token;
 
@@ -102,6 +103,11 @@ pub fn main(app: AppEntry) -> ExitCode {
     let outcome = runtime.block_on(run(cli, app));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        // Stdout's reader went away: nothing failed that a person should hear of.
+        Err(e) if e.code == 0 => {
+            tracing::info!("stdout closed by its reader; stopped quietly");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::warn!(code = e.code, error = %e.message, "failed");
             e.print();
@@ -130,14 +136,8 @@ async fn run(cli: Cli, app: AppEntry) -> Result<(), CliError> {
         _ => None,
     };
     if let Some(text) = generated {
-        use std::io::Write;
-        return match std::io::stdout().lock().write_all(&text) {
-            // `oat man | head` closing the pipe early is not a failure.
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                Err(CliError::usage(format!("could not write: {e}")).with_code(1))
-            }
-            _ => Ok(()),
-        };
+        // `oat man | head` closing the pipe early is not a failure.
+        return out::write(&String::from_utf8_lossy(&text));
     }
     // `oat config` works on a broken file too: fixing one is what it is for.
     if let Some(Command::Config(cmd)) = cli.command {

@@ -2,6 +2,7 @@
 //! result, and exits with a code cron can act on: 0 valid, 1 invalid/expired/refused,
 //! 2 valid but expiring within 30 days, 3 could not check.
 
+use crate::cli::out::{out, outln};
 use std::time::Instant;
 
 use chrono::Local;
@@ -55,12 +56,12 @@ pub async fn run(ctx: &Context, cmd: TokenCommand) -> Result<(), CliError> {
         report.check = Some(check);
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| CliError::usage(e.to_string()))?
-        );
+        )?;
     } else {
-        print!("{}", report.render());
+        out!("{}", report.render())?;
     }
     match report.exit_code() {
         EXIT_VALID => Ok(()),

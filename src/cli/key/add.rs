@@ -1,6 +1,7 @@
 //! `oat key add`: the secret read without echo (or from stdin), checked live, stored in
 //! the keyring or — where none exists and the person agrees — the 0600 file.
 
+use crate::cli::out::outln;
 use std::io::{BufRead, IsTerminal, Read, Write};
 
 use chrono::Local;
@@ -168,21 +169,21 @@ pub(super) async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result
     if backend == Backend::File {
         warn_file_backend();
     }
-    println!(
+    outln!(
         "Stored `{name}` ({}, {}) in the {}.",
         credential.kind.label(),
         credential.secret,
         backend_label(backend)
-    );
+    )?;
     if keys.config.config.active_key.as_deref() == Some(name.as_str()) {
-        println!("It is the active key.");
+        outln!("It is the active key.")?;
     }
     let today = Local::now().date_naive();
     let created = args.created.unwrap_or(today);
     if let e @ (Expiry::Valid { .. } | Expiry::Expiring { .. } | Expiry::Expired { .. }) =
         estimate_expiry(credential.kind, created, today)
     {
-        println!("Estimated expiry: {}", expiry_text(Some(&e)));
+        outln!("Estimated expiry: {}", expiry_text(Some(&e)))?;
     }
     Ok(())
 }

@@ -152,6 +152,36 @@ fn corrupt_database_is_named_and_kept_aside_on_reset() {
     assert!(stdout.contains("No conversations yet"));
 }
 
+/// Issue 22: `history reset` moved a healthy database aside without asking, and every
+/// conversation vanished under a `.corrupt` name.
+#[test]
+fn reset_leaves_a_healthy_database_alone_without_force() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let path = db(home.path());
+    let h = History::open(&path).unwrap();
+    h.create_conversation("kept", "m", None, &json!({}))
+        .unwrap();
+    drop(h);
+    let (code, stdout, stderr) = run(home.path(), &mock, &["history", "reset"], "");
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("healthy")
+            && stderr.contains("1 conversation")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert!(!path.with_extension("db.corrupt").exists(), "nothing moved");
+    let (code, stdout, _) = run(home.path(), &mock, &["history", "list"], "");
+    assert_eq!(code, 0);
+    assert!(stdout.contains("kept"), "{stdout}");
+    // With --force (stdin is not a terminal here, so nothing to confirm) it moves it aside.
+    let (code, stdout, stderr) = run(home.path(), &mock, &["history", "reset", "--force"], "");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("history.db.corrupt"), "{stdout}");
+    assert!(path.with_extension("db.corrupt").exists());
+}
+
 #[test]
 fn ask_save_show_search_export_continue_delete() {
     let home = tempfile::tempdir().unwrap();

@@ -287,7 +287,8 @@ fn edit(path: &Path) -> Result<(), CliError> {
             )));
         }
         let text = std::fs::read_to_string(&draft).map_err(io)?;
-        match config::parse(&text, path) {
+        // The copy is what failed to parse: name it, not the file it will replace.
+        match config::parse(&text, &draft) {
             Ok(_) => return save(path, &draft, original.as_deref(), &text),
             Err(e) => {
                 eprintln!("oat: {e}");
@@ -338,6 +339,52 @@ fn save(path: &Path, draft: &Path, original: Option<&str>, text: &str) -> Result
     write_atomic(path, text.as_bytes(), None)
         .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
     let _ = std::fs::remove_file(draft);
+    remove_stale_drafts(path);
     outln!("Saved {}.", path.display())?;
     Ok(())
+}
+
+/// After a saved edit, the copies that earlier failed edits left aside (`config.toml.
+/// edit-PID`) are history: they are removed, except one whose oat is still running (its
+/// editor may be open on it).
+fn remove_stale_drafts(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}.edit-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !process_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id exists (an edit in another oat, or a recycled id: both
+/// keep the copy, the safe side). Where it cannot be told, it is taken as alive.
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // SAFETY: signal 0 sends nothing; kill only checks that the process exists.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
 }

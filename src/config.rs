@@ -160,7 +160,7 @@ mod millis {
 pub enum ConfigError {
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("{path}: {source}")]
+    #[error("{}", crate::files::io_words(path, source))]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -11,6 +11,26 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// A failed file operation in a person's words: "no file at PATH", "PATH: permission
+/// denied", not `No such file or directory (os error 2)`.
+pub fn io_words(path: &Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let path = path.display();
+    match e.kind() {
+        ErrorKind::NotFound => format!("no file at {path}"),
+        ErrorKind::PermissionDenied => format!("{path}: permission denied"),
+        ErrorKind::IsADirectory => format!("{path} is a folder, not a file"),
+        ErrorKind::NotADirectory => format!("{path}: a part of the path is a file, not a folder"),
+        ErrorKind::StorageFull => format!("{path}: the disk is full"),
+        ErrorKind::ReadOnlyFilesystem => format!("{path}: the file system is read-only"),
+        _ => {
+            let t = e.to_string();
+            let t = t.split(" (os error").next().unwrap_or(&t).to_lowercase();
+            format!("{path}: {t}")
+        }
+    }
+}
+
 /// How long to wait for another oat process to finish its change before giving up.
 pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// The first pause between tries; it doubles up to `MAX_PAUSE`.
@@ -27,7 +47,7 @@ pub struct FileLock {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("{path}: {source}")]
+    #[error("{}", io_words(path, source))]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -256,7 +256,7 @@ fn editor() -> Vec<String> {
 /// Edits a copy, checks it, and replaces the file under its lock only if the file still
 /// holds what the copy started from: another oat's change is never overwritten.
 fn edit(path: &Path) -> Result<(), CliError> {
-    let io = |e: std::io::Error| CliError::usage(format!("{}: {e}", path.display())).with_code(1);
+    let io = |e: std::io::Error| CliError::usage(crate::files::io_words(path, &e)).with_code(1);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
@@ -337,7 +337,7 @@ fn save(path: &Path, draft: &Path, original: Option<&str>, text: &str) -> Result
         return Ok(());
     }
     write_atomic(path, text.as_bytes(), None)
-        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
+        .map_err(|e| CliError::usage(crate::files::io_words(path, &e)).with_code(1))?;
     let _ = std::fs::remove_file(draft);
     remove_stale_drafts(path);
     outln!("Saved {}.", path.display())?;

@@ -133,7 +133,7 @@ fn writable(path: &Path) -> Result<(), String> {
         .map(|_| {
             let _ = std::fs::remove_file(&probe);
         })
-        .map_err(|e| format!("{}: {e}", dir.display()))
+        .map_err(|e| crate::files::io_words(dir, &e))
 }
 
 fn config_check(path: &Path) -> Finding {
@@ -295,7 +295,7 @@ fn network_checks(ctx: &Context) -> Vec<Finding> {
                 roots.push(format!("CA file {}", path.display()));
             }
             Ok(_) => bad_ca = Some(format!("{} holds no PEM certificate", path.display())),
-            Err(e) => bad_ca = Some(format!("{}: {e}", path.display())),
+            Err(e) => bad_ca = Some(crate::files::io_words(path, &e)),
         }
     }
     out.push(match bad_ca {

@@ -120,7 +120,7 @@ fn export_file(f: &crate::attach::Attachment, dir: &FilesDir) -> Result<String, 
     if !path.exists() {
         std::fs::create_dir_all(&dir.path)
             .and_then(|()| std::fs::write(&path, &f.data[..]))
-            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
+            .map_err(|e| CliError::usage(crate::files::io_words(&path, &e)).with_code(1))?;
     }
     Ok(format!("{}/{}", dir.link, name.replace(' ', "%20")))
 }
@@ -233,7 +233,7 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
             }
         }
         let aside = History::set_aside(&path)
-            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
+            .map_err(|e| CliError::usage(crate::files::io_words(&path, &e)).with_code(1))?;
         History::open(&path)?;
         outln!(
             "Kept the old database as {} and started a fresh one.",
@@ -349,9 +349,8 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
             };
             let md = markdown(&h, id, Some(&files))?;
             match output {
-                Some(path) => std::fs::write(&path, md).map_err(|e| {
-                    CliError::usage(format!("{}: {e}", path.display())).with_code(1)
-                })?,
+                Some(path) => std::fs::write(&path, md)
+                    .map_err(|e| CliError::usage(crate::files::io_words(&path, &e)).with_code(1))?,
                 None => out!("{md}")?,
             }
             if files.path.is_dir() {

@@ -117,6 +117,10 @@ pub struct Check {
     /// How the check was made, when not the usual way.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Whether `message` is the API's answer, or a failure on the way to it (a refused
+    /// connection): only the first is shown as "API said".
+    #[serde(skip)]
+    pub from_api: bool,
 }
 
 /// Said when a setup token could not list models and a 1-token message checked it.
@@ -148,6 +152,7 @@ impl Check {
                     advice: None,
                     retry_after: None,
                     note: v.by_message.then(|| CHECKED_BY_MESSAGE.to_string()),
+                    from_api: true,
                 },
                 v.limits.clone(),
             ),
@@ -167,6 +172,7 @@ impl Check {
                         advice: Some(e.advice().to_string()),
                         retry_after,
                         note: None,
+                        from_api: e.from_api(),
                     },
                     e.limits().cloned().unwrap_or_default(),
                 )

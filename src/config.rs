@@ -56,6 +56,11 @@ pub struct Config {
     /// Last validations of the read-only `env:VAR` keys, which have no entry of their own.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env_validations: BTreeMap<String, LastValidation>,
+    /// The latest check of each key that got no verdict from the API (offline, an
+    /// untrusted certificate), by key name: kept apart, so that one offline `token status`
+    /// never replaces the last real verdict shown by `--offline` and `key list`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub last_attempts: BTreeMap<String, LastValidation>,
 }
 
 /// Which colours the app uses.
@@ -135,6 +140,17 @@ pub struct LastValidation {
     pub request_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl LastValidation {
+    /// Whether the API gave a verdict on the key (valid, invalid, refused, limited…), as
+    /// opposed to a check that never reached it or could not trust it.
+    pub fn is_verdict(&self) -> bool {
+        !matches!(
+            self.result.as_str(),
+            "unreachable" | "untrusted_certificate"
+        )
+    }
 }
 
 /// Durations are stored as whole milliseconds (`latency_ms` reads oddly; the unit is in

@@ -43,7 +43,8 @@ pub async fn run(ctx: &Context, cmd: TokenCommand) -> Result<(), CliError> {
         active,
         resolved.credential.secret.masked(),
         Local::now().date_naive(),
-    );
+    )
+    .with_attempt(keys.config.config.last_attempts.get(&resolved.name));
     if !offline {
         let client = ctx.client_for(&resolved)?;
         let started = Instant::now();

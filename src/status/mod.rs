@@ -211,8 +211,11 @@ pub struct StatusReport {
     pub model: Option<String>,
     /// The live check; `None` when it was skipped (`--offline`).
     pub check: Option<Check>,
-    /// The last check on record, shown when no live check could run.
+    /// The last verdict the API gave, shown when no live check could run.
     pub last_known: Option<LastValidation>,
+    /// The last check that got no verdict (offline), when it is newer than `last_known`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_attempt: Option<LastValidation>,
     pub limits: RateLimits,
 }
 
@@ -242,8 +245,17 @@ impl StatusReport {
             model: meta.model.clone(),
             check: None,
             last_known: meta.last_validation.clone(),
+            last_attempt: None,
             limits: RateLimits::default(),
         }
+    }
+
+    /// Notes the last check that got no verdict, if it came after the last verdict.
+    pub fn with_attempt(mut self, attempt: Option<&LastValidation>) -> Self {
+        self.last_attempt = attempt
+            .filter(|a| self.last_known.as_ref().is_none_or(|k| a.at > k.at))
+            .cloned();
+        self
     }
 
     /// For cron: 0 valid, 1 invalid/expired/revoked/refused, 2 valid but expiring within

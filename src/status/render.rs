@@ -76,6 +76,16 @@ impl StatusReport {
                 },
             );
             line("Last known", last);
+            if let Some(a) = &self.last_attempt {
+                line(
+                    "Last tried",
+                    format!(
+                        "{} at {}",
+                        a.result,
+                        a.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+                    ),
+                );
+            }
         }
         for (label, text) in limits_lines(&self.limits) {
             line(label, text);

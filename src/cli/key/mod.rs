@@ -141,7 +141,12 @@ fn expiry_of(m: &crate::config::KeyMeta, today: NaiveDate) -> Option<Expiry> {
         .then(|| estimate_expiry(m.kind, m.created_or_added(), today))
 }
 
-fn entry_json(e: &KeyEntry, masked: Option<String>, today: NaiveDate) -> serde_json::Value {
+fn entry_json(
+    e: &KeyEntry,
+    masked: Option<String>,
+    attempt: Option<&crate::config::LastValidation>,
+    today: NaiveDate,
+) -> serde_json::Value {
     let m = &e.meta;
     json!({
         "name": m.name,
@@ -156,6 +161,8 @@ fn entry_json(e: &KeyEntry, masked: Option<String>, today: NaiveDate) -> serde_j
         "model": m.model,
         "expiry": expiry_of(m, today),
         "last_validation": m.last_validation,
+        // A newer check that got no verdict (offline); `last_validation` stays the verdict.
+        "last_attempt": attempt,
     })
 }
 
@@ -182,7 +189,10 @@ fn list(keys: &Keys, as_json: bool) -> Result<(), CliError> {
         let all: Vec<_> = entries
             .iter()
             .zip(masked)
-            .map(|(e, m)| entry_json(e, m.ok(), today))
+            .map(|(e, m)| {
+                let attempt = keys.config.config.last_attempts.get(&e.meta.name);
+                entry_json(e, m.ok(), attempt, today)
+            })
             .collect();
         outln!("{}", serde_json::to_string_pretty(&all).unwrap_or_default())?;
         return Ok(());

@@ -258,7 +258,7 @@ fn editor() -> Vec<String> {
 fn edit(path: &Path) -> Result<(), CliError> {
     let io = |e: std::io::Error| CliError::usage(crate::files::io_words(path, &e)).with_code(1);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crate::files::create_private_dir(dir).map_err(io)?;
     }
     let original = match std::fs::read_to_string(path) {
         Ok(t) => Some(t),

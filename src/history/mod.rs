@@ -181,8 +181,13 @@ impl History {
 
     /// Opens at a given schema version: tests use it to make an older database.
     pub fn open_at(path: &Path, version: i64) -> Result<Self, HistoryError> {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = crate::files::create_private_dir(dir);
+        }
+        // Created 0600 before SQLite opens it: SQLite gives its `-wal` and `-shm` the
+        // database's mode, so all three are private whatever the umask.
+        if !path.exists() {
+            let _ = crate::files::open_private(path, false);
         }
         let corrupt = |e: rusqlite::Error| HistoryError::Corrupt {
             path: path.into(),

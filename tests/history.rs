@@ -182,6 +182,40 @@ fn reset_leaves_a_healthy_database_alone_without_force() {
     assert!(path.with_extension("db.corrupt").exists());
 }
 
+/// On a terminal, `history reset --force` on a healthy database asks first (a real pty,
+/// from `script`): anything but yes leaves it.
+#[test]
+fn reset_force_on_a_terminal_asks_before_moving_a_healthy_database() {
+    let home = tempfile::tempdir().unwrap();
+    let path = db(home.path());
+    History::open(&path).unwrap();
+    let h = home.path().display();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin HOME={h} XDG_CONFIG_HOME={h}/config XDG_DATA_HOME={h}/data \
+         XDG_STATE_HOME={h}/state {} history reset --force",
+        assert_cmd::cargo::cargo_bin("oat").display()
+    );
+    for (answer, moved) in [("n\n", false), ("y\n", true)] {
+        let o = assert_cmd::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .write_stdin(answer)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{said}");
+        assert!(
+            said.contains("Move it aside and start empty? [y/N]"),
+            "{said}"
+        );
+        assert_eq!(
+            path.with_extension("db.corrupt").exists(),
+            moved,
+            "answer {answer:?}: {said}"
+        );
+    }
+}
+
 #[test]
 fn ask_save_show_search_export_continue_delete() {
     let home = tempfile::tempdir().unwrap();

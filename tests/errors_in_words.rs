@@ -155,3 +155,21 @@ fn a_refused_api_key_gets_advice_for_api_keys_and_a_setup_token_for_tokens() {
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stderr.contains("claude setup-token"), "{}", o.stderr);
 }
+
+#[test]
+fn a_truncated_api_key_is_not_told_about_setup_tokens() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let cut = &API_KEY[..60];
+    let o = run(
+        home.path(),
+        &[
+            ("ANTHROPIC_API_KEY", cut),
+            ("ANTHROPIC_BASE_URL", &mock.url),
+        ],
+        &["ask", "hi"],
+    );
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("truncated"), "{}", o.stderr);
+    assert!(!o.stderr.contains("setup-token"), "{}", o.stderr);
+}

@@ -150,8 +150,14 @@ pub(super) async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result
                 err.message = format!("not stored: {}", err.message);
                 return Err(err);
             }
+            // An untrusted certificate is refused before any API could say a word.
+            let who = if e.from_api() {
+                "the API said"
+            } else {
+                "the check failed"
+            };
             eprintln!(
-                "Storing it anyway (--force); the API said: {e} [{}]",
+                "Storing it anyway (--force); {who}: {e} [{}]",
                 verdict.as_str()
             );
         }

@@ -2,7 +2,6 @@
 //! (a broken database is moved aside, never deleted).
 
 use crate::cli::out::{out, outln};
-use std::io::IsTerminal;
 
 use chrono::Local;
 use clap::Subcommand;
@@ -11,6 +10,8 @@ use super::CliError;
 use crate::api::pricing::PriceTable;
 use crate::api::web;
 use crate::history::{History, HistoryError, StoredMessage};
+
+mod reset;
 
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
@@ -212,34 +213,7 @@ fn print_message(m: &StoredMessage) -> Result<(), CliError> {
 
 pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliError> {
     if let HistoryCommand::Reset { force } = cmd {
-        let path = crate::history::path();
-        if !path.exists() {
-            outln!("No history database at {}; nothing to do.", path.display())?;
-            return Ok(());
-        }
-        if let Some(healthy) = healthy(&path) {
-            if !force {
-                return Err(CliError::usage(format!(
-                    "{} is healthy ({healthy}); nothing to reset",
-                    path.display()
-                ))
-                .with_advice(
-                    "`oat history reset --force` moves it aside anyway (nothing is deleted)",
-                ));
-            }
-            if std::io::stdin().is_terminal() && !confirm(&path, &healthy)? {
-                outln!("Left {} as it is.", path.display())?;
-                return Ok(());
-            }
-        }
-        let aside = History::set_aside(&path)
-            .map_err(|e| CliError::usage(crate::files::io_words(&path, &e)).with_code(1))?;
-        History::open(&path)?;
-        outln!(
-            "Kept the old database as {} and started a fresh one.",
-            aside.display()
-        )?;
-        return Ok(());
+        return reset::run(force);
     }
     let h = open()?;
     match cmd {
@@ -368,36 +342,6 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
         HistoryCommand::Reset { .. } => {}
     }
     Ok(())
-}
-
-/// What a database that opens and checks holds ("3 conversations"), or `None` when it
-/// fails either: the only database `history reset` moves without `--force`. A database
-/// from a newer oat is not broken either: moving it aside would hide every conversation.
-fn healthy(path: &std::path::Path) -> Option<String> {
-    match History::check(path) {
-        Ok(n) => Some(crate::history::conversations(n)),
-        Err(HistoryError::Schema {
-            source: crate::history::SchemaError::TooNew { .. },
-            ..
-        }) => Some("written by a newer oat".into()),
-        Err(_) => None,
-    }
-}
-
-/// Asks on the terminal before a healthy database is moved aside; anything but yes is no.
-fn confirm(path: &std::path::Path, what: &str) -> Result<bool, CliError> {
-    use std::io::{BufRead, Write};
-    eprint!(
-        "{} is healthy ({what}). Move it aside and start empty? [y/N] ",
-        path.display()
-    );
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
 /// Every branch: the one last used whole, then each other from the turn where it leaves

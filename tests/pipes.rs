@@ -142,6 +142,7 @@ fn every_printing_command_stops_quietly_when_its_reader_closes_the_pipe() {
         &["key", "list"],
         &["key", "list", "--json"],
         &["key", "show", "sub"],
+        &["ask", "hi"],
         &["completions", "bash"],
         &["man"],
     ];

@@ -56,6 +56,11 @@ pub struct Config {
     /// Last validations of the read-only `env:VAR` keys, which have no entry of their own.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env_validations: BTreeMap<String, LastValidation>,
+    /// The latest check of each key that got no verdict from the API (offline, an
+    /// untrusted certificate), by key name: kept apart, so that one offline `token status`
+    /// never replaces the last real verdict shown by `--offline` and `key list`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub last_attempts: BTreeMap<String, LastValidation>,
 }
 
 /// Which colours the app uses.
@@ -137,6 +142,17 @@ pub struct LastValidation {
     pub message: Option<String>,
 }
 
+impl LastValidation {
+    /// Whether the API gave a verdict on the key (valid, invalid, refused, limited…), as
+    /// opposed to a check that never reached it or could not trust it.
+    pub fn is_verdict(&self) -> bool {
+        !matches!(
+            self.result.as_str(),
+            "unreachable" | "untrusted_certificate"
+        )
+    }
+}
+
 /// Durations are stored as whole milliseconds (`latency_ms` reads oddly; the unit is in
 /// the docs and the type is `Duration` everywhere in code).
 mod millis {
@@ -160,7 +176,7 @@ mod millis {
 pub enum ConfigError {
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error("{path}: {source}")]
+    #[error("{}", crate::files::io_words(path, source))]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -11,6 +11,85 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// A failed file operation in a person's words: "no file at PATH", "PATH: permission
+/// denied", not `No such file or directory (os error 2)`.
+pub fn io_words(path: &Path, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let path = path.display();
+    match e.kind() {
+        ErrorKind::NotFound => format!("no file at {path}"),
+        ErrorKind::PermissionDenied => format!("{path}: permission denied"),
+        ErrorKind::IsADirectory => format!("{path} is a folder, not a file"),
+        ErrorKind::NotADirectory => format!("{path}: a part of the path is a file, not a folder"),
+        ErrorKind::StorageFull => format!("{path}: the disk is full"),
+        ErrorKind::ReadOnlyFilesystem => format!("{path}: the file system is read-only"),
+        _ => {
+            let t = e.to_string();
+            let t = t.split(" (os error").next().unwrap_or(&t).to_lowercase();
+            format!("{path}: {t}")
+        }
+    }
+}
+
+/// Creates oat's own folder (and any missing parents) as 0700 whatever the umask: the
+/// history, the log and the config are nobody else's business. Exports do not come here.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
+/// Opens (creating if need be) a file only its owner may read: 0600 from creation on,
+/// whatever the umask. For appending (the log) or for SQLite to open after.
+pub fn open_private(path: &Path, append: bool) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true);
+    if append {
+        options.append(true);
+    } else {
+        options.read(true).write(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Takes away what others may do with an existing file or folder beyond `mode` (0600,
+/// 0700). Returns whether it changed anything; a missing path is left missing.
+pub fn tighten(path: &Path, mode: u32) -> std::io::Result<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(m) if !m.file_type().is_symlink() => m,
+            Ok(_) => return Ok(false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let now = meta.permissions().mode() & 0o777;
+        if now & !mode == 0 {
+            return Ok(false);
+        }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(now & mode))?;
+        Ok(true)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(false)
+    }
+}
+
 /// How long to wait for another oat process to finish its change before giving up.
 pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 /// The first pause between tries; it doubles up to `MAX_PAUSE`.
@@ -27,7 +106,7 @@ pub struct FileLock {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("{path}: {source}")]
+    #[error("{}", io_words(path, source))]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -61,7 +140,7 @@ impl FileLock {
             source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
+            create_private_dir(dir).map_err(io)?;
         }
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
@@ -100,7 +179,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    // Only oat's own files come here (config, credentials): their folder is private.
+    create_private_dir(dir)?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

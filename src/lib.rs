@@ -12,6 +12,7 @@ pub mod files;
 pub mod history;
 pub mod logging;
 pub mod paths;
+pub mod private;
 pub mod session;
 pub mod status;
 pub mod tui;

@@ -2,7 +2,6 @@
 //! to the reply, or to the TUI), unless `--verbose` asks for them on stderr. Nothing logged
 //! anywhere in oat may hold a secret: log `Secret` values, which print masked.
 
-use std::fs::OpenOptions;
 use std::path::PathBuf;
 
 use tracing_subscriber::EnvFilter;
@@ -21,13 +20,10 @@ pub fn init(verbose: bool) -> Option<PathBuf> {
         return None;
     }
     let dir = crate::paths::log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
+    // The log names conversations and files: private, like the history.
+    crate::files::create_private_dir(&dir).ok()?;
     let path = dir.join("oat.log");
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let file = crate::files::open_private(&path, true).ok()?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter("oat=info"))
         .with_writer(std::sync::Mutex::new(file))

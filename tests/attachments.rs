@@ -174,7 +174,7 @@ fn unsupported_files_and_every_limit_are_refused_before_any_request() {
             &["-f", "huge.txt"],
             "huge.txt: 33.0 MB, over the API's 32 MB request limit",
         ),
-        (&["-f", "missing.png"], "missing.png: No such file"),
+        (&["-f", "missing.png"], "no file at missing.png"),
     ];
     for (flags, expected) in cases {
         let mut args = vec!["ask"];

@@ -180,3 +180,64 @@ fn a_broken_file_still_opens_in_the_editor() {
         o.stdout
     );
 }
+
+/// Issue 22: a broken edit named the real config instead of the copy that failed, and the
+/// `.edit-NNNN` copies piled up after a later edit succeeded.
+#[test]
+fn a_broken_edit_names_the_copy_and_copies_go_when_a_later_edit_saves() {
+    let home = tempfile::tempdir().unwrap();
+    let file = config_file(home.path());
+    let bad = editor(home.path(), "bad.sh", "printf 'cache = maybe\\n' >> \"$1\"");
+    let mut drafts = Vec::new();
+    for _ in 0..2 {
+        let o = output(
+            oat(home.path())
+                .env("EDITOR", &bad)
+                .args(["config", "edit"]),
+            false,
+        );
+        assert_eq!(o.code, 2, "{}", o.stderr);
+        // The first line is the parse error: it names the copy, with its line.
+        let first = o.stderr.lines().next().unwrap_or_default().to_string();
+        let draft = o
+            .stderr
+            .split("your edit is in ")
+            .nth(1)
+            .unwrap()
+            .trim()
+            .to_string();
+        assert!(draft.contains(".edit-"), "{}", o.stderr);
+        assert!(
+            first.contains(&format!("{draft}: line ")),
+            "the error names the copy {draft}: {first}"
+        );
+        assert!(
+            !first.contains(&format!("{}: ", file.display())),
+            "not the real file: {first}"
+        );
+        assert!(Path::new(&draft).exists());
+        drafts.push(draft);
+    }
+    let good = editor(
+        home.path(),
+        "good.sh",
+        "printf 'theme = \"light\"\\n' >> \"$1\"",
+    );
+    let o = output(
+        oat(home.path())
+            .env("EDITOR", &good)
+            .args(["config", "edit"]),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for d in &drafts {
+        assert!(!Path::new(d).exists(), "{d} is left behind");
+    }
+    let left: Vec<_> = std::fs::read_dir(file.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".edit-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -99,3 +99,34 @@ fn a_broken_config_and_an_unreachable_api_fail_with_what_to_do() {
         "{api}"
     );
 }
+
+/// Issue 22: "1 conversations", and "never checked" on the key line one line above the
+/// doctor's own successful request with that key.
+#[test]
+fn one_conversation_is_singular_and_a_key_just_accepted_is_not_never_checked() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = oat::history::History::open(&home.path().join("data/oat/history.db")).unwrap();
+    h.create_conversation("only one", "m", None, &serde_json::json!({}))
+        .unwrap();
+    drop(h);
+    let (o, checks) = doctor(
+        home.path(),
+        &[
+            ("ANTHROPIC_API_KEY", API_KEY),
+            ("ANTHROPIC_BASE_URL", &mock.url),
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    let text = |name: &str| {
+        checks.iter().find(|c| c["check"] == name).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(text("history"), "1 conversation");
+    assert_eq!(level(&checks, "api"), "ok");
+    let key = text("key");
+    assert!(!key.contains("never checked"), "{key}");
+    assert!(key.contains("accepted it just now"), "{key}");
+}

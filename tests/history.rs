@@ -152,6 +152,70 @@ fn corrupt_database_is_named_and_kept_aside_on_reset() {
     assert!(stdout.contains("No conversations yet"));
 }
 
+/// Issue 22: `history reset` moved a healthy database aside without asking, and every
+/// conversation vanished under a `.corrupt` name.
+#[test]
+fn reset_leaves_a_healthy_database_alone_without_force() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let path = db(home.path());
+    let h = History::open(&path).unwrap();
+    h.create_conversation("kept", "m", None, &json!({}))
+        .unwrap();
+    drop(h);
+    let (code, stdout, stderr) = run(home.path(), &mock, &["history", "reset"], "");
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("healthy")
+            && stderr.contains("1 conversation")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert!(!path.with_extension("db.corrupt").exists(), "nothing moved");
+    let (code, stdout, _) = run(home.path(), &mock, &["history", "list"], "");
+    assert_eq!(code, 0);
+    assert!(stdout.contains("kept"), "{stdout}");
+    // With --force (stdin is not a terminal here, so nothing to confirm) it moves it aside.
+    let (code, stdout, stderr) = run(home.path(), &mock, &["history", "reset", "--force"], "");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("history.db.corrupt"), "{stdout}");
+    assert!(path.with_extension("db.corrupt").exists());
+}
+
+/// On a terminal, `history reset --force` on a healthy database asks first (a real pty,
+/// from `script`): anything but yes leaves it.
+#[test]
+fn reset_force_on_a_terminal_asks_before_moving_a_healthy_database() {
+    let home = tempfile::tempdir().unwrap();
+    let path = db(home.path());
+    History::open(&path).unwrap();
+    let h = home.path().display();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin HOME={h} XDG_CONFIG_HOME={h}/config XDG_DATA_HOME={h}/data \
+         XDG_STATE_HOME={h}/state {} history reset --force",
+        assert_cmd::cargo::cargo_bin("oat").display()
+    );
+    for (answer, moved) in [("n\n", false), ("y\n", true)] {
+        let o = assert_cmd::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .write_stdin(answer)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{said}");
+        assert!(
+            said.contains("Move it aside and start empty? [y/N]"),
+            "{said}"
+        );
+        assert_eq!(
+            path.with_extension("db.corrupt").exists(),
+            moved,
+            "answer {answer:?}: {said}"
+        );
+    }
+}
+
 #[test]
 fn ask_save_show_search_export_continue_delete() {
     let home = tempfile::tempdir().unwrap();

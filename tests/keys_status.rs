@@ -484,3 +484,55 @@ fn corrupt_config_is_a_clear_error_and_left_alone() {
         "active_key = \"a\"\n[[key]]\nname = 3\n"
     );
 }
+
+/// Issue 22: one offline `token status` stored "unreachable" as the last validation, so
+/// `--offline` and `key list` said "unreachable" from then on. The last answer from the
+/// API stays the last known state; the failed attempt is kept apart.
+#[test]
+fn an_offline_check_keeps_the_last_real_verdict() {
+    let h = Home::new();
+    assert_eq!(h.add("sub", OAUTH_TOKEN, &[]).code, 0);
+    let o = h.run(&["token", "status"], "");
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+
+    let offline = h.run_env(
+        &[("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")],
+        &["token", "status"],
+        "",
+    );
+    assert_eq!(offline.code, 3, "{}", offline.stdout);
+
+    let o = h.run(&["token", "status", "--offline"], "");
+    assert_eq!(o.code, 3, "{}", o.stdout);
+    let last_known = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Last known"))
+        .unwrap_or_default();
+    assert!(last_known.contains("valid at"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .lines()
+            .any(|l| l.starts_with("Last tried") && l.contains("unreachable")),
+        "the failed attempt is said too: {}",
+        o.stdout
+    );
+
+    let o = h.run(&["key", "list"], "");
+    let row = o.stdout.lines().find(|l| l.contains("sub")).unwrap();
+    assert!(
+        row.contains("valid") && !row.contains("unreachable"),
+        "{}",
+        o.stdout
+    );
+    let o = h.run(&["key", "list", "--json"], "");
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v[0]["last_validation"]["result"], "valid", "{v}");
+    assert_eq!(v[0]["last_attempt"]["result"], "unreachable", "{v}");
+
+    // A new answer from the API supersedes the failed attempt.
+    assert_eq!(h.run(&["token", "status"], "").code, 0);
+    let o = h.run(&["key", "list", "--json"], "");
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert!(v[0]["last_attempt"].is_null(), "{v}");
+}

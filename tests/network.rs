@@ -50,6 +50,14 @@ fn an_untrusted_certificate_is_a_security_error_with_its_reason_never_offline() 
     );
     assert!(!o.stderr.contains("offline list"), "{}", o.stderr);
     assert!(o.stdout.is_empty(), "no list offered: {}", o.stdout);
+    // In words: the TLS library's chain is for the log and `-v` (issue 22).
+    for internal in [
+        "error sending request",
+        "invalid peer certificate",
+        "UnknownIssuer",
+    ] {
+        assert!(!o.stderr.contains(internal), "{internal}: {}", o.stderr);
+    }
 
     // Trusted three ways: SSL_CERT_FILE, `ca_cert` in the config, `--ca-cert`.
     let o = run(
@@ -169,6 +177,7 @@ fn a_proxy_that_refuses_is_named() {
             o.stderr
         );
         assert!(!o.stderr.contains("offline list"), "{}", o.stderr);
+        assert!(!o.stderr.contains("error sending request"), "{}", o.stderr);
     }
 }
 

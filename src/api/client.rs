@@ -185,7 +185,9 @@ impl Client {
         let mut attempt = 0;
         loop {
             let result = match build()?.send().await {
-                Ok(resp) => check(resp).await,
+                Ok(resp) => check(resp)
+                    .await
+                    .map_err(|e| e.with_credential(self.credential.kind)),
                 Err(e) => Err(self.transport_error(e)),
             };
             match result {

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 
 use super::limits::RateLimits;
+use crate::credentials::CredentialKind;
 
 /// Anthropic's refusal of a subscription token used outside Claude Code contains this.
 const CLAUDE_CODE_ONLY: &str = "only authorized for use with claude code";
@@ -63,13 +64,16 @@ pub enum ApiError {
     /// An `event: error` inside a stream that had started well.
     #[error("the stream reported an error ({}): {}", .0.error_type, .0.message)]
     Stream(ErrorDetail),
-    #[error("network error: {0}")]
+    /// A failure below HTTP, in a person's words ("could not connect to 127.0.0.1:9
+    /// (connection refused)"); the library's chain went to the log.
+    #[error("{0}")]
     Network(String),
     /// The server's certificate is not trusted: a security problem, never "offline".
-    #[error("the server's certificate is not trusted ({reason}): {detail}")]
+    /// `detail` (the TLS library's words) is logged, not shown.
+    #[error("the server's certificate is not trusted ({reason})")]
     Certificate { reason: String, detail: String },
     /// The proxy in the way refused or failed (407, an error page instead of a tunnel).
-    #[error("the proxy {proxy} {problem}: {detail}")]
+    #[error("the proxy {proxy} {problem}")]
     Proxy {
         proxy: String,
         problem: String,
@@ -98,6 +102,9 @@ pub struct ErrorDetail {
     /// Rate-limit headers sent with the refusal (a 429 from a drained subscription window
     /// carries the usage figures that explain it).
     pub limits: Option<Box<RateLimits>>,
+    /// The kind of credential the refused request carried (stamped by the client): what
+    /// to do about a 401 depends on it.
+    pub credential: Option<CredentialKind>,
 }
 
 #[derive(Deserialize)]
@@ -123,6 +130,7 @@ impl ErrorDetail {
                 message: env.error.message,
                 request_id: env.request_id.or(header_request_id),
                 limits: None,
+                credential: None,
             },
             Err(_) => {
                 let text: String = body.trim().chars().take(300).collect();
@@ -135,6 +143,7 @@ impl ErrorDetail {
                     },
                     request_id: header_request_id,
                     limits: None,
+                    credential: None,
                 }
             }
         }
@@ -202,6 +211,20 @@ impl ApiError {
 
     pub fn detail_mut(&mut self) -> Option<&mut ErrorDetail> {
         detail_of!(self)
+    }
+
+    /// Notes the kind of credential the refused request carried, for the advice.
+    pub fn with_credential(mut self, kind: CredentialKind) -> Self {
+        if let Some(d) = self.detail_mut() {
+            d.credential = Some(kind);
+        }
+        self
+    }
+
+    /// Whether these words came from the API (its error envelope or status), as opposed
+    /// to a failure on the way there: only then is it "what the API said".
+    pub fn from_api(&self) -> bool {
+        self.detail().is_some()
     }
 
     /// Rate-limit headers that came with the refusal, if any.
@@ -304,10 +327,22 @@ impl ApiError {
             None => {}
         }
         match self {
-            Self::Unauthorized(_) => {
-                "The credential is invalid, expired or revoked. Run `claude setup-token` for a \
-                 fresh setup token, or create an API key in the Console."
-            }
+            // Advice follows the kind of key: an API key is never renewed with `claude
+            // setup-token`.
+            Self::Unauthorized(d) => match d.credential {
+                Some(CredentialKind::ApiKey) => {
+                    "The API key is invalid, disabled or deleted. Create a new one at \
+                     https://console.anthropic.com/settings/keys and add it with `oat key add`."
+                }
+                Some(CredentialKind::Oauth) => {
+                    "The setup token is invalid, expired or revoked. Run `claude setup-token` \
+                     for a fresh one, or use an API key from the Console (the supported route)."
+                }
+                None => {
+                    "The credential is invalid, expired or revoked. Run `claude setup-token` \
+                     for a fresh setup token, or create an API key in the Console."
+                }
+            },
             Self::PermissionDenied(_) => {
                 "This credential may not use that model or feature. Try another model \
                  (`oat models`) or a credential with access."

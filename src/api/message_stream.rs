@@ -96,9 +96,9 @@ impl MessageStream {
             Ok(Ok(chunk)) => Ok(chunk),
             Ok(Err(e)) => {
                 // A body that breaks off mid-stream is a dropped connection, not bad data.
-                Err(ApiError::Network(format!(
-                    "the connection dropped mid-reply ({e})"
-                )))
+                // The library's words go to the log; the person gets the fact.
+                tracing::warn!(detail = %e, "stream body failed");
+                Err(ApiError::Network("the connection dropped mid-reply".into()))
             }
             Err(_) => Err(ApiError::Stalled(self.idle_timeout)),
         }

@@ -53,8 +53,8 @@ fn build(net: &NetConfig, plain_http: bool) -> Result<reqwest::Client, ApiError>
     for path in &net.ca_certs {
         let pem = std::fs::read(path).map_err(|e| {
             ApiError::Config(format!(
-                "the CA file {} cannot be read: {e}",
-                path.display()
+                "the CA file cannot be read: {}",
+                crate::files::io_words(path, &e)
             ))
         })?;
         let certs = Certificate::from_pem_bundle(&pem).map_err(|e| {

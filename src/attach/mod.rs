@@ -66,6 +66,9 @@ pub struct Attachment {
 pub enum AttachError {
     #[error("{name}: {message}")]
     Unreadable { name: String, message: String },
+    /// A file that could not be read, in a person's words ("no file at PATH").
+    #[error("{0}")]
+    Io(String),
     #[error("{name}: {what}, which cannot be sent; oat sends {SUPPORTED}")]
     Unsupported { name: String, what: String },
     #[error("{0}")]
@@ -104,10 +107,7 @@ impl Attachment {
     /// before it is read.
     pub fn read(path: &Path) -> Result<Self, AttachError> {
         let name = path.display().to_string();
-        let unreadable = |e: std::io::Error| AttachError::Unreadable {
-            name: name.clone(),
-            message: e.to_string(),
-        };
+        let unreadable = |e: std::io::Error| AttachError::Io(crate::files::io_words(path, &e));
         let meta = std::fs::metadata(path).map_err(unreadable)?;
         if meta.is_dir() {
             return Err(AttachError::Unreadable {

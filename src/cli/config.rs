@@ -3,6 +3,7 @@
 //! checked before it is saved and saved only if no other oat changed it meanwhile.
 //! These run even when the file is broken: that is when people need them.
 
+use crate::cli::out::{out, outln};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -202,7 +203,7 @@ pub fn run(global: &GlobalArgs, cmd: ConfigCommand) -> Result<(), CliError> {
     let (path, _) = path_and_source(global);
     match cmd {
         ConfigCommand::Path => {
-            println!("{}", path.display());
+            outln!("{}", path.display())?;
             Ok(())
         }
         ConfigCommand::Show { json } => {
@@ -213,16 +214,16 @@ pub fn run(global: &GlobalArgs, cmd: ConfigCommand) -> Result<(), CliError> {
             if json {
                 let text = serde_json::to_string_pretty(&rows)
                     .map_err(|e| CliError::usage(e.to_string()))?;
-                println!("{text}");
+                outln!("{text}")?;
             } else {
                 let cells: Vec<Vec<String>> = rows
                     .into_iter()
                     .map(|s| vec![s.key.to_string(), s.value, s.source])
                     .collect();
-                print!(
+                out!(
                     "{}",
                     super::table::render(&["SETTING", "VALUE", "FROM"], &cells)
-                );
+                )?;
             }
             Ok(())
         }
@@ -255,9 +256,9 @@ fn editor() -> Vec<String> {
 /// Edits a copy, checks it, and replaces the file under its lock only if the file still
 /// holds what the copy started from: another oat's change is never overwritten.
 fn edit(path: &Path) -> Result<(), CliError> {
-    let io = |e: std::io::Error| CliError::usage(format!("{}: {e}", path.display())).with_code(1);
+    let io = |e: std::io::Error| CliError::usage(crate::files::io_words(path, &e)).with_code(1);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crate::files::create_private_dir(dir).map_err(io)?;
     }
     let original = match std::fs::read_to_string(path) {
         Ok(t) => Some(t),
@@ -286,7 +287,8 @@ fn edit(path: &Path) -> Result<(), CliError> {
             )));
         }
         let text = std::fs::read_to_string(&draft).map_err(io)?;
-        match config::parse(&text, path) {
+        // The copy is what failed to parse: name it, not the file it will replace.
+        match config::parse(&text, &draft) {
             Ok(_) => return save(path, &draft, original.as_deref(), &text),
             Err(e) => {
                 eprintln!("oat: {e}");
@@ -331,12 +333,58 @@ fn save(path: &Path, draft: &Path, original: Option<&str>, text: &str) -> Result
     }
     if original == Some(text) {
         let _ = std::fs::remove_file(draft);
-        println!("No change.");
+        outln!("No change.")?;
         return Ok(());
     }
     write_atomic(path, text.as_bytes(), None)
-        .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
+        .map_err(|e| CliError::usage(crate::files::io_words(path, &e)).with_code(1))?;
     let _ = std::fs::remove_file(draft);
-    println!("Saved {}.", path.display());
+    remove_stale_drafts(path);
+    outln!("Saved {}.", path.display())?;
     Ok(())
+}
+
+/// After a saved edit, the copies that earlier failed edits left aside (`config.toml.
+/// edit-PID`) are history: they are removed, except one whose oat is still running (its
+/// editor may be open on it).
+fn remove_stale_drafts(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}.edit-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !process_alive(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id exists (an edit in another oat, or a recycled id: both
+/// keep the copy, the safe side). Where it cannot be told, it is taken as alive.
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // SAFETY: signal 0 sends nothing; kill only checks that the process exists.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
 }

@@ -3,6 +3,7 @@
 //! It reads and asks, and changes nothing but a probe file it removes at once; it never
 //! prints a secret (keys appear masked, proxy passwords hidden) and spends no tokens.
 
+use crate::cli::out::outln;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -74,17 +75,28 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CliError> {
         "the log",
     ));
     out.push(keyring_check());
-    let key = key_check(ctx);
-    out.push(key.0);
-    out.push(api_check(ctx, key.1).await);
+    let (mut key, resolved, last) = key_check(ctx);
+    let api = api_check(ctx, resolved).await;
+    // The stored verdict is older than the answer the API gave a line below: a key it has
+    // just accepted is not "never checked".
+    let last = if api.level == Level::Ok {
+        "the API accepted it just now".to_string()
+    } else {
+        last
+    };
+    if !last.is_empty() {
+        key.text.push_str(&format!("; {last}"));
+    }
+    out.push(key);
+    out.push(api);
     out.extend(network_checks(ctx));
     out.extend(terminal_checks());
 
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&out).map_err(|e| CliError::usage(e.to_string()))?
-        );
+        )?;
     } else {
         for f in &out {
             let level = match f.level {
@@ -93,9 +105,9 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CliError> {
                 Level::Fail => "FAIL",
                 Level::Skip => "skip",
             };
-            println!("{level}  {:<10} {}", f.check, f.text);
+            outln!("{level}  {:<10} {}", f.check, f.text)?;
             if let Some(a) = &f.advice {
-                println!("                  → {a}");
+                outln!("                  → {a}")?;
             }
         }
     }
@@ -121,7 +133,7 @@ fn writable(path: &Path) -> Result<(), String> {
         .map(|_| {
             let _ = std::fs::remove_file(&probe);
         })
-        .map_err(|e| format!("{}: {e}", dir.display()))
+        .map_err(|e| crate::files::io_words(dir, &e))
 }
 
 fn config_check(path: &Path) -> Finding {
@@ -160,15 +172,8 @@ fn history_check(path: &Path) -> Finding {
     if !path.exists() {
         return found("history", Level::Ok, "no conversations saved yet");
     }
-    match crate::history::History::open(path) {
-        Ok(h) => match h.list(usize::MAX) {
-            Ok(list) => found(
-                "history",
-                Level::Ok,
-                format!("{} conversations", list.len()),
-            ),
-            Err(e) => found("history", Level::Fail, e.to_string()),
-        },
+    match crate::history::History::check(path) {
+        Ok(n) => found("history", Level::Ok, crate::history::conversations(n)),
         Err(e) => found("history", Level::Fail, e.to_string())
             .advice("`oat history reset` keeps the old file aside and starts a fresh one."),
     }
@@ -186,8 +191,9 @@ fn keyring_check() -> Finding {
     }
 }
 
-/// The key in use, and the client config to ask the API with.
-fn key_check(ctx: &Context) -> (Finding, Option<crate::credentials::keys::Resolved>) {
+/// The key in use, the client config to ask the API with, and its last recorded check
+/// (said after the API has been asked, which may be newer news).
+fn key_check(ctx: &Context) -> (Finding, Option<crate::credentials::keys::Resolved>, String) {
     match ctx.keys().resolve(ctx.global.key.as_deref()) {
         Ok(r) => {
             let today = chrono::Local::now().date_naive();
@@ -208,7 +214,7 @@ fn key_check(ctx: &Context) -> (Finding, Option<crate::credentials::keys::Resolv
                 },
             );
             let text = format!(
-                "`{}`: {} {} in the {}; expires {}; {last}",
+                "`{}`: {} {} in the {}; expires {}",
                 r.name,
                 r.credential.kind.label(),
                 r.credential.secret,
@@ -220,15 +226,20 @@ fn key_check(ctx: &Context) -> (Finding, Option<crate::credentials::keys::Resolv
                 Some(crate::credentials::Expiry::Expiring { .. }) => Level::Warn,
                 _ => Level::Ok,
             };
-            (found("key", level, text), Some(r))
+            (found("key", level, text), Some(r), last)
         }
         Err(KeyError::NoCredential) => (
             found("key", Level::Warn, "no key yet").advice(
                 "Add one with `oat key add` (an API key from the Console is the supported route).",
             ),
             None,
+            String::new(),
         ),
-        Err(e) => (found("key", Level::Fail, e.to_string()), None),
+        Err(e) => (
+            found("key", Level::Fail, e.to_string()),
+            None,
+            String::new(),
+        ),
     }
 }
 
@@ -284,7 +295,7 @@ fn network_checks(ctx: &Context) -> Vec<Finding> {
                 roots.push(format!("CA file {}", path.display()));
             }
             Ok(_) => bad_ca = Some(format!("{} holds no PEM certificate", path.display())),
-            Err(e) => bad_ca = Some(format!("{}: {e}", path.display())),
+            Err(e) => bad_ca = Some(crate::files::io_words(path, &e)),
         }
     }
     out.push(match bad_ca {

@@ -69,6 +69,21 @@ impl CliError {
         }
     }
 
+    /// Stdout's reader went away (`| head -1`): the command stops, exits 0 and says
+    /// nothing, as `oat ask` always has.
+    pub fn reader_gone() -> Self {
+        Self::silent(0)
+    }
+
+    /// A failed write to stdout: a closed pipe ends quietly, anything else is said.
+    pub fn from_write(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Self::reader_gone()
+        } else {
+            Self::usage(format!("could not write the output: {e}")).with_code(1)
+        }
+    }
+
     pub fn print(&self) {
         if self.code == EXIT_INTERRUPTED || self.message.is_empty() {
             return;

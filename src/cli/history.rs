@@ -1,6 +1,8 @@
 //! `oat history …`: list, show (text, JSON or Markdown), search, export, delete, and reset
 //! (a broken database is moved aside, never deleted).
 
+use crate::cli::out::{out, outln};
+
 use chrono::Local;
 use clap::Subcommand;
 
@@ -8,6 +10,8 @@ use super::CliError;
 use crate::api::pricing::PriceTable;
 use crate::api::web;
 use crate::history::{History, HistoryError, StoredMessage};
+
+mod reset;
 
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
@@ -52,8 +56,13 @@ pub enum HistoryCommand {
     Rename { id: i64, title: Vec<String> },
     /// Delete a conversation and its messages.
     Delete { id: i64 },
-    /// Move a broken history database aside and start a fresh one.
-    Reset,
+    /// Move a broken history database aside and start a fresh one. A database that opens
+    /// and checks is left alone unless `--force` (asked again on a terminal).
+    Reset {
+        /// Move it aside even though it is healthy.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 impl From<HistoryError> for CliError {
@@ -73,7 +82,7 @@ pub fn open() -> Result<History, CliError> {
 
 fn json_out<T: serde::Serialize>(v: &T) -> Result<(), CliError> {
     let s = serde_json::to_string_pretty(v).map_err(|e| CliError::usage(e.to_string()))?;
-    println!("{s}");
+    outln!("{s}")?;
     Ok(())
 }
 
@@ -112,7 +121,7 @@ fn export_file(f: &crate::attach::Attachment, dir: &FilesDir) -> Result<String, 
     if !path.exists() {
         std::fs::create_dir_all(&dir.path)
             .and_then(|()| std::fs::write(&path, &f.data[..]))
-            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
+            .map_err(|e| CliError::usage(crate::files::io_words(&path, &e)).with_code(1))?;
     }
     Ok(format!("{}/{}", dir.link, name.replace(' ', "%20")))
 }
@@ -192,31 +201,19 @@ fn section(m: &StoredMessage, files: Option<&FilesDir>) -> Result<String, CliErr
     Ok(s)
 }
 
-fn print_message(m: &StoredMessage) {
+fn print_message(m: &StoredMessage) -> Result<(), CliError> {
     let who = if m.role == "user" { "You" } else { "Claude" };
     let tail = if m.complete { "" } else { "  [incomplete]" };
-    println!("\n{who}:{tail}");
+    outln!("\n{who}:{tail}")?;
     for f in &m.attachments {
-        println!("[attached: {}]", f.chip());
+        outln!("[attached: {}]", f.chip())?;
     }
-    println!("{}", shown_text(m));
+    outln!("{}", shown_text(m))
 }
 
 pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliError> {
-    if let HistoryCommand::Reset = cmd {
-        let path = crate::history::path();
-        if !path.exists() {
-            println!("No history database at {}; nothing to do.", path.display());
-            return Ok(());
-        }
-        let aside = History::set_aside(&path)
-            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())).with_code(1))?;
-        History::open(&path)?;
-        println!(
-            "Kept the old database as {} and started a fresh one.",
-            aside.display()
-        );
-        return Ok(());
+    if let HistoryCommand::Reset { force } = cmd {
+        return reset::run(force);
     }
     let h = open()?;
     match cmd {
@@ -241,7 +238,7 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
                 return json_out(&rows);
             }
             if list.is_empty() {
-                println!("No conversations yet (`oat ask --save` or the app keeps them).");
+                outln!("No conversations yet (`oat ask --save` or the app keeps them).")?;
                 return Ok(());
             }
             let rows: Vec<Vec<String>> = list
@@ -259,10 +256,10 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
                     ]
                 })
                 .collect();
-            print!(
+            out!(
                 "{}",
                 super::table::render(&["ID", "UPDATED", "MODEL", "COST", "TITLE"], &rows)
-            );
+            )?;
         }
         HistoryCommand::Show {
             id,
@@ -276,16 +273,16 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
                 return json_out(&serde_json::json!({"conversation": c, "messages": messages}));
             }
             if md {
-                print!("{}", markdown(&h, id, None)?);
+                out!("{}", markdown(&h, id, None)?)?;
                 return Ok(());
             }
             let (c, messages) = h.conversation(id)?;
-            println!("{} — {} ({})", c.id, c.title, c.model);
+            outln!("{} — {} ({})", c.id, c.title, c.model)?;
             if all {
-                show_all(&messages, c.leaf);
+                show_all(&messages, c.leaf)?;
             } else {
                 for m in crate::history::branch(&messages, c.leaf) {
-                    print_message(&m);
+                    print_message(&m)?;
                 }
             }
         }
@@ -295,16 +292,16 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
                 return json_out(&hits);
             }
             if hits.is_empty() {
-                println!("No matches.");
+                outln!("No matches.")?;
             }
             for hit in hits {
-                println!(
+                outln!(
                     "{:>5}  {}  {}: {}",
                     hit.conversation_id,
                     hit.title,
                     hit.role,
                     hit.snippet.replace('\n', " ")
-                );
+                )?;
             }
         }
         HistoryCommand::Export { id, output, .. } => {
@@ -326,10 +323,9 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
             };
             let md = markdown(&h, id, Some(&files))?;
             match output {
-                Some(path) => std::fs::write(&path, md).map_err(|e| {
-                    CliError::usage(format!("{}: {e}", path.display())).with_code(1)
-                })?,
-                None => print!("{md}"),
+                Some(path) => std::fs::write(&path, md)
+                    .map_err(|e| CliError::usage(crate::files::io_words(&path, &e)).with_code(1))?,
+                None => out!("{md}")?,
             }
             if files.path.is_dir() {
                 eprintln!("oat: attached files written to {}", files.path.display());
@@ -337,20 +333,20 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
         }
         HistoryCommand::Rename { id, title } => {
             h.rename(id, &title.join(" "))?;
-            println!("Renamed conversation {id}.");
+            outln!("Renamed conversation {id}.")?;
         }
         HistoryCommand::Delete { id } => {
             h.delete(id)?;
-            println!("Deleted conversation {id}.");
+            outln!("Deleted conversation {id}.")?;
         }
-        HistoryCommand::Reset => {}
+        HistoryCommand::Reset { .. } => {}
     }
     Ok(())
 }
 
 /// Every branch: the one last used whole, then each other from the turn where it leaves
 /// the branches before it.
-fn show_all(messages: &[StoredMessage], leaf: Option<i64>) {
+fn show_all(messages: &[StoredMessage], leaf: Option<i64>) -> Result<(), CliError> {
     use crate::history::{all_branches, branch_nodes, turn_tree};
     let nodes = turn_tree(messages);
     let current = branch_nodes(&nodes, messages, leaf);
@@ -365,15 +361,16 @@ fn show_all(messages: &[StoredMessage], leaf: Option<i64>) {
         } else {
             format!("── branch {} of {count}, from turn {}", i + 1, from + 1)
         };
-        println!("\n{head}");
+        outln!("\n{head}")?;
         for &n in &b[from..] {
-            print_message(&messages[nodes[n].user]);
+            print_message(&messages[nodes[n].user])?;
             if let Some(r) = nodes[n].reply {
-                print_message(&messages[r]);
+                print_message(&messages[r])?;
             }
         }
         shown.extend(b.iter().copied());
     }
+    Ok(())
 }
 
 #[cfg(test)]

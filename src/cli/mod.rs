@@ -9,6 +9,7 @@ mod error;
 pub mod history;
 mod key;
 mod models;
+mod out;
 mod table;
 mod token;
 
@@ -82,6 +83,7 @@ pub fn main(app: AppEntry) -> ExitCode {
     let cli = Cli::parse();
     let log_file = crate::logging::init(cli.global.verbose);
     tracing::info!(version = crate::version::LONG, ?log_file, "start");
+    say_made_private(&crate::private::tighten_existing());
     // A command is one request at a time: one thread, so a streamed reply is read and
     // written without waking a second thread for every chunk. The app runs its worker
     // beside the UI, on two.
@@ -102,6 +104,11 @@ pub fn main(app: AppEntry) -> ExitCode {
     let outcome = runtime.block_on(run(cli, app));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        // Stdout's reader went away: nothing failed that a person should hear of.
+        Err(e) if e.code == 0 => {
+            tracing::info!("stdout closed by its reader; stopped quietly");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::warn!(code = e.code, error = %e.message, "failed");
             e.print();
@@ -130,14 +137,8 @@ async fn run(cli: Cli, app: AppEntry) -> Result<(), CliError> {
         _ => None,
     };
     if let Some(text) = generated {
-        use std::io::Write;
-        return match std::io::stdout().lock().write_all(&text) {
-            // `oat man | head` closing the pipe early is not a failure.
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                Err(CliError::usage(format!("could not write: {e}")).with_code(1))
-            }
-            _ => Ok(()),
-        };
+        // `oat man | head` closing the pipe early is not a failure.
+        return out::write(&String::from_utf8_lossy(&text));
     }
     // `oat config` works on a broken file too: fixing one is what it is for.
     if let Some(Command::Config(cmd)) = cli.command {
@@ -175,6 +176,22 @@ async fn run(cli: Cli, app: AppEntry) -> Result<(), CliError> {
         Some(Command::Doctor(args)) => doctor::run(&ctx, args).await,
         Some(Command::Completions { .. } | Command::Man | Command::Config(_)) => Ok(()),
     }
+}
+
+/// Said once, on stderr (before the app takes the screen, so it is still there after):
+/// the next start finds nothing left to tighten.
+fn say_made_private(changed: &[std::path::PathBuf]) {
+    if changed.is_empty() {
+        return;
+    }
+    for path in changed {
+        tracing::info!(path = %path.display(), "made private (0700 folder / 0600 file)");
+    }
+    let list: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
+    eprintln!(
+        "oat: made private (only you can read them now): {}",
+        list.join(", ")
+    );
 }
 
 /// Roff with every non-ASCII character as a `\[uXXXX]` escape, so groff renders it on

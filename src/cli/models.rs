@@ -40,13 +40,8 @@ pub async fn run(ctx: &Context, args: ModelsArgs) -> Result<(), CliError> {
     } else {
         out.write_all(table(&models).as_bytes())
     };
-    // A closed pipe (`oat models | head`) is not an error worth a message.
-    match written {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(CliError::usage(format!("could not write the list: {e}")).with_code(1))
-        }
-        _ => Ok(()),
-    }
+    // A closed pipe (`oat models | head`) ends quietly, as every command's output does.
+    written.map_err(CliError::from_write)
 }
 
 pub fn table(models: &[Model]) -> String {

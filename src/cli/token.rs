@@ -2,6 +2,7 @@
 //! result, and exits with a code cron can act on: 0 valid, 1 invalid/expired/refused,
 //! 2 valid but expiring within 30 days, 3 could not check.
 
+use crate::cli::out::{out, outln};
 use std::time::Instant;
 
 use chrono::Local;
@@ -42,7 +43,8 @@ pub async fn run(ctx: &Context, cmd: TokenCommand) -> Result<(), CliError> {
         active,
         resolved.credential.secret.masked(),
         Local::now().date_naive(),
-    );
+    )
+    .with_attempt(keys.config.config.last_attempts.get(&resolved.name));
     if !offline {
         let client = ctx.client_for(&resolved)?;
         let started = Instant::now();
@@ -55,12 +57,12 @@ pub async fn run(ctx: &Context, cmd: TokenCommand) -> Result<(), CliError> {
         report.check = Some(check);
     }
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| CliError::usage(e.to_string()))?
-        );
+        )?;
     } else {
-        print!("{}", report.render());
+        out!("{}", report.render())?;
     }
     match report.exit_code() {
         EXIT_VALID => Ok(()),

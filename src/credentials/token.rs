@@ -137,6 +137,18 @@ pub struct Credential {
     pub secret: Secret,
 }
 
+/// How to get a whole one again: advice follows the kind of key.
+fn copy_again(kind: CredentialKind) -> &'static str {
+    match kind {
+        CredentialKind::Oauth => {
+            "Copy it again in one piece (`claude setup-token` output may wrap across lines; oat joins them)"
+        }
+        CredentialKind::ApiKey => {
+            "Copy it again in one piece (the Console shows a key once: if it is lost, create a new one)"
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TokenError {
     #[error("the token is empty")]
@@ -147,10 +159,10 @@ pub enum TokenError {
     )]
     UnknownPrefix { start: String },
     #[error(
-        "the token looks truncated: {len} characters, where a whole one has about 108. \
-         Copy it again in one piece (`claude setup-token` output may wrap across lines; oat joins them)"
+        "the token looks truncated: {len} characters, where a whole one has about 108. {}",
+        copy_again(*kind)
     )]
-    Truncated { len: usize },
+    Truncated { len: usize, kind: CredentialKind },
     #[error(
         "the token is {len} characters long, far more than a real one: was more than the token pasted?"
     )]
@@ -198,7 +210,7 @@ pub fn parse_credential(
     if detected.is_some() {
         let len = value.chars().count();
         if len < MIN_TOKEN_LEN {
-            return Err(TokenError::Truncated { len });
+            return Err(TokenError::Truncated { len, kind });
         }
         if len > MAX_TOKEN_LEN {
             return Err(TokenError::TooLong { len });
@@ -291,7 +303,10 @@ mod tests {
         let t = oauth();
         assert_eq!(
             parse_credential(&t[..80], None),
-            Err(TokenError::Truncated { len: 80 })
+            Err(TokenError::Truncated {
+                len: 80,
+                kind: CredentialKind::Oauth
+            })
         );
         assert_eq!(parse_credential(" \n", None), Err(TokenError::Empty));
         assert!(matches!(

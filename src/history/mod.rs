@@ -169,6 +169,15 @@ fn title_from(prompt: &str) -> String {
     if t.is_empty() { "(untitled)".into() } else { t }
 }
 
+/// "1 conversation", "3 conversations": the count as a person writes it.
+pub fn conversations(n: i64) -> String {
+    if n == 1 {
+        "1 conversation".into()
+    } else {
+        format!("{n} conversations")
+    }
+}
+
 impl History {
     pub fn open(path: &Path) -> Result<Self, HistoryError> {
         Self::open_at(path, schema::LATEST)
@@ -176,8 +185,13 @@ impl History {
 
     /// Opens at a given schema version: tests use it to make an older database.
     pub fn open_at(path: &Path, version: i64) -> Result<Self, HistoryError> {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = crate::files::create_private_dir(dir);
+        }
+        // Created 0600 before SQLite opens it: SQLite gives its `-wal` and `-shm` the
+        // database's mode, so all three are private whatever the umask.
+        if !path.exists() {
+            let _ = crate::files::open_private(path, false);
         }
         let corrupt = |e: rusqlite::Error| HistoryError::Corrupt {
             path: path.into(),
@@ -205,6 +219,27 @@ impl History {
             conn,
             path: path.into(),
         })
+    }
+
+    /// Whether the database at `path` opens and passes SQLite's `quick_check`: what `oat
+    /// history reset` asks before it moves anything. Returns the number of conversations.
+    pub fn check(path: &Path) -> Result<i64, HistoryError> {
+        let h = Self::open(path)?;
+        let corrupt = |message: String| HistoryError::Corrupt {
+            path: path.into(),
+            message,
+        };
+        let verdict: String = h
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| corrupt(e.to_string()))?;
+        if verdict != "ok" {
+            return Err(corrupt(verdict));
+        }
+        h.sql(
+            h.conn
+                .query_row("SELECT count(*) FROM conversations", [], |r| r.get(0)),
+        )
     }
 
     /// Moves a broken database aside (`history.db.corrupt`, numbered if taken) so a fresh

@@ -117,6 +117,10 @@ pub struct Check {
     /// How the check was made, when not the usual way.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Whether `message` is the API's answer, or a failure on the way to it (a refused
+    /// connection): only the first is shown as "API said".
+    #[serde(skip)]
+    pub from_api: bool,
 }
 
 /// Said when a setup token could not list models and a 1-token message checked it.
@@ -148,6 +152,7 @@ impl Check {
                     advice: None,
                     retry_after: None,
                     note: v.by_message.then(|| CHECKED_BY_MESSAGE.to_string()),
+                    from_api: true,
                 },
                 v.limits.clone(),
             ),
@@ -167,6 +172,7 @@ impl Check {
                         advice: Some(e.advice().to_string()),
                         retry_after,
                         note: None,
+                        from_api: e.from_api(),
                     },
                     e.limits().cloned().unwrap_or_default(),
                 )
@@ -205,8 +211,11 @@ pub struct StatusReport {
     pub model: Option<String>,
     /// The live check; `None` when it was skipped (`--offline`).
     pub check: Option<Check>,
-    /// The last check on record, shown when no live check could run.
+    /// The last verdict the API gave, shown when no live check could run.
     pub last_known: Option<LastValidation>,
+    /// The last check that got no verdict (offline), when it is newer than `last_known`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_attempt: Option<LastValidation>,
     pub limits: RateLimits,
 }
 
@@ -236,8 +245,17 @@ impl StatusReport {
             model: meta.model.clone(),
             check: None,
             last_known: meta.last_validation.clone(),
+            last_attempt: None,
             limits: RateLimits::default(),
         }
+    }
+
+    /// Notes the last check that got no verdict, if it came after the last verdict.
+    pub fn with_attempt(mut self, attempt: Option<&LastValidation>) -> Self {
+        self.last_attempt = attempt
+            .filter(|a| self.last_known.as_ref().is_none_or(|k| a.at > k.at))
+            .cloned();
+        self
     }
 
     /// For cron: 0 valid, 1 invalid/expired/revoked/refused, 2 valid but expiring within

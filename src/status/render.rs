@@ -47,7 +47,9 @@ impl StatusReport {
             Some(c) => {
                 line("Check", check_text(c));
                 if let Some(m) = &c.message {
-                    line("", format!("API said: {m}"));
+                    // No API answered a refused connection: that is not "API said".
+                    let label = if c.from_api { "API said" } else { "Why" };
+                    line("", format!("{label}: {m}"));
                 }
                 if let Some(a) = &c.advice {
                     line("", format!("Next: {a}"));
@@ -74,6 +76,16 @@ impl StatusReport {
                 },
             );
             line("Last known", last);
+            if let Some(a) = &self.last_attempt {
+                line(
+                    "Last tried",
+                    format!(
+                        "{} at {}",
+                        a.result,
+                        a.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+                    ),
+                );
+            }
         }
         for (label, text) in limits_lines(&self.limits) {
             line(label, text);

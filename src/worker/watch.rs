@@ -20,7 +20,7 @@ pub fn watch_config_dir(
     events: UnboundedSender<ApiEvent>,
 ) -> Option<RecommendedWatcher> {
     // The dir may not exist before the first key is stored; it is where that key goes.
-    std::fs::create_dir_all(dir).ok()?;
+    crate::files::create_private_dir(dir).ok()?;
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         let Ok(event) = res else { return };
         if matters(&event) {

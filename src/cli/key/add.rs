@@ -1,6 +1,7 @@
 //! `oat key add`: the secret read without echo (or from stdin), checked live, stored in
 //! the keyring or — where none exists and the person agrees — the 0600 file.
 
+use crate::cli::out::outln;
 use std::io::{BufRead, IsTerminal, Read, Write};
 
 use chrono::Local;
@@ -147,8 +148,14 @@ pub(super) async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result
                 err.message = format!("not stored: {}", err.message);
                 return Err(err);
             }
+            // An untrusted certificate is refused before any API could say a word.
+            let who = if e.from_api() {
+                "the API said"
+            } else {
+                "the check failed"
+            };
             eprintln!(
-                "Storing it anyway (--force); the API said: {e} [{}]",
+                "Storing it anyway (--force); {who}: {e} [{}]",
                 verdict.as_str()
             );
         }
@@ -166,21 +173,21 @@ pub(super) async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result
     if backend == Backend::File {
         warn_file_backend();
     }
-    println!(
+    outln!(
         "Stored `{name}` ({}, {}) in the {}.",
         credential.kind.label(),
         credential.secret,
         backend_label(backend)
-    );
+    )?;
     if keys.config.config.active_key.as_deref() == Some(name.as_str()) {
-        println!("It is the active key.");
+        outln!("It is the active key.")?;
     }
     let today = Local::now().date_naive();
     let created = args.created.unwrap_or(today);
     if let e @ (Expiry::Valid { .. } | Expiry::Expiring { .. } | Expiry::Expired { .. }) =
         estimate_expiry(credential.kind, created, today)
     {
-        println!("Estimated expiry: {}", expiry_text(Some(&e)));
+        outln!("Estimated expiry: {}", expiry_text(Some(&e)))?;
     }
     Ok(())
 }

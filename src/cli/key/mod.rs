@@ -2,6 +2,7 @@
 //! rename, remove and show. Secrets go to the OS keyring, or — only where none exists and
 //! the person agrees — to a 0600 file. A full secret is printed only by `show --reveal`.
 
+use crate::cli::out::{out, outln};
 use chrono::{Local, NaiveDate};
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -67,7 +68,7 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), CliError> {
     match cmd {
         KeyCommand::Add(args) => add(ctx, &mut keys, args).await,
         KeyCommand::List { json } => {
-            list(&keys, json);
+            list(&keys, json)?;
             // Once for the list, not once per key.
             if keys.list().iter().any(|k| k.meta.backend == Backend::File) {
                 warn_file_backend();
@@ -76,27 +77,27 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), CliError> {
         }
         KeyCommand::Use { name } => {
             keys.set_active(&name)?;
-            println!("`{name}` is now the active key.");
+            outln!("`{name}` is now the active key.")?;
             Ok(())
         }
         KeyCommand::Rename { old, new } => {
             keys.rename(&old, &new)?;
-            println!("Renamed `{old}` to `{new}`.");
+            outln!("Renamed `{old}` to `{new}`.")?;
             Ok(())
         }
         KeyCommand::Remove { name } => {
             match keys.remove(&name)? {
-                Removed::Key(backend) => println!(
+                Removed::Key(backend) => outln!(
                     "Removed `{name}` and deleted its secret from the {}.",
                     backend_label(backend)
-                ),
-                Removed::Orphan(backend) => println!(
+                )?,
+                Removed::Orphan(backend) => outln!(
                     "Deleted the orphan secret `{name}` from the {} (no key pointed at it).",
                     backend_label(backend)
-                ),
+                )?,
             }
             if keys.config.config.active_key.is_none() && !keys.list().is_empty() {
-                println!("No key is active now: choose one with `oat key use NAME`.");
+                outln!("No key is active now: choose one with `oat key use NAME`.")?;
             }
             Ok(())
         }
@@ -106,9 +107,9 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), CliError> {
                 warn_file_backend();
             }
             if reveal {
-                println!("{}", resolved.credential.secret.expose());
+                outln!("{}", resolved.credential.secret.expose())?;
             } else {
-                print_key(&resolved);
+                print_key(&resolved)?;
                 eprintln!("(add --reveal to print the secret itself)");
             }
             Ok(())
@@ -116,21 +117,22 @@ pub async fn run(ctx: &Context, cmd: KeyCommand) -> Result<(), CliError> {
     }
 }
 
-fn print_key(r: &Resolved) {
+fn print_key(r: &Resolved) -> Result<(), CliError> {
     let m = &r.meta;
-    println!("Key         {}", m.name);
-    println!("Kind        {}", m.kind.label());
-    println!("Secret      {}", r.credential.secret);
-    println!("Stored in   {}", backend_label(m.backend));
+    outln!("Key         {}", m.name)?;
+    outln!("Kind        {}", m.kind.label())?;
+    outln!("Secret      {}", r.credential.secret)?;
+    outln!("Stored in   {}", backend_label(m.backend))?;
     if let Some(l) = &m.label {
-        println!("Label       {l}");
+        outln!("Label       {l}")?;
     }
     if let Some(e) = &m.base_url {
-        println!("Endpoint    {e}");
+        outln!("Endpoint    {e}")?;
     }
     if let Some(model) = &m.model {
-        println!("Model       {model}");
+        outln!("Model       {model}")?;
     }
+    Ok(())
 }
 
 /// Environment setup tokens have no known start, so no expiry estimate.
@@ -139,7 +141,12 @@ fn expiry_of(m: &crate::config::KeyMeta, today: NaiveDate) -> Option<Expiry> {
         .then(|| estimate_expiry(m.kind, m.created_or_added(), today))
 }
 
-fn entry_json(e: &KeyEntry, masked: Option<String>, today: NaiveDate) -> serde_json::Value {
+fn entry_json(
+    e: &KeyEntry,
+    masked: Option<String>,
+    attempt: Option<&crate::config::LastValidation>,
+    today: NaiveDate,
+) -> serde_json::Value {
     let m = &e.meta;
     json!({
         "name": m.name,
@@ -154,10 +161,12 @@ fn entry_json(e: &KeyEntry, masked: Option<String>, today: NaiveDate) -> serde_j
         "model": m.model,
         "expiry": expiry_of(m, today),
         "last_validation": m.last_validation,
+        // A newer check that got no verdict (offline); `last_validation` stays the verdict.
+        "last_attempt": attempt,
     })
 }
 
-fn list(keys: &Keys, as_json: bool) {
+fn list(keys: &Keys, as_json: bool) -> Result<(), CliError> {
     let today = Local::now().date_naive();
     let entries = keys.list();
     for name in keys.orphans() {
@@ -180,14 +189,17 @@ fn list(keys: &Keys, as_json: bool) {
         let all: Vec<_> = entries
             .iter()
             .zip(masked)
-            .map(|(e, m)| entry_json(e, m.ok(), today))
+            .map(|(e, m)| {
+                let attempt = keys.config.config.last_attempts.get(&e.meta.name);
+                entry_json(e, m.ok(), attempt, today)
+            })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
-        return;
+        outln!("{}", serde_json::to_string_pretty(&all).unwrap_or_default())?;
+        return Ok(());
     }
     if entries.is_empty() {
-        println!("No keys yet. Add one with `oat key add` (see `oat key add --help`).");
-        return;
+        outln!("No keys yet. Add one with `oat key add` (see `oat key add --help`).")?;
+        return Ok(());
     }
     let mut rows: Vec<Vec<String>> = entries
         .iter()
@@ -245,5 +257,5 @@ fn list(keys: &Keys, as_json: bool) {
             r.pop();
         }
     }
-    print!("{}", super::table::render(&header, &rows));
+    out!("{}", super::table::render(&header, &rows))
 }

@@ -62,8 +62,12 @@ impl Keys {
             label,
             base_url,
             model,
-            last_validation,
+            last_validation: last_validation.clone().filter(LastValidation::is_verdict),
         });
+        // A key added offline has no verdict yet, only an attempt.
+        if let Some(v) = last_validation.filter(|v| !v.is_verdict()) {
+            config.last_attempts.insert(name.clone(), v);
+        }
         if config.active_key.is_none() {
             config.active_key = Some(name.clone());
         }
@@ -113,6 +117,9 @@ impl Keys {
         if let Some(m) = config.key_mut(old) {
             m.name = new.into();
         }
+        if let Some(v) = config.last_attempts.remove(old) {
+            config.last_attempts.insert(new.into(), v);
+        }
         if config.active_key.as_deref() == Some(old) {
             config.active_key = Some(new.into());
         }
@@ -140,6 +147,7 @@ impl Keys {
             return remove_orphan(keyring, file, name);
         };
         config.keys.retain(|k| k.name != name);
+        config.last_attempts.remove(name);
         if config.active_key.as_deref() == Some(name) {
             config.active_key = None;
         }
@@ -178,8 +186,15 @@ impl Keys {
             .collect()
     }
 
+    /// Records a check: a verdict from the API becomes the key's last known state; a check
+    /// that got none (offline) is kept apart as the last attempt and replaces nothing.
     pub fn record_validation(&mut self, name: &str, v: LastValidation) -> Result<(), KeyError> {
         self.config.edit(|c| {
+            if !v.is_verdict() {
+                c.last_attempts.insert(name.into(), v);
+                return Ok::<_, KeyError>(());
+            }
+            c.last_attempts.remove(name);
             if name.starts_with("env:") {
                 c.env_validations.insert(name.into(), v);
             } else if let Some(m) = c.key_mut(name) {

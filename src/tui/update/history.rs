@@ -89,6 +89,8 @@ impl App {
                 conversation,
                 prompt,
             } => {
+                // Saving works (again): the chat's "not being saved" ends.
+                self.history.error = None;
                 if self.chat.streaming == Some(id) || self.chat.conversation.is_none() {
                     self.chat.conversation = Some(conversation);
                 }
@@ -142,8 +144,9 @@ impl App {
                 if self.history_req == Some(id) {
                     self.history.loading = false;
                 }
-                self.history.error = Some(error.clone());
-                self.set_notice(format!("History unavailable: {error}"), true);
+                // Said where it matters, once each: in the History pane, and in the chat as
+                // "not being saved" while it lasts; not a third time in the status bar.
+                self.history.error = Some(error);
             }
             ApiEvent::HistoryChanged { notice, .. } => {
                 self.set_notice(notice, false);

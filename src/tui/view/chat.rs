@@ -133,8 +133,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ..conv
     };
     let notice_h = u16::from(app.chat.notice.is_some());
+    // While the history cannot be written, every turn says so (one row, above notices).
+    let unsaved_h = u16::from(app.history.error.is_some());
     let conv_text = Rect {
-        height: conv.height.saturating_sub(notice_h),
+        height: conv.height.saturating_sub(notice_h + unsaved_h),
         ..conv
     };
     if app.chat.turns.is_empty() {
@@ -183,6 +185,20 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             };
             f.render_widget(Paragraph::new(Span::styled(tag, theme.selected())), r);
         }
+    }
+    if unsaved_h > 0 {
+        let r = Rect {
+            y: conv.bottom().saturating_sub(1 + notice_h),
+            height: 1,
+            ..conv
+        };
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                "⚠ Turns are not being saved: the history is unavailable (Alt-5 says why).",
+                theme.error(),
+            )),
+            r,
+        );
     }
     if let Some(n) = &app.chat.notice {
         let r = Rect {

@@ -40,7 +40,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.dim(),
         ),
     ])];
-    if let Some(e) = &h.error {
+    // With nothing listed, the list itself says why (below); above a list, a failed
+    // action says so here.
+    if let (Some(e), false) = (&h.error, h.items.is_empty()) {
         head.push(Line::styled(
             format!("History unavailable: {e}"),
             theme.error(),
@@ -91,7 +93,22 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     } else {
         format!(" Matches ({}) ", h.items.len())
     };
-    if items.is_empty() && !h.loading {
+    if let (Some(e), true) = (&h.error, items.is_empty()) {
+        // Not "No conversations yet": there may be many, in a database oat cannot read.
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                format!("History unavailable: {e}"),
+                theme.error(),
+            ))
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Conversations — unavailable "),
+            ),
+            list,
+        );
+    } else if items.is_empty() && !h.loading {
         let text = if h.query.is_empty() {
             "No conversations yet: what you write in the chat is kept here."
         } else {

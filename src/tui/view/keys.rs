@@ -121,7 +121,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.warn(),
         ));
     }
-    let footer_h = u16::try_from(form.len() + footer.len()).unwrap_or(4) + 1;
+    // Wrapped here, not by the paragraph, so the area is as tall as the wrapped text (a
+    // refusal is often longer than 80 columns) and the cursor knows its row.
+    let mut lines = form;
+    let fields = lines.len();
+    lines.extend(footer);
+    let (lines, starts) = wrap_lines(lines, area.width);
+    let footer_h = u16::try_from(lines.len()).unwrap_or(4) + 1;
     let [list_area, bottom] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(footer_h)]).areas(area);
 
@@ -219,7 +225,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             AddField::Secret => 1,
             AddField::Name => 2,
         };
-        if let Some(line) = form.get(row) {
+        let row = starts.get(row).copied().filter(|_| row < fields);
+        if let Some((row, line)) = row.and_then(|r| Some((r, lines.get(r)?))) {
             let x = bottom.x + u16::try_from(line.width()).unwrap_or(0);
             let y = bottom.y + u16::try_from(row).unwrap_or(0);
             if x < bottom.right() && y < bottom.bottom() {
@@ -227,7 +234,51 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
-    let mut lines = form;
-    lines.extend(footer);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), bottom);
+    f.render_widget(Paragraph::new(lines), bottom);
+}
+
+/// Lines of one span wider than `width` are split at spaces (a word longer than the width
+/// at the width); lines of several spans are short fields and stay as they are. Returns
+/// the rows and the row each original line starts on.
+fn wrap_lines(lines: Vec<Line<'static>>, width: u16) -> (Vec<Line<'static>>, Vec<usize>) {
+    let width = usize::from(width.max(1));
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut starts = Vec::with_capacity(lines.len());
+    for line in lines {
+        starts.push(rows.len());
+        if line.width() <= width || line.spans.len() != 1 {
+            rows.push(line);
+            continue;
+        }
+        let (line_style, span_style) = (line.style, line.spans[0].style);
+        let mut current = String::new();
+        let mut current_w = 0;
+        let push = |text: &mut String, rows: &mut Vec<Line<'static>>| {
+            rows.push(Line::from(Span::styled(std::mem::take(text), span_style)).style(line_style));
+        };
+        for word in line.spans[0].content.split(' ') {
+            let w = unicode_width::UnicodeWidthStr::width(word);
+            if current_w > 0 && current_w + 1 + w > width {
+                push(&mut current, &mut rows);
+                current_w = 0;
+            }
+            if current_w > 0 {
+                current.push(' ');
+                current_w += 1;
+            }
+            for c in word.chars() {
+                let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                if current_w + cw > width {
+                    push(&mut current, &mut rows);
+                    current_w = 0;
+                }
+                current.push(c);
+                current_w += cw;
+            }
+        }
+        if !current.is_empty() {
+            push(&mut current, &mut rows);
+        }
+    }
+    (rows, starts)
 }

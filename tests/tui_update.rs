@@ -479,6 +479,7 @@ fn history_search_open_and_delete() {
         credential_kind: None,
         first_token_ms: Some(250),
         complete,
+        stopped: false,
         created: chrono::Utc::now(),
     };
     a.update(Msg::Api(ApiEvent::ConversationOpened {

@@ -186,15 +186,38 @@ fn section(m: &StoredMessage, files: Option<&FilesDir>) -> Result<String, CliErr
         s.push_str("\n\n");
     }
     s.push_str(&format!("{}\n\n", demote_headings(&shown_text(m))));
-    if !m.complete {
+    if m.stopped {
+        s.push_str("*(stopped: the reply was stopped here)*\n\n");
+    } else if !m.complete {
         s.push_str("*(incomplete: the reply was cut off)*\n\n");
     }
     Ok(s)
 }
 
+/// How a message's heading ends: whether the person stopped it or it was cut off.
+fn mark(m: &StoredMessage) -> &'static str {
+    if m.stopped {
+        "  [stopped]"
+    } else if m.complete {
+        ""
+    } else {
+        "  [incomplete]"
+    }
+}
+
+/// A prompt and its reply; a prompt that has none says so, so two prompts never read as
+/// one person talking twice.
+fn print_turn(prompt: &StoredMessage, reply: Option<&StoredMessage>) {
+    print_message(prompt);
+    match reply {
+        Some(r) => print_message(r),
+        None => println!("\nClaude:  [no reply saved: stopped or failed before any text]"),
+    }
+}
+
 fn print_message(m: &StoredMessage) {
     let who = if m.role == "user" { "You" } else { "Claude" };
-    let tail = if m.complete { "" } else { "  [incomplete]" };
+    let tail = mark(m);
     println!("\n{who}:{tail}");
     for f in &m.attachments {
         println!("[attached: {}]", f.chip());
@@ -284,8 +307,13 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
             if all {
                 show_all(&messages, c.leaf);
             } else {
-                for m in crate::history::branch(&messages, c.leaf) {
-                    print_message(&m);
+                use crate::history::{branch_nodes, turn_tree};
+                let nodes = turn_tree(&messages);
+                for n in branch_nodes(&nodes, &messages, c.leaf) {
+                    print_turn(
+                        &messages[nodes[n].user],
+                        nodes[n].reply.map(|r| &messages[r]),
+                    );
                 }
             }
         }
@@ -367,10 +395,10 @@ fn show_all(messages: &[StoredMessage], leaf: Option<i64>) {
         };
         println!("\n{head}");
         for &n in &b[from..] {
-            print_message(&messages[nodes[n].user]);
-            if let Some(r) = nodes[n].reply {
-                print_message(&messages[r]);
-            }
+            print_turn(
+                &messages[nodes[n].user],
+                nodes[n].reply.map(|r| &messages[r]),
+            );
         }
         shown.extend(b.iter().copied());
     }

@@ -79,6 +79,8 @@ pub struct StoredMessage {
     pub first_token_ms: Option<i64>,
     /// False while a reply streams, and forever if it was cut off.
     pub complete: bool,
+    /// The person stopped this reply (what arrived before is kept); older rows: false.
+    pub stopped: bool,
     pub created: DateTime<Utc>,
     /// The files a prompt carried, in order (their bytes are in the attachments table).
     #[serde(skip)]
@@ -107,6 +109,8 @@ pub struct ReplyUpdate {
     pub stop_details: Option<Value>,
     pub first_token: Option<Duration>,
     pub complete: bool,
+    /// The person stopped it.
+    pub stopped: bool,
 }
 
 impl ReplyUpdate {
@@ -124,6 +128,7 @@ impl ReplyUpdate {
             stop_details: a.stop_details().cloned(),
             first_token,
             complete,
+            stopped: false,
         }
     }
 }
@@ -278,7 +283,7 @@ impl History {
             )?
             .ok_or(HistoryError::NotFound(id))?;
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id FROM messages WHERE conversation_id = ?1 ORDER BY id",
+            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id, stopped FROM messages WHERE conversation_id = ?1 ORDER BY id",
         ))?;
         let rows = self.sql(stmt.query_map([id], |r| {
             let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
@@ -295,6 +300,7 @@ impl History {
                 credential_kind: cost::kind_from(r.get(11)?),
                 first_token_ms: r.get(7)?,
                 complete: r.get(8)?,
+                stopped: r.get(13)?,
                 created: parse_time(r.get(9)?),
                 attachments: Vec::new(),
             })

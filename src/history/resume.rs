@@ -79,6 +79,7 @@ mod tests {
             credential_kind: None,
             first_token_ms: None,
             complete: true,
+            stopped: false,
             created: chrono::Utc::now(),
         }
     }

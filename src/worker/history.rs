@@ -280,8 +280,18 @@ impl TaskContext {
         // One waiter for the whole reply, not one per event.
         let cancelled = cancel.cancelled();
         tokio::pin!(cancelled);
+        let paid_by = resolved.credential.kind;
         let opened = tokio::select! {
-            _ = &mut cancelled => return,
+            _ = &mut cancelled => {
+                // Stopped before a byte came: the reply row says so, so the prompt is not
+                // left looking unanswered (on resume, in `history show`).
+                if let Some(conv) = conversation {
+                    let stopped = ReplyUpdate { stopped: true, ..ReplyUpdate::default() };
+                    self.save_reply(id, conv, (&request.model, paid_by), &mut None, stopped)
+                        .await;
+                }
+                return;
+            }
             opened = client.stream_message(&request, &mut on_retry) => opened,
         };
         let mut stream = match opened {
@@ -293,7 +303,6 @@ impl TaskContext {
                 limits: Box::new(stream.limits.clone()),
             });
         }
-        let paid_by = resolved.credential.kind;
         let mut assembler = Assembler::new();
         let mut first_token = None;
         let mut reply_row = None;
@@ -354,15 +363,13 @@ impl TaskContext {
         };
         if let Some(conv) = conversation {
             let complete = outcome.is_ok() && assembler.is_complete();
-            if reply_row.is_some() || !assembler.content().is_empty() {
-                self.save_reply(
-                    id,
-                    conv,
-                    (&request.model, paid_by),
-                    &mut reply_row,
-                    ReplyUpdate::from_assembler(&assembler, first_token, complete),
-                )
-                .await;
+            // A stop is saved even before any text, for the same reason as above.
+            let stopped = matches!(outcome, Err(None));
+            if reply_row.is_some() || !assembler.content().is_empty() || stopped {
+                let mut update = ReplyUpdate::from_assembler(&assembler, first_token, complete);
+                update.stopped = stopped;
+                self.save_reply(id, conv, (&request.model, paid_by), &mut reply_row, update)
+                    .await;
             }
         }
         match outcome {

@@ -139,3 +139,23 @@ fn history_show_says_which_replies_were_stopped_and_which_never_came() {
         );
     }
 }
+
+#[test]
+fn writes_by_another_connection_are_noticed_and_our_own_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let app = History::open(&path).unwrap();
+    let shell = History::open(&path).unwrap();
+    assert!(!app.changed_elsewhere().unwrap(), "nothing yet");
+    app.create_conversation("mine", "m", None, &json!({}))
+        .unwrap();
+    assert!(!app.changed_elsewhere().unwrap(), "its own write");
+    let theirs = shell
+        .create_conversation("theirs", "m", None, &json!({}))
+        .unwrap();
+    assert!(app.changed_elsewhere().unwrap(), "another's write");
+    assert!(!app.changed_elsewhere().unwrap(), "once per change");
+    shell.delete(theirs).unwrap();
+    assert!(app.changed_elsewhere().unwrap());
+    assert!(!app.exists(theirs).unwrap());
+}

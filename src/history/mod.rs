@@ -140,6 +140,8 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct History {
     conn: Connection,
     path: PathBuf,
+    /// `data_version` when last asked (see `changed_elsewhere`).
+    seen_version: std::cell::Cell<i64>,
 }
 
 pub fn default_path() -> PathBuf {
@@ -202,10 +204,14 @@ impl History {
             path: path.into(),
             source,
         })?;
-        Ok(Self {
+        let h = Self {
             conn,
             path: path.into(),
-        })
+            seen_version: std::cell::Cell::new(0),
+        };
+        let now = h.data_version().map_err(corrupt)?;
+        h.seen_version.set(now);
+        Ok(h)
     }
 
     /// Moves a broken database aside (`history.db.corrupt`, numbered if taken) so a fresh
@@ -319,11 +325,34 @@ impl History {
         system: Option<&str>,
         settings: &Value,
     ) -> Result<(), HistoryError> {
-        self.sql(self.conn.execute(
+        let n = self.sql(self.conn.execute(
             "UPDATE conversations SET settings = ?1, system = ?2 WHERE id = ?3",
             params![settings.to_string(), system, id],
+        ))?;
+        if n == 0 {
+            return Err(HistoryError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    pub fn exists(&self, id: i64) -> Result<bool, HistoryError> {
+        self.sql(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",
+            [id],
+            |r| r.get(0),
         ))
-        .map(|_| ())
+    }
+
+    /// Whether another connection (another oat process) committed a change since the last
+    /// call, or since the database was opened: SQLite's `data_version`, which this
+    /// connection's own writes leave alone. One cheap read, no table touched.
+    pub fn changed_elsewhere(&self) -> Result<bool, HistoryError> {
+        let now = self.sql(self.data_version())?;
+        Ok(self.seen_version.replace(now) != now)
+    }
+
+    fn data_version(&self) -> rusqlite::Result<i64> {
+        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))
     }
 
     pub fn rename(&self, id: i64, title: &str) -> Result<(), HistoryError> {

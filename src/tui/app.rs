@@ -330,10 +330,15 @@ impl App {
 
     /// Opening the Keys pane re-reads the keys: the file watcher normally keeps them fresh,
     /// but where the platform gave no watcher this is how changes from the shell show up.
+    /// Opening the History pane re-reads the list likewise (the database watcher normally
+    /// says when another process wrote).
     fn show_pane(&mut self, pane: Pane) -> Vec<Effect> {
-        let arriving = pane == Pane::Keys && self.pane != Pane::Keys;
+        let arriving = pane != self.pane;
         self.pane = pane;
-        self.reload_keys(arriving)
+        if arriving && pane == Pane::History {
+            return vec![self.list_conversations()];
+        }
+        self.reload_keys(arriving && pane == Pane::Keys)
     }
 
     pub(crate) fn reload_keys(&mut self, wanted: bool) -> Vec<Effect> {

@@ -29,6 +29,16 @@ fn shows_at_stop(block: &Value) -> bool {
 
 const SAVE_EVERY: Duration = Duration::from_secs(1);
 
+/// Where a prompt went.
+enum Saved {
+    /// In this conversation, as this message.
+    In(i64, i64),
+    /// Not saved: history is off or failed (the app was told).
+    Off,
+    /// The conversation it continues was deleted.
+    Gone(i64),
+}
+
 /// One row of the History pane.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ConversationRow {
@@ -138,11 +148,32 @@ impl TaskContext {
 
     pub(super) async fn delete_conversation(&self, id: RequestId, conv: i64) {
         match self.history.with(move |h| h.delete(conv)).await {
-            Ok(()) => self.send(ApiEvent::HistoryChanged {
+            Ok(()) => self.send(ApiEvent::ConversationDeleted {
                 id,
-                notice: format!("Deleted conversation {conv}."),
+                conversation: conv,
             }),
             Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
+        }
+    }
+
+    pub(super) async fn check_conversation(&self, id: RequestId, conv: i64) {
+        match self.history.with(move |h| h.exists(conv)).await {
+            Ok(true) => {}
+            Ok(false) => self.send(ApiEvent::ConversationDeleted {
+                id,
+                conversation: conv,
+            }),
+            Err(e) => tracing::warn!(error = %e, "could not check the open conversation"),
+        }
+    }
+
+    /// Another process may have written to the database: tell the UI when it did. Many
+    /// file events come per write; only the first check after it sees a new version.
+    pub(super) async fn check_history_changed(&self) {
+        match self.history.with(History::changed_elsewhere).await {
+            Ok(true) => self.send(ApiEvent::HistoryChangedElsewhere),
+            Ok(false) => {}
+            Err(e) => tracing::debug!(error = %e, "could not check the history for changes"),
         }
     }
 
@@ -170,7 +201,7 @@ impl TaskContext {
         id: RequestId,
         target: SaveTarget,
         request: &MessageRequest,
-    ) -> Option<(i64, i64)> {
+    ) -> Saved {
         let model = request.model.clone();
         let system = request.system_text().map(str::to_string);
         let r = self
@@ -178,7 +209,12 @@ impl TaskContext {
             .with(move |h| {
                 let conv = match target.conversation {
                     Some(c) => {
-                        h.update_settings(c, system.as_deref(), &target.settings)?;
+                        match h.update_settings(c, system.as_deref(), &target.settings) {
+                            Err(crate::history::HistoryError::NotFound(_)) => {
+                                return Ok(Saved::Gone(c));
+                            }
+                            r => r?,
+                        }
                         c
                     }
                     None => h.create_conversation(
@@ -192,21 +228,22 @@ impl TaskContext {
                     Some(p) => p,
                     None => h.add_prompt(conv, target.parent, &target.prompt, &target.files)?,
                 };
-                Ok((conv, prompt))
+                Ok(Saved::In(conv, prompt))
             })
             .await;
         match r {
-            Ok((conversation, prompt)) => {
+            Ok(Saved::In(conversation, prompt)) => {
                 self.send(ApiEvent::ConversationSaved {
                     id,
                     conversation,
                     prompt,
                 });
-                Some((conversation, prompt))
+                Saved::In(conversation, prompt)
             }
+            Ok(other) => other,
             Err(error) => {
                 self.send(ApiEvent::HistoryFailed { id, error });
-                None
+                Saved::Off
             }
         }
     }
@@ -257,7 +294,20 @@ impl TaskContext {
             partial,
         };
         let conversation = match save {
-            Some(t) => self.save_prompt(id, t, &request).await,
+            Some(t) => match self.save_prompt(id, t, &request).await {
+                Saved::In(c, p) => Some((c, p)),
+                Saved::Off => None,
+                // Deleted since the app showed it (by another process): its turns are not
+                // sent as the context of a conversation that no longer exists.
+                Saved::Gone(conversation) => {
+                    self.send(fail(
+                        format!("conversation {conversation} was deleted, so nothing was sent"),
+                        "Your prompt is back in the composer: Enter sends it in a new conversation.".into(),
+                        Value::Null,
+                    ));
+                    return self.send(ApiEvent::ConversationDeleted { id, conversation });
+                }
+            },
             None => None,
         };
         let (client, resolved) = match self.client(None).await {

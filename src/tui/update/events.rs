@@ -134,7 +134,9 @@ impl App {
             | ApiEvent::ConversationOpened { .. }
             | ApiEvent::ConversationSaved { .. }
             | ApiEvent::HistoryFailed { .. }
-            | ApiEvent::HistoryChanged { .. }) => self.history_event(e),
+            | ApiEvent::HistoryChanged { .. }
+            | ApiEvent::ConversationDeleted { .. }
+            | ApiEvent::HistoryChangedElsewhere) => self.history_event(e),
             e @ (ApiEvent::AttachmentRead { .. }
             | ApiEvent::AttachmentFailed { .. }
             | ApiEvent::FilesListed { .. }

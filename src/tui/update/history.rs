@@ -28,7 +28,19 @@ impl App {
             {
                 let id = item.id;
                 if self.chat.conversation == Some(id) {
-                    self.chat.conversation = None;
+                    if self.chat.in_flight() {
+                        self.set_notice(
+                            "A reply is streaming into this conversation: stop it first (Esc in the chat).",
+                            true,
+                        );
+                        return Vec::new();
+                    }
+                    // Gone from the history, so gone from the screen: its turns must not
+                    // go along as context with the next prompt.
+                    self.clear_chat();
+                    self.chat.notice = Some(format!(
+                        "Conversation {id} was deleted; the next prompt starts a new one."
+                    ));
                 }
                 let (_, fx) = self.request(RequestKind::DeleteConversation { id });
                 return vec![fx];
@@ -82,8 +94,44 @@ impl App {
             ApiEvent::ConversationsListed { id, items } if self.history_req == Some(id) => {
                 self.history.loading = false;
                 self.history.error = None;
+                // The selection stays on its conversation when others arrive above it.
+                let selected = self.history.selected_item().map(|c| c.id);
                 self.history.items = items;
+                if let Some(i) =
+                    selected.and_then(|s| self.history.items.iter().position(|c| c.id == s))
+                {
+                    self.history.selected = i;
+                }
                 self.history.clamp();
+            }
+            ApiEvent::ConversationsListed { .. } => {}
+            ApiEvent::ConversationDeleted { conversation, .. } => {
+                self.set_notice(format!("Deleted conversation {conversation}."), false);
+                if self.chat.conversation == Some(conversation) {
+                    // A prompt that was refused for it (nothing sent) comes back to edit.
+                    let unsent = self
+                        .chat
+                        .turns
+                        .last()
+                        .filter(|t| t.text.is_empty() && !t.in_flight())
+                        .map(|t| t.prompt.clone());
+                    self.clear_chat();
+                    if let Some(p) = unsent.filter(|_| self.composer.text().is_empty()) {
+                        self.composer.insert_str(&p);
+                    }
+                    self.chat.notice = Some(format!(
+                        "Conversation {conversation} was deleted (here or in another shell); the next prompt starts a new one."
+                    ));
+                }
+                return vec![self.list_conversations()];
+            }
+            ApiEvent::HistoryChangedElsewhere => {
+                let mut fx = vec![self.list_conversations()];
+                if let Some(id) = self.chat.conversation {
+                    let (_, check) = self.request(RequestKind::CheckConversation { id });
+                    fx.push(check);
+                }
+                return fx;
             }
             ApiEvent::ConversationSaved {
                 id,

@@ -126,7 +126,11 @@ impl App {
                 return vec![self.list_conversations()];
             }
             ApiEvent::HistoryChangedElsewhere => {
+                // A quiet refresh: the list on screen stays as it is until the new one
+                // comes, without a "loading" flash at every write of another process.
+                let loading = self.history.loading;
                 let mut fx = vec![self.list_conversations()];
+                self.history.loading = loading;
                 if let Some(id) = self.chat.conversation {
                     let (_, check) = self.request(RequestKind::CheckConversation { id });
                     fx.push(check);

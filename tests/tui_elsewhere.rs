@@ -111,3 +111,71 @@ fn the_history_follows_the_shell_and_a_deleted_conversation_leaves_the_chat() {
     tmux.wait_for("EXITED:0");
     assert_no_secret(&tmux.screen());
 }
+
+#[test]
+fn the_key_chosen_or_removed_in_the_shell_moves_the_status_pane_and_bar() {
+    if !tmux_or_skip("app and shell at once") {
+        return;
+    }
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let key = |args: &[&str], stdin: &str| {
+        let o = output(
+            oat(h)
+                .env("ANTHROPIC_BASE_URL", &mock.url)
+                .env(
+                    "DBUS_SESSION_BUS_ADDRESS",
+                    format!("unix:path={}/no-bus", h.display()),
+                )
+                .args(args)
+                .write_stdin(stdin.to_string()),
+            false,
+        );
+        assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
+    };
+    key(&["key", "add", "tok", "--store", "file"], OAUTH_TOKEN);
+    key(
+        &["key", "add", "api2", "--store", "file"],
+        &numbered_api_key(2),
+    );
+    key(&["key", "use", "tok"], "");
+    let tmux = Tmux::start(h, &mock, "oat-keys-elsewhere", "");
+    tmux.wait_for("shown once");
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["M-2"]);
+    // A setup token: its expiry in the status bar, and the Status pane on it.
+    tmux.wait_until("the token checked", |s| {
+        s.contains("tok (active)") && s.contains("d left")
+    });
+
+    // Chosen in the shell: the Status pane checks the API key, and the bar names it with
+    // no expiry (an API key does not expire).
+    key(&["key", "use", "api2"], "");
+    let s = tmux.wait_until("the API key checked", |s| {
+        s.contains("api2 (active)") && s.lines().last().is_some_and(|l| l.contains("valid"))
+    });
+    let bar = s.lines().last().unwrap();
+    assert!(bar.starts_with("api2 "), "{bar}");
+    assert!(
+        !bar.contains("d left"),
+        "no expiry borrowed from the token: {bar}"
+    );
+    assert!(!s.contains("tok (active)"), "{s}");
+
+    // Removed in the shell: the environment's key is the one in use now, checked anew.
+    key(&["key", "remove", "api2"], "");
+    let s = tmux.wait_until("the environment key checked", |s| {
+        s.contains("env:ANTHROPIC_API_KEY (active)")
+            || s.contains("Key         env:ANTHROPIC_API_KEY")
+    });
+    let bar = s.lines().last().unwrap();
+    assert!(bar.starts_with("env:ANTHROPIC_API_KEY "), "{bar}");
+    assert!(
+        !bar.contains("d left") && !s.contains("no credential found"),
+        "{s}"
+    );
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("EXITED:0");
+    assert_no_secret(&tmux.screen());
+}

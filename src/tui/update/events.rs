@@ -32,6 +32,22 @@ impl App {
         Vec::new()
     }
 
+    /// Forgets what was known about the previous key in use (its check, expiry, limits)
+    /// and checks the new one, with its models; with no key in use, nothing is checked.
+    fn key_in_use_changed(&mut self) -> Vec<Effect> {
+        self.status.report = None;
+        self.status.error = None;
+        self.status.checked_at = None;
+        self.limits = None;
+        if self.keys.in_use.is_some() {
+            vec![self.check_status(None), self.list_models()]
+        } else {
+            self.status_req = None;
+            self.status.loading = false;
+            Vec::new()
+        }
+    }
+
     pub(crate) fn on_api(&mut self, event: ApiEvent) -> Vec<Effect> {
         match event {
             ApiEvent::ModelsLoaded {
@@ -96,9 +112,17 @@ impl App {
                 if self.keys_req == Some(id) || self.keys_req.is_none() {
                     self.keys.loading = false;
                 }
+                let loaded_before = self.keys.keyring.is_some();
+                let before = self.keys.in_use_key();
                 self.keys.keys = keys;
                 self.keys.in_use = in_use;
                 self.keys.keyring = Some(keyring);
+                let mut fx = Vec::new();
+                // The key in use changed (here, or in another shell): every pane follows,
+                // and nothing said about the old key stays beside the new one's name.
+                if loaded_before && self.keys.in_use_key() != before {
+                    fx = self.key_in_use_changed();
+                }
                 self.keys.selected = self
                     .keys
                     .selected
@@ -107,7 +131,8 @@ impl App {
                     self.first_run = false;
                 }
                 let again = std::mem::take(&mut self.keys.reload_after);
-                self.reload_keys(again)
+                fx.extend(self.reload_keys(again));
+                fx
             }
             ApiEvent::KeyChanged { notice, .. } => {
                 self.keys.busy = false;
@@ -117,8 +142,9 @@ impl App {
                 }
                 self.keys.notice = Some((notice.clone(), false));
                 self.set_notice(notice, false);
-                // The credential in use may have changed: check it and rediscover models.
-                vec![self.check_status(None), self.list_models()]
+                // The keys are read again next (`KeysLoaded`): if the key in use changed,
+                // the status check and the models follow from there.
+                Vec::new()
             }
             ApiEvent::KeyChangeFailed { error, .. } => {
                 self.keys.busy = false;

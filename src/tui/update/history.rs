@@ -27,13 +27,12 @@ impl App {
                 && let Some(item) = self.history.selected_item()
             {
                 let id = item.id;
+                let (_, delete) = self.request(RequestKind::DeleteConversation { id });
+                let mut fx = vec![delete];
                 if self.chat.conversation == Some(id) {
+                    // A reply still streaming into it stops: nothing of it is kept.
                     if self.chat.in_flight() {
-                        self.set_notice(
-                            "A reply is streaming into this conversation: stop it first (Esc in the chat).",
-                            true,
-                        );
-                        return Vec::new();
+                        fx.extend(self.stop_reply());
                     }
                     // Gone from the history, so gone from the screen: its turns must not
                     // go along as context with the next prompt.
@@ -42,8 +41,7 @@ impl App {
                         "Conversation {id} was deleted; the next prompt starts a new one."
                     ));
                 }
-                let (_, fx) = self.request(RequestKind::DeleteConversation { id });
-                return vec![fx];
+                return fx;
             }
             return Vec::new();
         }

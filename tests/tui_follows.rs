@@ -362,3 +362,53 @@ fn deleting_the_open_conversation_while_a_reply_streams_stops_it_and_clears_the_
     assert!(!a.chat.in_flight());
     assert!(a.chat.turns.is_empty());
 }
+
+fn finished(a: &mut App, id: oat::worker::RequestId, output_tokens: u64) {
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({
+            "content": [{"type": "text", "text": "ok"}],
+            "usage": {"input_tokens": 1000, "output_tokens": output_tokens},
+            "stop_reason": "end_turn"
+        }),
+        first_token: None,
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
+    }));
+}
+
+#[test]
+fn the_chat_header_names_the_branchs_cost_and_every_replys_when_they_differ() {
+    let mut a = app();
+    typed(&mut a, "price me");
+    let fx = a.update(key(KeyCode::Enter));
+    finished(&mut a, requests(&fx)[0].0, 1000);
+    let spent = |a: &App| match a.chat.turns[0].spend {
+        Some(oat::tui::state::chat::Spend::Money(Some(c))) => c,
+        ref other => panic!("{other:?}"),
+    };
+    let first = spent(&a);
+    let header = render(&a);
+    assert!(
+        header.contains(&format!("· {first} ")) && !header.contains("all replies"),
+        "one branch, one figure:\n{header}"
+    );
+    let fx = a.update(ctrl('r'));
+    let (id, kind) = requests(&fx)[0];
+    assert!(matches!(kind, RequestKind::StreamChat { .. }), "{fx:?}");
+    finished(&mut a, id, 2000);
+    assert_eq!(
+        a.chat.turns.len(),
+        1,
+        "the regenerated reply replaced it on screen"
+    );
+    let second = spent(&a);
+    let screen = render(&a);
+    assert!(
+        screen.contains(&format!(
+            "this branch {second} · all replies {}",
+            first + second
+        )),
+        "both, named:\n{screen}"
+    );
+}

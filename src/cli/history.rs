@@ -304,6 +304,9 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
             }
             let (c, messages) = h.conversation(id)?;
             println!("{} — {} ({})", c.id, c.title, c.model);
+            if let Some(line) = cost_line(prices, &messages, c.leaf) {
+                println!("{line}");
+            }
             if all {
                 show_all(&messages, c.leaf);
             } else {
@@ -374,6 +377,38 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
         HistoryCommand::Reset => {}
     }
     Ok(())
+}
+
+/// What the conversation cost on an API key: the branch last used and, where they
+/// differ, every reply (other branches were paid for too; `history list` counts those).
+fn cost_line(prices: &PriceTable, messages: &[StoredMessage], leaf: Option<i64>) -> Option<String> {
+    use crate::history::cost::Spend;
+    let spend = |ms: &mut dyn Iterator<Item = &StoredMessage>| {
+        let mut s = Spend::default();
+        for m in ms.filter(|m| m.role == "assistant") {
+            s.add(
+                prices,
+                m.model.as_deref().unwrap_or(""),
+                m.usage.as_ref(),
+                m.credential_kind,
+            );
+        }
+        s
+    };
+    let every = spend(&mut messages.iter());
+    if every.api_key_replies == 0 {
+        return None;
+    }
+    let shown = spend(&mut crate::history::branch(messages, leaf).iter());
+    Some(if shown.cost == every.cost {
+        format!("Cost: {}", every.label())
+    } else {
+        format!(
+            "Cost: this branch {} · all replies {}",
+            shown.label(),
+            every.label()
+        )
+    })
 }
 
 /// Every branch: the one last used whole, then each other from the turn where it leaves

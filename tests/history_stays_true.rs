@@ -1,6 +1,7 @@
-//! What the history says stays true after a deletion or a stop: a deleted conversation's
-//! id never comes back as another conversation (also in a database from an older oat),
-//! and `history show` says which replies were stopped or never came.
+//! What the history says stays true after a deletion, a stop or a regenerate: a deleted
+//! conversation's id never comes back as another conversation (also in a database from an
+//! older oat), another process's writes are noticed, `history show` says which replies
+//! were stopped or never came, and names both costs when other branches were paid too.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
@@ -158,4 +159,49 @@ fn writes_by_another_connection_are_noticed_and_our_own_are_not() {
     shell.delete(theirs).unwrap();
     assert!(app.changed_elsewhere().unwrap());
     assert!(!app.exists(theirs).unwrap());
+}
+
+#[test]
+fn history_show_names_the_branchs_cost_and_every_replys_as_list_counts() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("h.db");
+    let h = History::open(&path).unwrap();
+    let model = "claude-haiku-4-5";
+    let c = h.create_conversation("q", model, None, &json!({})).unwrap();
+    let q = h.add_prompt(c, None, "q", &[]).unwrap();
+    // $1 a million input tokens: the first reply $1, its regenerated sibling $2.
+    for millions in [1, 2] {
+        let r = h
+            .start_reply_to(
+                c,
+                Some(q),
+                model,
+                Some(oat::credentials::CredentialKind::ApiKey),
+            )
+            .unwrap();
+        h.update_reply(
+            r,
+            &ReplyUpdate {
+                content: json!([{"type": "text", "text": "a"}]),
+                text: "a".into(),
+                usage: Some(json!({"input_tokens": millions * 1_000_000, "output_tokens": 0})),
+                complete: true,
+                ..ReplyUpdate::default()
+            },
+        )
+        .unwrap();
+    }
+    drop(h);
+    let run = |args: &[&str]| {
+        let mut cmd = oat(home.path());
+        cmd.env("OAT_HISTORY", &path).args(args);
+        output(&mut cmd, false).stdout
+    };
+    let shown = run(&["history", "show", &c.to_string()]);
+    assert!(
+        shown.contains("Cost: this branch $2.00 · all replies $3.00"),
+        "{shown}"
+    );
+    let list = run(&["history", "list"]);
+    assert!(list.contains("$3.00"), "{list}");
 }

@@ -141,8 +141,8 @@ fn deleting_the_open_conversation_in_the_history_pane_clears_the_chat() {
     a.update(key(KeyCode::Delete));
     let screen = render(&a);
     assert!(
-        screen.contains("open in the chat"),
-        "it asks first:\n{screen}"
+        screen.contains("It is open in the chat, which is cleared too. y / n"),
+        "it asks first, and says so:\n{screen}"
     );
     let fx = a.update(key(KeyCode::Char('y')));
     assert!(

@@ -1,5 +1,6 @@
 //! `App::update` keeps what it shows true: a stopped reply stays stopped on resume, a
-//! deleted conversation leaves the chat, the key in use changing elsewhere moves every pane.
+//! deleted conversation leaves the chat (here or elsewhere), and the header names both
+//! costs when other branches were paid for too. The key in use: `tui_follows_keys.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod tui_common;
@@ -8,7 +9,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use oat::history::{Conversation, StoredMessage};
 use oat::tui::app::{App, Msg, Pane};
 use oat::tui::state::chat::ReplyState;
-use oat::worker::{ApiEvent, KeyView, RequestKind};
+use oat::worker::{ApiEvent, RequestKind};
 use serde_json::json;
 use tui_common::*;
 
@@ -235,134 +236,6 @@ fn the_history_list_keeps_its_selection_when_others_arrive_above() {
     assert_eq!(a.history.selected_item().unwrap().id, 1);
 }
 
-fn key_view(name: &str, kind: oat::credentials::CredentialKind, masked: &str) -> KeyView {
-    KeyView {
-        entry: oat::credentials::keys::KeyEntry {
-            meta: oat::config::KeyMeta {
-                name: name.into(),
-                kind,
-                backend: oat::config::Backend::File,
-                added: chrono::Utc::now(),
-                created: None,
-                label: None,
-                base_url: None,
-                model: None,
-                last_validation: None,
-            },
-            active: false,
-        },
-        masked: masked.into(),
-    }
-}
-
-fn keys_loaded(a: &mut App, keys: &[&KeyView], in_use: Option<&str>) -> Vec<String> {
-    let fx = a.update(Msg::Api(ApiEvent::KeysLoaded {
-        id: 0,
-        keys: keys.iter().map(|k| (*k).clone()).collect(),
-        in_use: in_use.map(str::to_string),
-        keyring: Ok(()),
-    }));
-    requests(&fx)
-        .iter()
-        .map(|(_, k)| format!("{k:?}"))
-        .collect()
-}
-
-/// The status line at the bottom of the screen.
-fn status_bar(a: &App) -> String {
-    // TestBackend's text quotes each line.
-    let last = render(a).lines().last().unwrap_or("").to_string();
-    last.trim_matches('"').to_string()
-}
-
-#[test]
-fn the_key_in_use_changing_elsewhere_moves_every_pane_and_status_rechecks() {
-    use oat::credentials::CredentialKind::{ApiKey, Oauth};
-    let mut a = app();
-    let token = key_view("token", Oauth, "sk-ant-oat01-TOKE…AAAA");
-    let api = key_view("api", ApiKey, "sk-ant-api03-APIK…BBBB");
-    keys_loaded(&mut a, &[&token, &api], Some("token"));
-    // The check of the setup token: valid, a year left.
-    let check = a.check_status(None);
-    let (id, _) = requests(std::slice::from_ref(&check))[0];
-    let mut report = oat::status::StatusReport::new(
-        &token.entry.meta,
-        true,
-        token.masked.clone(),
-        chrono::Local::now().date_naive(),
-    );
-    report.check = None;
-    a.update(Msg::Api(ApiEvent::KeyValidated {
-        id,
-        report: Box::new(report),
-    }));
-    assert!(status_bar(&a).contains("d left"), "{}", status_bar(&a));
-
-    // `oat key use api` in another shell; the watcher reloads the keys.
-    let asked = keys_loaded(&mut a, &[&token, &api], Some("api"));
-    assert!(
-        asked
-            .iter()
-            .any(|k| k.starts_with("ValidateKey { name: None }")),
-        "Status checks the new key: {asked:?}"
-    );
-    assert!(
-        asked.iter().any(|k| k.starts_with("ListModels")),
-        "{asked:?}"
-    );
-    let bar = status_bar(&a);
-    assert!(bar.contains("api sk-ant-api03-APIK…BBBB"), "{bar}");
-    assert!(
-        !bar.contains("d left") && !bar.contains("valid"),
-        "nothing of the old key's check beside the new key: {bar}"
-    );
-    a.update(ctrl_alt_or_pane(2));
-    let screen = render(&a);
-    assert!(!screen.contains("token (active)"), "{screen}");
-
-    // `oat key remove api` in another shell: no key is chosen, one is still stored.
-    let asked = keys_loaded(&mut a, &[&token], None);
-    assert!(asked.is_empty(), "nothing to check: {asked:?}");
-    let bar = status_bar(&a);
-    assert!(bar.starts_with("no key │"), "{bar}");
-    assert!(!bar.contains("valid") && !bar.contains("d left"), "{bar}");
-    let screen = render(&a);
-    assert!(
-        screen.contains("No key is chosen (1 stored)") && !screen.contains("no credential found"),
-        "{screen}"
-    );
-    assert!(
-        a.update(key(KeyCode::Char('r'))).is_empty(),
-        "a check could only fail"
-    );
-}
-
-#[test]
-fn deleting_the_open_conversation_while_a_reply_streams_stops_it_and_clears_the_chat() {
-    let mut a = app();
-    resumed(&mut a, 7);
-    a.update(ctrl_alt_or_pane(4));
-    typed(&mut a, "long question");
-    let fx = a.update(key(KeyCode::Enter));
-    let (stream, _) = requests(&fx)[0];
-    listed(&mut a, vec![row(7, "Packing")]);
-    a.update(key(KeyCode::Delete));
-    let fx = a.update(key(KeyCode::Char('y')));
-    let asked: Vec<String> = requests(&fx)
-        .iter()
-        .map(|(_, k)| format!("{k:?}"))
-        .collect();
-    assert_eq!(
-        asked,
-        [
-            "DeleteConversation { id: 7 }".to_string(),
-            format!("Cancel {{ target: {stream} }}")
-        ]
-    );
-    assert!(!a.chat.in_flight());
-    assert!(a.chat.turns.is_empty());
-}
-
 fn finished(a: &mut App, id: oat::worker::RequestId, output_tokens: u64) {
     a.update(Msg::Api(ApiEvent::ChatFinished {
         id,
@@ -411,4 +284,30 @@ fn the_chat_header_names_the_branchs_cost_and_every_replys_when_they_differ() {
         )),
         "both, named:\n{screen}"
     );
+}
+
+#[test]
+fn deleting_the_open_conversation_while_a_reply_streams_stops_it_and_clears_the_chat() {
+    let mut a = app();
+    resumed(&mut a, 7);
+    a.update(ctrl_alt_or_pane(4));
+    typed(&mut a, "long question");
+    let fx = a.update(key(KeyCode::Enter));
+    let (stream, _) = requests(&fx)[0];
+    listed(&mut a, vec![row(7, "Packing")]);
+    a.update(key(KeyCode::Delete));
+    let fx = a.update(key(KeyCode::Char('y')));
+    let asked: Vec<String> = requests(&fx)
+        .iter()
+        .map(|(_, k)| format!("{k:?}"))
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            "DeleteConversation { id: 7 }".to_string(),
+            format!("Cancel {{ target: {stream} }}")
+        ]
+    );
+    assert!(!a.chat.in_flight());
+    assert!(a.chat.turns.is_empty());
 }

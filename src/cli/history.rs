@@ -9,6 +9,8 @@ use crate::api::pricing::PriceTable;
 use crate::api::web;
 use crate::history::{History, HistoryError, StoredMessage};
 
+mod show;
+
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
     /// Conversations, newest first.
@@ -194,37 +196,6 @@ fn section(m: &StoredMessage, files: Option<&FilesDir>) -> Result<String, CliErr
     Ok(s)
 }
 
-/// How a message's heading ends: whether the person stopped it or it was cut off.
-fn mark(m: &StoredMessage) -> &'static str {
-    if m.stopped {
-        "  [stopped]"
-    } else if m.complete {
-        ""
-    } else {
-        "  [incomplete]"
-    }
-}
-
-/// A prompt and its reply; a prompt that has none says so, so two prompts never read as
-/// one person talking twice.
-fn print_turn(prompt: &StoredMessage, reply: Option<&StoredMessage>) {
-    print_message(prompt);
-    match reply {
-        Some(r) => print_message(r),
-        None => println!("\nClaude:  [no reply saved: stopped or failed before any text]"),
-    }
-}
-
-fn print_message(m: &StoredMessage) {
-    let who = if m.role == "user" { "You" } else { "Claude" };
-    let tail = mark(m);
-    println!("\n{who}:{tail}");
-    for f in &m.attachments {
-        println!("[attached: {}]", f.chip());
-    }
-    println!("{}", shown_text(m));
-}
-
 pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliError> {
     if let HistoryCommand::Reset = cmd {
         let path = crate::history::path();
@@ -303,22 +274,7 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
                 return Ok(());
             }
             let (c, messages) = h.conversation(id)?;
-            println!("{} — {} ({})", c.id, c.title, c.model);
-            if let Some(line) = cost_line(prices, &messages, c.leaf) {
-                println!("{line}");
-            }
-            if all {
-                show_all(&messages, c.leaf);
-            } else {
-                use crate::history::{branch_nodes, turn_tree};
-                let nodes = turn_tree(&messages);
-                for n in branch_nodes(&nodes, &messages, c.leaf) {
-                    print_turn(
-                        &messages[nodes[n].user],
-                        nodes[n].reply.map(|r| &messages[r]),
-                    );
-                }
-            }
+            show::print(&c, &messages, all, prices);
         }
         HistoryCommand::Search { query, json } => {
             let hits = h.search(&query.join(" "), 100)?;
@@ -377,66 +333,6 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
         HistoryCommand::Reset => {}
     }
     Ok(())
-}
-
-/// What the conversation cost on an API key: the branch last used and, where they
-/// differ, every reply (other branches were paid for too; `history list` counts those).
-fn cost_line(prices: &PriceTable, messages: &[StoredMessage], leaf: Option<i64>) -> Option<String> {
-    use crate::history::cost::Spend;
-    let spend = |ms: &mut dyn Iterator<Item = &StoredMessage>| {
-        let mut s = Spend::default();
-        for m in ms.filter(|m| m.role == "assistant") {
-            s.add(
-                prices,
-                m.model.as_deref().unwrap_or(""),
-                m.usage.as_ref(),
-                m.credential_kind,
-            );
-        }
-        s
-    };
-    let every = spend(&mut messages.iter());
-    if every.api_key_replies == 0 {
-        return None;
-    }
-    let shown = spend(&mut crate::history::branch(messages, leaf).iter());
-    Some(if shown.cost == every.cost {
-        format!("Cost: {}", every.label())
-    } else {
-        format!(
-            "Cost: this branch {} · all replies {}",
-            shown.label(),
-            every.label()
-        )
-    })
-}
-
-/// Every branch: the one last used whole, then each other from the turn where it leaves
-/// the branches before it.
-fn show_all(messages: &[StoredMessage], leaf: Option<i64>) {
-    use crate::history::{all_branches, branch_nodes, turn_tree};
-    let nodes = turn_tree(messages);
-    let current = branch_nodes(&nodes, messages, leaf);
-    let mut branches = vec![current.clone()];
-    branches.extend(all_branches(&nodes).into_iter().filter(|b| *b != current));
-    let count = branches.len();
-    let mut shown: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    for (i, b) in branches.iter().enumerate() {
-        let from = b.iter().position(|n| !shown.contains(n)).unwrap_or(b.len());
-        let head = if i == 0 {
-            format!("── branch 1 of {count} (last used)")
-        } else {
-            format!("── branch {} of {count}, from turn {}", i + 1, from + 1)
-        };
-        println!("\n{head}");
-        for &n in &b[from..] {
-            print_turn(
-                &messages[nodes[n].user],
-                nodes[n].reply.map(|r| &messages[r]),
-            );
-        }
-        shown.extend(b.iter().copied());
-    }
 }
 
 #[cfg(test)]

@@ -317,19 +317,7 @@ impl App {
             Action::Suspend => vec![Effect::Suspend],
             _ => match self.pane {
                 Pane::Keys => self.keys_action(action),
-                Pane::Status => match action {
-                    // With keys stored but none chosen, a check could only say "no
-                    // credential found": the pane says what to do instead.
-                    Action::Refresh
-                        if self.keys.in_use.is_none()
-                            && self.keys.keyring.is_some()
-                            && !self.keys.keys.is_empty() =>
-                    {
-                        Vec::new()
-                    }
-                    Action::Refresh => vec![self.check_status(None)],
-                    _ => Vec::new(),
-                },
+                Pane::Status => self.status_action(action),
                 Pane::Models => self.models_action(action),
                 Pane::Chat => self.chat_action(action),
                 Pane::History => self.history_action(action),

@@ -1,12 +1,10 @@
-//! The worker's chat stream and its history: the prompt saved before it is sent, the
-//! reply saved as it streams (at most once a second, and when it ends or is stopped), and
-//! the History pane's requests. Database calls run on tokio's blocking pool.
+//! The worker's chat stream and its history: the prompt saved before it is sent (refused
+//! when the conversation it continues was deleted), the reply saved as it streams (at
+//! most once a second, and when it ends or is stopped). Database calls run on tokio's
+//! blocking pool. The History pane's own requests are in `conversations.rs`.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
@@ -14,7 +12,7 @@ use super::{ApiEvent, RequestId, SaveTarget, TaskContext};
 use crate::api::stream::starting_text;
 use crate::api::{Assembler, MessageRequest, StreamEvent};
 use crate::credentials::CredentialKind;
-use crate::history::{History, ReplyUpdate};
+use crate::history::ReplyUpdate;
 
 /// Whether the UI hears of a finished block: server-tool calls and results (what a search
 /// does), and text that cites sources (its markers). Plain text and thinking arrive as
@@ -39,163 +37,9 @@ enum Saved {
     Gone(i64),
 }
 
-/// One row of the History pane.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ConversationRow {
-    pub id: i64,
-    pub title: String,
-    pub model: String,
-    pub updated: chrono::DateTime<chrono::Utc>,
-    /// For a search: the matching text, the match between `[` and `]`.
-    pub snippet: Option<String>,
-}
-
-impl From<crate::history::Conversation> for ConversationRow {
-    fn from(c: crate::history::Conversation) -> Self {
-        Self {
-            id: c.id,
-            title: c.title,
-            model: c.model,
-            updated: c.updated,
-            snippet: None,
-        }
-    }
-}
-
-/// The database, opened on first use; an open that failed is remembered (and reported
-/// on every use) rather than retried behind the person's back.
-#[derive(Clone)]
-pub struct Shared {
-    path: PathBuf,
-    state: Arc<Mutex<Option<Result<History, String>>>>,
-}
-
-impl Shared {
-    pub fn new(path: PathBuf) -> Self {
-        Self {
-            path,
-            state: Arc::new(Mutex::new(None)),
-        }
-    }
-
-    /// Runs `f` with the database on the blocking pool.
-    pub async fn with<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&History) -> Result<T, crate::history::HistoryError> + Send + 'static,
-    ) -> Result<T, String> {
-        let me = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = me
-                .state
-                .lock()
-                .map_err(|_| "the history is unusable".to_string())?;
-            let opened =
-                guard.get_or_insert_with(|| History::open(&me.path).map_err(|e| e.to_string()));
-            match opened {
-                Ok(h) => f(h).map_err(|e| e.to_string()),
-                Err(e) => Err(e.clone()),
-            }
-        })
-        .await
-        .map_err(|e| e.to_string())?
-    }
-}
-
 impl TaskContext {
-    pub(super) async fn list_conversations(&self, id: RequestId, query: String) {
-        let r = self
-            .history
-            .with(move |h| {
-                if query.trim().is_empty() {
-                    Ok(h.list(500)?
-                        .into_iter()
-                        .map(ConversationRow::from)
-                        .collect::<Vec<_>>())
-                } else {
-                    let mut rows: Vec<ConversationRow> = Vec::new();
-                    for hit in h.search(&query, 200)? {
-                        if rows.iter().any(|r| r.id == hit.conversation_id) {
-                            continue;
-                        }
-                        rows.push(ConversationRow {
-                            id: hit.conversation_id,
-                            title: hit.title,
-                            model: hit.model,
-                            updated: hit.updated,
-                            snippet: Some(hit.snippet),
-                        });
-                    }
-                    Ok(rows)
-                }
-            })
-            .await;
-        match r {
-            Ok(items) => self.send(ApiEvent::ConversationsListed { id, items }),
-            Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
-        }
-    }
-
-    pub(super) async fn open_conversation(&self, id: RequestId, conv: i64) {
-        match self.history.with(move |h| h.conversation(conv)).await {
-            Ok((c, messages)) => self.send(ApiEvent::ConversationOpened {
-                id,
-                conversation: Box::new(c),
-                messages,
-            }),
-            Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
-        }
-    }
-
-    pub(super) async fn delete_conversation(&self, id: RequestId, conv: i64) {
-        match self.history.with(move |h| h.delete(conv)).await {
-            Ok(()) => self.send(ApiEvent::ConversationDeleted {
-                id,
-                conversation: conv,
-            }),
-            Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
-        }
-    }
-
-    pub(super) async fn check_conversation(&self, id: RequestId, conv: i64) {
-        match self.history.with(move |h| h.exists(conv)).await {
-            Ok(true) => {}
-            Ok(false) => self.send(ApiEvent::ConversationDeleted {
-                id,
-                conversation: conv,
-            }),
-            Err(e) => tracing::warn!(error = %e, "could not check the open conversation"),
-        }
-    }
-
-    /// Another process may have written to the database: tell the UI when it did. Many
-    /// file events come per write; only the first check after it sees a new version.
-    pub(super) async fn check_history_changed(&self) {
-        match self.history.with(History::changed_elsewhere).await {
-            Ok(true) => self.send(ApiEvent::HistoryChangedElsewhere),
-            Ok(false) => {}
-            Err(e) => tracing::debug!(error = %e, "could not check the history for changes"),
-        }
-    }
-
-    pub(super) async fn rename_conversation(&self, id: RequestId, conv: i64, title: String) {
-        let t = title.clone();
-        match self.history.with(move |h| h.rename(conv, &t)).await {
-            Ok(()) => self.send(ApiEvent::HistoryChanged {
-                id,
-                notice: format!("Renamed to “{title}”."),
-            }),
-            Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
-        }
-    }
-
-    pub(super) async fn show_branch(&self, conv: i64, leaf: i64) {
-        if let Err(e) = self.history.with(move |h| h.set_leaf(conv, leaf)).await {
-            tracing::warn!(error = %e, "could not remember the branch shown");
-        }
-    }
-
     /// Saves the prompt (creating the conversation if needed): the conversation and the
-    /// message the reply answers; `None` when history is off.
+    /// message the reply answers, or why there is none.
     async fn save_prompt(
         &self,
         id: RequestId,

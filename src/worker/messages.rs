@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::history::ConversationRow;
+use super::conversations::ConversationRow;
 use crate::api::{Delta, MessageRequest, Model, RateLimits};
 use crate::config::Backend;
 use crate::credentials::keys::KeyEntry;

@@ -13,6 +13,7 @@ use crate::api::models::{fallback, fallback_reason, offline_models};
 use crate::api::{Client, ClientConfig};
 use crate::credentials::keys::{Keys, Removed, Resolved};
 
+mod conversations;
 mod files;
 mod history;
 mod keys;
@@ -20,13 +21,13 @@ mod watch;
 
 mod messages;
 
+pub use conversations::ConversationRow;
 pub use files::expand_home;
-pub use history::ConversationRow;
 pub use messages::{ApiEvent, ApiRequest, KeyView, RequestId, RequestKind, SaveTarget};
 
 pub struct Worker {
     keys: Arc<Mutex<Keys>>,
-    history: history::Shared,
+    history: conversations::Shared,
     config: ClientConfig,
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
@@ -58,7 +59,7 @@ impl Worker {
             _history_watcher: history_watcher,
             history_writes: Some(history_writes),
             keys: Arc::new(Mutex::new(keys)),
-            history: history::Shared::new(history_path),
+            history: conversations::Shared::new(history_path),
             config,
             explicit_key,
             events,
@@ -130,7 +131,7 @@ impl Worker {
 #[derive(Clone)]
 struct TaskContext {
     keys: Arc<Mutex<Keys>>,
-    history: history::Shared,
+    history: conversations::Shared,
     config: ClientConfig,
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,

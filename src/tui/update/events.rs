@@ -1,5 +1,6 @@
 //! `App::update` for the worker's events that are not a pane's own (models, status, keys,
-//! config changes), and the Models pane's actions. Pure, like the rest of `update`.
+//! config changes, the key in use changing), and the Status and Models panes' actions.
+//! Pure, like the rest of `update`.
 
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
@@ -7,6 +8,22 @@ use crate::tui::state::keys::KeysMode;
 use crate::worker::ApiEvent;
 
 impl App {
+    pub(crate) fn status_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            // With keys stored but none chosen, a check could only say "no credential
+            // found": the pane says what to do instead.
+            Action::Refresh
+                if self.keys.in_use.is_none()
+                    && self.keys.keyring.is_some()
+                    && !self.keys.keys.is_empty() =>
+            {
+                Vec::new()
+            }
+            Action::Refresh => vec![self.check_status(None)],
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) fn models_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Refresh => return vec![self.list_models()],

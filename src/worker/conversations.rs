@@ -5,11 +5,15 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde::Serialize;
 
 use super::{ApiEvent, RequestId, TaskContext};
 use crate::history::History;
+
+/// The pauses before the second and third look after a write is noticed.
+const SETTLE: [Duration; 2] = [Duration::from_millis(100), Duration::from_millis(900)];
 
 /// One row of the History pane.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -141,11 +145,20 @@ impl TaskContext {
 
     /// Another process may have written to the database: tell the UI when it did. Many
     /// file events come per write; only the first check after it sees a new version.
+    /// The file event can come a moment before the commit is visible (the writer appends
+    /// to the log, then marks the commit in shared memory, which makes no file event), so
+    /// the check is made again after each of `SETTLE` — only after a write, never idle.
     pub(super) async fn check_history_changed(&self) {
-        match self.history.with(History::changed_elsewhere).await {
-            Ok(true) => self.send(ApiEvent::HistoryChangedElsewhere),
-            Ok(false) => {}
-            Err(e) => tracing::debug!(error = %e, "could not check the history for changes"),
+        for wait in [Duration::ZERO].into_iter().chain(SETTLE) {
+            tokio::time::sleep(wait).await;
+            match self.history.with(History::changed_elsewhere).await {
+                Ok(true) => self.send(ApiEvent::HistoryChangedElsewhere),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::debug!(error = %e, "could not check the history for changes");
+                    return;
+                }
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 //! The app beside another `oat` process, end to end (tmux, the real binary, the mock): a
 //! conversation saved in the shell appears in the History pane without a key press, one
-//! deleted in the shell leaves the chat and is not sent as context, and a reply stopped
-//! before any text is saved as stopped.
+//! deleted in the shell leaves the chat and is not sent as context, a reply stopped
+//! before any text (or before it began) is saved as stopped, and a key chosen or removed
+//! in the shell moves the Status pane and the status bar.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
@@ -105,6 +106,27 @@ fn the_history_follows_the_shell_and_a_deleted_conversation_leaves_the_chat() {
     };
     assert!(
         shown.contains("You:\nThink long\n\nClaude:  [stopped]"),
+        "{shown}"
+    );
+
+    // Stopped while waiting to retry, before the reply even began: saved as stopped too.
+    mock.push_messages(Reply::rate_limited(30));
+    tmux.keys(&["-l", "Wait for it"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("rate limited (429)");
+    tmux.keys(&["Escape"]);
+    let start = std::time::Instant::now();
+    let shown = loop {
+        let shown = shell(h, &mock, &["history", "show", "3"]).stdout;
+        if shown.matches("[stopped]").count() == 2
+            || start.elapsed() > std::time::Duration::from_secs(20)
+        {
+            break shown;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(
+        shown.contains("You:\nWait for it\n\nClaude:  [stopped]"),
         "{shown}"
     );
     tmux.keys(&["C-c"]);

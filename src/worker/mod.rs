@@ -77,8 +77,8 @@ impl Worker {
                     None => break,
                 },
                 Some(()) = async { writes.as_mut()?.recv().await } => {
-                    // A burst of file events is one check (a write touches the log and
-                    // the index at least once each).
+                    // A burst of file events is one check (one commit writes the log
+                    // several times; a checkpoint writes the database file).
                     if let Some(w) = writes.as_mut() {
                         while w.try_recv().is_ok() {}
                     }

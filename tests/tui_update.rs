@@ -499,6 +499,7 @@ fn history_search_open_and_delete() {
         first_token_ms: Some(250),
         settings: None,
         complete,
+        stopped: false,
         created: chrono::Utc::now(),
     };
     a.update(Msg::Api(ApiEvent::ConversationOpened {

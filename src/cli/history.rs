@@ -12,6 +12,7 @@ use crate::api::web;
 use crate::history::{History, HistoryError, StoredMessage};
 
 mod reset;
+mod show;
 
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
@@ -195,20 +196,12 @@ fn section(m: &StoredMessage, files: Option<&FilesDir>) -> Result<String, CliErr
         s.push_str("\n\n");
     }
     s.push_str(&format!("{}\n\n", demote_headings(&shown_text(m))));
-    if !m.complete {
+    if m.stopped {
+        s.push_str("*(stopped: the reply was stopped here)*\n\n");
+    } else if !m.complete {
         s.push_str("*(incomplete: the reply was cut off)*\n\n");
     }
     Ok(s)
-}
-
-fn print_message(m: &StoredMessage) -> Result<(), CliError> {
-    let who = if m.role == "user" { "You" } else { "Claude" };
-    let tail = if m.complete { "" } else { "  [incomplete]" };
-    outln!("\n{who}:{tail}")?;
-    for f in &m.attachments {
-        outln!("[attached: {}]", f.chip())?;
-    }
-    outln!("{}", shown_text(m))
 }
 
 pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliError> {
@@ -277,14 +270,7 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
                 return Ok(());
             }
             let (c, messages) = h.conversation(id)?;
-            outln!("{} — {} ({})", c.id, c.title, c.model)?;
-            if all {
-                show_all(&messages, c.leaf)?;
-            } else {
-                for m in crate::history::branch(&messages, c.leaf) {
-                    print_message(&m)?;
-                }
-            }
+            show::print(&c, &messages, all, prices)?;
         }
         HistoryCommand::Search { query, json } => {
             let hits = h.search(&query.join(" "), 100)?;
@@ -340,35 +326,6 @@ pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliErro
             outln!("Deleted conversation {id}.")?;
         }
         HistoryCommand::Reset { .. } => {}
-    }
-    Ok(())
-}
-
-/// Every branch: the one last used whole, then each other from the turn where it leaves
-/// the branches before it.
-fn show_all(messages: &[StoredMessage], leaf: Option<i64>) -> Result<(), CliError> {
-    use crate::history::{all_branches, branch_nodes, turn_tree};
-    let nodes = turn_tree(messages);
-    let current = branch_nodes(&nodes, messages, leaf);
-    let mut branches = vec![current.clone()];
-    branches.extend(all_branches(&nodes).into_iter().filter(|b| *b != current));
-    let count = branches.len();
-    let mut shown: std::collections::HashSet<usize> = std::collections::HashSet::new();
-    for (i, b) in branches.iter().enumerate() {
-        let from = b.iter().position(|n| !shown.contains(n)).unwrap_or(b.len());
-        let head = if i == 0 {
-            format!("── branch 1 of {count} (last used)")
-        } else {
-            format!("── branch {} of {count}, from turn {}", i + 1, from + 1)
-        };
-        outln!("\n{head}")?;
-        for &n in &b[from..] {
-            print_message(&messages[nodes[n].user])?;
-            if let Some(r) = nodes[n].reply {
-                print_message(&messages[r])?;
-            }
-        }
-        shown.extend(b.iter().copied());
     }
     Ok(())
 }

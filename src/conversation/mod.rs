@@ -10,4 +10,4 @@ pub mod turn;
 
 pub use sent::{Exchange, api_messages, to_api_messages};
 pub use settings::{Choices, Settings};
-pub use turn::{End, Keeping, Outcome, PromptTarget, SAVE_EVERY, Sink, TurnEvent};
+pub use turn::{End, Keeping, Kept, Outcome, PromptTarget, SAVE_EVERY, Sink, TurnEvent};

@@ -111,6 +111,7 @@ mod tests {
             first_token_ms: None,
             settings: None,
             complete: true,
+            stopped: false,
             created: chrono::Utc::now(),
         }
     }

@@ -35,12 +35,22 @@ pub struct PromptTarget {
     pub settings: Settings,
 }
 
-/// Keeps the prompt before it is sent: (conversation, the message the reply answers).
-pub async fn keep_prompt(history: &Shared, target: PromptTarget) -> Result<(i64, i64), String> {
+/// Where a prompt was kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// In this conversation, as this message (the one the reply answers).
+    In { conversation: i64, prompt: i64 },
+    /// The conversation it continues was deleted (by another process, say): nothing is
+    /// kept, and nothing should be sent as that conversation's context.
+    Gone(i64),
+}
+
+/// Keeps the prompt before it is sent.
+pub async fn keep_prompt(history: &Shared, target: PromptTarget) -> Result<Kept, String> {
     history
         .with(move |h| {
             let settings = target.settings.to_json();
-            h.save_prompt(&NewPrompt {
+            let saved = h.save_prompt(&NewPrompt {
                 conversation: target.conversation,
                 text: &target.prompt,
                 files: &target.files,
@@ -49,7 +59,15 @@ pub async fn keep_prompt(history: &Shared, target: PromptTarget) -> Result<(i64,
                 model: &target.settings.model,
                 system: target.settings.choices.system.as_deref(),
                 settings: &settings,
-            })
+            });
+            match saved {
+                Ok((conversation, prompt)) => Ok(Kept::In {
+                    conversation,
+                    prompt,
+                }),
+                Err(crate::history::HistoryError::NotFound(c)) => Ok(Kept::Gone(c)),
+                Err(e) => Err(e),
+            }
         })
         .await
 }
@@ -112,6 +130,16 @@ pub struct Outcome {
     pub request_id: Option<String>,
 }
 
+/// How far a kept reply got.
+#[derive(Clone, Copy)]
+enum Ending {
+    /// Still streaming, or cut off.
+    Open,
+    Complete,
+    /// The person stopped it: the history says so (on resume, in `history show`).
+    Stopped,
+}
+
 /// Keeps the reply in the history as it streams.
 struct Keeper {
     keeping: Keeping,
@@ -127,7 +155,7 @@ impl Keeper {
         &mut self,
         a: &Assembler,
         first_token: Option<Duration>,
-        complete: bool,
+        end: Ending,
         force: bool,
         sink: &mut impl Sink,
     ) -> bool {
@@ -135,7 +163,9 @@ impl Keeper {
             return false;
         }
         self.last = Instant::now();
-        let update = ReplyUpdate::from_assembler(a, first_token, complete);
+        let mut update =
+            ReplyUpdate::from_assembler(a, first_token, matches!(end, Ending::Complete));
+        update.stopped = matches!(end, Ending::Stopped);
         let existing = self.row;
         let k = self.keeping.clone();
         let model = self.model.clone();
@@ -192,8 +222,20 @@ pub async fn run(
             opened = client.stream_message(request, &mut on_retry) => Some(opened),
         }
     };
+    let mut keeper = keeping.map(|keeping| Keeper {
+        keeping,
+        model: request.model.clone(),
+        row: None,
+        last: Instant::now(),
+    });
     let mut stream = match opened {
         None => {
+            // Stopped before a byte came (waiting to retry, say): the reply row says so,
+            // so the prompt is not left looking unanswered.
+            if let Some(k) = keeper.as_mut() {
+                k.keep(&outcome.assembler, None, Ending::Stopped, true, sink)
+                    .await;
+            }
             outcome.end = End::Cancelled;
             return outcome;
         }
@@ -211,12 +253,6 @@ pub async fn run(
         outcome.end = End::Unheard;
         return outcome;
     }
-    let mut keeper = keeping.map(|keeping| Keeper {
-        keeping,
-        model: request.model.clone(),
-        row: None,
-        last: Instant::now(),
-    });
     let a = &mut outcome.assembler;
     let first_token = &mut outcome.first_token;
     // One timer for the whole reply: a stalled stream still gets what arrived kept.
@@ -232,7 +268,7 @@ pub async fn run(
             next = stream.next_event() => next,
             _ = &mut stall, if unsaved && keeper.is_some() => {
                 if let Some(k) = keeper.as_mut() {
-                    k.keep(a, *first_token, false, true, sink).await;
+                    k.keep(a, *first_token, Ending::Open, true, sink).await;
                 }
                 unsaved = false;
                 continue;
@@ -282,17 +318,22 @@ pub async fn run(
                 break End::Unheard;
             }
             if let Some(k) = keeper.as_mut()
-                && k.keep(a, *first_token, false, false, sink).await
+                && k.keep(a, *first_token, Ending::Open, false, sink).await
             {
                 unsaved = false;
             }
         }
     };
+    let ending = match end {
+        End::Finished if a.is_complete() => Ending::Complete,
+        End::Cancelled => Ending::Stopped,
+        _ => Ending::Open,
+    };
+    // A stop is kept even before any text, for the same reason as above.
     if let Some(k) = keeper.as_mut()
-        && (k.row.is_some() || !a.content().is_empty())
+        && (k.row.is_some() || !a.content().is_empty() || matches!(ending, Ending::Stopped))
     {
-        let complete = matches!(end, End::Finished) && a.is_complete();
-        k.keep(a, *first_token, complete, true, sink).await;
+        k.keep(a, *first_token, ending, true, sink).await;
     }
     outcome.end = end;
     outcome

@@ -83,6 +83,8 @@ pub struct StoredMessage {
     pub settings: Option<Value>,
     /// False while a reply streams, and forever if it was cut off.
     pub complete: bool,
+    /// The person stopped this reply (what arrived before is kept); older rows: false.
+    pub stopped: bool,
     pub created: DateTime<Utc>,
     /// The files a prompt carried, in order (their bytes are in the attachments table).
     #[serde(skip)]
@@ -111,6 +113,8 @@ pub struct ReplyUpdate {
     pub stop_details: Option<Value>,
     pub first_token: Option<Duration>,
     pub complete: bool,
+    /// The person stopped it.
+    pub stopped: bool,
 }
 
 impl ReplyUpdate {
@@ -128,6 +132,7 @@ impl ReplyUpdate {
             stop_details: a.stop_details().cloned(),
             first_token,
             complete,
+            stopped: false,
         }
     }
 }
@@ -139,6 +144,8 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct History {
     conn: Connection,
     path: PathBuf,
+    /// `data_version` when last asked (see `changed_elsewhere`).
+    seen_version: std::cell::Cell<i64>,
 }
 
 pub fn default_path() -> PathBuf {
@@ -215,10 +222,14 @@ impl History {
             path: path.into(),
             source,
         })?;
-        Ok(Self {
+        let h = Self {
             conn,
             path: path.into(),
-        })
+            seen_version: std::cell::Cell::new(0),
+        };
+        let now = h.data_version().map_err(corrupt)?;
+        h.seen_version.set(now);
+        Ok(h)
     }
 
     /// Whether the database at `path` opens and passes SQLite's `quick_check`: what `oat
@@ -317,7 +328,7 @@ impl History {
             )?
             .ok_or(HistoryError::NotFound(id))?;
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id, settings FROM messages WHERE conversation_id = ?1 ORDER BY id",
+            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id, settings, stopped FROM messages WHERE conversation_id = ?1 ORDER BY id",
         ))?;
         let rows = self.sql(stmt.query_map([id], |r| {
             let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
@@ -335,6 +346,7 @@ impl History {
                 first_token_ms: r.get(7)?,
                 settings: json(r.get(13)?),
                 complete: r.get(8)?,
+                stopped: r.get(14)?,
                 created: parse_time(r.get(9)?),
                 attachments: Vec::new(),
             })
@@ -353,11 +365,34 @@ impl History {
         system: Option<&str>,
         settings: &Value,
     ) -> Result<(), HistoryError> {
-        self.sql(self.conn.execute(
+        let n = self.sql(self.conn.execute(
             "UPDATE conversations SET settings = ?1, system = ?2 WHERE id = ?3",
             params![settings.to_string(), system, id],
+        ))?;
+        if n == 0 {
+            return Err(HistoryError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    pub fn exists(&self, id: i64) -> Result<bool, HistoryError> {
+        self.sql(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",
+            [id],
+            |r| r.get(0),
         ))
-        .map(|_| ())
+    }
+
+    /// Whether another connection (another oat process) committed a change since the last
+    /// call, or since the database was opened: SQLite's `data_version`, which this
+    /// connection's own writes leave alone. One cheap read, no table touched.
+    pub fn changed_elsewhere(&self) -> Result<bool, HistoryError> {
+        let now = self.sql(self.data_version())?;
+        Ok(self.seen_version.replace(now) != now)
+    }
+
+    fn data_version(&self) -> rusqlite::Result<i64> {
+        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))
     }
 
     pub fn rename(&self, id: i64, title: &str) -> Result<(), HistoryError> {

@@ -101,6 +101,27 @@ pub const MIGRATIONS: &[&str] = &[
     // 7: what each prompt was sent with (model, choices, caching, API version), so a
     // `/model` mid-conversation is kept and a turn shows the model that answered it.
     "ALTER TABLE messages ADD COLUMN settings TEXT;",
+    // 8: a deleted conversation's id is never given to another (`AUTOINCREMENT`), so a
+    // script's `--continue ID` cannot reach a different conversation. SQLite adds it only
+    // by rebuilding the table: every row is copied with its id, and foreign keys are off
+    // while `migrate_to` runs, so dropping the old table cascades to no message. And a
+    // reply the person stopped says so (`stopped`), on resume and in `history show`.
+    "CREATE TABLE conversations_new (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        title    TEXT NOT NULL,
+        model    TEXT NOT NULL,
+        system   TEXT,
+        settings TEXT NOT NULL DEFAULT '{}',
+        created  TEXT NOT NULL,
+        updated  TEXT NOT NULL,
+        leaf     INTEGER
+    );
+    INSERT INTO conversations_new (id, title, model, system, settings, created, updated, leaf)
+        SELECT id, title, model, system, settings, created, updated, leaf FROM conversations;
+    DROP TABLE conversations;
+    ALTER TABLE conversations_new RENAME TO conversations;
+    CREATE INDEX conversations_by_updated ON conversations(updated DESC);
+    ALTER TABLE messages ADD COLUMN stopped INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
@@ -111,15 +132,39 @@ pub enum SchemaError {
         "it was written by a newer oat (schema {found}; this oat knows up to {LATEST}): update oat"
     )]
     TooNew { found: i64 },
+    #[error(
+        "upgrading it to schema {step} would leave {count} rows referring to nothing; it was left as it was"
+    )]
+    BrokeReferences { step: i64, count: i64 },
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
+}
+
+/// How many rows refer to a row that is not there (`PRAGMA foreign_key_check`).
+fn broken_references(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })
 }
 
 /// Brings the database up to `target` (the latest, outside tests), one transaction a step.
 /// Each step is `BEGIN IMMEDIATE` (the write lock first, so two processes opening a new
 /// file at once queue on the busy timeout instead of failing) and reads `user_version`
 /// again inside, so a step another process has just made is not made twice.
+///
+/// Foreign keys are off meanwhile (SQLite ignores the pragma inside a transaction, so it
+/// is set around them): a step that rebuilds a table drops the old one, and with them on
+/// that drop would delete every row that refers to it. Each step keeps every id, so the
+/// references hold again when they are back on.
 pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64, SchemaError> {
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = migrate_steps(conn, target);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    result
+}
+
+fn migrate_steps(conn: &mut Connection, target: i64) -> Result<i64, SchemaError> {
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -129,7 +174,17 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64, SchemaError
         if version >= target {
             return Ok(version);
         }
+        let broken_before = broken_references(&tx)?;
         tx.execute_batch(MIGRATIONS[usize::try_from(version).unwrap_or(0)])?;
+        // A step that lost a row others refer to is undone (the transaction rolls back),
+        // rather than leave messages pointing nowhere.
+        let broken_after = broken_references(&tx)?;
+        if broken_after > broken_before {
+            return Err(SchemaError::BrokeReferences {
+                step: version + 1,
+                count: broken_after - broken_before,
+            });
+        }
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }

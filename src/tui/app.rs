@@ -317,10 +317,7 @@ impl App {
             Action::Suspend => vec![Effect::Suspend],
             _ => match self.pane {
                 Pane::Keys => self.keys_action(action),
-                Pane::Status => match action {
-                    Action::Refresh => vec![self.check_status(None)],
-                    _ => Vec::new(),
-                },
+                Pane::Status => self.status_action(action),
                 Pane::Models => self.models_action(action),
                 Pane::Chat => self.chat_action(action),
                 Pane::History => self.history_action(action),
@@ -330,10 +327,15 @@ impl App {
 
     /// Opening the Keys pane re-reads the keys: the file watcher normally keeps them fresh,
     /// but where the platform gave no watcher this is how changes from the shell show up.
+    /// Opening the History pane re-reads the list likewise (the database watcher normally
+    /// says when another process wrote).
     fn show_pane(&mut self, pane: Pane) -> Vec<Effect> {
-        let arriving = pane == Pane::Keys && self.pane != Pane::Keys;
+        let arriving = pane != self.pane;
         self.pane = pane;
-        self.reload_keys(arriving)
+        if arriving && pane == Pane::History {
+            return vec![self.list_conversations()];
+        }
+        self.reload_keys(arriving && pane == Pane::Keys)
     }
 
     pub(crate) fn reload_keys(&mut self, wanted: bool) -> Vec<Effect> {

@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{ApiEvent, ChatError, RequestId, TaskContext};
 use crate::api::MessageRequest;
-use crate::conversation::turn::{self, End, Keeping, PromptTarget, Sink, TurnEvent};
+use crate::conversation::turn::{self, End, Keeping, Kept, PromptTarget, Sink, TurnEvent};
 
 /// Whether the UI hears of a finished block: server-tool calls and results (what a search
 /// does), and text that cites sources (its markers). Plain text and thinking arrive as
@@ -64,13 +64,22 @@ impl TaskContext {
         // The prompt is kept before anything else can fail: nothing typed is lost.
         let kept = match save {
             Some(target) => match turn::keep_prompt(&self.history, target).await {
-                Ok((conversation, prompt)) => {
+                Ok(Kept::In {
+                    conversation,
+                    prompt,
+                }) => {
                     self.send(ApiEvent::ConversationSaved {
                         id,
                         conversation,
                         prompt,
                     });
                     Some((conversation, prompt))
+                }
+                // Deleted since the app showed it: its turns are not sent as the context
+                // of a conversation that no longer exists.
+                Ok(Kept::Gone(conversation)) => {
+                    self.send(fail(ChatError::ConversationGone(conversation), Value::Null));
+                    return self.send(ApiEvent::ConversationDeleted { id, conversation });
                 }
                 Err(error) => {
                     self.send(ApiEvent::HistoryFailed { id, error });

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::history::ConversationRow;
+use super::conversations::ConversationRow;
 use crate::api::{Delta, MessageRequest, Model, RateLimits};
 use crate::config::Backend;
 use crate::credentials::keys::KeyEntry;
@@ -66,6 +66,11 @@ pub enum RequestKind {
     DeleteConversation {
         id: i64,
     },
+    /// Whether conversation `id` is still saved (it may have been deleted elsewhere);
+    /// answered only when it is not, by `ConversationDeleted`.
+    CheckConversation {
+        id: i64,
+    },
     RenameConversation {
         id: i64,
         title: String,
@@ -101,6 +106,8 @@ pub enum ChatError {
     Internal(String),
     /// The API refused or the stream broke.
     Api(crate::api::ApiError),
+    /// The conversation the prompt continues was deleted: nothing was sent.
+    ConversationGone(i64),
 }
 
 /// Why a key was not added.
@@ -257,6 +264,15 @@ pub enum ApiEvent {
         id: RequestId,
         notice: String,
     },
+    /// Conversation `conversation` is gone: deleted by this request, or found missing
+    /// (another process deleted it).
+    ConversationDeleted {
+        id: RequestId,
+        conversation: i64,
+    },
+    /// Another process wrote to the history database (a conversation saved, renamed or
+    /// deleted elsewhere): the list shown may be out of date.
+    HistoryChangedElsewhere,
     /// The config or credentials file changed on disk (this process or another): the keys
     /// shown may be out of date.
     ConfigChanged,

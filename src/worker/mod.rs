@@ -14,15 +14,15 @@ use crate::api::{Client, ClientConfig};
 use crate::credentials::keys::{Keys, Removed, Resolved};
 
 mod chat;
+mod conversations;
 mod files;
-mod history;
 mod keys;
 mod watch;
 
 mod messages;
 
+pub use conversations::ConversationRow;
 pub use files::expand_home;
-pub use history::ConversationRow;
 pub use messages::{AddKeyError, ApiEvent, ApiRequest, ChatError, KeyView, RequestId, RequestKind};
 
 pub struct Worker {
@@ -34,6 +34,9 @@ pub struct Worker {
     running: HashMap<RequestId, CancellationToken>,
     /// Held for its side effect: `ConfigChanged` events while the worker lives.
     _watcher: Option<notify::RecommendedWatcher>,
+    /// Held for its side effect: a signal on `history_writes` at each database write.
+    _history_watcher: Option<notify::RecommendedWatcher>,
+    history_writes: Option<UnboundedReceiver<()>>,
 }
 
 impl Worker {
@@ -46,8 +49,15 @@ impl Worker {
         events: UnboundedSender<ApiEvent>,
     ) -> Self {
         let watcher = watch::watch_config_dir(&keys.config.dir(), events.clone());
+        let (writes, history_writes) = tokio::sync::mpsc::unbounded_channel();
+        let history_watcher = watch::watch_history(&history_path, move || {
+            // The worker is gone when this fails; nothing is left to check.
+            let _ = writes.send(());
+        });
         Self {
             _watcher: watcher,
+            _history_watcher: history_watcher,
+            history_writes: Some(history_writes),
             keys: Arc::new(Mutex::new(keys)),
             history: crate::history::Shared::new(history_path),
             config,
@@ -59,7 +69,24 @@ impl Worker {
 
     /// Runs until the UI drops its sender.
     pub async fn run(mut self, mut requests: UnboundedReceiver<ApiRequest>) {
-        while let Some(req) = requests.recv().await {
+        let mut writes = self.history_writes.take();
+        loop {
+            let req = tokio::select! {
+                req = requests.recv() => match req {
+                    Some(req) => req,
+                    None => break,
+                },
+                Some(()) = async { writes.as_mut()?.recv().await } => {
+                    // A burst of file events is one check (one commit writes the log
+                    // several times; a checkpoint writes the database file).
+                    if let Some(w) = writes.as_mut() {
+                        while w.try_recv().is_ok() {}
+                    }
+                    let ctx = self.context();
+                    tokio::spawn(async move { ctx.check_history_changed().await });
+                    continue;
+                }
+            };
             self.running.retain(|_, t| !t.is_cancelled());
             if let RequestKind::Cancel { target } = req.kind {
                 if let Some(token) = self.running.remove(&target) {
@@ -69,13 +96,7 @@ impl Worker {
             }
             let token = CancellationToken::new();
             self.running.insert(req.id, token.clone());
-            let ctx = TaskContext {
-                keys: self.keys.clone(),
-                history: self.history.clone(),
-                config: self.config.clone(),
-                explicit_key: self.explicit_key.clone(),
-                events: self.events.clone(),
-            };
+            let ctx = self.context();
             tokio::spawn(async move {
                 // A chat stream watches the token itself, to save what arrived first.
                 if let RequestKind::StreamChat { request, save } = req.kind {
@@ -91,6 +112,18 @@ impl Worker {
         }
         for token in self.running.values() {
             token.cancel();
+        }
+    }
+}
+
+impl Worker {
+    fn context(&self) -> TaskContext {
+        TaskContext {
+            keys: self.keys.clone(),
+            history: self.history.clone(),
+            config: self.config.clone(),
+            explicit_key: self.explicit_key.clone(),
+            events: self.events.clone(),
         }
     }
 }
@@ -187,6 +220,7 @@ impl TaskContext {
             RequestKind::DeleteConversation { id: conv } => {
                 self.delete_conversation(id, conv).await
             }
+            RequestKind::CheckConversation { id: conv } => self.check_conversation(id, conv).await,
             RequestKind::RenameConversation { id: conv, title } => {
                 self.rename_conversation(id, conv, title).await
             }

@@ -1,7 +1,7 @@
 //! Notices when the config or credentials file changes — another oat process added,
-//! removed or chose a key — and tells the UI, which then reloads its keys. It uses the
-//! OS's file events (inotify, FSEvents, ReadDirectoryChangesW) through `notify`, so it
-//! never polls: an idle app still wakes zero times. It reads no file itself.
+//! removed or chose a key — and when the history database is written, and says so. It
+//! uses the OS's file events (inotify, FSEvents, ReadDirectoryChangesW) through `notify`,
+//! so it never polls: an idle app still wakes zero times. It reads no file itself.
 
 use std::path::Path;
 
@@ -21,33 +21,64 @@ pub fn watch_config_dir(
 ) -> Option<RecommendedWatcher> {
     // The dir may not exist before the first key is stored; it is where that key goes.
     crate::files::create_private_dir(dir).ok()?;
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        let Ok(event) = res else { return };
-        if matters(&event) {
+    watch(
+        dir,
+        |name| WATCHED.contains(&name),
+        move || {
             // The UI is gone when this fails; nothing is left to tell.
             let _ = events.send(ApiEvent::ConfigChanged);
+        },
+    )
+}
+
+/// Watches the history database at `path` (the file and its write-ahead log, where every
+/// commit lands) and calls `written` on each write, by this process or another: the
+/// caller tells them apart. `None` when it cannot watch: the History pane then still
+/// re-reads the list each time it is shown.
+pub fn watch_history(
+    path: &Path,
+    written: impl Fn() + Send + 'static,
+) -> Option<RecommendedWatcher> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    crate::files::create_private_dir(dir).ok()?;
+    let db = path.file_name()?.to_str()?.to_string();
+    let wal = format!("{db}-wal");
+    watch(dir, move |name| name == db || name == wal, written)
+}
+
+fn watch(
+    dir: &Path,
+    wanted: impl Fn(&str) -> bool + Send + 'static,
+    changed: impl Fn() + Send + 'static,
+) -> Option<RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(event) = res else { return };
+        if matters(&event, &wanted) {
+            changed();
         }
     })
-    .map_err(|e| tracing::warn!(error = %e, "cannot watch the config dir"))
+    .map_err(|e| tracing::warn!(error = %e, dir = %dir.display(), "cannot watch"))
     .ok()?;
     watcher
         .watch(dir, RecursiveMode::NonRecursive)
-        .map_err(|e| tracing::warn!(error = %e, "cannot watch the config dir"))
+        .map_err(|e| tracing::warn!(error = %e, dir = %dir.display(), "cannot watch"))
         .ok()?;
     Some(watcher)
 }
 
-/// A write that replaced or changed a watched file. Temp files, lock files and reads are
+/// A write that replaced or changed a wanted file. Temp files, lock files and reads are
 /// not: an atomic write shows up as the rename onto the real name.
-fn matters(event: &notify::Event) -> bool {
+fn matters(event: &notify::Event, wanted: impl Fn(&str) -> bool) -> bool {
     matches!(
         event.kind,
         EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
-    ) && event.paths.iter().any(|p| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| WATCHED.contains(&n))
-    })
+    ) && event
+        .paths
+        .iter()
+        .any(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(&wanted))
 }
 
 #[cfg(test)]

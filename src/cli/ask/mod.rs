@@ -14,7 +14,7 @@ use super::error::{EXIT_API, EXIT_REFUSAL};
 use super::{CliError, Context};
 use crate::api::messages::{Effort, ThinkingChoice};
 use crate::api::reply::{self, Refusal};
-use crate::conversation::turn::{self, End, Keeping, Outcome, PromptTarget, Sink, TurnEvent};
+use crate::conversation::turn::{self, End, Keeping, Kept, Outcome, PromptTarget, Sink, TurnEvent};
 use crate::conversation::{Settings, api_messages, sent};
 use crate::credentials::keys::Resolved;
 use crate::history::{Conversation, StoredMessage};
@@ -149,9 +149,22 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                 reply_to: None,
                 settings: settings.clone(),
             };
-            let (conversation, prompt) = turn::keep_prompt(&shared, target)
+            let (conversation, prompt) = match turn::keep_prompt(&shared, target)
                 .await
-                .map_err(|e| CliError::usage(e).with_code(EXIT_API))?;
+                .map_err(|e| CliError::usage(e).with_code(EXIT_API))?
+            {
+                Kept::In {
+                    conversation,
+                    prompt,
+                } => (conversation, prompt),
+                // Deleted by another process since it was read: nothing is sent.
+                Kept::Gone(c) => {
+                    return Err(CliError::usage(format!(
+                        "conversation {c} was deleted meanwhile; nothing was sent"
+                    ))
+                    .with_advice("leave out --continue to start a new conversation"));
+                }
+            };
             if ctx.global.verbose {
                 eprintln!("oat: saving to conversation {conversation}");
             }

@@ -56,6 +56,8 @@ pub enum TurnFailure {
     Internal(String),
     /// A reply read back from the history that never finished.
     CutOff,
+    /// The conversation was deleted (elsewhere) before the prompt was kept: not sent.
+    ConversationGone(i64),
 }
 
 impl TurnFailure {
@@ -65,6 +67,7 @@ impl TurnFailure {
         match e {
             C::Api(error) => Self::Api { error, web },
             C::Internal(detail) => Self::Internal(detail),
+            C::ConversationGone(c) => Self::ConversationGone(c),
             C::Key(K::Config(e)) => Self::Config {
                 detail: e.to_string(),
             },
@@ -247,6 +250,20 @@ pub struct ChatState {
     pub editing: Option<usize>,
 }
 
+/// A turn's money, when it was paid with an API key.
+fn money(t: &Turn) -> Option<Option<Cost>> {
+    match t.spend {
+        Some(Spend::Money(c)) => Some(c),
+        _ => None,
+    }
+}
+
+/// `None` for no amounts; `Some(None)` when one is unknown.
+fn sum_money(mut amounts: impl Iterator<Item = Option<Cost>>) -> Option<Option<Cost>> {
+    let first = amounts.next()?;
+    Some(amounts.fold(first, |a, b| Some(a? + b?)))
+}
+
 impl ChatState {
     pub fn new(model: String) -> Self {
         Self {
@@ -279,15 +296,26 @@ impl ChatState {
         self.turns.iter().rev().find(|t| !t.text.is_empty())
     }
 
-    /// What the conversation cost on an API key so far: `None` when no turn cost money,
-    /// `Some(None)` when one of them has no price.
+    /// What the branch on screen cost on an API key so far: `None` when no turn cost
+    /// money, `Some(None)` when one of them has no price.
     pub fn total_cost(&self) -> Option<Option<Cost>> {
-        let mut money = self.turns.iter().filter_map(|t| match t.spend {
-            Some(Spend::Money(c)) => Some(c),
-            _ => None,
-        });
-        let first = money.next()?;
-        Some(money.fold(first, |a, b| Some(a? + b?)))
+        sum_money(self.turns.iter().filter_map(money))
+    }
+
+    /// What every reply of the conversation cost, the other branches' too (a regenerated
+    /// reply was paid for as well): what `oat history list` counts. As `total_cost`.
+    pub fn all_replies_cost(&self) -> Option<Option<Cost>> {
+        fn walk(turns: &[Turn], out: &mut Vec<Option<Cost>>) {
+            for t in turns {
+                out.extend(money(t));
+                for other in &t.siblings.others {
+                    walk(other, out);
+                }
+            }
+        }
+        let mut all = Vec::new();
+        walk(&self.turns, &mut all);
+        sum_money(all.into_iter())
     }
 
     /// The context meter for sending `composer` next: the API's count when it counted

@@ -45,6 +45,23 @@ pub struct KeysState {
 }
 
 impl KeysState {
+    /// The key requests use now, as the list shows it.
+    pub fn in_use_view(&self) -> Option<&KeyView> {
+        let name = self.in_use.as_deref()?;
+        self.keys.iter().find(|k| k.entry.meta.name == name)
+    }
+
+    /// What tells one key in use from another: its name and its masked secret (a key
+    /// removed and added again under the same name is another key).
+    pub fn in_use_key(&self) -> Option<(String, String)> {
+        let name = self.in_use.clone()?;
+        let masked = self
+            .in_use_view()
+            .map(|k| k.masked.clone())
+            .unwrap_or_default();
+        Some((name, masked))
+    }
+
     pub fn selected_key(&self) -> Option<&KeyView> {
         self.keys.get(self.selected)
     }

@@ -1,5 +1,6 @@
 //! `App::update` for the worker's events that are not a pane's own (models, status, keys,
-//! config changes), and the Models pane's actions. Pure, like the rest of `update`.
+//! config changes, the key in use changing), and the Status and Models panes' actions.
+//! Pure, like the rest of `update`.
 
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
@@ -7,6 +8,22 @@ use crate::tui::state::keys::KeysMode;
 use crate::worker::ApiEvent;
 
 impl App {
+    pub(crate) fn status_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            // With keys stored but none chosen, a check could only say "no credential
+            // found": the pane says what to do instead.
+            Action::Refresh
+                if self.keys.in_use.is_none()
+                    && self.keys.keyring.is_some()
+                    && !self.keys.keys.is_empty() =>
+            {
+                Vec::new()
+            }
+            Action::Refresh => vec![self.check_status(None)],
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) fn models_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Refresh => return vec![self.list_models()],
@@ -30,6 +47,22 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Forgets what was known about the previous key in use (its check, expiry, limits)
+    /// and checks the new one, with its models; with no key in use, nothing is checked.
+    fn key_in_use_changed(&mut self) -> Vec<Effect> {
+        self.status.report = None;
+        self.status.error = None;
+        self.status.checked_at = None;
+        self.limits = None;
+        if self.keys.in_use.is_some() {
+            vec![self.check_status(None), self.list_models()]
+        } else {
+            self.status_req = None;
+            self.status.loading = false;
+            Vec::new()
+        }
     }
 
     pub(crate) fn on_api(&mut self, event: ApiEvent) -> Vec<Effect> {
@@ -96,9 +129,17 @@ impl App {
                 if self.keys_req == Some(id) || self.keys_req.is_none() {
                     self.keys.loading = false;
                 }
+                let loaded_before = self.keys.keyring.is_some();
+                let before = self.keys.in_use_key();
                 self.keys.keys = keys;
                 self.keys.in_use = in_use;
                 self.keys.keyring = Some(keyring);
+                let mut fx = Vec::new();
+                // The key in use changed (here, or in another shell): every pane follows,
+                // and nothing said about the old key stays beside the new one's name.
+                if loaded_before && self.keys.in_use_key() != before {
+                    fx = self.key_in_use_changed();
+                }
                 self.keys.selected = self
                     .keys
                     .selected
@@ -107,7 +148,8 @@ impl App {
                     self.first_run = false;
                 }
                 let again = std::mem::take(&mut self.keys.reload_after);
-                self.reload_keys(again)
+                fx.extend(self.reload_keys(again));
+                fx
             }
             ApiEvent::KeyChanged { notice, .. } => {
                 self.keys.busy = false;
@@ -117,8 +159,9 @@ impl App {
                 }
                 self.keys.notice = Some((notice.clone(), false));
                 self.set_notice(notice, false);
-                // The credential in use may have changed: check it and rediscover models.
-                vec![self.check_status(None), self.list_models()]
+                // The keys are read again next (`KeysLoaded`): if the key in use changed,
+                // the status check and the models follow from there.
+                Vec::new()
             }
             ApiEvent::KeyAddFailed { error, .. } => {
                 self.keys.busy = false;
@@ -141,7 +184,9 @@ impl App {
             | ApiEvent::ConversationOpened { .. }
             | ApiEvent::ConversationSaved { .. }
             | ApiEvent::HistoryFailed { .. }
-            | ApiEvent::HistoryChanged { .. }) => self.history_event(e),
+            | ApiEvent::HistoryChanged { .. }
+            | ApiEvent::ConversationDeleted { .. }
+            | ApiEvent::HistoryChangedElsewhere) => self.history_event(e),
             e @ (ApiEvent::AttachmentRead { .. }
             | ApiEvent::AttachmentFailed { .. }
             | ApiEvent::FilesListed { .. }

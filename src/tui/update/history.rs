@@ -26,11 +26,21 @@ impl App {
                 && let Some(item) = self.history.selected_item()
             {
                 let id = item.id;
+                let (_, delete) = self.request(RequestKind::DeleteConversation { id });
+                let mut fx = vec![delete];
                 if self.chat.conversation == Some(id) {
-                    self.chat.conversation = None;
+                    // A reply still streaming into it stops: nothing of it is kept.
+                    if self.chat.in_flight() {
+                        fx.extend(self.stop_reply());
+                    }
+                    // Gone from the history, so gone from the screen: its turns must not
+                    // go along as context with the next prompt.
+                    self.clear_chat();
+                    self.chat.notice = Some(format!(
+                        "Conversation {id} was deleted; the next prompt starts a new one."
+                    ));
                 }
-                let (_, fx) = self.request(RequestKind::DeleteConversation { id });
-                return vec![fx];
+                return fx;
             }
             return Vec::new();
         }
@@ -81,8 +91,48 @@ impl App {
             ApiEvent::ConversationsListed { id, items } if self.history_req == Some(id) => {
                 self.history.loading = false;
                 self.history.error = None;
+                // The selection stays on its conversation when others arrive above it.
+                let selected = self.history.selected_item().map(|c| c.id);
                 self.history.items = items;
+                if let Some(i) =
+                    selected.and_then(|s| self.history.items.iter().position(|c| c.id == s))
+                {
+                    self.history.selected = i;
+                }
                 self.history.clamp();
+            }
+            ApiEvent::ConversationsListed { .. } => {}
+            ApiEvent::ConversationDeleted { conversation, .. } => {
+                self.set_notice(format!("Deleted conversation {conversation}."), false);
+                if self.chat.conversation == Some(conversation) {
+                    // A prompt that was refused for it (nothing sent) comes back to edit.
+                    let unsent = self
+                        .chat
+                        .turns
+                        .last()
+                        .filter(|t| t.text.is_empty() && !t.in_flight())
+                        .map(|t| t.prompt.clone());
+                    self.clear_chat();
+                    if let Some(p) = unsent.filter(|_| self.composer.text().is_empty()) {
+                        self.composer.insert_str(&p);
+                    }
+                    self.chat.notice = Some(format!(
+                        "Conversation {conversation} was deleted (here or in another shell); the next prompt starts a new one."
+                    ));
+                }
+                return vec![self.list_conversations()];
+            }
+            ApiEvent::HistoryChangedElsewhere => {
+                // A quiet refresh: the list on screen stays as it is until the new one
+                // comes, without a "loading" flash at every write of another process.
+                let loading = self.history.loading;
+                let mut fx = vec![self.list_conversations()];
+                self.history.loading = loading;
+                if let Some(id) = self.chat.conversation {
+                    let (_, check) = self.request(RequestKind::CheckConversation { id });
+                    fx.push(check);
+                }
+                return fx;
             }
             ApiEvent::ConversationSaved {
                 id,

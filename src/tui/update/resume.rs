@@ -124,6 +124,8 @@ impl App {
             ReplyState::Declined {
                 sentence: r.sentence(),
             }
+        } else if m.stopped {
+            ReplyState::Stopped
         } else if m.complete {
             ReplyState::Done
         } else {

@@ -49,9 +49,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ));
     }
     if h.confirm_delete {
-        let title = h.selected_item().map_or(String::new(), |i| i.title.clone());
+        let item = h.selected_item();
+        let title = item.map_or(String::new(), |i| i.title.clone());
+        let open = item.is_some_and(|i| app.chat.conversation == Some(i.id));
+        let also = if open {
+            " It is open in the chat, which is cleared too."
+        } else {
+            ""
+        };
         head.push(Line::styled(
-            format!("Delete “{title}” and all its messages? y / n"),
+            format!("Delete “{title}” and all its messages?{also} y / n"),
             theme.warn(),
         ));
     }

@@ -74,18 +74,20 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
 fn draw_status_line(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     let mut spans: Vec<Span> = Vec::new();
-    let key = app
-        .keys
-        .in_use
-        .as_ref()
-        .and_then(|n| app.keys.keys.iter().find(|k| &k.entry.meta.name == n))
-        .map_or("no key".to_string(), |k| {
-            format!("{} {}", k.entry.meta.name, k.masked)
-        });
+    let key = app.keys.in_use_view().map_or("no key".to_string(), |k| {
+        format!("{} {}", k.entry.meta.name, k.masked)
+    });
     spans.push(Span::styled(key, theme.accent()));
     spans.push(Span::styled(" │ ", theme.dim()));
     spans.push(Span::raw(app.chat.model.clone()));
-    if let Some(r) = &app.status.report {
+    // Only a report on the key named beside it: the Keys pane may have checked another,
+    // and the one in use may have just changed (its own check is on the way).
+    let report = app
+        .status
+        .report
+        .as_ref()
+        .filter(|r| app.keys.in_use.as_deref() == Some(r.name.as_str()));
+    if let Some(r) = report {
         spans.push(Span::styled(" │ ", theme.dim()));
         let verdict = r.check.as_ref().map_or("unchecked", |c| c.verdict.as_str());
         let style = match r.check.as_ref().map(|c| c.verdict) {

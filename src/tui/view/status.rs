@@ -38,7 +38,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         let text = match (&app.status.error, app.status.loading) {
             (Some(e), _) => Line::styled(e.clone(), theme.error()),
             (None, true) => Line::styled("Checking the key with Anthropic…", theme.dim()),
-            (None, false) => Line::styled("No key in use: add one on the Keys pane.", theme.dim()),
+            (None, false) => match app.keys.keys.len() {
+                0 => Line::styled("No key in use: add one on the Keys pane.", theme.dim()),
+                n => Line::styled(
+                    format!(
+                        "No key is chosen ({n} stored): pick one on the Keys pane (Enter), or run `oat key use NAME`."
+                    ),
+                    theme.warn(),
+                ),
+            },
         };
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
         return;

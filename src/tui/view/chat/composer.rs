@@ -96,12 +96,28 @@ fn context_spans(app: &App) -> Vec<Span<'static>> {
         theme.dim()
     };
     let mut spans = vec![Span::styled(format!(" {} ", meter.label()), style)];
-    match app.chat.total_cost() {
-        Some(Some(c)) => spans.push(Span::styled(format!("· {c} "), theme.dim())),
-        Some(None) => spans.push(Span::styled("· cost unknown ", theme.dim())),
-        None => {}
-    }
+    let branch = app.chat.total_cost();
+    let all = app.chat.all_replies_cost();
+    // Other branches were paid for too: both figures, named, so the header and
+    // `oat history list` (every reply) never seem to disagree.
+    let text = if branch == all {
+        branch.map(|c| format!("· {} ", money_label(c, "cost unknown")))
+    } else {
+        all.map(|a| {
+            let shown = branch.map_or("$0".to_string(), |b| money_label(b, "unknown"));
+            format!(
+                "· this branch {shown} · all replies {} ",
+                money_label(a, "unknown")
+            )
+        })
+    };
+    spans.extend(text.map(|t| Span::styled(t, theme.dim())));
     spans
+}
+
+/// An amount, or `unknown` (a model with no price) in the given words.
+fn money_label(c: Option<crate::api::pricing::Cost>, unknown: &str) -> String {
+    c.map_or_else(|| unknown.to_string(), |c| c.to_string())
 }
 
 fn settings_summary(app: &App) -> String {

@@ -263,6 +263,10 @@ pub fn failure_words(f: &TurnFailure) -> (String, String) {
             "Ctrl-R tries again; the log (`oat doctor` names it) has more.".into(),
         ),
         TurnFailure::CutOff => ("this reply was cut off".into(), "Ctrl-R asks again.".into()),
+        TurnFailure::ConversationGone(c) => (
+            format!("conversation {c} was deleted, so nothing was sent"),
+            "Your prompt is back in the composer: Enter sends it in a new conversation.".into(),
+        ),
     }
 }
 

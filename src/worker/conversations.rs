@@ -1,10 +1,17 @@
-//! The History pane's requests: list, search, open, delete, rename, and the branch shown.
-//! Database calls run on tokio's blocking pool (`history::Shared`). Saving a turn as it
-//! streams is the conversation engine's (`conversation::turn`).
+//! The History pane's requests to the worker: the list (or search matches), opening,
+//! renaming and deleting a conversation, remembering the branch shown, and noticing that
+//! another process wrote to the database. Database calls run on tokio's blocking pool,
+//! through `Shared`; nothing here streams or saves a chat.
+
+use std::time::Duration;
 
 use serde::Serialize;
 
 use super::{ApiEvent, RequestId, TaskContext};
+use crate::history::History;
+
+/// The pauses before the second and third look after a write is noticed.
+const SETTLE: [Duration; 2] = [Duration::from_millis(100), Duration::from_millis(900)];
 
 /// One row of the History pane.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,11 +83,41 @@ impl TaskContext {
 
     pub(super) async fn delete_conversation(&self, id: RequestId, conv: i64) {
         match self.history.with(move |h| h.delete(conv)).await {
-            Ok(()) => self.send(ApiEvent::HistoryChanged {
+            Ok(()) => self.send(ApiEvent::ConversationDeleted {
                 id,
-                notice: format!("Deleted conversation {conv}."),
+                conversation: conv,
             }),
             Err(error) => self.send(ApiEvent::HistoryFailed { id, error }),
+        }
+    }
+
+    pub(super) async fn check_conversation(&self, id: RequestId, conv: i64) {
+        match self.history.with(move |h| h.exists(conv)).await {
+            Ok(true) => {}
+            Ok(false) => self.send(ApiEvent::ConversationDeleted {
+                id,
+                conversation: conv,
+            }),
+            Err(e) => tracing::warn!(error = %e, "could not check the open conversation"),
+        }
+    }
+
+    /// Another process may have written to the database: tell the UI when it did. Many
+    /// file events come per write; only the first check after it sees a new version.
+    /// The file event can come a moment before the commit is visible (the writer appends
+    /// to the log, then marks the commit in shared memory, which makes no file event), so
+    /// the check is made again after each of `SETTLE` — only after a write, never idle.
+    pub(super) async fn check_history_changed(&self) {
+        for wait in [Duration::ZERO].into_iter().chain(SETTLE) {
+            tokio::time::sleep(wait).await;
+            match self.history.with(History::changed_elsewhere).await {
+                Ok(true) => self.send(ApiEvent::HistoryChangedElsewhere),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::debug!(error = %e, "could not check the history for changes");
+                    return;
+                }
+            }
         }
     }
 

@@ -590,3 +590,49 @@ fn dark_and_light_themes() {
         "code is highlighted in both"
     );
 }
+
+/// After `/new`, the new first turn stands where the old one stood, with the same number
+/// of changes: its lines are its own, never the old conversation's cached ones.
+#[test]
+fn a_new_conversation_never_shows_the_old_ones_cached_lines() {
+    let mut a = app(Pane::Chat);
+    let mut turn = |a: &mut App, prompt: &str, reply: &str| {
+        for c in prompt.chars() {
+            a.update(Msg::Key(crossterm::event::KeyEvent::from(
+                crossterm::event::KeyCode::Char(c),
+            )));
+        }
+        let fx = a.update(Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Enter,
+        )));
+        let id = match &fx[0] {
+            oat::tui::app::Effect::Request(r) => r.id,
+            _ => unreachable!(),
+        };
+        a.update(Msg::Api(ApiEvent::ChatDelta {
+            id,
+            delta: Delta::TextDelta { text: reply.into() },
+        }));
+        a.update(Msg::Api(ApiEvent::ChatFinished {
+            id,
+            message: json!({"content":[{"type":"text","text":reply}]}),
+            first_token: None,
+            paid_by: CredentialKind::ApiKey,
+            utilization: None,
+        }));
+    };
+    turn(&mut a, "first question", "THE OLD ANSWER");
+    assert!(render(&a, 80, 24).contains("THE OLD ANSWER"));
+    for c in "/new".chars() {
+        a.update(Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(c),
+        )));
+    }
+    a.update(Msg::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Enter,
+    )));
+    turn(&mut a, "other question", "a fresh answer");
+    let screen = render(&a, 80, 24);
+    assert!(screen.contains("a fresh answer"), "{screen}");
+    assert!(!screen.contains("THE OLD ANSWER"), "{screen}");
+}

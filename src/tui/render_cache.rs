@@ -27,10 +27,11 @@ pub(crate) struct CachedTurn {
     pub(crate) pictures: Vec<(usize, u16, String)>,
 }
 
-/// Wrapped lines per turn, and what the last frame learnt about the conversation's height.
+/// Wrapped lines per turn (by the turn's id, never its place: a place is taken by another
+/// turn after `/new`), and what the last frame learnt about the conversation's height.
 #[derive(Debug, Default)]
 pub struct RenderCache {
-    pub(crate) turns: HashMap<usize, CachedTurn>,
+    pub(crate) turns: HashMap<u64, CachedTurn>,
     /// The settled part of the reply that is streaming, rendered once.
     pub(crate) stream_prefix: Option<PrefixCache>,
     /// The most the view can scroll up, once every turn's height is known.
@@ -42,7 +43,8 @@ pub struct RenderCache {
 /// for each delta (otherwise a long reply costs more every frame).
 #[derive(Debug)]
 pub(crate) struct PrefixCache {
-    pub(crate) turn: usize,
+    /// The turn's id.
+    pub(crate) turn: u64,
     pub(crate) len: usize,
     pub(crate) width: usize,
     pub(crate) theme: Theme,

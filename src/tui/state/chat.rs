@@ -81,8 +81,14 @@ impl TurnFailure {
     }
 }
 
+/// Every turn made in this process gets its own id, so what is cached for a turn is never
+/// taken for another that comes to stand at the same place (after `/new`, say).
+static NEXT_TURN_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 #[derive(Debug, Clone)]
 pub struct Turn {
+    /// Stable for the turn's life on screen (the render cache's key).
+    pub id: u64,
     pub prompt: String,
     /// Files sent with the prompt.
     pub attachments: Vec<Attachment>,
@@ -119,6 +125,7 @@ pub struct Turn {
 impl Turn {
     pub fn new(prompt: String, model: String) -> Self {
         Self {
+            id: NEXT_TURN_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             prompt,
             attachments: Vec::new(),
             prompt_id: None,
@@ -265,6 +272,27 @@ fn sum_money(mut amounts: impl Iterator<Item = Option<Cost>>) -> Option<Option<C
 }
 
 impl ChatState {
+    /// Forgets the conversation on screen — its turns, where it is saved, what was
+    /// selected, edited, counted, gated or cached for it — for `/new`, opening another
+    /// and a deletion alike. Kept: the model and settings (the caller sets them), the
+    /// draft's files (they belong to the composer), and a reply in flight is the caller's
+    /// to stop first.
+    pub fn reset(&mut self) {
+        self.turns.clear();
+        self.conversation = None;
+        self.sent = None;
+        self.scroll.from_bottom = 0;
+        self.notice = None;
+        *self.render_cache.borrow_mut() = RenderCache::default();
+        self.context_from = 0;
+        self.counted = None;
+        self.count_req = None;
+        self.gate = None;
+        self.last_five_hour = None;
+        self.selected = None;
+        self.editing = None;
+    }
+
     pub fn new(model: String) -> Self {
         Self {
             model,

@@ -94,19 +94,6 @@ impl App {
         vec![fx]
     }
 
-    /// An empty chat, the next prompt starting a new conversation (settings stay).
-    pub(crate) fn clear_chat(&mut self) {
-        self.chat.turns.clear();
-        self.chat.attached.clear();
-        self.chat.selected = None;
-        self.chat.editing = None;
-        self.chat.sent = None;
-        self.chat.conversation = None;
-        self.chat.scroll.from_bottom = 0;
-        self.chat.context_from = 0;
-        self.chat.counted = None;
-    }
-
     pub(crate) fn apply_slash(&mut self, cmd: SlashCommand) -> Vec<Effect> {
         let s = &mut self.chat.settings;
         let notice = match cmd {
@@ -163,7 +150,7 @@ impl App {
                 if self.chat.in_flight() {
                     "Stop the reply first (Esc).".to_string()
                 } else {
-                    self.clear_chat();
+                    self.chat.reset();
                     "New conversation.".to_string()
                 }
             }

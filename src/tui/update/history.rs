@@ -35,7 +35,7 @@ impl App {
                     }
                     // Gone from the history, so gone from the screen: its turns must not
                     // go along as context with the next prompt.
-                    self.clear_chat();
+                    self.chat.reset();
                     self.chat.notice = Some(format!(
                         "Conversation {id} was deleted; the next prompt starts a new one."
                     ));
@@ -112,7 +112,7 @@ impl App {
                         .last()
                         .filter(|t| t.text.is_empty() && !t.in_flight())
                         .map(|t| t.prompt.clone());
-                    self.clear_chat();
+                    self.chat.reset();
                     if let Some(p) = unsent.filter(|_| self.composer.text().is_empty()) {
                         self.composer.insert_str(&p);
                     }
@@ -156,10 +156,7 @@ impl App {
                 messages,
                 ..
             } => {
-                self.chat.turns.clear();
-                self.chat.scroll.from_bottom = 0;
-                self.chat.context_from = 0;
-                self.chat.counted = None;
+                self.chat.reset();
                 self.chat.conversation = Some(conversation.id);
                 // The latest settings: those of the last prompt (a `/model` included).
                 let settings = Settings::from_saved(
@@ -172,10 +169,6 @@ impl App {
                 self.chat.model = settings.model;
                 self.chat.settings = settings.choices;
                 self.chat.turns = self.resumed_turns(&conversation, &messages);
-                self.chat.selected = None;
-                self.chat.editing = None;
-                self.chat.sent = None;
-                *self.chat.render_cache.borrow_mut() = Default::default();
                 self.chat.notice = Some(format!(
                     "Resumed “{}”: new prompts continue it.",
                     conversation.title

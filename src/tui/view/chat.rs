@@ -32,7 +32,12 @@ pub fn visible_lines(
 ) -> (Vec<Line<'static>>, usize, Vec<PictureSpot>) {
     let chat = &app.chat;
     let mut cache = chat.render_cache.borrow_mut();
-    cache.turns.retain(|i, _| *i < chat.turns.len());
+    // Turns that left the screen (a branch switched away, `/new`) leave the cache; only
+    // checked when it holds more than is shown, so a steady frame pays nothing.
+    if cache.turns.len() > chat.turns.len() {
+        let shown: std::collections::HashSet<u64> = chat.turns.iter().map(|t| t.id).collect();
+        cache.turns.retain(|id, _| shown.contains(id));
+    }
     let mut needed = chat.scroll.from_bottom + height;
     let mut used: Vec<usize> = Vec::new();
     let mut total = 0usize;
@@ -57,7 +62,7 @@ pub fn visible_lines(
             },
             selected: chat.selected == Some(i),
         };
-        if cache.turns.get(&i).is_none_or(|c| c.key != key) {
+        if cache.turns.get(&turn.id).is_none_or(|c| c.key != key) {
             let look = TurnLook {
                 show_thinking: chat.show_thinking,
                 theme: app.theme,
@@ -65,9 +70,9 @@ pub fn visible_lines(
                 selected: key.selected,
                 pictures: &app.pictures,
             };
-            let (lines, pictures) = turn_lines(&mut cache.stream_prefix, i, turn, width, &look);
+            let (lines, pictures) = turn_lines(&mut cache.stream_prefix, turn, width, &look);
             cache.turns.insert(
-                i,
+                turn.id,
                 CachedTurn {
                     key,
                     lines,
@@ -75,7 +80,7 @@ pub fn visible_lines(
                 },
             );
         }
-        let h = cache.turns.get(&i).map_or(0, |c| c.lines.len());
+        let h = cache.turns.get(&turn.id).map_or(0, |c| c.lines.len());
         if chat.selected == Some(i) {
             // The turn's top in view: the lines below it, less what does not fit.
             let b = total + h.saturating_sub(height);
@@ -96,7 +101,7 @@ pub fn visible_lines(
     let mut spots = Vec::new();
     let mut line_no = 0usize;
     for i in used.into_iter().rev() {
-        let Some(c) = cache.turns.get(&i) else {
+        let Some(c) = cache.turns.get(&chat.turns[i].id) else {
             continue;
         };
         let lines = c.lines.as_slice();

@@ -34,7 +34,7 @@ pub(super) fn settled_len(text: &str) -> usize {
 /// The reply's Markdown lines; for a streaming reply, reusing the settled prefix.
 fn reply_lines(
     cache: &mut Option<PrefixCache>,
-    turn_index: usize,
+    turn_id: u64,
     text: &str,
     width: usize,
     theme: Theme,
@@ -44,15 +44,15 @@ fn reply_lines(
         return markdown::render(text, width, theme);
     }
     let settled = settled_len(text);
-    let reusable = cache.as_ref().filter(|c| {
-        c.turn == turn_index && c.width == width && c.theme == theme && c.len == settled
-    });
+    let reusable = cache
+        .as_ref()
+        .filter(|c| c.turn == turn_id && c.width == width && c.theme == theme && c.len == settled);
     let mut lines = match reusable {
         Some(c) => c.lines.clone(),
         None => {
             let lines = markdown::render(&text[..settled], width, theme);
             *cache = Some(PrefixCache {
-                turn: turn_index,
+                turn: turn_id,
                 len: settled,
                 width,
                 theme,
@@ -118,7 +118,6 @@ fn attachment_lines(
 
 pub(crate) fn turn_lines(
     prefix: &mut Option<PrefixCache>,
-    index: usize,
     turn: &Turn,
     width: u16,
     look: &TurnLook,
@@ -175,7 +174,9 @@ pub(crate) fn turn_lines(
         }
     }
     let streaming = matches!(turn.state, ReplyState::Streaming | ReplyState::Waiting);
-    out.extend(reply_lines(prefix, index, &turn.text, w, theme, streaming));
+    out.extend(reply_lines(
+        prefix, turn.id, &turn.text, w, theme, streaming,
+    ));
     if !turn.sources.list.is_empty() {
         out.push(Line::default());
         out.extend(wrap(vec![Span::styled("Sources", theme.dim())]));

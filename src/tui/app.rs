@@ -97,6 +97,10 @@ pub struct App {
     pub composer: Composer,
     pub history: HistoryState,
     pub help: bool,
+    /// Lines the help overlay is scrolled down by (the view keeps it in range).
+    pub help_scroll: usize,
+    /// Opened by `/help`: the commands come first.
+    pub help_commands_first: bool,
     /// No credential anywhere at start: the Keys pane shows a welcome.
     pub first_run: bool,
     /// The note on setup tokens and Anthropic's terms, until acknowledged once.
@@ -129,6 +133,8 @@ impl App {
             composer: Composer::new(),
             history: HistoryState::default(),
             help: false,
+            help_scroll: 0,
+            help_commands_first: false,
             first_run,
             terms_notice: !terms_seen,
             notice: None,
@@ -259,19 +265,20 @@ impl App {
             return Vec::new();
         }
         if self.help {
-            self.help = false;
+            self.help_key(key);
             return Vec::new();
         }
         if self.terms_notice {
+            // Any key acknowledges the note; keys other than these also do what they do,
+            // so the key the welcome under it names is not lost.
+            self.terms_notice = false;
+            let (_, ack) = self.request(RequestKind::AcknowledgeTerms);
             if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char(' ')) {
-                self.terms_notice = false;
-                let (_, fx) = self.request(RequestKind::AcknowledgeTerms);
-                return vec![fx];
+                return vec![ack];
             }
-            if lookup(Context::Global, &key) == Some(Action::Interrupt) {
-                return vec![Effect::Quit];
-            }
-            return Vec::new();
+            let mut fx = vec![ack];
+            fx.extend(self.on_key(key));
+            return fx;
         }
         if self.pane == Pane::Chat && self.chat.gate.is_some() {
             return self.gate_key(key);
@@ -301,6 +308,13 @@ impl App {
             Action::Interrupt => {
                 if self.chat.in_flight() {
                     self.stop_reply()
+                } else if self.pane == Pane::Chat && !self.composer.is_empty() {
+                    // A first Ctrl-C clears the draft (undo brings it back); the next quits.
+                    self.composer.clear();
+                    self.chat.compose.popup = None;
+                    self.chat.notice =
+                        Some("Draft cleared: Ctrl-_ brings it back; Ctrl-C again quits.".into());
+                    Vec::new()
                 } else {
                     vec![Effect::Quit]
                 }
@@ -312,6 +326,8 @@ impl App {
             Action::GoToPane(i) => self.show_pane(PANES[i.min(PANES.len() - 1)]),
             Action::ToggleHelp => {
                 self.help = !self.help;
+                self.help_scroll = 0;
+                self.help_commands_first = false;
                 Vec::new()
             }
             Action::Suspend => vec![Effect::Suspend],
@@ -345,6 +361,27 @@ impl App {
         } else {
             vec![self.load_keys()]
         }
+    }
+
+    /// Keys while the help overlay is open: the arrows, PgUp/PgDn, Home/End, j/k and
+    /// Space scroll it; any other key closes it.
+    fn help_key(&mut self, key: KeyEvent) {
+        let page = usize::from(self.size.1.saturating_sub(6)).max(1);
+        let max = super::view::help::max_scroll(self);
+        let s = self.help_scroll.min(max);
+        self.help_scroll = match key.code {
+            KeyCode::Down | KeyCode::Char('j') => s + 1,
+            KeyCode::Up | KeyCode::Char('k') => s.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => s + page,
+            KeyCode::PageUp => s.saturating_sub(page),
+            KeyCode::Home => 0,
+            KeyCode::End => max,
+            _ => {
+                self.help = false;
+                0
+            }
+        }
+        .min(max);
     }
 
     fn on_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {

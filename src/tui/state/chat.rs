@@ -20,7 +20,9 @@ mod branch;
 pub mod compose;
 mod slash;
 pub use branch::Siblings;
-pub use slash::{SLASH_HELP, SlashCommand, parse_slash};
+pub use slash::{
+    COMMANDS, CommandInfo, SlashCommand, matching_commands, parse_slash, typed_command,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyState {

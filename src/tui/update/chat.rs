@@ -6,7 +6,7 @@ use crate::api::{Delta, Usage, web};
 use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::chat::{ReplyState, SLASH_HELP, SlashCommand, Spend};
+use crate::tui::state::chat::{ReplyState, Spend};
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {
@@ -46,19 +46,44 @@ impl App {
             Action::ToggleThinking => self.chat.show_thinking = !self.chat.show_thinking,
             Action::OpenEditor => return vec![Effect::Edit(self.composer.text())],
             Action::SelectTurns => return self.enter_select(),
-            // With a pasted path on offer the compose keys took it already.
-            Action::AttachPasted => {
+            // Completions and a pasted path on offer were taken before the keymap.
+            Action::Complete => {
                 self.chat.notice = Some(
-                    "Paste a file's path (or /attach PATH, or @ for files here) to attach it."
+                    "Tab completes /commands and @files here; Shift-Tab or Alt-1…5 change panes."
                         .into(),
                 );
             }
             Action::ScrollUp => self.scroll_chat(self.page()),
             Action::ScrollDown => self.scroll_chat(-self.page()),
-            Action::ScrollToEnd => self.chat.scroll.from_bottom = 0,
-            _ => {}
+            // End is the line's end while the conversation follows the reply.
+            Action::ScrollToEnd if self.chat.scroll.from_bottom == 0 => self.composer.end(),
+            Action::ScrollToEnd => self.chat.scroll = Default::default(),
+            edit => return self.edit_action(edit),
         }
         Vec::new()
+    }
+
+    /// The composer's line editing; the `@` popup follows the text.
+    fn edit_action(&mut self, action: Action) -> Vec<Effect> {
+        let c = &mut self.composer;
+        match action {
+            Action::LineStart => c.home(),
+            Action::LineEnd => c.end(),
+            Action::WordLeft => c.word_left(),
+            Action::WordRight => c.word_right(),
+            Action::DeleteWordBack => c.delete_word_back(true),
+            Action::DeleteWordBackAlnum => c.delete_word_back(false),
+            Action::DeleteWordForward => c.delete_word_forward(),
+            Action::KillToStart => c.kill_to_start(),
+            Action::KillToEnd => c.kill_to_end(),
+            Action::Undo => {
+                if !c.undo() {
+                    self.chat.notice = Some("Nothing to undo.".into());
+                }
+            }
+            _ => return Vec::new(),
+        }
+        self.after_compose_edit()
     }
 
     fn page(&self) -> i32 {
@@ -92,80 +117,6 @@ impl App {
         self.chat.notice = Some("Stopped; what arrived is kept.".into());
         let (_, fx) = self.request(RequestKind::Cancel { target });
         vec![fx]
-    }
-
-    pub(crate) fn apply_slash(&mut self, cmd: SlashCommand) -> Vec<Effect> {
-        let s = &mut self.chat.settings;
-        let notice = match cmd {
-            SlashCommand::System(v) => {
-                s.system = v;
-                "System prompt set for this conversation.".to_string()
-            }
-            SlashCommand::MaxTokens(v) => {
-                s.max_tokens = v;
-                format!(
-                    "max tokens: {}",
-                    v.map_or("default".into(), |n| n.to_string())
-                )
-            }
-            SlashCommand::Temperature(v) => {
-                s.temperature = v;
-                format!(
-                    "temperature: {}",
-                    v.map_or("default".into(), |t| t.to_string())
-                )
-            }
-            SlashCommand::Thinking(v) => {
-                s.thinking = v;
-                format!("thinking: {v:?}").to_lowercase()
-            }
-            SlashCommand::Effort(v) => {
-                s.effort = v;
-                format!("effort: {}", v.map_or("default", |e| e.as_str()))
-            }
-            SlashCommand::Model(id) => {
-                self.chat.model = id.clone();
-                format!("model: {id}")
-            }
-            SlashCommand::Web(on) => {
-                s.web = on;
-                if on {
-                    "Web search on: Claude may search and fetch pages (Anthropic runs them; \
-                     $10 per 1,000 searches on an API key)."
-                        .to_string()
-                } else {
-                    "Web search off.".to_string()
-                }
-            }
-            SlashCommand::Title(title) => match self.chat.conversation {
-                Some(id) => {
-                    let (_, fx) = self.request(RequestKind::RenameConversation { id, title });
-                    self.chat.notice = Some("Renaming…".into());
-                    return vec![fx];
-                }
-                None => "Send a first prompt, then name the conversation.".to_string(),
-            },
-            SlashCommand::Attach(path) => return self.attach_path(path),
-            SlashCommand::New => {
-                if self.chat.in_flight() {
-                    "Stop the reply first (Esc).".to_string()
-                } else {
-                    self.chat.turns.clear();
-                    self.chat.attached.clear();
-                    self.chat.selected = None;
-                    self.chat.editing = None;
-                    self.chat.sent = None;
-                    self.chat.conversation = None;
-                    self.chat.scroll.from_bottom = 0;
-                    self.chat.context_from = 0;
-                    self.chat.counted = None;
-                    "New conversation.".to_string()
-                }
-            }
-            SlashCommand::Help => SLASH_HELP.to_string(),
-        };
-        self.chat.notice = Some(notice);
-        Vec::new()
     }
 
     pub(crate) fn chat_event(&mut self, event: ApiEvent) -> Vec<Effect> {

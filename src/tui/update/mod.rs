@@ -9,6 +9,7 @@ mod keys;
 mod resume;
 mod select;
 mod send;
+mod slash;
 
 pub use chat::last_code_block;
 pub use history::settings_to_json;

@@ -143,11 +143,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 theme.dim(),
             ),
             Line::styled(
-                "/system, /model, /thinking, /effort, /max-tokens change this conversation (/help).",
+                "Type / for the commands (/model, /system, /thinking, /effort, /web…).",
                 theme.dim(),
             ),
             Line::styled(
-                "@ or /attach adds a file · Ctrl-E opens $EDITOR · Alt-↑ selects turns.",
+                "@ or /attach adds a file · Ctrl-O opens $EDITOR · Alt-↑ selects turns.",
                 theme.dim(),
             ),
             Line::styled("F1 lists every key.", theme.dim()),
@@ -196,6 +196,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     if let Some(popup) = &app.chat.compose.popup {
         composer::draw_popup(f, app, popup, conv);
+    } else if let Some(found) = app.slash_popup() {
+        composer::draw_slash_popup(f, app, &found, conv);
     }
     composer::draw(f, app, comp);
 }

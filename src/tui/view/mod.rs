@@ -3,12 +3,14 @@
 //! line cache, which only remembers work already done.
 
 pub mod chat;
+pub mod help;
 pub mod history;
 pub mod keys;
 pub mod layout;
 pub mod markdown;
 pub mod models;
 pub mod status;
+pub mod text;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,7 +18,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use super::app::{App, PANES, Pane};
-use super::keymap::help_rows;
 use crate::credentials::Expiry;
 
 pub const TERMS_NOTICE: &[&str] = &[
@@ -51,7 +52,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             96,
         );
     } else if app.help {
-        draw_help(f, app);
+        help::draw(f, app);
     }
 }
 
@@ -128,71 +129,4 @@ fn draw_popup(f: &mut Frame, app: &App, title: &str, lines: Vec<Line>, width: u1
         ),
         r,
     );
-}
-
-fn draw_help(f: &mut Frame, app: &App) {
-    let mut sections: Vec<Vec<Line>> = Vec::new();
-    if let Some(Err(detail)) = &app.keys.keyring {
-        sections.push(vec![
-            Line::styled("Keyring", app.theme.heading()),
-            Line::raw(format!("  {detail}")),
-        ]);
-    }
-    let mut section = "";
-    for (s, keys, help) in help_rows() {
-        if s != section {
-            sections.push(vec![Line::styled(s, app.theme.heading())]);
-            section = s;
-        }
-        if let Some(current) = sections.last_mut() {
-            current.push(Line::from(vec![
-                Span::styled(format!("  {keys:<20}"), app.theme.accent()),
-                Span::raw(help),
-            ]));
-        }
-    }
-    let area = f.area();
-    let total: usize = sections.iter().map(|s| s.len() + 1).sum();
-    // Two columns when one would not fit; sections are never split between them, and the
-    // split is where the taller column is shortest.
-    let two = total + 2 > usize::from(area.height);
-    let split = if two {
-        let heights: Vec<usize> = sections.iter().map(|s| s.len() + 1).collect();
-        (1..sections.len())
-            .min_by_key(|&k| {
-                let left: usize = heights[..k].iter().sum();
-                left.max(total - left)
-            })
-            .unwrap_or(sections.len())
-    } else {
-        sections.len()
-    };
-    let mut columns: Vec<Vec<Line>> = vec![Vec::new(), Vec::new()];
-    for (i, s) in sections.into_iter().enumerate() {
-        let c = &mut columns[usize::from(i >= split)];
-        if !c.is_empty() {
-            c.push(Line::default());
-        }
-        c.extend(s);
-    }
-    columns.retain(|c| !c.is_empty());
-    let height = columns.iter().map(Vec::len).max().unwrap_or(0) + 3;
-    let width = if two { area.width } else { 80 };
-    let r = layout::centered(area, width, u16::try_from(height).unwrap_or(u16::MAX));
-    f.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(app.theme.accent())
-        .title(" Keys — any key closes ");
-    let inner = block.inner(r);
-    f.render_widget(block, r);
-    let n = u32::try_from(columns.len()).unwrap_or(1);
-    let parts = ratatui::layout::Layout::horizontal(vec![
-        ratatui::layout::Constraint::Ratio(1, n);
-        columns.len()
-    ])
-    .split(inner);
-    for (col, area) in columns.into_iter().zip(parts.iter()) {
-        f.render_widget(Paragraph::new(col).wrap(Wrap { trim: false }), *area);
-    }
 }

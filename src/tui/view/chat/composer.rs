@@ -81,6 +81,68 @@ pub(super) fn draw_popup(
     );
 }
 
+/// The `/` popup: the commands matching what is typed, one a line with what it does; the
+/// chosen one's arguments in the title.
+pub(super) fn draw_slash_popup(
+    f: &mut Frame,
+    app: &App,
+    found: &[&crate::tui::state::chat::CommandInfo],
+    conv: Rect,
+) {
+    use crate::tui::view::text::ellipsize;
+    let theme = app.theme;
+    let selected = app
+        .chat
+        .compose
+        .slash_selected
+        .min(found.len().saturating_sub(1));
+    let w = conv.width.min(64);
+    let room = usize::from(conv.height.saturating_sub(2)).max(1);
+    let first = selected.saturating_sub(room - 1);
+    let name_w = found.iter().map(|c| c.name.len() + 1).max().unwrap_or(0);
+    let desc_w = usize::from(w.saturating_sub(2)).saturating_sub(name_w + 2);
+    let rows: Vec<Line> = found
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(room)
+        .map(|(i, c)| {
+            let name = format!("/{}", c.name);
+            let text = format!(" {name:<name_w$}  {}", ellipsize(c.help, desc_w));
+            if i == selected {
+                Line::styled(text, theme.selected())
+            } else {
+                Line::from(vec![
+                    Span::styled(format!(" {name:<name_w$}  "), theme.accent()),
+                    Span::raw(ellipsize(c.help, desc_w)),
+                ])
+            }
+        })
+        .collect();
+    let chosen = found[selected];
+    let usage = format!(" /{} {} · Tab/Enter · Esc ", chosen.name, chosen.args);
+    let h = u16::try_from(rows.len()).unwrap_or(1).saturating_add(2);
+    let r = Rect {
+        x: conv.x,
+        y: conv.bottom().saturating_sub(h),
+        width: w,
+        height: h.min(conv.height),
+    };
+    f.render_widget(ratatui::widgets::Clear, r);
+    f.render_widget(
+        Paragraph::new(rows).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.dim())
+                .title(Span::styled(
+                    ellipsize(&usage.replace("  ", " "), usize::from(w.saturating_sub(2))),
+                    theme.dim(),
+                )),
+        ),
+        r,
+    );
+}
+
 /// The chat header's right side: how full the context is (amber past 80 %) and what the
 /// conversation cost so far on an API key.
 fn context_spans(app: &App) -> Vec<Span<'static>> {

@@ -90,11 +90,31 @@ impl App {
         i32::from(self.size.1.saturating_sub(10)).max(3)
     }
 
+    /// Scrolls by `lines` (positive: up), from where the view is now: the lines the reply
+    /// grew by while held count as scrolled already. Scrolled up, the view holds still.
     pub(crate) fn scroll_chat(&mut self, lines: i32) {
-        let max = self.chat.render_cache.borrow().max_scroll();
-        let now = i64::try_from(self.chat.scroll.from_bottom).unwrap_or(i64::MAX);
+        let cache = self.chat.render_cache.borrow();
+        let max = cache.max_scroll();
+        let last_h = self
+            .chat
+            .turns
+            .len()
+            .checked_sub(1)
+            .and_then(|i| cache.turns.get(&i))
+            .map(|c| c.lines.len());
+        drop(cache);
+        let s = self.chat.scroll;
+        let grown = match (s.hold, last_h) {
+            (Some(hold), Some(h)) if s.from_bottom > 0 => h.saturating_sub(hold),
+            _ => 0,
+        };
+        let now = i64::try_from(s.from_bottom + grown).unwrap_or(i64::MAX);
         let next = (now + i64::from(lines)).clamp(0, i64::try_from(max).unwrap_or(i64::MAX));
-        self.chat.scroll.from_bottom = usize::try_from(next).unwrap_or(0);
+        let from_bottom = usize::try_from(next).unwrap_or(0);
+        self.chat.scroll = super::super::state::chat::Scroll {
+            from_bottom,
+            hold: (from_bottom > 0).then_some(last_h.unwrap_or(0)),
+        };
     }
 
     pub(crate) fn stop_reply(&mut self) -> Vec<Effect> {

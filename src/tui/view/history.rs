@@ -54,7 +54,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ));
     }
     let [top, list] = Layout::vertical([
-        Constraint::Length(u16::try_from(head.len()).unwrap_or(1)),
+        Constraint::Length(super::text::wrapped_height(&head, area.width)),
         Constraint::Min(1),
     ])
     .areas(area);
@@ -99,6 +99,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         };
         f.render_widget(
             Paragraph::new(Line::styled(text, theme.dim()))
+                .wrap(ratatui::widgets::Wrap { trim: false })
                 .block(Block::default().borders(Borders::ALL).title(title)),
             list,
         );

@@ -107,7 +107,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.warn(),
         ));
     }
-    let footer_h = u16::try_from(form.len() + footer.len()).unwrap_or(4) + 1;
+    let mut all = form.clone();
+    all.extend(footer.iter().cloned());
+    let footer_h = super::text::wrapped_height(&all, area.width) + 1;
     let [list_area, bottom] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(footer_h)]).areas(area);
 
@@ -125,6 +127,25 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             list_area,
         );
     } else {
+        // Columns that do not fit are left out whole, least needed first: the store, the
+        // kind, then the masked secret (the name and the last check always stay).
+        let name_of = |m: &crate::config::KeyMeta| match &m.base_url {
+            Some(url) => format!("{} @{}", m.name, endpoint_label(url)),
+            None => m.name.clone(),
+        };
+        let name_w = app
+            .keys
+            .keys
+            .iter()
+            .map(|k| name_of(&k.entry.meta).chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 32);
+        let inner = usize::from(list_area.width.saturating_sub(2));
+        let base = 1 + 1 + name_w + 1 + 18;
+        let secret = base + 25 <= inner;
+        let kind = secret && base + 25 + 8 <= inner;
+        let store = kind && base + 25 + 16 <= inner;
         let rows: Vec<Row> = app
             .keys
             .keys
@@ -156,21 +177,25 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                     Some("rate_limited") => theme.warn(),
                     Some(_) => theme.error(),
                 };
-                let row = Row::new(vec![
+                let mut cells = vec![
                     Cell::from(Span::styled(marker, theme.accent())),
-                    Cell::from(match &m.base_url {
-                        Some(url) => format!("{} @{}", m.name, endpoint_label(url)),
-                        None => m.name.clone(),
-                    }),
-                    Cell::from(m.kind.to_string()),
-                    Cell::from(if m.backend == Backend::Env {
+                    Cell::from(name_of(m)),
+                ];
+                if kind {
+                    cells.push(Cell::from(m.kind.to_string()));
+                }
+                if store {
+                    cells.push(Cell::from(if m.backend == Backend::Env {
                         "env".to_string()
                     } else {
                         m.backend.to_string()
-                    }),
-                    Cell::from(k.masked.clone()),
-                    Cell::from(Span::styled(check, check_style)),
-                ]);
+                    }));
+                }
+                if secret {
+                    cells.push(Cell::from(k.masked.clone()));
+                }
+                cells.push(Cell::from(Span::styled(check, check_style)));
+                let row = Row::new(cells);
                 if i == app.keys.selected {
                     row.style(theme.selected())
                 } else {
@@ -178,25 +203,32 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 }
             })
             .collect();
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Length(24),
-                Constraint::Min(18),
-            ],
-        )
-        .header(
-            Row::new(vec!["", "NAME", "KIND", "STORE", "SECRET", "LAST CHECK"]).style(theme.dim()),
-        )
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Keys — ● active "),
-        );
+        let mut widths = vec![
+            Constraint::Length(1),
+            Constraint::Length(u16::try_from(name_w).unwrap_or(12)),
+        ];
+        let mut header = vec!["", "NAME"];
+        if kind {
+            widths.push(Constraint::Length(7));
+            header.push("KIND");
+        }
+        if store {
+            widths.push(Constraint::Length(7));
+            header.push("STORE");
+        }
+        if secret {
+            widths.push(Constraint::Length(24));
+            header.push("SECRET");
+        }
+        widths.push(Constraint::Min(18));
+        header.push("LAST CHECK");
+        let table = Table::new(rows, widths)
+            .header(Row::new(header).style(theme.dim()))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Keys — ● active "),
+            );
         f.render_widget(table, list_area);
     }
     // The cursor sits at the end of the field being typed into, the line the `›` marks.

@@ -70,54 +70,72 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(tabs, area);
 }
 
-/// The active key (masked), the model, the token's state and days left, and the last
-/// notice or error.
+/// The active key (masked when there is room), the model, the token's state and days
+/// left, and the last notice or error. On a narrow screen the notice keeps its room and
+/// the key gives way; a notice longer than the line ends with `…` (the whole text is in
+/// the log).
 fn draw_status_line(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
-    let mut spans: Vec<Span> = Vec::new();
-    let key = app
+    let width = usize::from(area.width);
+    let active = app
         .keys
         .in_use
         .as_ref()
-        .and_then(|n| app.keys.keys.iter().find(|k| &k.entry.meta.name == n))
-        .map_or("no key".to_string(), |k| {
-            format!("{} {}", k.entry.meta.name, k.masked)
-        });
-    spans.push(Span::styled(key, theme.accent()));
-    spans.push(Span::styled(" │ ", theme.dim()));
-    spans.push(Span::raw(app.chat.model.clone()));
+        .and_then(|n| app.keys.keys.iter().find(|k| &k.entry.meta.name == n));
+    let key = match active {
+        Some(k) if width >= 100 => format!("{} {}", k.entry.meta.name, k.masked),
+        Some(k) => k.entry.meta.name.clone(),
+        None => "no key".to_string(),
+    };
+    let mut state: Vec<Span> = Vec::new();
     if let Some(r) = &app.status.report {
-        spans.push(Span::styled(" │ ", theme.dim()));
+        state.push(Span::styled(" │ ", theme.dim()));
         let verdict = r.check.as_ref().map_or("unchecked", |c| c.verdict.as_str());
         let style = match r.check.as_ref().map(|c| c.verdict) {
             Some(v) if v.authenticated() => theme.ok(),
             Some(crate::status::Verdict::Unreachable) | None => theme.warn(),
             Some(_) => theme.error(),
         };
-        spans.push(Span::styled(verdict.replace('_', " "), style));
+        state.push(Span::styled(verdict.replace('_', " "), style));
         match r.expiry {
             Some(Expiry::Valid { days_left, .. }) => {
-                spans.push(Span::styled(format!(", {days_left}d left"), theme.dim()))
+                state.push(Span::styled(format!(", {days_left}d left"), theme.dim()))
             }
             Some(Expiry::Expiring { days_left, .. }) => {
-                spans.push(Span::styled(format!(", {days_left}d left"), theme.warn()))
+                state.push(Span::styled(format!(", {days_left}d left"), theme.warn()))
             }
-            Some(Expiry::Expired { .. }) => spans.push(Span::styled(", expired?", theme.error())),
+            Some(Expiry::Expired { .. }) => state.push(Span::styled(", expired?", theme.error())),
             _ => {}
         }
     }
+    let state_w: usize = state.iter().map(|s| s.width()).sum();
+    let model_w = text::width(&app.chat.model);
+    let mut spans: Vec<Span> = Vec::new();
+    let mut used = model_w + state_w;
+    let notice_w = app.notice.as_ref().map_or(0, |n| text::width(&n.text) + 3);
+    // The key stays while the notice still fits beside it, or at least 30 columns of it.
+    if app.notice.is_none() || used + text::width(&key) + 3 + notice_w.min(33) <= width {
+        used += text::width(&key) + 3;
+        spans.push(Span::styled(key, theme.accent()));
+        spans.push(Span::styled(" │ ", theme.dim()));
+    }
+    spans.push(Span::raw(app.chat.model.clone()));
+    spans.extend(state);
     if let Some(n) = &app.notice {
         spans.push(Span::styled(" │ ", theme.dim()));
+        let room = width.saturating_sub(used + 3);
         spans.push(Span::styled(
-            n.text.clone(),
+            text::ellipsize(&n.text, room),
             if n.error { theme.error() } else { theme.dim() },
         ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// A bordered box in the middle, as tall as its text once wrapped (up to the screen).
 fn draw_popup(f: &mut Frame, app: &App, title: &str, lines: Vec<Line>, width: u16) {
-    let h = u16::try_from(lines.len()).unwrap_or(20).saturating_add(2);
+    let inner_w = width.min(f.area().width).saturating_sub(2);
+    let h = text::wrapped_height(&lines, inner_w).saturating_add(2);
     let r = layout::centered(f.area(), width, h);
     f.render_widget(Clear, r);
     f.render_widget(

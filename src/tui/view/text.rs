@@ -34,6 +34,14 @@ pub fn wrap(text: &str, w: usize) -> Vec<String> {
     lines
 }
 
+/// Rows `lines` take once wrapped (as `Paragraph` with `Wrap { trim: false }` wraps them)
+/// in `w` columns.
+pub fn wrapped_height(lines: &[ratatui::text::Line<'_>], w: u16) -> u16 {
+    let p = ratatui::widgets::Paragraph::new(lines.to_vec())
+        .wrap(ratatui::widgets::Wrap { trim: false });
+    u16::try_from(p.line_count(w.max(1))).unwrap_or(u16::MAX)
+}
+
 /// `text` cut to `w` columns, ending with `…` when it was longer.
 pub fn ellipsize(text: &str, w: usize) -> String {
     if width(text) <= w {

@@ -9,12 +9,15 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::tui::app::App;
 
-/// The files going with the next prompt, the focused one marked.
-pub(super) fn chip_line(app: &App) -> Line<'static> {
+/// The files going with the next prompt, the focused one marked, packed into lines of
+/// `width` columns: a chip is never split (one wider than a line ends with `…`).
+pub(super) fn chip_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    use crate::tui::view::text::{ellipsize, width as cols};
     let theme = app.theme;
-    let mut spans = Vec::new();
+    let w = usize::from(width.max(1));
+    let mut items: Vec<Span<'static>> = Vec::new();
     if app.chat.compose.chip_focus.is_some() {
-        spans.push(Span::styled("x removes · ←→ · Esc  ", theme.dim()));
+        items.push(Span::styled("x removes · ←→ · Esc", theme.dim()));
     }
     for (i, a) in app.chat.attached.iter().enumerate() {
         let style = if app.chat.compose.chip_focus == Some(i) {
@@ -22,13 +25,34 @@ pub(super) fn chip_line(app: &App) -> Line<'static> {
         } else {
             theme.accent()
         };
-        spans.push(Span::styled(format!("[📎 {}]", a.chip()), style));
-        spans.push(Span::raw(" "));
+        items.push(Span::styled(
+            ellipsize(&format!("[📎 {}]", a.chip()), w),
+            style,
+        ));
     }
     if !app.chat.compose.reading.is_empty() {
-        spans.push(Span::styled("reading…", theme.dim()));
+        items.push(Span::styled("reading…", theme.dim()));
     }
-    Line::from(spans)
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut line: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for item in items {
+        let iw = cols(&item.content);
+        if used > 0 && used + 1 + iw > w {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(Span::raw(" "));
+            used += 1;
+        }
+        used += iw;
+        line.push(item);
+    }
+    if !line.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
 }
 
 /// The `@` popup: files under the current folder matching what follows the `@`.

@@ -20,7 +20,7 @@ impl App {
                 if let Some(t) = self.chat.last_reply() {
                     let text = t.text.clone();
                     self.chat.notice = Some(format!(
-                        "Copied the last reply ({} characters).",
+                        "Sent the last reply ({} characters) to the terminal's clipboard; F1 says what can block it.",
                         text.chars().count()
                     ));
                     return vec![Effect::Copy(text)];
@@ -35,7 +35,7 @@ impl App {
                 {
                     Some(code) => {
                         self.chat.notice = Some(format!(
-                            "Copied a code block ({} lines).",
+                            "Sent a code block ({} lines) to the terminal's clipboard; F1 says what can block it.",
                             code.lines().count()
                         ));
                         return vec![Effect::Copy(code)];

@@ -85,7 +85,7 @@ impl App {
                     text
                 };
                 self.chat.notice = Some(format!(
-                    "Copied turn {}'s reply ({} characters, as it arrived).",
+                    "Sent turn {}'s reply ({} characters, as it arrived) to the terminal's clipboard; F1 says what can block it.",
                     i + 1,
                     text.chars().count()
                 ));
@@ -102,7 +102,7 @@ impl App {
                     self.chat.notice = Some("No code block in that reply.".into());
                 } else {
                     self.chat.notice = Some(format!(
-                        "Copied {} code block{}.",
+                        "Sent {} code block{} to the terminal's clipboard; F1 says what can block it.",
                         blocks.len(),
                         if blocks.len() == 1 { "" } else { "s" }
                     ));

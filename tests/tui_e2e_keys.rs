@@ -72,6 +72,8 @@ fn the_slash_popup_lists_narrows_and_completes() {
     t.type_text("on");
     t.keys(&["Enter"]);
     t.wait_for("Web search on");
+    // Information fades by itself: the loop schedules it, no key needed.
+    t.wait_until("the notice to fade", |s| !s.contains("Web search on"));
     t.keys(&["C-c"]);
     t.wait_for("EXITED:0");
 }

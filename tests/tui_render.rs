@@ -557,7 +557,7 @@ fn render_colours(app: &App, w: u16, h: u16) -> String {
 fn dark_and_light_themes() {
     let mut a = app(Pane::Chat);
     chat(&mut a);
-    a.chat.notice = Some("A notice in amber.".into());
+    a.chat.notice = Some(oat::tui::notice::Notice::warning("A notice in amber."));
     a.theme = oat::tui::theme::Theme {
         color: true,
         light: false,

@@ -184,13 +184,12 @@ fn chat_popups_chips_gate_and_notices() {
         f.sha256 = name.into();
         a.chat.attached.push(f);
     }
-    a.chat.notice = Some(
+    a.chat.notice = Some(oat::tui::notice::Notice::warning(
         "The reply stopped at the max-tokens limit (/max-tokens N raises it). This notice is \
          long on purpose, to show that it wraps onto more lines instead of being cut at the \
          edge of a small terminal, and that past four lines it ends with an ellipsis so the \
-         conversation keeps its room; the whole text is in the log."
-            .into(),
-    );
+         conversation keeps its room; the whole text is in the log.",
+    ));
     snap("chat_chips_and_long_notice", &mut a);
     a.chat.attached.clear();
     a.chat.notice = None;
@@ -200,7 +199,7 @@ fn chat_popups_chips_gate_and_notices() {
         limit: 1_000_000,
         drop: Some(3),
     });
-    a.chat.notice = Some(a.chat.gate.as_ref().unwrap().sentence());
+    a.chat.notice = Some(a.chat.gate.as_ref().unwrap().sentence().into());
     for (w, h) in SIZES {
         a.update(Msg::Resize(w, h));
         let s = render(&a, w, h);

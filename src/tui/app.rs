@@ -65,6 +65,8 @@ pub enum Msg {
     Edited(Result<String, String>),
     /// A picture for the file with this SHA-256 is ready to draw.
     PictureReady(String, Box<super::pictures::Picture>),
+    /// Information notices up to this id have been seen long enough.
+    NoticeFaded(u64),
 }
 
 #[derive(Debug)]
@@ -81,12 +83,7 @@ pub enum Effect {
     Quit,
 }
 
-/// A line for the status bar: the last notice or error, app-wide.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Notice {
-    pub text: String,
-    pub error: bool,
-}
+pub use super::notice::{Level, Notice};
 
 pub struct App {
     pub pane: Pane,
@@ -204,11 +201,46 @@ impl App {
         fx
     }
 
-    pub fn set_notice(&mut self, text: impl Into<String>, error: bool) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error,
-        });
+    /// The status line's notice.
+    pub fn set_notice(&mut self, notice: Notice) {
+        self.notice = Some(notice);
+    }
+
+    /// Every notice on screen, wherever it shows.
+    fn notices_mut(&mut self) -> [&mut Option<Notice>; 3] {
+        [
+            &mut self.notice,
+            &mut self.chat.notice,
+            &mut self.keys.notice,
+        ]
+    }
+
+    /// The newest notice that fades, for the event loop to time; `None`: nothing fades.
+    pub fn fading(&self) -> Option<u64> {
+        [&self.notice, &self.chat.notice, &self.keys.notice]
+            .into_iter()
+            .flatten()
+            .filter(|n| n.fades())
+            .map(|n| n.id)
+            .max()
+    }
+
+    /// Drops the notices that fade and are no newer than `upto` (`None`: all of them).
+    pub(crate) fn fade_notices(&mut self, upto: Option<u64>) {
+        for n in self.notices_mut() {
+            if n.as_ref()
+                .is_some_and(|n| n.fades() && upto.is_none_or(|u| n.id <= u))
+            {
+                *n = None;
+            }
+        }
+    }
+
+    /// Drops every notice: a new conversation, model or resume starts clean.
+    pub(crate) fn clear_notices(&mut self) {
+        for n in self.notices_mut() {
+            *n = None;
+        }
     }
 
     /// The keymap context for the focused pane and its mode.
@@ -250,6 +282,10 @@ impl App {
                 self.edited(result);
                 Vec::new()
             }
+            Msg::NoticeFaded(id) => {
+                self.fade_notices(Some(id));
+                Vec::new()
+            }
             Msg::PictureReady(sha, picture) => {
                 self.pictures.ready.insert(sha, *picture);
                 // Turns showing it are taller now.
@@ -263,6 +299,12 @@ impl App {
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return Vec::new();
+        }
+        // The next key is the next action: information has been seen. Esc acknowledges
+        // warnings and errors too (and still does what Esc does).
+        self.fade_notices(None);
+        if key.code == KeyCode::Esc {
+            self.clear_notices();
         }
         if self.help {
             self.help_key(key);
@@ -312,8 +354,9 @@ impl App {
                     // A first Ctrl-C clears the draft (undo brings it back); the next quits.
                     self.composer.clear();
                     self.chat.compose.popup = None;
-                    self.chat.notice =
-                        Some("Draft cleared: Ctrl-_ brings it back; Ctrl-C again quits.".into());
+                    self.chat.notice = Some(Notice::info(
+                        "Draft cleared: Ctrl-_ brings it back; Ctrl-C again quits.",
+                    ));
                     Vec::new()
                 } else {
                     vec![Effect::Quit]

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod event_loop;
 pub mod keymap;
+pub mod notice;
 pub mod pictures;
 pub mod probe;
 pub mod render_cache;

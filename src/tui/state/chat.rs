@@ -241,8 +241,8 @@ pub struct ChatState {
     pub sent: Option<RequestId>,
     pub scroll: Scroll,
     pub show_thinking: bool,
-    /// A line under the conversation: retries, copy confirmations, setting changes.
-    pub notice: Option<String>,
+    /// Under the conversation: retries, copy confirmations, setting changes.
+    pub notice: Option<crate::tui::notice::Notice>,
     pub render_cache: RefCell<RenderCache>,
     /// Turns before this index stay on screen and in the history but are not sent (left
     /// out to fit the context window).

@@ -6,6 +6,7 @@ use crate::api::{Delta, Usage, web};
 use crate::credentials::CredentialKind;
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
+use crate::tui::notice::Notice;
 use crate::tui::state::chat::{ReplyState, Spend};
 use crate::worker::{ApiEvent, RequestKind};
 
@@ -19,13 +20,13 @@ impl App {
             Action::CopyReply => {
                 if let Some(t) = self.chat.last_reply() {
                     let text = t.text.clone();
-                    self.chat.notice = Some(format!(
+                    self.chat.notice = Some(Notice::info(format!(
                         "Sent the last reply ({} characters) to the terminal's clipboard; F1 says what can block it.",
                         text.chars().count()
-                    ));
+                    )));
                     return vec![Effect::Copy(text)];
                 }
-                self.chat.notice = Some("Nothing to copy yet.".into());
+                self.chat.notice = Some(Notice::info("Nothing to copy yet."));
             }
             Action::CopyCode => {
                 match self
@@ -34,13 +35,15 @@ impl App {
                     .and_then(|t| last_code_block(&t.text))
                 {
                     Some(code) => {
-                        self.chat.notice = Some(format!(
+                        self.chat.notice = Some(Notice::info(format!(
                             "Sent a code block ({} lines) to the terminal's clipboard; F1 says what can block it.",
                             code.lines().count()
-                        ));
+                        )));
                         return vec![Effect::Copy(code)];
                     }
-                    None => self.chat.notice = Some("No code block in the last reply.".into()),
+                    None => {
+                        self.chat.notice = Some(Notice::info("No code block in the last reply."))
+                    }
                 }
             }
             Action::ToggleThinking => self.chat.show_thinking = !self.chat.show_thinking,
@@ -48,10 +51,9 @@ impl App {
             Action::SelectTurns => return self.enter_select(),
             // Completions and a pasted path on offer were taken before the keymap.
             Action::Complete => {
-                self.chat.notice = Some(
-                    "Tab completes /commands and @files here; Shift-Tab or Alt-1…5 change panes."
-                        .into(),
-                );
+                self.chat.notice = Some(Notice::info(
+                    "Tab completes /commands and @files here; Shift-Tab or Alt-1…5 change panes.",
+                ));
             }
             Action::ScrollUp => self.scroll_chat(self.page()),
             Action::ScrollDown => self.scroll_chat(-self.page()),
@@ -78,7 +80,7 @@ impl App {
             Action::KillToEnd => c.kill_to_end(),
             Action::Undo => {
                 if !c.undo() {
-                    self.chat.notice = Some("Nothing to undo.".into());
+                    self.chat.notice = Some(Notice::info("Nothing to undo."));
                 }
             }
             _ => return Vec::new(),
@@ -121,7 +123,7 @@ impl App {
         if !self.chat.in_flight() && self.chat.editing.take().is_some() {
             self.composer.take();
             self.chat.attached.clear();
-            self.chat.notice = Some("Edit cancelled.".into());
+            self.chat.notice = Some(Notice::info("Edit cancelled."));
             return Vec::new();
         }
         if self.chat.compose.popup.take().is_some() {
@@ -134,7 +136,7 @@ impl App {
             t.state = ReplyState::Stopped;
             t.revision += 1;
         }
-        self.chat.notice = Some("Stopped; what arrived is kept.".into());
+        self.chat.notice = Some(Notice::info("Stopped; what arrived is kept."));
         let (_, fx) = self.request(RequestKind::Cancel { target });
         vec![fx]
     }
@@ -202,10 +204,9 @@ impl App {
                         None => ReplyState::Done,
                     };
                     if message["stop_reason"] == "max_tokens" {
-                        self.chat.notice = Some(
-                            "The reply stopped at the max-tokens limit (/max-tokens N raises it)."
-                                .into(),
-                        );
+                        self.chat.notice = Some(Notice::warning(
+                            "The reply stopped at the max-tokens limit (/max-tokens N raises it).",
+                        ));
                     }
                     t.revision += 1;
                 }
@@ -230,7 +231,7 @@ impl App {
                 }
             }
             ApiEvent::Retrying { id, message } if current == Some(id) => {
-                self.chat.notice = Some(message);
+                self.chat.notice = Some(Notice::info(message));
             }
             ApiEvent::TokensCounted { id, tokens } => self.tokens_counted(id, tokens),
             // Results of a stopped or replaced request: stale, dropped.

@@ -2,6 +2,7 @@
 //! with Tab completion, the `@` popup, a pasted path), the chips, and handing the text to
 //! `$EDITOR`. Pure, like the rest of `update`: files are read by the worker.
 
+use crate::tui::notice::Notice;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::attach::Attachment;
@@ -75,10 +76,10 @@ impl App {
     fn remove_chip(&mut self, i: usize) {
         if i < self.chat.attached.len() {
             let gone = self.chat.attached.remove(i);
-            self.chat.notice = Some(format!(
+            self.chat.notice = Some(Notice::info(format!(
                 "Removed {} (attach it again with @ or /attach).",
                 gone.file_name()
-            ));
+            )));
             self.chat.counted = None;
         }
         self.chat.compose.chip_focus = match self.chat.attached.len() {
@@ -164,7 +165,7 @@ impl App {
 
     pub(crate) fn attach_path(&mut self, path: String) -> Vec<Effect> {
         let path = crate::worker::expand_home(path.trim());
-        self.chat.notice = Some(format!("Reading {path}…"));
+        self.chat.notice = Some(Notice::info(format!("Reading {path}…")));
         let (id, fx) = self.request(RequestKind::ReadAttachment { path: path.into() });
         self.chat.compose.reading.push(id);
         vec![fx]
@@ -189,9 +190,9 @@ impl App {
         match result {
             Ok(text) => {
                 self.composer.set_text(&text);
-                self.chat.notice = Some("Back from the editor: Enter sends.".into());
+                self.chat.notice = Some(Notice::info("Back from the editor: Enter sends."));
             }
-            Err(e) => self.chat.notice = Some(format!("The editor failed: {e}")),
+            Err(e) => self.chat.notice = Some(Notice::error(format!("The editor failed: {e}"))),
         }
     }
 
@@ -203,7 +204,7 @@ impl App {
             }
             ApiEvent::AttachmentFailed { id, error } if self.chat.compose.reading.contains(&id) => {
                 self.chat.compose.reading.retain(|r| *r != id);
-                self.chat.notice = Some(format!("Not attached: {error}"));
+                self.chat.notice = Some(Notice::error(format!("Not attached: {error}")));
             }
             ApiEvent::FilesListed { id, files } if self.chat.compose.files_req == Some(id) => {
                 self.chat.compose.files_req = None;
@@ -224,25 +225,29 @@ impl App {
                 match completion {
                     Some(c) => {
                         self.composer.set_text(&format!("/attach {c}"));
-                        self.chat.notice = (candidates.len() > 1).then(|| {
-                            let mut shown: Vec<&str> =
-                                candidates.iter().take(12).map(String::as_str).collect();
-                            if candidates.len() > 12 {
-                                shown.push("…");
-                            }
-                            shown.join("  ")
-                        });
+                        self.chat.notice = (candidates.len() > 1)
+                            .then(|| {
+                                let mut shown: Vec<&str> =
+                                    candidates.iter().take(12).map(String::as_str).collect();
+                                if candidates.len() > 12 {
+                                    shown.push("…");
+                                }
+                                shown.join("  ")
+                            })
+                            .map(Notice::info);
                     }
-                    None => self.chat.notice = Some(format!("No file matches {partial}")),
+                    None => {
+                        self.chat.notice = Some(Notice::error(format!("No file matches {partial}")))
+                    }
                 }
             }
             ApiEvent::PasteIsFile { text, path, .. }
                 if self.pane == Pane::Chat && self.composer.text().contains(&text) =>
             {
-                self.chat.notice = Some(format!(
+                self.chat.notice = Some(Notice::info(format!(
                     "That is a file: Tab attaches {} instead of the text.",
                     path.display()
-                ));
+                )));
                 self.chat.compose.paste_offer = Some((text, path));
             }
             _ => {}
@@ -255,7 +260,7 @@ impl App {
             && let Err(e) =
                 crate::attach::check_model(std::slice::from_ref(&file), &m.id, &m.capabilities)
         {
-            self.chat.notice = Some(format!("Not attached: {e}"));
+            self.chat.notice = Some(Notice::error(format!("Not attached: {e}")));
             return Vec::new();
         }
         // The per-request limits (an image over 5 MB as base64, too many images, pages)
@@ -263,14 +268,20 @@ impl App {
         let mut all: Vec<&Attachment> = self.chat.attached.iter().collect();
         all.push(&file);
         if let Err(e) = crate::attach::limits::check(&all, self.context_limit(), 0) {
-            self.chat.notice = Some(format!("Not attached: {e}"));
+            self.chat.notice = Some(Notice::error(format!("Not attached: {e}")));
             return Vec::new();
         }
         if self.chat.attached.iter().any(|a| a.sha256 == file.sha256) {
-            self.chat.notice = Some(format!("{} is attached already.", file.file_name()));
+            self.chat.notice = Some(Notice::info(format!(
+                "{} is attached already.",
+                file.file_name()
+            )));
             return Vec::new();
         }
-        self.chat.notice = Some(format!("Attached {} (← then x removes it).", file.chip()));
+        self.chat.notice = Some(Notice::info(format!(
+            "Attached {} (← then x removes it).",
+            file.chip()
+        )));
         self.chat.counted = None;
         let fx = self.picture_for(&file);
         self.chat.attached.push(file);

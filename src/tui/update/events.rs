@@ -3,6 +3,7 @@
 
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
+use crate::tui::notice::Notice;
 use crate::tui::state::keys::KeysMode;
 use crate::worker::ApiEvent;
 
@@ -23,7 +24,7 @@ impl App {
                 if let Some(m) = self.models.selected_model() {
                     self.chat.model = m.id.clone();
                     let text = format!("Chat model: {} ({})", m.display_name, m.id);
-                    self.set_notice(text, false);
+                    self.set_notice(Notice::info(text));
                     self.pane = Pane::Chat;
                 }
             }
@@ -69,7 +70,7 @@ impl App {
                         self.limits = Some(report.limits.clone());
                     }
                     self.status.report = Some(*report);
-                    self.keys.notice = Some((line, false));
+                    self.keys.notice = Some(Notice::info(line));
                     return vec![self.load_keys()];
                 }
             }
@@ -115,16 +116,16 @@ impl App {
                 if matches!(self.keys.mode, KeysMode::Adding { .. }) {
                     self.keys.mode = KeysMode::Browse;
                 }
-                self.keys.notice = Some((notice.clone(), false));
-                self.set_notice(notice, false);
+                self.keys.notice = Some(Notice::info(notice.clone()));
+                self.set_notice(Notice::info(notice));
                 // The credential in use may have changed: check it and rediscover models.
                 vec![self.check_status(None), self.list_models()]
             }
             ApiEvent::KeyChangeFailed { error, .. } => {
                 self.keys.busy = false;
                 self.keys.loading = false;
-                self.keys.notice = Some((error.clone(), true));
-                self.set_notice(error, true);
+                self.keys.notice = Some(Notice::error(error.clone()));
+                self.set_notice(Notice::error(error));
                 Vec::new()
             }
             // Another oat process (or this one) changed the config: show the keys as they

@@ -2,6 +2,7 @@
 //! confirmation — and the worker's history events, including loading a conversation
 //! back into the chat.
 
+use crate::tui::notice::Notice;
 use crossterm::event::KeyCode;
 
 use crate::api::messages::ThinkingChoice;
@@ -51,10 +52,9 @@ impl App {
             }
             Action::OpenConversation => {
                 if self.chat.in_flight() {
-                    self.set_notice(
+                    self.set_notice(Notice::warning(
                         "A reply is still streaming: stop it first (Esc in the chat).",
-                        true,
-                    );
+                    ));
                 } else if let Some(item) = self.history.selected_item() {
                     let (_, fx) = self.request(RequestKind::OpenConversation { id: item.id });
                     return vec![fx];
@@ -118,10 +118,13 @@ impl App {
                 self.chat.editing = None;
                 self.chat.sent = None;
                 *self.chat.render_cache.borrow_mut() = Default::default();
-                self.chat.notice = Some(format!(
+                // Nothing said about the chat before applies to the one resumed.
+                self.clear_notices();
+                self.chat.gate = None;
+                self.chat.notice = Some(Notice::info(format!(
                     "Resumed “{}”: new prompts continue it.",
                     conversation.title
-                ));
+                )));
                 self.pane = Pane::Chat;
                 // Pictures of the images on screen, made once each.
                 let files: Vec<crate::attach::Attachment> = self
@@ -137,10 +140,10 @@ impl App {
                     self.history.loading = false;
                 }
                 self.history.error = Some(error.clone());
-                self.set_notice(format!("History unavailable: {error}"), true);
+                self.set_notice(Notice::error(format!("History unavailable: {error}")));
             }
             ApiEvent::HistoryChanged { notice, .. } => {
-                self.set_notice(notice, false);
+                self.set_notice(Notice::info(notice));
                 return vec![self.list_conversations()];
             }
             _ => {}

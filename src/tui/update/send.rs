@@ -6,6 +6,7 @@ use crate::api::messages::{Planned, RequestOptions, plan_request};
 use crate::api::models::fallback_list;
 use crate::attach::Attachment;
 use crate::tui::app::{App, Effect};
+use crate::tui::notice::Notice;
 use crate::tui::state::chat::{Turn, parse_slash};
 use crate::worker::RequestKind;
 
@@ -29,14 +30,14 @@ impl App {
         match parse_slash(&text) {
             Some(Ok(cmd)) => return self.apply_slash(cmd),
             Some(Err(e)) => {
-                self.chat.notice = Some(e);
+                self.chat.notice = Some(Notice::error(e));
                 self.composer.set_text(&text);
                 return Vec::new();
             }
             None => {}
         }
         if self.chat.in_flight() {
-            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
+            self.chat.notice = Some(Notice::warning("A reply is still streaming: Esc stops it."));
             self.composer.set_text(&text);
             return Vec::new();
         }
@@ -111,7 +112,7 @@ impl App {
             Err(e) => return self.not_sent(e, draft),
         };
         if let Some(gate) = self.context_gate(&draft.prompt, draft.upto, &planned) {
-            self.chat.notice = Some(gate.sentence());
+            self.chat.notice = Some(Notice::warning(gate.sentence()));
             self.chat.gate = Some(gate);
             self.composer.set_text(&draft.prompt);
             return Vec::new();
@@ -129,7 +130,7 @@ impl App {
 
     /// Refused before sending: the prompt goes back into the composer, the files stay.
     fn not_sent(&mut self, e: String, draft: Draft) -> Vec<Effect> {
-        self.chat.notice = Some(format!("Not sent: {e}"));
+        self.chat.notice = Some(Notice::error(format!("Not sent: {e}")));
         if draft.reply_to.is_none() {
             self.composer.set_text(&draft.prompt);
             if draft.upto < self.chat.turns.len() {
@@ -144,7 +145,7 @@ impl App {
         // A count for this prompt, or one still in flight, no longer describes what comes next.
         self.chat.counted = None;
         self.chat.count_req = None;
-        self.chat.notice = planned.notes.first().cloned();
+        self.chat.notice = planned.notes.first().cloned().map(Notice::info);
         let Draft {
             prompt,
             files,
@@ -184,12 +185,12 @@ impl App {
     /// sibling of the old, which stays a ←/→ away.
     pub(crate) fn regenerate_at(&mut self, at: Option<usize>) -> Vec<Effect> {
         if self.chat.in_flight() {
-            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
+            self.chat.notice = Some(Notice::warning("A reply is still streaming: Esc stops it."));
             return Vec::new();
         }
         let at = at.unwrap_or(self.chat.turns.len().saturating_sub(1));
         let Some(turn) = self.chat.turns.get(at) else {
-            self.chat.notice = Some("Nothing to regenerate yet.".into());
+            self.chat.notice = Some(Notice::info("Nothing to regenerate yet."));
             return Vec::new();
         };
         let draft = Draft {

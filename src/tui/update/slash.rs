@@ -1,6 +1,7 @@
 //! `App::update` for the `/commands`: the `/` popup that lists and completes them, and
 //! what each does once sent. Pure, like the rest of `update`.
 
+use crate::tui::notice::Notice;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::api::ThinkingChoice;
@@ -60,13 +61,11 @@ impl App {
             let name = self
                 .chat_model()
                 .map_or(String::new(), |m| format!(" ({})", m.display_name));
-            self.set_notice(
-                format!(
-                    "The chat uses {}{name}. Enter picks another; Alt-4 goes back.",
-                    self.chat.model
-                ),
-                false,
-            );
+            self.clear_notices();
+            self.set_notice(Notice::info(format!(
+                "The chat uses {}{name}. Enter picks another; Alt-4 goes back.",
+                self.chat.model
+            )));
             self.models.filter.clear();
             self.models.selected = self
                 .models
@@ -81,10 +80,13 @@ impl App {
         let listed = !self.models.models.is_empty();
         let note = if known || !listed {
             self.chat.model = id.clone();
+            self.clear_notices();
             if known {
-                format!("model: {id}")
+                Notice::info(format!("model: {id}"))
             } else {
-                format!("model: {id} (the model list has not loaded, so it is unchecked)")
+                Notice::warning(format!(
+                    "model: {id} (the model list has not loaded, so it is unchecked)"
+                ))
             }
         } else {
             let close: Vec<&str> = self
@@ -100,10 +102,10 @@ impl App {
             } else {
                 format!("perhaps {}", close.join(", "))
             };
-            format!(
+            Notice::error(format!(
                 "No model {id} in the Models pane's list; still using {} ({hint}).",
                 self.chat.model
-            )
+            ))
         };
         self.chat.notice = Some(note);
         Vec::new()
@@ -152,7 +154,7 @@ impl App {
             SlashCommand::Title(title) => match self.chat.conversation {
                 Some(id) => {
                     let (_, fx) = self.request(RequestKind::RenameConversation { id, title });
-                    self.chat.notice = Some("Renaming…".into());
+                    self.chat.notice = Some(Notice::info("Renaming…"));
                     return vec![fx];
                 }
                 None => "Send a first prompt, then name the conversation.".to_string(),
@@ -171,6 +173,8 @@ impl App {
                     self.chat.scroll.from_bottom = 0;
                     self.chat.context_from = 0;
                     self.chat.counted = None;
+                    self.chat.gate = None;
+                    self.clear_notices();
                     "New conversation.".to_string()
                 }
             }
@@ -181,7 +185,7 @@ impl App {
                 return Vec::new();
             }
         };
-        self.chat.notice = Some(notice);
+        self.chat.notice = Some(Notice::info(notice));
         Vec::new()
     }
 }

@@ -57,6 +57,27 @@ fn section(app: &App, title: &str, rows: &[(String, String)], w: usize) -> Vec<L
 /// The overlay's sections at a column width of `w`.
 fn sections(app: &App, w: usize) -> Vec<Vec<Line<'static>>> {
     let mut out: Vec<Vec<Line<'static>>> = Vec::new();
+    // Notices in full: on screen a long one ends with `…`.
+    let notices: Vec<&crate::tui::notice::Notice> =
+        [&app.notice, &app.chat.notice, &app.keys.notice]
+            .into_iter()
+            .flatten()
+            .collect();
+    if !notices.is_empty() {
+        let mut s = vec![Line::styled(
+            "Notices (Esc clears them)",
+            app.theme.heading(),
+        )];
+        for n in notices {
+            let style = super::notice_style(app.theme, n.level, ratatui::style::Style::default());
+            s.extend(
+                wrap(n, w.saturating_sub(2))
+                    .into_iter()
+                    .map(|l| Line::styled(format!("  {l}"), style)),
+            );
+        }
+        out.push(s);
+    }
     if let Some(Err(detail)) = &app.keys.keyring {
         let mut s = vec![Line::styled("Keyring", app.theme.heading())];
         s.extend(

@@ -88,10 +88,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     let form = form_lines(app, theme);
     let mut footer: Vec<Line> = Vec::new();
-    if let Some((text, error)) = &app.keys.notice {
+    if let Some(n) = &app.keys.notice {
         footer.push(Line::styled(
-            text.clone(),
-            if *error { theme.error() } else { theme.ok() },
+            n.text.clone(),
+            super::notice_style(theme, n.level, theme.ok()),
         ));
     }
     // One calm line, until a key is in the file: by then the person knows. The library's

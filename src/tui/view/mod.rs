@@ -126,10 +126,23 @@ fn draw_status_line(f: &mut Frame, app: &App, area: Rect) {
         let room = width.saturating_sub(used + 3);
         spans.push(Span::styled(
             text::ellipsize(&n.text, room),
-            if n.error { theme.error() } else { theme.dim() },
+            notice_style(theme, n.level, theme.dim()),
         ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// How a notice of `level` looks; `info` is the pane's own style for information.
+pub(crate) fn notice_style(
+    theme: super::theme::Theme,
+    level: crate::tui::notice::Level,
+    info: ratatui::style::Style,
+) -> ratatui::style::Style {
+    match level {
+        crate::tui::notice::Level::Info => info,
+        crate::tui::notice::Level::Warning => theme.warn(),
+        crate::tui::notice::Level::Error => theme.error(),
+    }
 }
 
 /// A bordered box in the middle, as tall as its text once wrapped (up to the screen).

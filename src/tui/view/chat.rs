@@ -21,6 +21,10 @@ use turn::{TurnLook, turn_lines};
 /// A picture fully on screen: its top row in the visible lines, its height, its hash.
 pub type PictureSpot = (usize, u16, String);
 
+/// Where a picture only partly in view is: its first visible row. Terminals cannot draw
+/// part of one, so the row says what is there instead of staying blank.
+const PART_PICTURE: &str = "  ▒ picture: scroll to see it";
+
 /// Lines of the conversation that fall in a window `height` tall, `from_bottom` lines up
 /// from the end. Renders (or reuses) turns from the last backwards, only as far as needed,
 /// and clones only the lines that are visible.
@@ -119,10 +123,17 @@ pub fn visible_lines(
         let to = (end - a).min(lines.len());
         visible.extend_from_slice(&lines[from..to]);
         // A picture is drawn only when all of it is in view: terminals cannot draw part.
+        // Part of one in view gets a line saying so on its first visible row.
         for (chip, h, sha) in &c.pictures {
             let top = a + chip + 1;
-            if top >= start && top + usize::from(*h) <= end {
+            let bottom = top + usize::from(*h);
+            if top >= start && bottom <= end {
                 spots.push((top - start, *h, sha.clone()));
+            } else if top < end && bottom > start {
+                let row = top.max(start) - start;
+                if let Some(l) = visible.get_mut(row) {
+                    *l = Line::styled(PART_PICTURE, app.theme.dim());
+                }
             }
         }
     }

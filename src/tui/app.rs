@@ -201,48 +201,6 @@ impl App {
         fx
     }
 
-    /// The status line's notice.
-    pub fn set_notice(&mut self, notice: Notice) {
-        self.notice = Some(notice);
-    }
-
-    /// Every notice on screen, wherever it shows.
-    fn notices_mut(&mut self) -> [&mut Option<Notice>; 3] {
-        [
-            &mut self.notice,
-            &mut self.chat.notice,
-            &mut self.keys.notice,
-        ]
-    }
-
-    /// The newest notice that fades, for the event loop to time; `None`: nothing fades.
-    pub fn fading(&self) -> Option<u64> {
-        [&self.notice, &self.chat.notice, &self.keys.notice]
-            .into_iter()
-            .flatten()
-            .filter(|n| n.fades())
-            .map(|n| n.id)
-            .max()
-    }
-
-    /// Drops the notices that fade and are no newer than `upto` (`None`: all of them).
-    pub(crate) fn fade_notices(&mut self, upto: Option<u64>) {
-        for n in self.notices_mut() {
-            if n.as_ref()
-                .is_some_and(|n| n.fades() && upto.is_none_or(|u| n.id <= u))
-            {
-                *n = None;
-            }
-        }
-    }
-
-    /// Drops every notice: a new conversation, model or resume starts clean.
-    pub(crate) fn clear_notices(&mut self) {
-        for n in self.notices_mut() {
-            *n = None;
-        }
-    }
-
     /// The keymap context for the focused pane and its mode.
     pub fn context(&self) -> Context {
         match self.pane {
@@ -404,27 +362,6 @@ impl App {
         } else {
             vec![self.load_keys()]
         }
-    }
-
-    /// Keys while the help overlay is open: the arrows, PgUp/PgDn, Home/End, j/k and
-    /// Space scroll it; any other key closes it.
-    fn help_key(&mut self, key: KeyEvent) {
-        let page = usize::from(self.size.1.saturating_sub(6)).max(1);
-        let max = super::view::help::max_scroll(self);
-        let s = self.help_scroll.min(max);
-        self.help_scroll = match key.code {
-            KeyCode::Down | KeyCode::Char('j') => s + 1,
-            KeyCode::Up | KeyCode::Char('k') => s.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => s + page,
-            KeyCode::PageUp => s.saturating_sub(page),
-            KeyCode::Home => 0,
-            KeyCode::End => max,
-            _ => {
-                self.help = false;
-                0
-            }
-        }
-        .min(max);
     }
 
     fn on_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {

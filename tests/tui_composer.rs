@@ -137,6 +137,14 @@ fn the_slash_popup_lists_narrows_and_completes() {
     a.update(key(KeyCode::Enter));
     assert!(a.composer.is_empty(), "and on the whole command it runs it");
     assert_eq!(a.chat.notice.as_deref(), Some("New conversation."));
+    typed(&mut a, "/attach");
+    a.update(key(KeyCode::Enter));
+    assert_eq!(
+        a.composer.text(),
+        "/attach ",
+        "a command that needs a path waits for it"
+    );
+    a.composer.take();
     typed(&mut a, "/t");
     a.update(key(KeyCode::Esc));
     assert!(a.slash_popup().is_none(), "Esc closes it");

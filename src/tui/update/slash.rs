@@ -38,7 +38,9 @@ impl App {
             KeyCode::Tab | KeyCode::Enter => {
                 let c = found[selected];
                 let whole = format!("/{}", c.name);
-                if key.code == KeyCode::Enter && self.composer.text() == whole {
+                // A command typed out whole runs on Enter, unless it needs an argument.
+                let needs_arg = !c.args.is_empty() && !c.args.starts_with('[');
+                if key.code == KeyCode::Enter && self.composer.text() == whole && !needs_arg {
                     return None;
                 }
                 let completed = if c.args.is_empty() {

@@ -82,8 +82,7 @@ fn draw_status_line(f: &mut Frame, app: &App, area: Rect) {
         .in_use
         .as_ref()
         .and_then(|n| app.keys.keys.iter().find(|k| &k.entry.meta.name == n));
-    let key = match active {
-        Some(k) if width >= 100 => format!("{} {}", k.entry.meta.name, k.masked),
+    let mut key = match active {
         Some(k) => k.entry.meta.name.clone(),
         None => "no key".to_string(),
     };
@@ -110,6 +109,14 @@ fn draw_status_line(f: &mut Frame, app: &App, area: Rect) {
     }
     let state_w: usize = state.iter().map(|s| s.width()).sum();
     let model_w = text::width(&app.chat.model);
+    // The masked secret too, when the line has room for it beside everything else.
+    if let Some(k) = active {
+        let full = format!("{} {}", k.entry.meta.name, k.masked);
+        let notice_w = app.notice.as_ref().map_or(0, |n| text::width(&n.text) + 3);
+        if text::width(&full) + 3 + model_w + state_w + notice_w <= width {
+            key = full;
+        }
+    }
     let mut spans: Vec<Span> = Vec::new();
     let mut used = model_w + state_w;
     let notice_w = app.notice.as_ref().map_or(0, |n| text::width(&n.text) + 3);

@@ -26,11 +26,36 @@ fn render(app: &App, w: u16, h: u16) -> String {
     t.backend().to_string()
 }
 
+/// Times of day and dates, which follow the machine's time zone, as `hh:mm` and
+/// `yyyy-mm-dd`: the snapshots hold anywhere without touching the environment.
+fn mask_clock(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let d = |i: usize| c.get(i).is_some_and(char::is_ascii_digit);
+    let mut out = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        if d(i) && d(i + 1) && c.get(i + 2) == Some(&':') && d(i + 3) && d(i + 4) {
+            out.push_str("hh:mm");
+            i += 5;
+        } else if (0..4).all(|k| d(i + k)) && c.get(i + 4) == Some(&'-') && d(i + 5) {
+            out.push_str("yyyy-mm-dd");
+            i += 10;
+        } else if d(i) && d(i + 1) && c.get(i + 2) == Some(&'-') && d(i + 3) && d(i + 4) {
+            out.push_str("mm-dd");
+            i += 5;
+        } else {
+            out.push(c[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Renders `app` at both sizes (after telling it the size) and snapshots each.
 fn snap(name: &str, app: &mut App) {
     for (w, h) in SIZES {
         app.update(Msg::Resize(w, h));
-        let screen = render(app, w, h);
+        let screen = mask_clock(&render(app, w, h));
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
     }
 }
@@ -143,6 +168,9 @@ fn keys_status_models_history() {
     let mut a = app(Pane::Status);
     a.status.loading = true;
     snap("status_loading", &mut a);
+    a.status.loading = false;
+    a.status.report = Some(report());
+    snap("status_loaded", &mut a);
     let mut a = app(Pane::Models);
     with_models(&mut a);
     for (w, h) in SIZES {
@@ -153,6 +181,79 @@ fn keys_status_models_history() {
     snap("models", &mut a);
     let mut a = app(Pane::History);
     snap("history_empty", &mut a);
+    let id = match a.list_conversations() {
+        oat::tui::app::Effect::Request(r) => r.id,
+        _ => unreachable!(),
+    };
+    let row = |id: i64, title: &str| oat::worker::ConversationRow {
+        id,
+        title: title.into(),
+        model: "claude-sonnet-5-5".into(),
+        updated: "2026-11-23T18:05:00Z".parse().unwrap(),
+        snippet: None,
+    };
+    a.update(Msg::Api(ApiEvent::ConversationsListed {
+        id,
+        items: vec![
+            row(3, "Trip to Paris, with the trains and the hotels compared"),
+            row(2, "Rust ownership"),
+            row(1, "日本語の質問"),
+        ],
+    }));
+    snap("history_list", &mut a);
+    a.history.confirm_delete = true;
+    snap("history_confirm", &mut a);
+}
+
+fn report() -> oat::status::StatusReport {
+    let m = key_view(
+        "personal",
+        CredentialKind::Oauth,
+        Backend::Keyring,
+        "sk-ant-oat01-AbCd…wXyZ",
+    )
+    .entry
+    .meta;
+    let mut r = oat::status::StatusReport::new(
+        &m,
+        true,
+        "sk-ant-oat01-AbCd…wXyZ".into(),
+        "2026-11-24".parse().unwrap(),
+    );
+    let ok = Ok(oat::api::Validation {
+        latency: std::time::Duration::from_millis(187),
+        request_id: Some("req_011CV".into()),
+        limits: Default::default(),
+        by_message: false,
+    });
+    let (mut check, _) = oat::status::Check::from_result(&ok, std::time::Duration::ZERO);
+    check.at = "2026-11-24T12:00:00Z".parse().unwrap();
+    r.check = Some(check);
+    r
+}
+
+#[test]
+fn chat_with_turns_streaming_and_select_mode() {
+    let mut a = app(Pane::Chat);
+    let id = streaming(
+        &mut a,
+        "Explain ownership",
+        "## Ownership\n\nEach value has **one owner**; it drops with its owner.\n\n```rust\nlet s = String::from(\"日本語 🎉\");\n```\n",
+    );
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: serde_json::json!({"content":[{"type":"text","text":"done"}],"usage":{"input_tokens":31,"output_tokens":142}}),
+        first_token: Some(std::time::Duration::from_millis(420)),
+        paid_by: CredentialKind::ApiKey,
+        utilization: None,
+    }));
+    streaming(&mut a, "And borrowing?", &numbered(0, 12));
+    snap("chat_streaming", &mut a);
+    a.update(key(KeyCode::PageUp));
+    snap("chat_scrolled_up", &mut a);
+    a.update(key(KeyCode::Esc));
+    a.update(with(KeyCode::Up, crossterm::event::KeyModifiers::ALT));
+    snap("chat_select_mode", &mut a);
 }
 
 #[test]

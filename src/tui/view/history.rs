@@ -64,19 +64,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .iter()
         .map(|c| {
             let current = app.chat.conversation == Some(c.id);
+            let meta = format!(
+                "  {} · {}",
+                c.updated
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M"),
+                c.model
+            );
+            // A long title gives way (ending with `…`) so the date and model stay in view.
+            let room = usize::from(area.width.saturating_sub(4))
+                .saturating_sub(super::text::width(&meta))
+                .max(12);
             let mut lines = vec![Line::from(vec![
                 Span::styled(if current { "● " } else { "  " }, theme.accent()),
-                Span::raw(c.title.clone()),
-                Span::styled(
-                    format!(
-                        "  {} · {}",
-                        c.updated
-                            .with_timezone(&chrono::Local)
-                            .format("%Y-%m-%d %H:%M"),
-                        c.model
-                    ),
-                    theme.dim(),
-                ),
+                Span::raw(super::text::ellipsize(&c.title, room)),
+                Span::styled(meta, theme.dim()),
             ])];
             if let Some(s) = &c.snippet {
                 lines.push(Line::from(snippet_spans(s, theme)));

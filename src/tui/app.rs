@@ -111,6 +111,9 @@ pub struct App {
     pub cache: Option<crate::api::CacheTtl>,
     pub prices: crate::api::pricing::PriceTable,
     pub theme: super::theme::Theme,
+    /// The terminal tells Shift-Enter from Enter (kitty keyboard protocol): the help
+    /// names the keys that work in this terminal.
+    pub keys_disambiguated: bool,
     pub pictures: super::pictures::Pictures,
     next_id: RequestId,
     pub(crate) models_req: Option<RequestId>,
@@ -142,6 +145,7 @@ impl App {
             cache: Some(crate::api::CacheTtl::default()),
             prices: crate::api::pricing::PriceTable::shipped(),
             theme: super::theme::Theme::from_env(),
+            keys_disambiguated: false,
             pictures: Default::default(),
             next_id: 1,
             models_req: None,

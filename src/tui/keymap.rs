@@ -114,7 +114,7 @@ use KeyCode as K;
 #[rustfmt::skip] // one binding a line reads as the table it is
 pub const BINDINGS: &[Binding] = &[
     b(C::Global, K::Char('c'), CTRL, A::Interrupt, "Ctrl-C", "stop the reply; clear the draft (Ctrl-_ brings it back); quit"),
-    b(C::Global, K::Tab, NONE, A::NextPane, "Tab", "next pane"),
+    b(C::Global, K::Tab, NONE, A::NextPane, "Tab", "next pane (in the chat: Shift-Tab)"),
     b(C::Global, K::BackTab, SHIFT, A::PrevPane, "Shift-Tab", "previous pane"),
     b(C::Global, K::Char('1'), ALT, A::GoToPane(0), "Alt-1…5", "go to pane 1…5"),
     b(C::Global, K::Char('2'), ALT, A::GoToPane(1), "", ""),

@@ -39,6 +39,12 @@ static KITTY_KEYS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 /// Set while oat has pushed kitty keyboard flags, so only a push is ever popped.
 static KEYS_PUSHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Whether keys arrive whole (the kitty keyboard protocol is on): Shift-Enter is told
+/// apart from Enter only then. False until the modes are entered.
+pub fn keys_disambiguated() -> bool {
+    KITTY_KEYS.get().copied().unwrap_or(false)
+}
+
 fn enter_modes() -> io::Result<()> {
     enable_raw_mode()?;
     execute!(

@@ -89,9 +89,20 @@ fn sections(app: &App, w: usize) -> Vec<Vec<Line<'static>>> {
     }
     let mut groups: Vec<(&str, Vec<(String, String)>)> = Vec::new();
     for (s, keys, help) in help_rows() {
+        // Where this terminal sends Shift-Enter as Enter, say so instead of listing it.
+        let keys = if keys.contains("Shift/Alt-Enter") && !app.keys_disambiguated {
+            "Ctrl-J / Alt-Enter".to_string()
+        } else {
+            keys.to_string()
+        };
+        let help = if keys == "Ctrl-J / Alt-Enter" {
+            format!("{help} (Shift-Enter sends here: this terminal does not tell them apart)")
+        } else {
+            help.to_string()
+        };
         match groups.last_mut() {
-            Some((name, rows)) if *name == s => rows.push((keys.into(), help.into())),
-            _ => groups.push((s, vec![(keys.into(), help.into())])),
+            Some((name, rows)) if *name == s => rows.push((keys, help)),
+            _ => groups.push((s, vec![(keys, help)])),
         }
     }
     let commands: Vec<(String, String)> = COMMANDS

@@ -37,7 +37,7 @@ impl App {
             None => {}
         }
         if self.chat.in_flight() {
-            self.chat.notice = Some(Notice::warning("A reply is still streaming: Esc stops it."));
+            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
             self.composer.set_text(&text);
             return Vec::new();
         }
@@ -112,7 +112,7 @@ impl App {
             Err(e) => return self.not_sent(e, draft),
         };
         if let Some(gate) = self.context_gate(&draft.prompt, draft.upto, &planned) {
-            self.chat.notice = Some(Notice::warning(gate.sentence()));
+            self.chat.notice = Some(gate.sentence().into());
             self.chat.gate = Some(gate);
             self.composer.set_text(&draft.prompt);
             return Vec::new();
@@ -185,12 +185,12 @@ impl App {
     /// sibling of the old, which stays a ←/→ away.
     pub(crate) fn regenerate_at(&mut self, at: Option<usize>) -> Vec<Effect> {
         if self.chat.in_flight() {
-            self.chat.notice = Some(Notice::warning("A reply is still streaming: Esc stops it."));
+            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
             return Vec::new();
         }
         let at = at.unwrap_or(self.chat.turns.len().saturating_sub(1));
         let Some(turn) = self.chat.turns.get(at) else {
-            self.chat.notice = Some(Notice::info("Nothing to regenerate yet."));
+            self.chat.notice = Some("Nothing to regenerate yet.".into());
             return Vec::new();
         };
         let draft = Draft {

@@ -14,7 +14,10 @@ use crate::config::ConfigFile;
 use crate::credentials::CredentialKind;
 use crate::credentials::keys::Keys;
 
+/// Options every command takes; a command's help lists its own first and these under
+/// their own heading.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API endpoint for this run, also read from ANTHROPIC_BASE_URL (default: the key's
     /// own, else https://api.anthropic.com); with `key add`, the key's own endpoint. A

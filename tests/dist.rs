@@ -69,6 +69,8 @@ fn the_archive_unpacks_runs_checks_out_and_its_man_page_renders() {
         "completions/_oat",
         "completions/oat.fish",
         "man/oat.1",
+        "man/oat-ask.1",
+        "man/oat-key-add.1",
     ] {
         assert!(root.join(file).is_file(), "{file} is in the archive");
     }

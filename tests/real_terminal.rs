@@ -84,9 +84,15 @@ impl Drop for Display {
     }
 }
 
-/// One start of oat inside `terminal` (its argv up to `-e`), then Ctrl-C typed through the
-/// X server. Returns the tty's `stty -a` while oat ran and after it quit.
-fn start_and_quit(display: &Display, terminal: &[&str], mock: &MockServer) -> (String, String) {
+/// One start of oat inside `terminal` (its argv up to `-e`), then `keys` (xdotool's names;
+/// they must quit oat) typed through the X server. Returns the tty's `stty -a` while oat
+/// ran and after it quit.
+fn start_and_quit(
+    display: &Display,
+    terminal: &[&str],
+    mock: &MockServer,
+    keys: &[&str],
+) -> (String, String) {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     std::fs::create_dir_all(h.join("config/oat")).unwrap();
@@ -146,7 +152,17 @@ fn start_and_quit(display: &Display, terminal: &[&str], mock: &MockServer) -> (S
     }
     // The pointer over the window gives it the keyboard (no window manager runs).
     let typed = Command::new("xdotool")
-        .args(["mousemove", "20", "20", "sleep", "0.1", "key", "ctrl+c"])
+        .args([
+            "mousemove",
+            "20",
+            "20",
+            "sleep",
+            "0.1",
+            "key",
+            "--delay",
+            "100",
+        ])
+        .args(keys)
         .env("DISPLAY", &display.name)
         .status()
         .unwrap();
@@ -171,7 +187,7 @@ fn run_many(display_base: u32, terminal: &[&str], times: usize) {
     let display = Display::start(display_base);
     let mock = MockServer::start();
     for i in 0..times {
-        let (_during, after) = start_and_quit(&display, terminal, &mock);
+        let (_during, after) = start_and_quit(&display, terminal, &mock, &["ctrl+c"]);
         assert!(
             has(&after, "icanon") && has(&after, "echo"),
             "{terminal:?} start {i}: the shell was left without line mode or echo:\n{after}"
@@ -205,4 +221,23 @@ fn mlterm_is_in_raw_mode_after_every_start_and_sane_after_quit() {
         return;
     }
     run_many(140, &["mlterm", "--geometry", "100x30+0+0"], 10);
+}
+
+/// Stock xterm types Alt-1 as `±` unless told to send Escape first: oat turns on its
+/// meta-sends-escape, so Alt-1 reaches the app and opens the Keys pane, where `q` quits.
+/// Typed into the composer instead, `q` would not quit and the test would time out.
+#[test]
+fn alt_keys_reach_the_app_in_stock_xterm() {
+    if !tools_or_skip(&["Xvfb", "xterm", "xdotool"]) {
+        return;
+    }
+    let display = Display::start(190);
+    let mock = MockServer::start();
+    let (_during, after) = start_and_quit(
+        &display,
+        &["xterm", "-geometry", "100x30+0+0"],
+        &mock,
+        &["alt+1", "q"],
+    );
+    assert!(has(&after, "icanon"), "{after}");
 }

@@ -245,7 +245,7 @@ fn attach_chips_popup_and_paste_offer() {
             .starts_with("Not attached: src/domain.rs")
     );
 
-    // A pasted path: kept as text, and Ctrl-A swaps it for the file.
+    // A pasted path: kept as text, and Tab swaps it for the file.
     let fx = a.update(Msg::Paste("/tmp/x.pdf".into()));
     let (pid, RequestKind::CheckPaste { text }) = requests(&fx)[0] else {
         panic!("{fx:?}")
@@ -256,14 +256,8 @@ fn attach_chips_popup_and_paste_offer() {
         text: text.clone(),
         path: "/tmp/x.pdf".into(),
     }));
-    assert!(
-        a.chat
-            .notice
-            .as_deref()
-            .unwrap()
-            .contains("Ctrl-A attaches")
-    );
-    let fx = a.update(with(KeyCode::Char('a'), KeyModifiers::CONTROL));
+    assert!(a.chat.notice.as_deref().unwrap().contains("Tab attaches"));
+    let fx = a.update(key(KeyCode::Tab));
     assert!(matches!(
         requests(&fx)[0].1,
         RequestKind::ReadAttachment { .. }
@@ -281,7 +275,7 @@ fn attach_chips_popup_and_paste_offer() {
 }
 
 #[test]
-fn chips_are_removed_with_backspace_or_x() {
+fn chips_are_removed_only_with_x() {
     let mut a = app();
     for _ in 0..2 {
         let fx = a.update(Msg::Paste(String::new()));
@@ -301,7 +295,16 @@ fn chips_are_removed_with_backspace_or_x() {
     }
     assert_eq!(a.chat.attached.len(), 3);
     a.update(key(KeyCode::Backspace));
-    assert_eq!(a.chat.attached.len(), 2, "Backspace on an empty composer");
+    a.update(key(KeyCode::Backspace));
+    assert_eq!(
+        a.chat.attached.len(),
+        3,
+        "Backspace never removes a chip unseen"
+    );
+    assert_eq!(a.chat.compose.chip_focus, Some(2), "it picks the last one");
+    a.update(key(KeyCode::Char('x')));
+    assert_eq!(a.chat.attached.len(), 2);
+    assert!(a.chat.notice.as_deref().unwrap().contains("Removed c.png"));
     a.update(key(KeyCode::Left));
     a.update(key(KeyCode::Left));
     assert_eq!(a.chat.compose.chip_focus, Some(0));

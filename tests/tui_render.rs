@@ -556,7 +556,7 @@ fn render_colours(app: &App, w: u16, h: u16) -> String {
 fn dark_and_light_themes() {
     let mut a = app(Pane::Chat);
     chat(&mut a);
-    a.chat.notice = Some("A notice in amber.".into());
+    a.chat.notice = Some(oat::tui::notice::Notice::warning("A notice in amber."));
     a.theme = oat::tui::theme::Theme {
         color: true,
         light: false,
@@ -596,7 +596,7 @@ fn dark_and_light_themes() {
 #[test]
 fn a_new_conversation_never_shows_the_old_ones_cached_lines() {
     let mut a = app(Pane::Chat);
-    let mut turn = |a: &mut App, prompt: &str, reply: &str| {
+    let turn = |a: &mut App, prompt: &str, reply: &str| {
         for c in prompt.chars() {
             a.update(Msg::Key(crossterm::event::KeyEvent::from(
                 crossterm::event::KeyCode::Char(c),

@@ -141,7 +141,14 @@ fn a_ready_picture_is_drawn_under_its_chip_and_only_whole() {
         lines[chip + 1 + rows].contains("What is this plot?"),
         "{screen}"
     );
-    // Too short a window to hold it whole: the rows stay, the picture is not drawn.
+    // Too short a window to hold it whole: the rows stay, the picture is not drawn, and
+    // its first row in view says so.
     let short = render(&a, 80, 8);
     assert!(!short.contains('▀'), "{short}");
+    a.update(oat::tui::app::Msg::Scroll(
+        i32::try_from(rows / 2 + 6).unwrap(),
+    ));
+    let part = render(&a, 80, 8);
+    assert!(!part.contains('▀'), "{part}");
+    assert!(part.contains("picture: scroll to see it"), "{part}");
 }

@@ -59,13 +59,16 @@ fn startup_asks_for_keys_models_and_status() {
 #[test]
 fn terms_notice_is_acknowledged_once() {
     let mut a = App::new("m".into(), "2023-06-01".into(), true, false);
-    assert!(
-        a.update(key(KeyCode::Char('a'))).is_empty(),
-        "keys wait for the notice"
-    );
     let fx = a.update(key(KeyCode::Enter));
     assert!(matches!(requests(&fx)[0].1, RequestKind::AcknowledgeTerms));
     assert!(!a.terms_notice);
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(
+        !requests(&fx)
+            .iter()
+            .any(|r| matches!(r.1, RequestKind::AcknowledgeTerms)),
+        "once"
+    );
 }
 
 #[test]
@@ -73,6 +76,11 @@ fn pane_switching() {
     let mut a = app();
     assert_eq!(a.pane, Pane::Chat);
     a.update(key(KeyCode::Tab));
+    assert_eq!(a.pane, Pane::Chat, "Tab completes in the chat");
+    a.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('5'),
+        KeyModifiers::ALT,
+    )));
     assert_eq!(a.pane, Pane::History);
     a.update(key(KeyCode::Tab));
     assert_eq!(a.pane, Pane::Keys);
@@ -241,7 +249,8 @@ fn slash_commands_change_settings_and_bad_combinations_are_refused() {
             .notice
             .as_deref()
             .unwrap()
-            .contains("--thinking adaptive")
+            .contains("/thinking adaptive"),
+        "the app's own words, not the command line's"
     );
     assert_eq!(a.composer.text(), "hello", "the prompt is kept");
     typed(&mut a, "");
@@ -333,7 +342,7 @@ fn keys_add_rename_remove_use() {
         error: oat::worker::AddKeyError::NoKeyring,
     }));
     // The app names its own key for the way on (the worker names none).
-    assert!(a.keys.notice.as_ref().unwrap().0.contains("Ctrl-F"));
+    assert!(a.keys.notice.as_ref().unwrap().text.contains("Ctrl-F"));
     let fx = a.update(ctrl('f'));
     assert!(matches!(
         requests(&fx)[0].1,

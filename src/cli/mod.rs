@@ -8,6 +8,7 @@ mod doctor;
 mod error;
 pub mod history;
 mod key;
+mod man;
 mod models;
 mod out;
 mod table;
@@ -72,8 +73,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), e.g. `oat man > ~/.local/share/man/man1/oat.1`.
-    Man,
+    /// Print a man page (roff): oat(1), or a command's (`oat man key add` is oat-key-add(1));
+    /// `--dir DIR` writes every page there.
+    Man {
+        /// The command whose page to print (none: the top page).
+        command: Vec<String>,
+        /// Write every page (oat.1, oat-ask.1, …) into this folder instead, e.g.
+        /// ~/.local/share/man/man1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// Parses arguments, runs the command (or, with none, `app`: the terminal app, handed in
@@ -126,13 +135,24 @@ async fn run(cli: Cli, app: AppEntry) -> Result<(), CliError> {
             clap_complete::generate(*shell, &mut cmd, "oat", &mut text);
             Some(text)
         }
-        Some(Command::Man) => {
-            let mut text = Vec::new();
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut text)
-                .map_err(|e| CliError::usage(format!("could not render the man page: {e}")))?;
-            Some(roff_ascii(&String::from_utf8_lossy(&text)).into_bytes())
+        Some(Command::Man { command, dir }) => {
+            let root = <Cli as clap::CommandFactory>::command();
+            let failed = |e: std::io::Error| {
+                CliError::usage(format!("could not write the man pages: {e}")).with_code(1)
+            };
+            if let Some(dir) = dir {
+                let written = man::write_all(root, dir).map_err(failed)?;
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                Some(format!("{}\n", names.join("\n")).into_bytes())
+            } else {
+                let Some(cmd) = man::find(root, command) else {
+                    return Err(CliError::usage(format!(
+                        "no command `oat {}` (oat --help lists them)",
+                        command.join(" ")
+                    )));
+                };
+                Some(man::render(cmd).map_err(failed)?.into_bytes())
+            }
         }
         _ => None,
     };
@@ -174,7 +194,7 @@ async fn run(cli: Cli, app: AppEntry) -> Result<(), CliError> {
         Some(Command::Token(cmd)) => token::run(&ctx, cmd).await,
         Some(Command::History(cmd)) => history::run(cmd, &ctx.config.config.prices()).await,
         Some(Command::Doctor(args)) => doctor::run(&ctx, args).await,
-        Some(Command::Completions { .. } | Command::Man | Command::Config(_)) => Ok(()),
+        Some(Command::Completions { .. } | Command::Man { .. } | Command::Config(_)) => Ok(()),
     }
 }
 
@@ -192,20 +212,6 @@ fn say_made_private(changed: &[std::path::PathBuf]) {
         "oat: made private (only you can read them now): {}",
         list.join(", ")
     );
-}
-
-/// Roff with every non-ASCII character as a `\[uXXXX]` escape, so groff renders it on
-/// any setup (without `preconv`) and warns about nothing.
-fn roff_ascii(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii() {
-                c.to_string()
-            } else {
-                format!("\\[u{:04X}]", u32::from(c))
-            }
-        })
-        .collect()
 }
 
 impl From<KeyError> for CliError {

@@ -65,6 +65,8 @@ pub enum Msg {
     Edited(Result<String, String>),
     /// A picture for the file with this SHA-256 is ready to draw.
     PictureReady(String, Box<super::pictures::Picture>),
+    /// Information notices up to this id have been seen long enough.
+    NoticeFaded(u64),
 }
 
 #[derive(Debug)]
@@ -81,12 +83,7 @@ pub enum Effect {
     Quit,
 }
 
-/// A line for the status bar: the last notice or error, app-wide.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Notice {
-    pub text: String,
-    pub error: bool,
-}
+pub use super::notice::{Level, Notice};
 
 pub struct App {
     pub pane: Pane,
@@ -97,6 +94,10 @@ pub struct App {
     pub composer: Composer,
     pub history: HistoryState,
     pub help: bool,
+    /// Lines the help overlay is scrolled down by (the view keeps it in range).
+    pub help_scroll: usize,
+    /// Opened by `/help`: the commands come first.
+    pub help_commands_first: bool,
     /// No credential anywhere at start: the Keys pane shows a welcome.
     pub first_run: bool,
     /// The note on setup tokens and Anthropic's terms, until acknowledged once.
@@ -110,6 +111,9 @@ pub struct App {
     pub cache: Option<crate::api::CacheTtl>,
     pub prices: crate::api::pricing::PriceTable,
     pub theme: super::theme::Theme,
+    /// The terminal tells Shift-Enter from Enter (kitty keyboard protocol): the help
+    /// names the keys that work in this terminal.
+    pub keys_disambiguated: bool,
     pub pictures: super::pictures::Pictures,
     next_id: RequestId,
     pub(crate) models_req: Option<RequestId>,
@@ -129,6 +133,8 @@ impl App {
             composer: Composer::new(),
             history: HistoryState::default(),
             help: false,
+            help_scroll: 0,
+            help_commands_first: false,
             first_run,
             terms_notice: !terms_seen,
             notice: None,
@@ -139,6 +145,7 @@ impl App {
             cache: Some(crate::api::CacheTtl::default()),
             prices: crate::api::pricing::PriceTable::shipped(),
             theme: super::theme::Theme::from_env(),
+            keys_disambiguated: false,
             pictures: Default::default(),
             next_id: 1,
             models_req: None,
@@ -198,13 +205,6 @@ impl App {
         fx
     }
 
-    pub fn set_notice(&mut self, text: impl Into<String>, error: bool) {
-        self.notice = Some(Notice {
-            text: text.into(),
-            error,
-        });
-    }
-
     /// The keymap context for the focused pane and its mode.
     pub fn context(&self) -> Context {
         match self.pane {
@@ -244,6 +244,10 @@ impl App {
                 self.edited(result);
                 Vec::new()
             }
+            Msg::NoticeFaded(id) => {
+                self.fade_notices(Some(id));
+                Vec::new()
+            }
             Msg::PictureReady(sha, picture) => {
                 self.pictures.ready.insert(sha, *picture);
                 // Turns showing it are taller now.
@@ -258,20 +262,27 @@ impl App {
         if key.kind == crossterm::event::KeyEventKind::Release {
             return Vec::new();
         }
+        // The next key is the next action: information has been seen. Esc acknowledges
+        // warnings and errors too (and still does what Esc does).
+        self.fade_notices(None);
+        if key.code == KeyCode::Esc {
+            self.clear_notices();
+        }
         if self.help {
-            self.help = false;
+            self.help_key(key);
             return Vec::new();
         }
         if self.terms_notice {
+            // Any key acknowledges the note; keys other than these also do what they do,
+            // so the key the welcome under it names is not lost.
+            self.terms_notice = false;
+            let (_, ack) = self.request(RequestKind::AcknowledgeTerms);
             if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char(' ')) {
-                self.terms_notice = false;
-                let (_, fx) = self.request(RequestKind::AcknowledgeTerms);
-                return vec![fx];
+                return vec![ack];
             }
-            if lookup(Context::Global, &key) == Some(Action::Interrupt) {
-                return vec![Effect::Quit];
-            }
-            return Vec::new();
+            let mut fx = vec![ack];
+            fx.extend(self.on_key(key));
+            return fx;
         }
         if self.pane == Pane::Chat && self.chat.gate.is_some() {
             return self.gate_key(key);
@@ -301,6 +312,14 @@ impl App {
             Action::Interrupt => {
                 if self.chat.in_flight() {
                     self.stop_reply()
+                } else if self.pane == Pane::Chat && !self.composer.is_empty() {
+                    // A first Ctrl-C clears the draft (undo brings it back); the next quits.
+                    self.composer.clear();
+                    self.chat.compose.popup = None;
+                    self.chat.notice = Some(Notice::info(
+                        "Draft cleared: Ctrl-_ brings it back; Ctrl-C again quits.",
+                    ));
+                    Vec::new()
                 } else {
                     vec![Effect::Quit]
                 }
@@ -312,6 +331,8 @@ impl App {
             Action::GoToPane(i) => self.show_pane(PANES[i.min(PANES.len() - 1)]),
             Action::ToggleHelp => {
                 self.help = !self.help;
+                self.help_scroll = 0;
+                self.help_commands_first = false;
                 Vec::new()
             }
             Action::Suspend => vec![Effect::Suspend],

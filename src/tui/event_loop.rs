@@ -120,8 +120,17 @@ pub async fn run(
     let mut next_tick: Option<Instant> = None;
     // Armed only by a key or paste that left a count owed; idle, nothing wakes the loop.
     let mut settle_at: Option<Instant> = None;
+    // The newest notice that fades, and when: armed when it appears, not on a clock.
+    let mut fade: Option<(u64, Instant)> = None;
     loop {
         let now = Instant::now();
+        match app.fading() {
+            Some(id) if fade.is_none_or(|(armed, _)| armed != id) => {
+                fade = Some((id, now + super::notice::FADE));
+            }
+            None => fade = None,
+            Some(_) => {}
+        }
         if dirty && (urgent || last_draw.is_none_or(|t| now >= t + FRAME)) {
             draw(term, app)?;
             dirty = false;
@@ -134,7 +143,7 @@ pub async fn run(
             next_tick = None;
         }
         let frame_due = dirty.then(|| last_draw.map_or(now, |t| t + FRAME));
-        let deadline = [frame_due, next_tick, settle_at]
+        let deadline = [frame_due, next_tick, settle_at, fade.map(|(_, at)| at)]
             .into_iter()
             .flatten()
             .min();
@@ -179,6 +188,13 @@ pub async fn run(
                     next_tick = None;
                     dirty = true;
                     fx.extend(app.update(Msg::Tick));
+                }
+                if let Some((id, at)) = fade
+                    && now >= at
+                {
+                    fade = None;
+                    dirty = true;
+                    fx.extend(app.update(Msg::NoticeFaded(id)));
                 }
                 if settle_at.is_some_and(|t| now >= t) {
                     settle_at = None;

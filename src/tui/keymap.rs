@@ -31,7 +31,21 @@ pub enum Action {
     ToggleThinking,
     OpenEditor,
     SelectTurns,
-    AttachPasted,
+    /// Tab in the composer: complete a `/command` or `@path`, or attach a pasted path.
+    Complete,
+    // The composer's line editing, as in a shell.
+    LineStart,
+    LineEnd,
+    WordLeft,
+    WordRight,
+    /// Ctrl-W: back to the previous space.
+    DeleteWordBack,
+    /// Alt-Backspace: back to the start of the word.
+    DeleteWordBackAlnum,
+    DeleteWordForward,
+    KillToStart,
+    KillToEnd,
+    Undo,
     ScrollUp,
     ScrollDown,
     ScrollToEnd,
@@ -99,8 +113,8 @@ use KeyCode as K;
 
 #[rustfmt::skip] // one binding a line reads as the table it is
 pub const BINDINGS: &[Binding] = &[
-    b(C::Global, K::Char('c'), CTRL, A::Interrupt, "Ctrl-C", "stop the reply in flight, or quit"),
-    b(C::Global, K::Tab, NONE, A::NextPane, "Tab", "next pane"),
+    b(C::Global, K::Char('c'), CTRL, A::Interrupt, "Ctrl-C", "stop the reply; clear the draft (Ctrl-_ brings it back); quit"),
+    b(C::Global, K::Tab, NONE, A::NextPane, "Tab", "next pane (in the chat: Shift-Tab)"),
     b(C::Global, K::BackTab, SHIFT, A::PrevPane, "Shift-Tab", "previous pane"),
     b(C::Global, K::Char('1'), ALT, A::GoToPane(0), "Alt-1…5", "go to pane 1…5"),
     b(C::Global, K::Char('2'), ALT, A::GoToPane(1), "", ""),
@@ -136,23 +150,42 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Models, K::Down, NONE, A::Down, "", ""),
     b(C::Models, K::Enter, NONE, A::SelectModel, "Enter", "use the model in the chat"),
     b(C::Models, K::Esc, NONE, A::Cancel, "Esc", "clear the filter"),
-    b(C::Chat, K::Enter, NONE, A::Send, "Enter", "send (/help lists the /commands)"),
-    b(C::Chat, K::Enter, SHIFT, A::NewLine, "Shift/Alt-Enter", "new line"),
+    b(C::Chat, K::Enter, NONE, A::Send, "Enter", "send (/ lists the commands)"),
+    b(C::Chat, K::Enter, SHIFT, A::NewLine, "Ctrl-J / Shift/Alt-Enter", "new line"),
     b(C::Chat, K::Enter, ALT, A::NewLine, "", ""),
     b(C::Chat, K::Char('j'), CTRL, A::NewLine, "", ""),
+    b(C::Chat, K::Tab, NONE, A::Complete, "Tab", "complete a /command or @file (or attach a pasted path)"),
     b(C::Chat, K::Esc, NONE, A::StopReply, "Esc", "stop the reply (keeps what arrived)"),
+    b(C::Chat, K::Char('a'), CTRL, A::LineStart, "Ctrl-A / Home", "start of the line"),
+    b(C::Chat, K::Char('e'), CTRL, A::LineEnd, "Ctrl-E", "end of the line"),
+    b(C::Chat, K::Char('b'), ALT, A::WordLeft, "Alt-B / Ctrl-←", "word left"),
+    b(C::Chat, K::Left, CTRL, A::WordLeft, "", ""),
+    b(C::Chat, K::Char('f'), ALT, A::WordRight, "Alt-F / Ctrl-→", "word right"),
+    b(C::Chat, K::Right, CTRL, A::WordRight, "", ""),
+    b(C::Chat, K::Char('w'), CTRL, A::DeleteWordBack, "Ctrl-W", "delete back to the previous space"),
+    b(C::Chat, K::Backspace, ALT, A::DeleteWordBackAlnum, "Alt-Backspace", "delete the word before the cursor"),
+    b(C::Chat, K::Backspace, CTRL, A::DeleteWordBackAlnum, "", ""),
+    b(C::Chat, K::Char('d'), ALT, A::DeleteWordForward, "Alt-D", "delete the word after the cursor"),
+    b(C::Chat, K::Char('u'), CTRL, A::KillToStart, "Ctrl-U", "delete to the start of the line"),
+    b(C::Chat, K::Char('k'), CTRL, A::KillToEnd, "Ctrl-K", "delete to the end of the line"),
+    // Terminals send Ctrl-_ and Ctrl-/ as the same byte, which crossterm reads as Ctrl-7;
+    // with the kitty protocol they arrive as themselves.
+    b(C::Chat, K::Char('_'), CTRL, A::Undo, "Ctrl-_ / Ctrl-/", "undo the last edit"),
+    b(C::Chat, K::Char('/'), CTRL, A::Undo, "", ""),
+    b(C::Chat, K::Char('7'), CTRL, A::Undo, "", ""),
     b(C::Chat, K::Char('r'), CTRL, A::Regenerate, "Ctrl-R", "regenerate the last reply"),
-    b(C::Chat, K::Char('y'), CTRL, A::CopyReply, "Ctrl-Y", "copy the last reply (OSC 52)"),
+    b(C::Chat, K::Char('y'), CTRL, A::CopyReply, "Ctrl-Y", "copy the last reply (to the terminal's clipboard)"),
     b(C::Chat, K::Char('y'), ALT, A::CopyCode, "Alt-Y", "copy the last code block"),
     b(C::Chat, K::Char('t'), CTRL, A::ToggleThinking, "Ctrl-T", "show or hide thinking"),
-    b(C::Chat, K::Char('e'), CTRL, A::OpenEditor, "Ctrl-E", "edit the prompt in $VISUAL / $EDITOR"),
+    b(C::Chat, K::Char('o'), CTRL, A::OpenEditor, "Ctrl-O", "open the prompt in $VISUAL / $EDITOR"),
     b(C::Chat, K::Up, ALT, A::SelectTurns, "Alt-↑ / Ctrl-↑", "select turns: ↑↓ ←→ branches, e r y c"),
     b(C::Chat, K::Up, CTRL, A::SelectTurns, "", ""),
-    b(C::Chat, K::Char('a'), CTRL, A::AttachPasted, "Ctrl-A", "attach a pasted path (or @ /attach)"),
-    b(C::Chat, K::PageUp, NONE, A::ScrollUp, "PgUp / PgDn / wheel", "scroll"),
+    b(C::Chat, K::PageUp, NONE, A::ScrollUp, "PgUp / PgDn / wheel", "scroll the conversation"),
     b(C::Chat, K::PageDown, NONE, A::ScrollDown, "", ""),
-    b(C::Chat, K::End, CTRL, A::ScrollToEnd, "Ctrl-End / Ctrl-G", "jump to the end"),
+    b(C::Chat, K::End, NONE, A::ScrollToEnd, "End / Ctrl-G", "back to the end, following the reply (End: the line's end when not scrolled)"),
+    b(C::Chat, K::End, CTRL, A::ScrollToEnd, "", ""),
     b(C::Chat, K::Char('g'), CTRL, A::ScrollToEnd, "", ""),
+    b(C::Chat, K::BackTab, SHIFT, A::PrevPane, "Shift-Tab / Alt-1…5", "other panes (Tab stays in the composer)"),
     b(C::History, K::Up, NONE, A::Up, "↑ ↓", "move the selection (type to search)"),
     b(C::History, K::Down, NONE, A::Down, "", ""),
     b(C::History, K::Enter, NONE, A::OpenConversation, "Enter", "open the conversation and continue it"),
@@ -234,7 +267,18 @@ mod tests {
             None,
             "q is text in the chat"
         );
-        assert_eq!(lookup(C::Chat, &key(K::Tab, NONE)), Some(A::NextPane));
+        assert_eq!(lookup(C::Chat, &key(K::Tab, NONE)), Some(A::Complete));
+        assert_eq!(lookup(C::Models, &key(K::Tab, NONE)), Some(A::NextPane));
+        assert_eq!(
+            lookup(C::Chat, &key(K::Char('a'), CTRL)),
+            Some(A::LineStart)
+        );
+        assert_eq!(lookup(C::Chat, &key(K::Char('7'), CTRL)), Some(A::Undo));
+        assert_eq!(lookup(C::Chat, &key(K::Left, CTRL)), Some(A::WordLeft));
+        assert_eq!(
+            lookup(C::Chat, &key(K::Backspace, ALT)),
+            Some(A::DeleteWordBackAlnum)
+        );
         assert_eq!(lookup(C::KeysForm, &key(K::Tab, NONE)), Some(A::Down));
         assert_eq!(
             lookup(C::Models, &key(K::Char('3'), ALT)),

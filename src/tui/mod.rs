@@ -4,6 +4,7 @@
 pub mod app;
 pub mod event_loop;
 pub mod keymap;
+pub mod notice;
 pub mod pictures;
 pub mod probe;
 pub mod render_cache;
@@ -93,6 +94,7 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     app.prices = ctx.config.config.prices();
     let outcome = {
         let (mut term, _guard) = terminal::enter().map_err(TuiError::Setup)?;
+        app.keys_disambiguated = terminal::keys_disambiguated();
         // In raw mode already, before the input reader starts: the answers are read by
         // the probe and nothing there touches the tty's mode.
         let picker = pictures::detect(ctx.config.config.images);

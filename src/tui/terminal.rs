@@ -1,13 +1,22 @@
 //! The terminal's modes: raw mode, alternate screen, bracketed paste, mouse and focus
-//! reporting — entered once, and always left: on quit, on error (a guard's drop), on panic
-//! (a hook that restores first, then chains to the previous hook) and around Ctrl-Z.
+//! reporting, and the keyboard modes that let keys through whole (the kitty keyboard
+//! protocol where the terminal has it; xterm's meta-sends-escape, so Alt-1 is not `±`) —
+//! entered once, and always left: on quit, on error (a guard's drop), on panic (a hook
+//! that restores first, then chains to the previous hook) and around Ctrl-Z and the
+//! editor.
+//!
+//! xterm's `modifyOtherKeys` is left off: it sends keys as `CSI 27;…~`, which crossterm
+//! 0.29 does not decode, so it would turn Ctrl and Shift keys into nothing. Every action
+//! keeps a key that works without any of these (Ctrl-J for a new line, Shift-Tab for
+//! panes, Ctrl-←/→ for words).
 
 use std::io::{self, Stdout, Write};
 
 use crossterm::cursor::Show;
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
-    EnableFocusChange, EnableMouseCapture,
+    EnableFocusChange, EnableMouseCapture, KeyboardEnhancementFlags, PopKeyboardEnhancementFlags,
+    PushKeyboardEnhancementFlags,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -18,6 +27,24 @@ use ratatui::backend::CrosstermBackend;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
+/// xterm's meta-sends-escape (private mode 1036), saved first and restored after
+/// (XTSAVE, XTRESTORE), so the person's own setting comes back. Terminals without it
+/// ignore both.
+const META_ESCAPE_ON: &str = "\x1b[?1036s\x1b[?1036h";
+const META_ESCAPE_RESTORE: &str = "\x1b[?1036r";
+
+/// Whether the terminal answered that it speaks the kitty keyboard protocol: asked once,
+/// the first time the modes are entered (the answer does not change).
+static KITTY_KEYS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+/// Set while oat has pushed kitty keyboard flags, so only a push is ever popped.
+static KEYS_PUSHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether keys arrive whole (the kitty keyboard protocol is on): Shift-Enter is told
+/// apart from Enter only then. False until the modes are entered.
+pub fn keys_disambiguated() -> bool {
+    KITTY_KEYS.get().copied().unwrap_or(false)
+}
+
 fn enter_modes() -> io::Result<()> {
     enable_raw_mode()?;
     execute!(
@@ -26,13 +53,34 @@ fn enter_modes() -> io::Result<()> {
         EnableBracketedPaste,
         EnableMouseCapture,
         EnableFocusChange
-    )
+    )?;
+    // In raw mode already: the answer is read, not echoed. A terminal that answers the
+    // device-attributes query but not this one is told apart at once.
+    let kitty = *KITTY_KEYS
+        .get_or_init(|| crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false));
+    let mut out = io::stdout();
+    if kitty {
+        // Only the disambiguation: Shift-Enter, Ctrl-J, Alt-keys and Esc arrive as
+        // themselves; no release events, no remapped text.
+        execute!(
+            out,
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        )?;
+        KEYS_PUSHED.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    out.write_all(META_ESCAPE_ON.as_bytes())?;
+    out.flush()
 }
 
 /// Leaves every mode oat entered. Safe to call more than once.
 pub fn restore() {
+    let mut out = io::stdout();
+    if KEYS_PUSHED.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        let _ = execute!(out, PopKeyboardEnhancementFlags);
+    }
+    let _ = out.write_all(META_ESCAPE_RESTORE.as_bytes());
     let _ = execute!(
-        io::stdout(),
+        out,
         DisableFocusChange,
         DisableMouseCapture,
         DisableBracketedPaste,

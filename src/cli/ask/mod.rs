@@ -44,7 +44,8 @@ pub struct AskArgs {
     /// `off`, `adaptive` (current models) or a token budget such as 4096 (older models).
     #[arg(long, value_name = "off|adaptive|BUDGET")]
     pub thinking: Option<ThinkingChoice>,
-    /// How hard an adaptive model works: low, medium, high or max.
+    /// How hard an adaptive model works: low, medium, high, xhigh or max (which a model
+    /// takes is in its capabilities).
     #[arg(long, value_enum)]
     pub effort: Option<Effort>,
     /// Print the final assembled message (content blocks, stop reason, usage) as JSON.

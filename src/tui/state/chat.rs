@@ -21,7 +21,9 @@ mod branch;
 pub mod compose;
 mod slash;
 pub use branch::Siblings;
-pub use slash::{SLASH_HELP, SlashCommand, parse_slash};
+pub use slash::{
+    COMMANDS, CommandInfo, SlashCommand, matching_commands, parse_slash, typed_command,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyState {
@@ -193,6 +195,35 @@ pub struct ContextGate {
 }
 
 impl ContextGate {
+    /// What happened, in a sentence (the choices follow, one a line).
+    pub fn headline(&self) -> String {
+        let size = format!(
+            "Not sent: about {} tokens, over this model's context of {}.",
+            crate::api::usage::tokens(self.total),
+            crate::api::usage::tokens(self.limit)
+        );
+        match self.drop {
+            Some(_) => size,
+            None => format!("{size} Even the prompt alone is too long."),
+        }
+    }
+
+    /// The keys the gate takes and what each does.
+    pub fn choices(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![("n", "new conversation".to_string())];
+        if let Some(n) = self.drop {
+            out.push((
+                "d",
+                format!(
+                    "leave out the {n} oldest exchange{} and send (the history keeps them)",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        out.push(("Esc", "back to the prompt".to_string()));
+        out
+    }
+
     pub fn sentence(&self) -> String {
         let size = format!(
             "Not sent: about {} tokens, over this model's context of {}.",
@@ -218,6 +249,10 @@ pub use crate::conversation::Choices as ChatSettings;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Scroll {
     pub from_bottom: usize,
+    /// While scrolled up: how many lines the last turn had then. What it grows by since is
+    /// added to `from_bottom` when drawing, so the text being read holds still while the
+    /// reply streams in below it. Ignored when `from_bottom` is 0 (following).
+    pub hold: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -233,8 +268,8 @@ pub struct ChatState {
     pub sent: Option<RequestId>,
     pub scroll: Scroll,
     pub show_thinking: bool,
-    /// A line under the conversation: retries, copy confirmations, setting changes.
-    pub notice: Option<String>,
+    /// Under the conversation: retries, copy confirmations, setting changes.
+    pub notice: Option<crate::tui::notice::Notice>,
     pub render_cache: RefCell<RenderCache>,
     /// Turns before this index stay on screen and in the history but are not sent (left
     /// out to fit the context window).

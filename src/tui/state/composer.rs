@@ -1,5 +1,8 @@
 //! The multi-line prompt editor: text, cursor, and the recall of earlier prompts. Pure
-//! editing operations; it sends nothing and draws nothing.
+//! editing operations; it sends nothing and draws nothing. The shell's line editing (words,
+//! kills, undo) is in `composer/edit.rs`.
+
+mod edit;
 
 /// Cursor positions count characters, not bytes, so multi-byte text edits safely.
 #[derive(Debug, Clone, Default)]
@@ -12,6 +15,10 @@ pub struct Composer {
     recall: Option<usize>,
     /// What was typed before recall started, restored when stepping past the newest.
     draft: Option<String>,
+    /// Earlier states for undo, newest last; see `edit.rs`.
+    undo: Vec<edit::Snapshot>,
+    /// What the last edit was, so a run of typed characters is undone as one step.
+    last_edit: Option<edit::EditKind>,
 }
 
 fn byte_index(s: &str, col: usize) -> usize {
@@ -42,7 +49,14 @@ impl Composer {
         self.lines.iter().all(String::is_empty)
     }
 
+    /// Replaces the whole text (completion, recall of a turn, the editor's result); undo
+    /// brings back what was there.
     pub fn set_text(&mut self, text: &str) {
+        self.remember(edit::EditKind::Other);
+        self.put_text(text);
+    }
+
+    fn put_text(&mut self, text: &str) {
         self.lines = text.split('\n').map(str::to_string).collect();
         if self.lines.is_empty() {
             self.lines.push(String::new());
@@ -62,12 +76,19 @@ impl Composer {
         self.col = 0;
         self.recall = None;
         self.draft = None;
+        self.undo.clear();
+        self.last_edit = None;
         text
     }
 
     pub fn insert_char(&mut self, c: char) {
+        self.remember(edit::EditKind::Typing);
+        self.put_char(c);
+    }
+
+    fn put_char(&mut self, c: char) {
         if c == '\n' {
-            return self.newline();
+            return self.split_line();
         }
         let line = &mut self.lines[self.row];
         let i = byte_index(line, self.col);
@@ -77,17 +98,23 @@ impl Composer {
 
     /// A paste arrives whole (bracketed paste); `\r\n` and `\r` become line breaks.
     pub fn insert_str(&mut self, s: &str) {
+        self.remember(edit::EditKind::Other);
         let normalized = s.replace("\r\n", "\n").replace('\r', "\n");
         for c in normalized.chars() {
             if c == '\n' {
-                self.newline();
+                self.split_line();
             } else if c == '\t' || !c.is_control() {
-                self.insert_char(c);
+                self.put_char(c);
             }
         }
     }
 
     pub fn newline(&mut self) {
+        self.remember(edit::EditKind::Other);
+        self.split_line();
+    }
+
+    fn split_line(&mut self) {
         let line = &mut self.lines[self.row];
         let i = byte_index(line, self.col);
         let rest = line.split_off(i);
@@ -97,6 +124,7 @@ impl Composer {
     }
 
     pub fn backspace(&mut self) {
+        self.remember(edit::EditKind::Deleting);
         if self.col > 0 {
             let line = &mut self.lines[self.row];
             let i = byte_index(line, self.col - 1);
@@ -111,6 +139,7 @@ impl Composer {
     }
 
     pub fn delete(&mut self) {
+        self.remember(edit::EditKind::Deleting);
         let len = self.lines[self.row].chars().count();
         if self.col < len {
             let line = &mut self.lines[self.row];
@@ -123,6 +152,7 @@ impl Composer {
     }
 
     pub fn left(&mut self) {
+        self.last_edit = None;
         if self.col > 0 {
             self.col -= 1;
         } else if self.row > 0 {
@@ -132,6 +162,7 @@ impl Composer {
     }
 
     pub fn right(&mut self) {
+        self.last_edit = None;
         if self.col < self.lines[self.row].chars().count() {
             self.col += 1;
         } else if self.row + 1 < self.lines.len() {
@@ -141,15 +172,18 @@ impl Composer {
     }
 
     pub fn home(&mut self) {
+        self.last_edit = None;
         self.col = 0;
     }
 
     pub fn end(&mut self) {
+        self.last_edit = None;
         self.col = self.lines[self.row].chars().count();
     }
 
     /// Up moves within the text; on the first line it recalls the previous prompt.
     pub fn up(&mut self) {
+        self.last_edit = None;
         if self.row > 0 {
             self.row -= 1;
             self.col = self.col.min(self.lines[self.row].chars().count());
@@ -166,11 +200,12 @@ impl Composer {
         };
         self.recall = Some(next);
         let text = self.history[next].clone();
-        self.set_text(&text);
+        self.put_text(&text);
     }
 
     /// Down moves within the text; on the last line it steps forward through recall.
     pub fn down(&mut self) {
+        self.last_edit = None;
         if self.row + 1 < self.lines.len() {
             self.row += 1;
             self.col = self.col.min(self.lines[self.row].chars().count());
@@ -180,11 +215,11 @@ impl Composer {
         if i + 1 < self.history.len() {
             self.recall = Some(i + 1);
             let text = self.history[i + 1].clone();
-            self.set_text(&text);
+            self.put_text(&text);
         } else {
             self.recall = None;
             let draft = self.draft.take().unwrap_or_default();
-            self.set_text(&draft);
+            self.put_text(&draft);
         }
     }
 }

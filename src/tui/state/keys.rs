@@ -38,7 +38,7 @@ pub struct KeysState {
     /// file before the change, so another follows it.
     pub reload_after: bool,
     /// The last outcome to show: (text, is_error).
-    pub notice: Option<(String, bool)>,
+    pub notice: Option<crate::tui::notice::Notice>,
     pub keyring: Option<Result<(), String>>,
     /// Set while an add or change is with the worker.
     pub busy: bool,

@@ -6,7 +6,8 @@ use crate::api::reply::{self, Refusal};
 use crate::api::{Delta, web};
 use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Action;
-use crate::tui::state::chat::{ReplyState, SLASH_HELP, SlashCommand, Spend, TurnFailure};
+use crate::tui::notice::Notice;
+use crate::tui::state::chat::{ReplyState, Spend, TurnFailure};
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {
@@ -19,13 +20,13 @@ impl App {
             Action::CopyReply => {
                 if let Some(t) = self.chat.last_reply() {
                     let text = t.text.clone();
-                    self.chat.notice = Some(format!(
-                        "Copied the last reply ({} characters).",
+                    self.chat.notice = Some(Notice::info(format!(
+                        "Sent the last reply ({} characters) to the terminal's clipboard; F1 says what can block it.",
                         text.chars().count()
-                    ));
+                    )));
                     return vec![Effect::Copy(text)];
                 }
-                self.chat.notice = Some("Nothing to copy yet.".into());
+                self.chat.notice = Some(Notice::info("Nothing to copy yet."));
             }
             Action::CopyCode => {
                 match self
@@ -34,49 +35,94 @@ impl App {
                     .and_then(|t| last_code_block(&t.text))
                 {
                     Some(code) => {
-                        self.chat.notice = Some(format!(
-                            "Copied a code block ({} lines).",
+                        self.chat.notice = Some(Notice::info(format!(
+                            "Sent a code block ({} lines) to the terminal's clipboard; F1 says what can block it.",
                             code.lines().count()
-                        ));
+                        )));
                         return vec![Effect::Copy(code)];
                     }
-                    None => self.chat.notice = Some("No code block in the last reply.".into()),
+                    None => {
+                        self.chat.notice = Some(Notice::info("No code block in the last reply."))
+                    }
                 }
             }
             Action::ToggleThinking => self.chat.show_thinking = !self.chat.show_thinking,
             Action::OpenEditor => return vec![Effect::Edit(self.composer.text())],
             Action::SelectTurns => return self.enter_select(),
-            // With a pasted path on offer the compose keys took it already.
-            Action::AttachPasted => {
-                self.chat.notice = Some(
-                    "Paste a file's path (or /attach PATH, or @ for files here) to attach it."
-                        .into(),
-                );
+            // Completions and a pasted path on offer were taken before the keymap.
+            Action::Complete => {
+                self.chat.notice = Some(Notice::info(
+                    "Tab completes /commands and @files here; Shift-Tab or Alt-1…5 change panes.",
+                ));
             }
             Action::ScrollUp => self.scroll_chat(self.page()),
             Action::ScrollDown => self.scroll_chat(-self.page()),
-            Action::ScrollToEnd => self.chat.scroll.from_bottom = 0,
-            _ => {}
+            // End is the line's end while the conversation follows the reply.
+            Action::ScrollToEnd if self.chat.scroll.from_bottom == 0 => self.composer.end(),
+            Action::ScrollToEnd => self.chat.scroll = Default::default(),
+            edit => return self.edit_action(edit),
         }
         Vec::new()
+    }
+
+    /// The composer's line editing; the `@` popup follows the text.
+    fn edit_action(&mut self, action: Action) -> Vec<Effect> {
+        let c = &mut self.composer;
+        match action {
+            Action::LineStart => c.home(),
+            Action::LineEnd => c.end(),
+            Action::WordLeft => c.word_left(),
+            Action::WordRight => c.word_right(),
+            Action::DeleteWordBack => c.delete_word_back(true),
+            Action::DeleteWordBackAlnum => c.delete_word_back(false),
+            Action::DeleteWordForward => c.delete_word_forward(),
+            Action::KillToStart => c.kill_to_start(),
+            Action::KillToEnd => c.kill_to_end(),
+            Action::Undo => {
+                if !c.undo() {
+                    self.chat.notice = Some(Notice::info("Nothing to undo."));
+                }
+            }
+            _ => return Vec::new(),
+        }
+        self.after_compose_edit()
     }
 
     fn page(&self) -> i32 {
         i32::from(self.size.1.saturating_sub(10)).max(3)
     }
 
+    /// Scrolls by `lines` (positive: up), from where the view is now: the lines the reply
+    /// grew by while held count as scrolled already. Scrolled up, the view holds still.
     pub(crate) fn scroll_chat(&mut self, lines: i32) {
-        let max = self.chat.render_cache.borrow().max_scroll();
-        let now = i64::try_from(self.chat.scroll.from_bottom).unwrap_or(i64::MAX);
+        let cache = self.chat.render_cache.borrow();
+        let max = cache.max_scroll();
+        let last_h = self
+            .chat
+            .turns
+            .last()
+            .and_then(|t| cache.turns.get(&t.id))
+            .map(|c| c.lines.len());
+        drop(cache);
+        let s = self.chat.scroll;
+        let grown = match (s.hold, last_h) {
+            (Some(hold), Some(h)) if s.from_bottom > 0 => h.saturating_sub(hold),
+            _ => 0,
+        };
+        let now = i64::try_from(s.from_bottom + grown).unwrap_or(i64::MAX);
         let next = (now + i64::from(lines)).clamp(0, i64::try_from(max).unwrap_or(i64::MAX));
-        self.chat.scroll.from_bottom = usize::try_from(next).unwrap_or(0);
+        let from_bottom = usize::try_from(next).unwrap_or(0);
+        self.chat.scroll = super::super::state::chat::Scroll {
+            from_bottom,
+            hold: (from_bottom > 0).then_some(last_h.unwrap_or(0)),
+        };
     }
 
     pub(crate) fn stop_reply(&mut self) -> Vec<Effect> {
         if !self.chat.in_flight() && self.chat.editing.take().is_some() {
             self.composer.take();
             self.chat.attached.clear();
-            self.chat.notice = Some("Edit cancelled.".into());
+            self.chat.notice = Some(Notice::info("Edit cancelled."));
             return Vec::new();
         }
         if self.chat.compose.popup.take().is_some() {
@@ -89,75 +135,9 @@ impl App {
             t.state = ReplyState::Stopped;
             t.revision += 1;
         }
-        self.chat.notice = Some("Stopped; what arrived is kept.".into());
+        self.chat.notice = Some(Notice::info("Stopped; what arrived is kept."));
         let (_, fx) = self.request(RequestKind::Cancel { target });
         vec![fx]
-    }
-
-    pub(crate) fn apply_slash(&mut self, cmd: SlashCommand) -> Vec<Effect> {
-        let s = &mut self.chat.settings;
-        let notice = match cmd {
-            SlashCommand::System(v) => {
-                s.system = v;
-                "System prompt set for this conversation.".to_string()
-            }
-            SlashCommand::MaxTokens(v) => {
-                s.max_tokens = v;
-                format!(
-                    "max tokens: {}",
-                    v.map_or("default".into(), |n| n.to_string())
-                )
-            }
-            SlashCommand::Temperature(v) => {
-                s.temperature = v;
-                format!(
-                    "temperature: {}",
-                    v.map_or("default".into(), |t| t.to_string())
-                )
-            }
-            SlashCommand::Thinking(v) => {
-                s.thinking = v;
-                format!("thinking: {v:?}").to_lowercase()
-            }
-            SlashCommand::Effort(v) => {
-                s.effort = v;
-                format!("effort: {}", v.map_or("default", |e| e.as_str()))
-            }
-            SlashCommand::Model(id) => {
-                self.chat.model = id.clone();
-                format!("model: {id}")
-            }
-            SlashCommand::Web(on) => {
-                s.web = on;
-                if on {
-                    "Web search on: Claude may search and fetch pages (Anthropic runs them; \
-                     $10 per 1,000 searches on an API key)."
-                        .to_string()
-                } else {
-                    "Web search off.".to_string()
-                }
-            }
-            SlashCommand::Title(title) => match self.chat.conversation {
-                Some(id) => {
-                    let (_, fx) = self.request(RequestKind::RenameConversation { id, title });
-                    self.chat.notice = Some("Renaming…".into());
-                    return vec![fx];
-                }
-                None => "Send a first prompt, then name the conversation.".to_string(),
-            },
-            SlashCommand::Attach(path) => return self.attach_path(path),
-            SlashCommand::New => {
-                if self.chat.in_flight() {
-                    "Stop the reply first (Esc).".to_string()
-                } else {
-                    self.chat.reset();
-                    "New conversation.".to_string()
-                }
-            }
-            SlashCommand::Help => SLASH_HELP.to_string(),
-        };
-        self.chat.notice = Some(notice);
-        Vec::new()
     }
 
     pub(crate) fn chat_event(&mut self, event: ApiEvent) -> Vec<Effect> {
@@ -228,10 +208,9 @@ impl App {
                         None => ReplyState::Done,
                     };
                     if message["stop_reason"] == "max_tokens" {
-                        self.chat.notice = Some(
-                            "The reply stopped at the max-tokens limit (/max-tokens N raises it)."
-                                .into(),
-                        );
+                        self.chat.notice = Some(Notice::warning(
+                            "The reply stopped at the max-tokens limit (/max-tokens N raises it).",
+                        ));
                     }
                     t.revision += 1;
                 }
@@ -247,7 +226,7 @@ impl App {
                 }
             }
             ApiEvent::Retrying { id, notice } if current == Some(id) => {
-                self.chat.notice = Some(notice.to_string());
+                self.chat.notice = Some(Notice::info(notice.to_string()));
             }
             ApiEvent::TokensCounted { id, tokens } => self.tokens_counted(id, tokens),
             // Results of a stopped or replaced request: stale, dropped.

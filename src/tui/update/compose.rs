@@ -2,6 +2,7 @@
 //! with Tab completion, the `@` popup, a pasted path), the chips, and handing the text to
 //! `$EDITOR`. Pure, like the rest of `update`: files are read by the worker.
 
+use crate::tui::notice::Notice;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::attach::Attachment;
@@ -10,17 +11,14 @@ use crate::tui::state::chat::compose::{FilePopup, at_token};
 use crate::worker::{ApiEvent, RequestKind};
 
 impl App {
-    /// Keys the chat takes before the keymap: select mode, chip focus, the popup, Tab
-    /// after `/attach`, Ctrl-E and Ctrl-A. `None`: not taken.
+    /// Keys the chat takes before the keymap: select mode, chip focus, the popups, and
+    /// Tab (a pasted path on offer, `/attach` completion). `None`: not taken.
     pub(crate) fn chat_key_first(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
         if self.chat.selected.is_some() {
             return Some(self.select_key(key));
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        if key.code == KeyCode::Char('a')
-            && ctrl
-            && let Some((text, path)) = self.chat.compose.paste_offer.take()
-        {
+        let tab = key.code == KeyCode::Tab && key.modifiers == KeyModifiers::NONE;
+        if tab && let Some((text, path)) = self.chat.compose.paste_offer.take() {
             let now = self.composer.text();
             if let Some(at) = now.rfind(&text) {
                 let mut kept = now.clone();
@@ -29,8 +27,9 @@ impl App {
             }
             return Some(self.attach_path(path.to_string_lossy().to_string()));
         }
-        if !matches!(key.code, KeyCode::Char('a') if ctrl) {
-            self.chat.compose.paste_offer = None;
+        self.chat.compose.paste_offer = None;
+        if let Some(fx) = self.slash_key(key) {
+            return Some(fx);
         }
         if let Some(fx) = self.popup_key(key) {
             return Some(fx);
@@ -44,7 +43,9 @@ impl App {
                 KeyCode::Right | KeyCode::Esc | KeyCode::Down => {
                     self.chat.compose.chip_focus = None
                 }
-                KeyCode::Char('x') | KeyCode::Backspace | KeyCode::Delete => self.remove_chip(i),
+                KeyCode::Char('x') | KeyCode::Delete => self.remove_chip(i),
+                // The chip line says `x` removes it.
+                KeyCode::Backspace => {}
                 _ => {
                     self.chat.compose.chip_focus = None;
                     return None;
@@ -52,23 +53,17 @@ impl App {
             }
             return Some(Vec::new());
         }
-        let empty = self.composer.is_empty();
-        if empty && !self.chat.attached.is_empty() {
-            match key.code {
-                KeyCode::Backspace => {
-                    self.remove_chip(self.chat.attached.len() - 1);
-                    return Some(Vec::new());
-                }
-                KeyCode::Left => {
-                    self.chat.compose.chip_focus = Some(self.chat.attached.len() - 1);
-                    return Some(Vec::new());
-                }
-                _ => {}
-            }
-        }
-        if key.code == KeyCode::Tab
-            && let Some(partial) = self.composer.text().strip_prefix("/attach ")
+        // On an empty composer ← and Backspace pick the last chip; only `x` removes it, so
+        // a Backspace too many never drops a file unseen.
+        if self.composer.is_empty()
+            && !self.chat.attached.is_empty()
+            && matches!(key.code, KeyCode::Left | KeyCode::Backspace)
+            && key.modifiers == KeyModifiers::NONE
         {
+            self.chat.compose.chip_focus = Some(self.chat.attached.len() - 1);
+            return Some(Vec::new());
+        }
+        if tab && let Some(partial) = self.composer.text().strip_prefix("/attach ") {
             let (id, fx) = self.request(RequestKind::CompletePath {
                 partial: partial.to_string(),
             });
@@ -81,7 +76,10 @@ impl App {
     fn remove_chip(&mut self, i: usize) {
         if i < self.chat.attached.len() {
             let gone = self.chat.attached.remove(i);
-            self.chat.notice = Some(format!("Removed {}.", gone.file_name()));
+            self.chat.notice = Some(Notice::info(format!(
+                "Removed {} (attach it again with @ or /attach).",
+                gone.file_name()
+            )));
             self.chat.counted = None;
         }
         self.chat.compose.chip_focus = match self.chat.attached.len() {
@@ -123,6 +121,11 @@ impl App {
 
     /// After the text changed: open, narrow or close the `@` popup.
     pub(crate) fn after_compose_edit(&mut self) -> Vec<Effect> {
+        let text = self.composer.text();
+        if self.chat.compose.slash_dismissed.as_ref() != Some(&text) {
+            self.chat.compose.slash_dismissed = None;
+        }
+        self.chat.compose.slash_selected = 0;
         let (row, col) = self.composer.cursor();
         let token = self
             .composer
@@ -162,7 +165,7 @@ impl App {
 
     pub(crate) fn attach_path(&mut self, path: String) -> Vec<Effect> {
         let path = crate::worker::expand_home(path.trim());
-        self.chat.notice = Some(format!("Reading {path}…"));
+        self.chat.notice = Some(Notice::info(format!("Reading {path}…")));
         let (id, fx) = self.request(RequestKind::ReadAttachment { path: path.into() });
         self.chat.compose.reading.push(id);
         vec![fx]
@@ -187,9 +190,9 @@ impl App {
         match result {
             Ok(text) => {
                 self.composer.set_text(&text);
-                self.chat.notice = Some("Back from the editor: Enter sends.".into());
+                self.chat.notice = Some(Notice::info("Back from the editor: Enter sends."));
             }
-            Err(e) => self.chat.notice = Some(format!("The editor failed: {e}")),
+            Err(e) => self.chat.notice = Some(Notice::error(format!("The editor failed: {e}"))),
         }
     }
 
@@ -201,7 +204,7 @@ impl App {
             }
             ApiEvent::AttachmentFailed { id, error } if self.chat.compose.reading.contains(&id) => {
                 self.chat.compose.reading.retain(|r| *r != id);
-                self.chat.notice = Some(format!("Not attached: {error}"));
+                self.chat.notice = Some(Notice::error(format!("Not attached: {error}")));
             }
             ApiEvent::FilesListed { id, files } if self.chat.compose.files_req == Some(id) => {
                 self.chat.compose.files_req = None;
@@ -222,25 +225,29 @@ impl App {
                 match completion {
                     Some(c) => {
                         self.composer.set_text(&format!("/attach {c}"));
-                        self.chat.notice = (candidates.len() > 1).then(|| {
-                            let mut shown: Vec<&str> =
-                                candidates.iter().take(12).map(String::as_str).collect();
-                            if candidates.len() > 12 {
-                                shown.push("…");
-                            }
-                            shown.join("  ")
-                        });
+                        self.chat.notice = (candidates.len() > 1)
+                            .then(|| {
+                                let mut shown: Vec<&str> =
+                                    candidates.iter().take(12).map(String::as_str).collect();
+                                if candidates.len() > 12 {
+                                    shown.push("…");
+                                }
+                                shown.join("  ")
+                            })
+                            .map(Notice::info);
                     }
-                    None => self.chat.notice = Some(format!("No file matches {partial}")),
+                    None => {
+                        self.chat.notice = Some(Notice::error(format!("No file matches {partial}")))
+                    }
                 }
             }
             ApiEvent::PasteIsFile { text, path, .. }
                 if self.pane == Pane::Chat && self.composer.text().contains(&text) =>
             {
-                self.chat.notice = Some(format!(
-                    "That is a file: Ctrl-A attaches {} instead of the text.",
+                self.chat.notice = Some(Notice::info(format!(
+                    "That is a file: Tab attaches {} instead of the text.",
                     path.display()
-                ));
+                )));
                 self.chat.compose.paste_offer = Some((text, path));
             }
             _ => {}
@@ -253,17 +260,28 @@ impl App {
             && let Err(e) =
                 crate::attach::check_model(std::slice::from_ref(&file), &m.id, &m.capabilities)
         {
-            self.chat.notice = Some(format!("Not attached: {e}"));
+            self.chat.notice = Some(Notice::error(format!("Not attached: {e}")));
+            return Vec::new();
+        }
+        // The per-request limits (an image over 5 MB as base64, too many images, pages)
+        // refuse a file now, as the worker refuses a binary one, not only at send time.
+        let mut all: Vec<&Attachment> = self.chat.attached.iter().collect();
+        all.push(&file);
+        if let Err(e) = crate::attach::limits::check(&all, self.context_limit(), 0) {
+            self.chat.notice = Some(Notice::error(format!("Not attached: {e}")));
             return Vec::new();
         }
         if self.chat.attached.iter().any(|a| a.sha256 == file.sha256) {
-            self.chat.notice = Some(format!("{} is attached already.", file.file_name()));
+            self.chat.notice = Some(Notice::info(format!(
+                "{} is attached already.",
+                file.file_name()
+            )));
             return Vec::new();
         }
-        self.chat.notice = Some(format!(
-            "Attached {} (Backspace on an empty composer removes it).",
+        self.chat.notice = Some(Notice::info(format!(
+            "Attached {} (← then x removes it).",
             file.chip()
-        ));
+        )));
         self.chat.counted = None;
         let fx = self.picture_for(&file);
         self.chat.attached.push(file);

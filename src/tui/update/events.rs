@@ -4,6 +4,7 @@
 
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
+use crate::tui::notice::Notice;
 use crate::tui::state::keys::KeysMode;
 use crate::worker::ApiEvent;
 
@@ -40,7 +41,7 @@ impl App {
                 if let Some(m) = self.models.selected_model() {
                     self.chat.model = m.id.clone();
                     let text = format!("Chat model: {} ({})", m.display_name, m.id);
-                    self.set_notice(text, false);
+                    self.set_notice(Notice::info(text));
                     self.pane = Pane::Chat;
                 }
             }
@@ -102,7 +103,7 @@ impl App {
                         self.limits = Some(report.limits.clone());
                     }
                     self.status.report = Some(*report);
-                    self.keys.notice = Some((line, false));
+                    self.keys.notice = Some(Notice::info(line));
                     return vec![self.load_keys()];
                 }
             }
@@ -157,8 +158,8 @@ impl App {
                 if matches!(self.keys.mode, KeysMode::Adding { .. }) {
                     self.keys.mode = KeysMode::Browse;
                 }
-                self.keys.notice = Some((notice.clone(), false));
-                self.set_notice(notice, false);
+                self.keys.notice = Some(Notice::info(notice.clone()));
+                self.set_notice(Notice::info(notice));
                 // The keys are read again next (`KeysLoaded`): if the key in use changed,
                 // the status check and the models follow from there.
                 Vec::new()
@@ -166,15 +167,15 @@ impl App {
             ApiEvent::KeyAddFailed { error, .. } => {
                 self.keys.busy = false;
                 let words = crate::tui::view::keys::add_failure_words(&error);
-                self.keys.notice = Some((words.clone(), true));
-                self.set_notice(words, true);
+                self.keys.notice = Some(Notice::error(words.clone()));
+                self.set_notice(Notice::error(words));
                 Vec::new()
             }
             ApiEvent::KeyChangeFailed { error, .. } => {
                 self.keys.busy = false;
                 self.keys.loading = false;
-                self.keys.notice = Some((error.clone(), true));
-                self.set_notice(error, true);
+                self.keys.notice = Some(Notice::error(error.clone()));
+                self.set_notice(Notice::error(error));
                 Vec::new()
             }
             // Another oat process (or this one) changed the config: show the keys as they

@@ -3,6 +3,7 @@
 //! back into the chat.
 
 use crate::conversation::Settings;
+use crate::tui::notice::Notice;
 use crossterm::event::KeyCode;
 
 use crate::tui::app::{App, Effect, Pane};
@@ -36,9 +37,9 @@ impl App {
                     // Gone from the history, so gone from the screen: its turns must not
                     // go along as context with the next prompt.
                     self.chat.reset();
-                    self.chat.notice = Some(format!(
+                    self.chat.notice = Some(Notice::info(format!(
                         "Conversation {id} was deleted; the next prompt starts a new one."
-                    ));
+                    )));
                 }
                 return fx;
             }
@@ -60,10 +61,9 @@ impl App {
             }
             Action::OpenConversation => {
                 if self.chat.in_flight() {
-                    self.set_notice(
+                    self.set_notice(Notice::warning(
                         "A reply is still streaming: stop it first (Esc in the chat).",
-                        true,
-                    );
+                    ));
                 } else if let Some(item) = self.history.selected_item() {
                     let (_, fx) = self.request(RequestKind::OpenConversation { id: item.id });
                     return vec![fx];
@@ -103,7 +103,9 @@ impl App {
             }
             ApiEvent::ConversationsListed { .. } => {}
             ApiEvent::ConversationDeleted { conversation, .. } => {
-                self.set_notice(format!("Deleted conversation {conversation}."), false);
+                self.set_notice(Notice::info(format!(
+                    "Deleted conversation {conversation}."
+                )));
                 if self.chat.conversation == Some(conversation) {
                     // A prompt that was refused for it (nothing sent) comes back to edit.
                     let unsent = self
@@ -116,9 +118,9 @@ impl App {
                     if let Some(p) = unsent.filter(|_| self.composer.text().is_empty()) {
                         self.composer.insert_str(&p);
                     }
-                    self.chat.notice = Some(format!(
+                    self.chat.notice = Some(Notice::info(format!(
                         "Conversation {conversation} was deleted (here or in another shell); the next prompt starts a new one."
-                    ));
+                    )));
                 }
                 return vec![self.list_conversations()];
             }
@@ -169,10 +171,12 @@ impl App {
                 self.chat.model = settings.model;
                 self.chat.settings = settings.choices;
                 self.chat.turns = self.resumed_turns(&conversation, &messages);
-                self.chat.notice = Some(format!(
+                // Nothing said about the chat before applies to the one resumed.
+                self.clear_notices();
+                self.chat.notice = Some(Notice::info(format!(
                     "Resumed “{}”: new prompts continue it.",
                     conversation.title
-                ));
+                )));
                 self.pane = Pane::Chat;
                 // Pictures of the images on screen, made once each.
                 let files: Vec<crate::attach::Attachment> = self
@@ -192,7 +196,7 @@ impl App {
                 self.history.error = Some(error);
             }
             ApiEvent::HistoryChanged { notice, .. } => {
-                self.set_notice(notice, false);
+                self.set_notice(Notice::info(notice));
                 return vec![self.list_conversations()];
             }
             _ => {}

@@ -2,6 +2,7 @@
 //! confirmation. The secret typed into the add form stays (masked) only until the worker
 //! has stored it.
 
+use crate::tui::notice::Notice;
 use crossterm::event::KeyCode;
 
 use crate::config::Backend;
@@ -33,7 +34,7 @@ impl App {
                         input: k.entry.meta.name.clone(),
                     };
                 } else {
-                    self.keys.notice = Some(("Environment keys are read-only.".into(), true));
+                    self.keys.notice = Some(Notice::error("Environment keys are read-only."));
                 }
             }
             (KeysMode::Browse, Action::RemoveKey) => {
@@ -44,7 +45,7 @@ impl App {
                 {
                     self.keys.mode = KeysMode::ConfirmRemove;
                 } else if self.keys.selected_key().is_some() {
-                    self.keys.notice = Some(("Environment keys are read-only.".into(), true));
+                    self.keys.notice = Some(Notice::error("Environment keys are read-only."));
                 }
             }
             (KeysMode::Browse, Action::UseKey) => {
@@ -56,14 +57,16 @@ impl App {
             }
             (KeysMode::Browse, Action::Refresh) => {
                 let name = self.keys.selected_key().map(|k| k.entry.meta.name.clone());
-                self.keys.notice = name.as_ref().map(|n| (format!("Checking {n}…"), false));
+                self.keys.notice = name
+                    .as_ref()
+                    .map(|n| Notice::info(format!("Checking {n}…")));
                 return vec![self.check_status(name)];
             }
             (KeysMode::Browse, Action::Up) => self.keys.select_prev(),
             (KeysMode::Browse, Action::Down) => self.keys.select_next(),
             (KeysMode::Adding { secret, name, .. }, Action::Confirm | Action::StoreInFile) => {
                 if secret.is_blank() {
-                    self.keys.notice = Some(("Paste a key or token first.".into(), true));
+                    self.keys.notice = Some(Notice::error("Paste a key or token first."));
                     self.keys.mode = KeysMode::Adding {
                         secret,
                         name,
@@ -81,7 +84,7 @@ impl App {
                 }
                 let backend = (action == Action::StoreInFile).then_some(Backend::File);
                 self.keys.busy = true;
-                self.keys.notice = Some(("Checking it with Anthropic…".into(), false));
+                self.keys.notice = Some(Notice::info("Checking it with Anthropic…"));
                 let request = RequestKind::AddKey {
                     name: (!name.trim().is_empty()).then(|| name.trim().to_string()),
                     secret: secret.clone(),

@@ -4,10 +4,13 @@ mod chat;
 mod compose;
 mod context;
 mod events;
+mod help;
 mod history;
 mod keys;
+mod notices;
 mod resume;
 mod select;
 mod send;
+mod slash;
 
 pub use chat::last_code_block;

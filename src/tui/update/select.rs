@@ -2,6 +2,7 @@
 //! turn's branches, edit a prompt into a new branch, regenerate, and copy a turn's exact
 //! source or its code blocks.
 
+use crate::tui::notice::Notice;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::tui::app::{App, Effect};
@@ -46,13 +47,12 @@ pub fn code_blocks(text: &str) -> Vec<String> {
 impl App {
     pub(crate) fn enter_select(&mut self) -> Vec<Effect> {
         match self.chat.turns.len() {
-            0 => self.chat.notice = Some("No turns to select yet.".into()),
+            0 => self.chat.notice = Some(Notice::info("No turns to select yet.")),
             n => {
                 self.chat.selected = Some(n - 1);
-                self.chat.notice = Some(
-                    "Select: ↑↓ turns · ←→ branches · e edit · r regenerate · y copy · c code · Esc"
-                        .into(),
-                );
+                self.chat.notice = Some(Notice::info(
+                    "Select: ↑↓ turns · ←→ branches · e edit · r regenerate · y copy · c code · Esc",
+                ));
             }
         }
         Vec::new()
@@ -84,11 +84,11 @@ impl App {
                 } else {
                     text
                 };
-                self.chat.notice = Some(format!(
-                    "Copied turn {}'s reply ({} characters, as it arrived).",
+                self.chat.notice = Some(Notice::info(format!(
+                    "Sent turn {}'s reply ({} characters, as it arrived) to the terminal's clipboard; F1 says what can block it.",
                     i + 1,
                     text.chars().count()
-                ));
+                )));
                 return vec![Effect::Copy(text)];
             }
             KeyCode::Char('c') => {
@@ -99,13 +99,13 @@ impl App {
                     .map(|t| code_blocks(&source_text(t)))
                     .unwrap_or_default();
                 if blocks.is_empty() {
-                    self.chat.notice = Some("No code block in that reply.".into());
+                    self.chat.notice = Some(Notice::info("No code block in that reply."));
                 } else {
-                    self.chat.notice = Some(format!(
-                        "Copied {} code block{}.",
+                    self.chat.notice = Some(Notice::info(format!(
+                        "Sent {} code block{} to the terminal's clipboard; F1 says what can block it.",
                         blocks.len(),
                         if blocks.len() == 1 { "" } else { "s" }
-                    ));
+                    )));
                     return vec![Effect::Copy(blocks.join("\n\n"))];
                 }
             }
@@ -120,19 +120,19 @@ impl App {
 
     fn switch(&mut self, i: usize, forward: bool) -> Vec<Effect> {
         if self.chat.in_flight() {
-            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
+            self.chat.notice = Some(Notice::warning("A reply is still streaming: Esc stops it."));
             return Vec::new();
         }
         if !self.chat.switch_branch(i, forward) {
             return Vec::new();
         }
         let s = &self.chat.turns[i].siblings;
-        self.chat.notice = Some(format!(
+        self.chat.notice = Some(Notice::info(format!(
             "Branch {}/{} at turn {}: new prompts continue it.",
             s.shown + 1,
             s.count(),
             i + 1
-        ));
+        )));
         match (self.chat.conversation, self.chat.leaf_id()) {
             (Some(conversation), Some(leaf)) => {
                 let (_, fx) = self.request(RequestKind::ShowBranch { conversation, leaf });
@@ -150,10 +150,10 @@ impl App {
         self.chat.attached = t.attachments.clone();
         self.chat.editing = Some(i);
         self.chat.selected = None;
-        self.chat.notice = Some(format!(
+        self.chat.notice = Some(Notice::info(format!(
             "Editing turn {}: Enter sends it as a new branch (the old one stays) · Esc cancels",
             i + 1
-        ));
+        )));
     }
 }
 

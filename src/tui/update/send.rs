@@ -7,6 +7,7 @@ use crate::api::models::fallback_list;
 use crate::attach::Attachment;
 use crate::conversation::{PromptTarget, Settings};
 use crate::tui::app::{App, Effect};
+use crate::tui::notice::Notice;
 use crate::tui::state::chat::{Turn, parse_slash};
 use crate::worker::RequestKind;
 
@@ -30,7 +31,7 @@ impl App {
         match parse_slash(&text) {
             Some(Ok(cmd)) => return self.apply_slash(cmd),
             Some(Err(e)) => {
-                self.chat.notice = Some(e);
+                self.chat.notice = Some(Notice::error(e));
                 self.composer.set_text(&text);
                 return Vec::new();
             }
@@ -104,7 +105,7 @@ impl App {
             Err(e) => return self.not_sent(e, draft),
         };
         if let Some(gate) = self.context_gate(&draft.prompt, draft.upto, &planned) {
-            self.chat.notice = Some(gate.sentence());
+            self.chat.notice = Some(gate.sentence().into());
             self.chat.gate = Some(gate);
             self.composer.set_text(&draft.prompt);
             return Vec::new();
@@ -122,7 +123,7 @@ impl App {
 
     /// Refused before sending: the prompt goes back into the composer, the files stay.
     fn not_sent(&mut self, e: String, draft: Draft) -> Vec<Effect> {
-        self.chat.notice = Some(format!("Not sent: {e}"));
+        self.chat.notice = Some(Notice::error(format!("Not sent: {e}")));
         if draft.reply_to.is_none() {
             self.composer.set_text(&draft.prompt);
             if draft.upto < self.chat.turns.len() {
@@ -137,7 +138,7 @@ impl App {
         // A count for this prompt, or one still in flight, no longer describes what comes next.
         self.chat.counted = None;
         self.chat.count_req = None;
-        self.chat.notice = planned.notes.first().cloned();
+        self.chat.notice = planned.notes.first().cloned().map(Notice::info);
         let Draft {
             prompt,
             files,

@@ -22,6 +22,10 @@ use turn::{TurnLook, turn_lines};
 /// A picture fully on screen: its top row in the visible lines, its height, its hash.
 pub type PictureSpot = (usize, u16, String);
 
+/// Where a picture only partly in view is: its first visible row. Terminals cannot draw
+/// part of one, so the row says what is there instead of staying blank.
+const PART_PICTURE: &str = "  ▒ picture: scroll to see it";
+
 /// Lines of the conversation that fall in a window `height` tall, `from_bottom` lines up
 /// from the end. Renders (or reuses) turns from the last backwards, only as far as needed,
 /// and clones only the lines that are visible.
@@ -39,6 +43,8 @@ pub fn visible_lines(
         cache.turns.retain(|id, _| shown.contains(id));
     }
     let mut needed = chat.scroll.from_bottom + height;
+    let mut from_bottom = chat.scroll.from_bottom;
+    let last = chat.turns.len().saturating_sub(1);
     let mut used: Vec<usize> = Vec::new();
     let mut total = 0usize;
     let mut all_measured = true;
@@ -81,6 +87,15 @@ pub fn visible_lines(
             );
         }
         let h = cache.turns.get(&turn.id).map_or(0, |c| c.lines.len());
+        if i == last
+            && from_bottom > 0
+            && let Some(hold) = chat.scroll.hold
+        {
+            // Scrolled up while the reply grows: what it added is below the view.
+            let grown = h.saturating_sub(hold);
+            from_bottom += grown;
+            needed += grown;
+        }
         if chat.selected == Some(i) {
             // The turn's top in view: the lines below it, less what does not fit.
             let b = total + h.saturating_sub(height);
@@ -92,7 +107,7 @@ pub fn visible_lines(
     }
     cache.max_scroll = all_measured.then(|| total.saturating_sub(height));
     let from_bottom = below_selected
-        .unwrap_or(chat.scroll.from_bottom)
+        .unwrap_or(from_bottom)
         .min(cache.max_scroll());
     // Line numbers counted from the top of the rendered turns.
     let end = total.saturating_sub(from_bottom);
@@ -114,20 +129,73 @@ pub fn visible_lines(
         let to = (end - a).min(lines.len());
         visible.extend_from_slice(&lines[from..to]);
         // A picture is drawn only when all of it is in view: terminals cannot draw part.
+        // Part of one in view gets a line saying so on its first visible row.
         for (chip, h, sha) in &c.pictures {
             let top = a + chip + 1;
-            if top >= start && top + usize::from(*h) <= end {
+            let bottom = top + usize::from(*h);
+            if top >= start && bottom <= end {
                 spots.push((top - start, *h, sha.clone()));
+            } else if top < end && bottom > start {
+                let row = top.max(start) - start;
+                if let Some(l) = visible.get_mut(row) {
+                    *l = Line::styled(PART_PICTURE, app.theme.dim());
+                }
             }
         }
     }
     (visible, from_bottom, spots)
 }
 
+/// The lines under the conversation: the context gate's choices when it is up, else the
+/// notice, wrapped; at most `NOTICE_ROWS` rows, the last ending with `…` when cut (the
+/// whole text is in the log).
+const NOTICE_ROWS: usize = 4;
+
+fn notice_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let w = usize::from(width.max(1));
+    let mut rows: Vec<String> = Vec::new();
+    if let Some(g) = &app.chat.gate {
+        rows.extend(super::text::wrap(&g.headline(), w));
+        // One choice a line: the key, then what it does, wrapped under itself.
+        for (key, what) in g.choices() {
+            let lead = format!("  {key:<4} ");
+            let pad = " ".repeat(lead.len());
+            for (i, l) in super::text::wrap(&what, w.saturating_sub(lead.len()))
+                .into_iter()
+                .enumerate()
+            {
+                rows.push(format!("{}{l}", if i == 0 { &lead } else { &pad }));
+            }
+        }
+        return rows
+            .into_iter()
+            .map(|r| Line::styled(r, theme.warn()))
+            .collect();
+    }
+    let Some(n) = &app.chat.notice else {
+        return Vec::new();
+    };
+    let mut rows = super::text::wrap(n, w);
+    if rows.len() > NOTICE_ROWS {
+        rows.truncate(NOTICE_ROWS);
+        if let Some(last) = rows.last_mut() {
+            *last = super::text::ellipsize(&format!("{last} …"), w);
+        }
+    }
+    rows.into_iter()
+        .map(|r| Line::styled(r, theme.warn()))
+        .collect()
+}
+
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     let (conv, comp) = layout::chat(area, app.composer.lines().len());
-    let chips_h = u16::from(!app.chat.attached.is_empty() || !app.chat.compose.reading.is_empty());
+    // Chips wrap, whole; at most a third of the conversation's rows.
+    let chip_lines = composer::chip_lines(app, conv.width);
+    let chips_h = u16::try_from(chip_lines.len())
+        .unwrap_or(0)
+        .min((conv.height / 3).max(1));
     let chips = Rect {
         y: conv.bottom().saturating_sub(chips_h),
         height: chips_h,
@@ -137,7 +205,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         height: conv.height.saturating_sub(chips_h),
         ..conv
     };
-    let notice_h = u16::from(app.chat.notice.is_some());
+    let notice = notice_lines(app, conv.width);
+    let notice_h = u16::try_from(notice.len())
+        .unwrap_or(0)
+        .min(conv.height.saturating_sub(1));
     // While the history cannot be written, every turn says so (one row, above notices).
     let unsaved_h = u16::from(app.history.error.is_some());
     let conv_text = Rect {
@@ -147,20 +218,23 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if app.chat.turns.is_empty() {
         let hint = vec![
             Line::styled(
-                "Ask anything. Enter sends; Shift-Enter adds a line.",
+                "Ask anything. Enter sends; Ctrl-J adds a line.",
                 theme.dim(),
             ),
             Line::styled(
-                "/system, /model, /thinking, /effort, /max-tokens change this conversation (/help).",
+                "Type / for the commands (/model, /system, /thinking, /effort, /web…).",
                 theme.dim(),
             ),
             Line::styled(
-                "@ or /attach adds a file · Ctrl-E opens $EDITOR · Alt-↑ selects turns.",
+                "@ or /attach adds a file · Ctrl-O opens $EDITOR · Alt-↑ selects turns.",
                 theme.dim(),
             ),
             Line::styled("F1 lists every key.", theme.dim()),
         ];
-        f.render_widget(Paragraph::new(hint), conv_text);
+        f.render_widget(
+            Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: false }),
+            conv_text,
+        );
     } else {
         let (lines, from_bottom, spots) =
             visible_lines(app, conv_text.width, usize::from(conv_text.height));
@@ -178,7 +252,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             }
         }
         if from_bottom > 0 {
-            let tag = format!(" ↓ {from_bottom} lines below (Ctrl-G) ");
+            let tag = format!(" ↓ {from_bottom} lines below (End) ");
             let w = u16::try_from(tag.chars().count())
                 .unwrap_or(0)
                 .min(conv_text.width);
@@ -205,19 +279,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             r,
         );
     }
-    if let Some(n) = &app.chat.notice {
+    if notice_h > 0 {
         let r = Rect {
-            y: conv.bottom().saturating_sub(1),
-            height: 1,
+            y: conv.bottom().saturating_sub(notice_h),
+            height: notice_h,
             ..conv
         };
-        f.render_widget(Paragraph::new(Span::styled(n.clone(), theme.warn())), r);
+        f.render_widget(Paragraph::new(notice), r);
     }
     if chips_h > 0 {
-        f.render_widget(Paragraph::new(composer::chip_line(app)), chips);
+        f.render_widget(Paragraph::new(chip_lines), chips);
     }
     if let Some(popup) = &app.chat.compose.popup {
         composer::draw_popup(f, app, popup, conv);
+    } else if let Some(found) = app.slash_popup() {
+        composer::draw_slash_popup(f, app, &found, conv);
     }
     composer::draw(f, app, comp);
 }

@@ -63,7 +63,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ));
     }
     let [top, list] = Layout::vertical([
-        Constraint::Length(u16::try_from(head.len()).unwrap_or(1)),
+        Constraint::Length(super::text::wrapped_height(&head, area.width)),
         Constraint::Min(1),
     ])
     .areas(area);
@@ -73,19 +73,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .iter()
         .map(|c| {
             let current = app.chat.conversation == Some(c.id);
+            let meta = format!(
+                "  {} · {}",
+                c.updated
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M"),
+                c.model
+            );
+            // A long title gives way (ending with `…`) so the date and model stay in view.
+            let room = usize::from(area.width.saturating_sub(4))
+                .saturating_sub(super::text::width(&meta))
+                .max(12);
             let mut lines = vec![Line::from(vec![
                 Span::styled(if current { "● " } else { "  " }, theme.accent()),
-                Span::raw(c.title.clone()),
-                Span::styled(
-                    format!(
-                        "  {} · {}",
-                        c.updated
-                            .with_timezone(&chrono::Local)
-                            .format("%Y-%m-%d %H:%M"),
-                        c.model
-                    ),
-                    theme.dim(),
-                ),
+                Span::raw(super::text::ellipsize(&c.title, room)),
+                Span::styled(meta, theme.dim()),
             ])];
             if let Some(s) = &c.snippet {
                 lines.push(Line::from(snippet_spans(s, theme)));
@@ -123,6 +125,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         };
         f.render_widget(
             Paragraph::new(Line::styled(text, theme.dim()))
+                .wrap(ratatui::widgets::Wrap { trim: false })
                 .block(Block::default().borders(Borders::ALL).title(title)),
             list,
         );

@@ -102,10 +102,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
     let form = form_lines(app, theme);
     let mut footer: Vec<Line> = Vec::new();
-    if let Some((text, error)) = &app.keys.notice {
+    if let Some(n) = &app.keys.notice {
         footer.push(Line::styled(
-            text.clone(),
-            if *error { theme.error() } else { theme.ok() },
+            n.text.clone(),
+            super::notice_style(theme, n.level, theme.ok()),
         ));
     }
     // One calm line, until a key is in the file: by then the person knows. The library's
@@ -145,6 +145,25 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             list_area,
         );
     } else {
+        // Columns that do not fit are left out whole, least needed first: the store, the
+        // kind, then the masked secret (the name and the last check always stay).
+        let name_of = |m: &crate::config::KeyMeta| match &m.base_url {
+            Some(url) => format!("{} @{}", m.name, endpoint_label(url)),
+            None => m.name.clone(),
+        };
+        let name_w = app
+            .keys
+            .keys
+            .iter()
+            .map(|k| name_of(&k.entry.meta).chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 32);
+        let inner = usize::from(list_area.width.saturating_sub(2));
+        let base = 1 + 1 + name_w + 1 + 18;
+        let secret = base + 25 <= inner;
+        let kind = secret && base + 25 + 8 <= inner;
+        let store = kind && base + 25 + 16 <= inner;
         let rows: Vec<Row> = app
             .keys
             .keys
@@ -176,21 +195,25 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                     Some("rate_limited") => theme.warn(),
                     Some(_) => theme.error(),
                 };
-                let row = Row::new(vec![
+                let mut cells = vec![
                     Cell::from(Span::styled(marker, theme.accent())),
-                    Cell::from(match &m.base_url {
-                        Some(url) => format!("{} @{}", m.name, endpoint_label(url)),
-                        None => m.name.clone(),
-                    }),
-                    Cell::from(m.kind.to_string()),
-                    Cell::from(if m.backend == Backend::Env {
+                    Cell::from(name_of(m)),
+                ];
+                if kind {
+                    cells.push(Cell::from(m.kind.to_string()));
+                }
+                if store {
+                    cells.push(Cell::from(if m.backend == Backend::Env {
                         "env".to_string()
                     } else {
                         m.backend.to_string()
-                    }),
-                    Cell::from(k.masked.clone()),
-                    Cell::from(Span::styled(check, check_style)),
-                ]);
+                    }));
+                }
+                if secret {
+                    cells.push(Cell::from(k.masked.clone()));
+                }
+                cells.push(Cell::from(Span::styled(check, check_style)));
+                let row = Row::new(cells);
                 if i == app.keys.selected {
                     row.style(theme.selected())
                 } else {
@@ -198,25 +221,32 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 }
             })
             .collect();
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(1),
-                Constraint::Min(12),
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Length(24),
-                Constraint::Min(18),
-            ],
-        )
-        .header(
-            Row::new(vec!["", "NAME", "KIND", "STORE", "SECRET", "LAST CHECK"]).style(theme.dim()),
-        )
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" Keys — ● active "),
-        );
+        let mut widths = vec![
+            Constraint::Length(1),
+            Constraint::Length(u16::try_from(name_w).unwrap_or(12)),
+        ];
+        let mut header = vec!["", "NAME"];
+        if kind {
+            widths.push(Constraint::Length(7));
+            header.push("KIND");
+        }
+        if store {
+            widths.push(Constraint::Length(7));
+            header.push("STORE");
+        }
+        if secret {
+            widths.push(Constraint::Length(24));
+            header.push("SECRET");
+        }
+        widths.push(Constraint::Min(18));
+        header.push("LAST CHECK");
+        let table = Table::new(rows, widths)
+            .header(Row::new(header).style(theme.dim()))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Keys — ● active "),
+            );
         f.render_widget(table, list_area);
     }
     // The cursor sits at the end of the field being typed into, the line the `›` marks.

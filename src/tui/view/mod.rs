@@ -3,12 +3,14 @@
 //! line cache, which only remembers work already done.
 
 pub mod chat;
+pub mod help;
 pub mod history;
 pub mod keys;
 pub mod layout;
 pub mod markdown;
 pub mod models;
 pub mod status;
+pub mod text;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,7 +18,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 
 use super::app::{App, PANES, Pane};
-use super::keymap::help_rows;
 use crate::credentials::Expiry;
 
 pub const TERMS_NOTICE: &[&str] = &[
@@ -51,7 +52,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             96,
         );
     } else if app.help {
-        draw_help(f, app);
+        help::draw(f, app);
     }
 }
 
@@ -69,17 +70,19 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(tabs, area);
 }
 
-/// The active key (masked), the model, the token's state and days left, and the last
-/// notice or error.
+/// The active key (masked when there is room), the model, the token's state and days
+/// left, and the last notice or error. On a narrow screen the notice keeps its room and
+/// the key gives way; a notice longer than the line ends with `…` (the whole text is in
+/// the log).
 fn draw_status_line(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
-    let mut spans: Vec<Span> = Vec::new();
-    let key = app.keys.in_use_view().map_or("no key".to_string(), |k| {
-        format!("{} {}", k.entry.meta.name, k.masked)
-    });
-    spans.push(Span::styled(key, theme.accent()));
-    spans.push(Span::styled(" │ ", theme.dim()));
-    spans.push(Span::raw(app.chat.model.clone()));
+    let width = usize::from(area.width);
+    let active = app.keys.in_use_view();
+    let mut key = match active {
+        Some(k) => k.entry.meta.name.clone(),
+        None => "no key".to_string(),
+    };
+    let mut state: Vec<Span> = Vec::new();
     // Only a report on the key named beside it: the Keys pane may have checked another,
     // and the one in use may have just changed (its own check is on the way).
     let report = app
@@ -88,37 +91,74 @@ fn draw_status_line(f: &mut Frame, app: &App, area: Rect) {
         .as_ref()
         .filter(|r| app.keys.in_use.as_deref() == Some(r.name.as_str()));
     if let Some(r) = report {
-        spans.push(Span::styled(" │ ", theme.dim()));
+        state.push(Span::styled(" │ ", theme.dim()));
         let verdict = r.check.as_ref().map_or("unchecked", |c| c.verdict.as_str());
         let style = match r.check.as_ref().map(|c| c.verdict) {
             Some(v) if v.authenticated() => theme.ok(),
             Some(crate::status::Verdict::Unreachable) | None => theme.warn(),
             Some(_) => theme.error(),
         };
-        spans.push(Span::styled(verdict.replace('_', " "), style));
+        state.push(Span::styled(verdict.replace('_', " "), style));
         match r.expiry {
             Some(Expiry::Valid { days_left, .. }) => {
-                spans.push(Span::styled(format!(", {days_left}d left"), theme.dim()))
+                state.push(Span::styled(format!(", {days_left}d left"), theme.dim()))
             }
             Some(Expiry::Expiring { days_left, .. }) => {
-                spans.push(Span::styled(format!(", {days_left}d left"), theme.warn()))
+                state.push(Span::styled(format!(", {days_left}d left"), theme.warn()))
             }
-            Some(Expiry::Expired { .. }) => spans.push(Span::styled(", expired?", theme.error())),
+            Some(Expiry::Expired { .. }) => state.push(Span::styled(", expired?", theme.error())),
             _ => {}
         }
     }
+    let state_w: usize = state.iter().map(|s| s.width()).sum();
+    let model_w = text::width(&app.chat.model);
+    // The masked secret too, when the line has room for it beside everything else.
+    if let Some(k) = active {
+        let full = format!("{} {}", k.entry.meta.name, k.masked);
+        let notice_w = app.notice.as_ref().map_or(0, |n| text::width(&n.text) + 3);
+        if text::width(&full) + 3 + model_w + state_w + notice_w <= width {
+            key = full;
+        }
+    }
+    let mut spans: Vec<Span> = Vec::new();
+    let mut used = model_w + state_w;
+    let notice_w = app.notice.as_ref().map_or(0, |n| text::width(&n.text) + 3);
+    // The key stays while the notice still fits beside it, or at least 30 columns of it.
+    if app.notice.is_none() || used + text::width(&key) + 3 + notice_w.min(33) <= width {
+        used += text::width(&key) + 3;
+        spans.push(Span::styled(key, theme.accent()));
+        spans.push(Span::styled(" │ ", theme.dim()));
+    }
+    spans.push(Span::raw(app.chat.model.clone()));
+    spans.extend(state);
     if let Some(n) = &app.notice {
         spans.push(Span::styled(" │ ", theme.dim()));
+        let room = width.saturating_sub(used + 3);
         spans.push(Span::styled(
-            n.text.clone(),
-            if n.error { theme.error() } else { theme.dim() },
+            text::ellipsize(&n.text, room),
+            notice_style(theme, n.level, theme.dim()),
         ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// How a notice of `level` looks; `info` is the pane's own style for information.
+pub(crate) fn notice_style(
+    theme: super::theme::Theme,
+    level: crate::tui::notice::Level,
+    info: ratatui::style::Style,
+) -> ratatui::style::Style {
+    match level {
+        crate::tui::notice::Level::Info => info,
+        crate::tui::notice::Level::Warning => theme.warn(),
+        crate::tui::notice::Level::Error => theme.error(),
+    }
+}
+
+/// A bordered box in the middle, as tall as its text once wrapped (up to the screen).
 fn draw_popup(f: &mut Frame, app: &App, title: &str, lines: Vec<Line>, width: u16) {
-    let h = u16::try_from(lines.len()).unwrap_or(20).saturating_add(2);
+    let inner_w = width.min(f.area().width).saturating_sub(2);
+    let h = text::wrapped_height(&lines, inner_w).saturating_add(2);
     let r = layout::centered(f.area(), width, h);
     f.render_widget(Clear, r);
     f.render_widget(
@@ -130,71 +170,4 @@ fn draw_popup(f: &mut Frame, app: &App, title: &str, lines: Vec<Line>, width: u1
         ),
         r,
     );
-}
-
-fn draw_help(f: &mut Frame, app: &App) {
-    let mut sections: Vec<Vec<Line>> = Vec::new();
-    if let Some(Err(detail)) = &app.keys.keyring {
-        sections.push(vec![
-            Line::styled("Keyring", app.theme.heading()),
-            Line::raw(format!("  {detail}")),
-        ]);
-    }
-    let mut section = "";
-    for (s, keys, help) in help_rows() {
-        if s != section {
-            sections.push(vec![Line::styled(s, app.theme.heading())]);
-            section = s;
-        }
-        if let Some(current) = sections.last_mut() {
-            current.push(Line::from(vec![
-                Span::styled(format!("  {keys:<20}"), app.theme.accent()),
-                Span::raw(help),
-            ]));
-        }
-    }
-    let area = f.area();
-    let total: usize = sections.iter().map(|s| s.len() + 1).sum();
-    // Two columns when one would not fit; sections are never split between them, and the
-    // split is where the taller column is shortest.
-    let two = total + 2 > usize::from(area.height);
-    let split = if two {
-        let heights: Vec<usize> = sections.iter().map(|s| s.len() + 1).collect();
-        (1..sections.len())
-            .min_by_key(|&k| {
-                let left: usize = heights[..k].iter().sum();
-                left.max(total - left)
-            })
-            .unwrap_or(sections.len())
-    } else {
-        sections.len()
-    };
-    let mut columns: Vec<Vec<Line>> = vec![Vec::new(), Vec::new()];
-    for (i, s) in sections.into_iter().enumerate() {
-        let c = &mut columns[usize::from(i >= split)];
-        if !c.is_empty() {
-            c.push(Line::default());
-        }
-        c.extend(s);
-    }
-    columns.retain(|c| !c.is_empty());
-    let height = columns.iter().map(Vec::len).max().unwrap_or(0) + 3;
-    let width = if two { area.width } else { 80 };
-    let r = layout::centered(area, width, u16::try_from(height).unwrap_or(u16::MAX));
-    f.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(app.theme.accent())
-        .title(" Keys — any key closes ");
-    let inner = block.inner(r);
-    f.render_widget(block, r);
-    let n = u32::try_from(columns.len()).unwrap_or(1);
-    let parts = ratatui::layout::Layout::horizontal(vec![
-        ratatui::layout::Constraint::Ratio(1, n);
-        columns.len()
-    ])
-    .split(inner);
-    for (col, area) in columns.into_iter().zip(parts.iter()) {
-        f.render_widget(Paragraph::new(col).wrap(Wrap { trim: false }), *area);
-    }
 }

@@ -21,7 +21,11 @@ pub struct Compose {
     /// A chip picked with ← on an empty composer: `x` or Backspace removes it.
     pub chip_focus: Option<usize>,
     pub popup: Option<FilePopup>,
-    /// A paste that named a file: Ctrl-A attaches it instead of keeping the text.
+    /// The command picked in the `/` popup (an index into its matches).
+    pub slash_selected: usize,
+    /// The text for which Esc closed the `/` popup: it stays closed until the text changes.
+    pub slash_dismissed: Option<String>,
+    /// A paste that named a file: Tab attaches it instead of keeping the text.
     pub paste_offer: Option<(String, PathBuf)>,
     /// Files under the current folder, listed once when the popup first opens.
     pub files: Option<Vec<String>>,

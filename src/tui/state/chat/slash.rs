@@ -10,7 +10,8 @@ pub enum SlashCommand {
     Temperature(Option<f32>),
     Thinking(ThinkingChoice),
     Effort(Option<Effort>),
-    Model(String),
+    /// No id: show the model in use and open the list.
+    Model(Option<String>),
     Title(String),
     Web(bool),
     Attach(String),
@@ -18,7 +19,51 @@ pub enum SlashCommand {
     Help,
 }
 
-pub const SLASH_HELP: &str = "/attach PATH (Tab completes; or @path) · /system TEXT · /max-tokens N · /temperature T · /thinking off|adaptive|N · /effort low|medium|high|xhigh|max · /model ID · /web on|off · /title TEXT · /new · (empty value resets)";
+/// One `/command` as the `/` popup and the help list it: its name, what it takes, what
+/// it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandInfo {
+    pub name: &'static str,
+    /// What follows the name (empty: nothing).
+    pub args: &'static str,
+    pub help: &'static str,
+}
+
+const fn cmd(name: &'static str, args: &'static str, help: &'static str) -> CommandInfo {
+    CommandInfo { name, args, help }
+}
+
+/// Every command, in the order the popup shows them. Settings without a value go back to
+/// the default.
+#[rustfmt::skip] // one command a line reads as the table it is
+pub const COMMANDS: &[CommandInfo] = &[
+    cmd("model", "[ID]", "show or change the model (no ID: the list)"),
+    cmd("attach", "PATH", "attach a file (Tab completes; or type @)"),
+    cmd("system", "[TEXT]", "system prompt for this conversation"),
+    cmd("thinking", "[off|adaptive|N]", "extended thinking (N: a token budget)"),
+    cmd("effort", "[low|medium|high|xhigh|max]", "how hard the model works"),
+    cmd("max-tokens", "[N]", "longest reply, in tokens"),
+    cmd("temperature", "[0…1]", "randomness of the reply"),
+    cmd("web", "on|off", "web search and fetch by Anthropic"),
+    cmd("title", "TEXT", "name this conversation"),
+    cmd("new", "", "start a new conversation (also /clear)"),
+    cmd("help", "", "these commands and every key"),
+];
+
+/// Commands whose name starts with what follows the `/` (the whole list for a bare `/`).
+pub fn matching_commands(typed: &str) -> Vec<&'static CommandInfo> {
+    COMMANDS
+        .iter()
+        .filter(|c| c.name.starts_with(typed))
+        .collect()
+}
+
+/// The `/word` being typed, while the composer holds nothing else: what the popup narrows
+/// by. `None` once a space, a second line or anything before the `/` appears.
+pub fn typed_command(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix('/')?;
+    (!rest.contains(char::is_whitespace)).then_some(rest)
+}
 
 pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
     let rest = input.trim().strip_prefix('/')?;
@@ -66,7 +111,7 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
                     format!("unknown effort `{level}`: {}", all.join(", "))
                 }),
         },
-        "model" if !arg.is_empty() => Ok(SlashCommand::Model(arg.to_string())),
+        "model" => Ok(SlashCommand::Model(opt(arg))),
         "title" if !arg.is_empty() => Ok(SlashCommand::Title(arg.to_string())),
         "web" => match arg {
             "on" => Ok(SlashCommand::Web(true)),
@@ -77,6 +122,8 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
         "attach" => Err("/attach takes a file's path (Tab completes it)".into()),
         "new" | "clear" => Ok(SlashCommand::New),
         "help" => Ok(SlashCommand::Help),
-        other => Err(format!("unknown command /{other}. {SLASH_HELP}")),
+        other => Err(format!(
+            "unknown command /{other}: type / to see the commands, or /help"
+        )),
     })
 }

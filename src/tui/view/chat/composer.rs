@@ -9,12 +9,15 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::tui::app::App;
 
-/// The files going with the next prompt, the focused one marked.
-pub(super) fn chip_line(app: &App) -> Line<'static> {
+/// The files going with the next prompt, the focused one marked, packed into lines of
+/// `width` columns: a chip is never split (one wider than a line ends with `…`).
+pub(super) fn chip_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    use crate::tui::view::text::{ellipsize, width as cols};
     let theme = app.theme;
-    let mut spans = Vec::new();
+    let w = usize::from(width.max(1));
+    let mut items: Vec<Span<'static>> = Vec::new();
     if app.chat.compose.chip_focus.is_some() {
-        spans.push(Span::styled("x removes · ←→ · Esc  ", theme.dim()));
+        items.push(Span::styled("x removes · ←→ · Esc", theme.dim()));
     }
     for (i, a) in app.chat.attached.iter().enumerate() {
         let style = if app.chat.compose.chip_focus == Some(i) {
@@ -22,13 +25,34 @@ pub(super) fn chip_line(app: &App) -> Line<'static> {
         } else {
             theme.accent()
         };
-        spans.push(Span::styled(format!("[📎 {}]", a.chip()), style));
-        spans.push(Span::raw(" "));
+        items.push(Span::styled(
+            ellipsize(&format!("[📎 {}]", a.chip()), w),
+            style,
+        ));
     }
     if !app.chat.compose.reading.is_empty() {
-        spans.push(Span::styled("reading…", theme.dim()));
+        items.push(Span::styled("reading…", theme.dim()));
     }
-    Line::from(spans)
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut line: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for item in items {
+        let iw = cols(&item.content);
+        if used > 0 && used + 1 + iw > w {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(Span::raw(" "));
+            used += 1;
+        }
+        used += iw;
+        line.push(item);
+    }
+    if !line.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
 }
 
 /// The `@` popup: files under the current folder matching what follows the `@`.
@@ -76,6 +100,68 @@ pub(super) fn draw_popup(
                 .borders(Borders::ALL)
                 .border_style(theme.dim())
                 .title(Span::styled(" attach: Tab/Enter · Esc ", theme.dim())),
+        ),
+        r,
+    );
+}
+
+/// The `/` popup: the commands matching what is typed, one a line with what it does; the
+/// chosen one's arguments in the title.
+pub(super) fn draw_slash_popup(
+    f: &mut Frame,
+    app: &App,
+    found: &[&crate::tui::state::chat::CommandInfo],
+    conv: Rect,
+) {
+    use crate::tui::view::text::ellipsize;
+    let theme = app.theme;
+    let selected = app
+        .chat
+        .compose
+        .slash_selected
+        .min(found.len().saturating_sub(1));
+    let w = conv.width.min(64);
+    let room = usize::from(conv.height.saturating_sub(2)).max(1);
+    let first = selected.saturating_sub(room - 1);
+    let name_w = found.iter().map(|c| c.name.len() + 1).max().unwrap_or(0);
+    let desc_w = usize::from(w.saturating_sub(2)).saturating_sub(name_w + 2);
+    let rows: Vec<Line> = found
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(room)
+        .map(|(i, c)| {
+            let name = format!("/{}", c.name);
+            let text = format!(" {name:<name_w$}  {}", ellipsize(c.help, desc_w));
+            if i == selected {
+                Line::styled(text, theme.selected())
+            } else {
+                Line::from(vec![
+                    Span::styled(format!(" {name:<name_w$}  "), theme.accent()),
+                    Span::raw(ellipsize(c.help, desc_w)),
+                ])
+            }
+        })
+        .collect();
+    let chosen = found[selected];
+    let usage = format!(" /{} {} · Tab/Enter · Esc ", chosen.name, chosen.args);
+    let h = u16::try_from(rows.len()).unwrap_or(1).saturating_add(2);
+    let r = Rect {
+        x: conv.x,
+        y: conv.bottom().saturating_sub(h),
+        width: w,
+        height: h.min(conv.height),
+    };
+    f.render_widget(ratatui::widgets::Clear, r);
+    f.render_widget(
+        Paragraph::new(rows).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.dim())
+                .title(Span::styled(
+                    ellipsize(&usage.replace("  ", " "), usize::from(w.saturating_sub(2))),
+                    theme.dim(),
+                )),
         ),
         r,
     );

@@ -225,14 +225,28 @@ mod tests {
     }
 
     #[test]
-    fn a_waiter_gets_the_lock_when_it_is_released() {
+    fn a_waiter_gets_the_lock_only_when_it_is_released() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("credentials");
         let held = FileLock::acquire(&target).unwrap();
         let t = target.clone();
-        let waiter = std::thread::spawn(move || FileLock::acquire(&t).map(|_| ()));
-        std::thread::sleep(Duration::from_millis(50));
+        let (got, acquired) = std::sync::mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            let lock = FileLock::acquire(&t);
+            got.send(()).unwrap();
+            lock.map(|_| ())
+        });
+        // Excluded: while the lock is held, the waiter does not get it (a lock that did
+        // not exclude would let it through at once).
+        assert!(
+            acquired.recv_timeout(Duration::from_millis(300)).is_err(),
+            "the waiter took a held lock"
+        );
         drop(held);
+        // Released: now it does.
+        acquired
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the waiter gets the lock once it is released");
         waiter.join().unwrap().unwrap();
     }
 

@@ -320,8 +320,27 @@ fn sigkill_mid_stream_keeps_the_prompt_and_the_partial_reply() {
         assert!(n > 0);
         got.extend_from_slice(&buf[..n]);
     }
-    // Within a second of the last text the stalled reply is on disk.
-    std::thread::sleep(Duration::from_millis(1500));
+    // Within a second of the last text the stalled reply is on disk: watched for (from
+    // another connection, as another process would), not slept on.
+    let arrived = Instant::now();
+    loop {
+        let kept = History::open(&db(home.path()))
+            .ok()
+            .and_then(|h| {
+                let c = h.latest().ok()??;
+                let (_, msgs) = h.conversation(c.id).ok()?;
+                Some(msgs.get(1)?.text.clone())
+            })
+            .unwrap_or_default();
+        if kept == "Kept before the kill" {
+            break;
+        }
+        assert!(
+            arrived.elapsed() < Duration::from_secs(5),
+            "the stalled reply was not saved (kept so far: {kept:?})"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let started = Instant::now();
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();

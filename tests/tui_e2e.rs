@@ -292,12 +292,17 @@ fn tokens_are_counted_after_typing_pauses_and_never_while_idle() {
     // The mock's count, exact (no `~`), in the chat header.
     let exact = format!(" {} / 1M", common::usage::Cache::count(&body));
     tmux.wait_for(&exact);
-    std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(
-        counted(&mock),
-        1,
-        "one count for one pause, none while idle"
-    );
+    // Nothing more while idle: watched over five times the pause that triggers a count
+    // (not a sleep that stands in for an event: absence can only be watched for).
+    let idle = Instant::now();
+    while idle.elapsed() < oat::tui::event_loop::SETTLE * 5 {
+        assert_eq!(
+            counted(&mock),
+            1,
+            "one count for one pause, none while idle"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 
     // A setting changed after the first prompt is kept with the conversation too.
     tmux.keys(&["Enter"]);

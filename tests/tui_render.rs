@@ -2,6 +2,8 @@
 //! states and of the whole screen at 80×24 and 120×40, kept as insta snapshots.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
+mod tui_common;
+
 use std::time::Duration;
 
 use oat::api::limits::{RateLimits, Unified, UnifiedWindow};
@@ -19,15 +21,12 @@ use serde_json::json;
 fn render(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| oat::tui::view::draw(f, app)).unwrap();
-    t.backend().to_string()
+    // Times in the panes are local: masked, so snapshots hold in any zone without the
+    // test touching the environment.
+    tui_common::mask_clock(&t.backend().to_string())
 }
 
 fn app(pane: Pane) -> App {
-    // Times in the panes are local: pin the zone so snapshots hold anywhere.
-    static TZ: std::sync::Once = std::sync::Once::new();
-    // SAFETY: set once, to the same value, by the first test to build an app, before any
-    // pane that reads the zone is drawn; nothing else in this binary writes the environment.
-    TZ.call_once(|| unsafe { std::env::set_var("TZ", "UTC") });
     let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
     a.pane = pane;
     a

@@ -26,31 +26,6 @@ fn render(app: &App, w: u16, h: u16) -> String {
     t.backend().to_string()
 }
 
-/// Times of day and dates, which follow the machine's time zone, as `hh:mm` and
-/// `yyyy-mm-dd`: the snapshots hold anywhere without touching the environment.
-fn mask_clock(s: &str) -> String {
-    let c: Vec<char> = s.chars().collect();
-    let d = |i: usize| c.get(i).is_some_and(char::is_ascii_digit);
-    let mut out = String::new();
-    let mut i = 0;
-    while i < c.len() {
-        if d(i) && d(i + 1) && c.get(i + 2) == Some(&':') && d(i + 3) && d(i + 4) {
-            out.push_str("hh:mm");
-            i += 5;
-        } else if (0..4).all(|k| d(i + k)) && c.get(i + 4) == Some(&'-') && d(i + 5) {
-            out.push_str("yyyy-mm-dd");
-            i += 10;
-        } else if d(i) && d(i + 1) && c.get(i + 2) == Some(&'-') && d(i + 3) && d(i + 4) {
-            out.push_str("mm-dd");
-            i += 5;
-        } else {
-            out.push(c[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
 /// Renders `app` at both sizes (after telling it the size) and snapshots each.
 fn snap(name: &str, app: &mut App) {
     for (w, h) in SIZES {

@@ -37,7 +37,9 @@ impl App {
                     // Gone from the history, so gone from the screen: its turns must not
                     // go along as context with the next prompt.
                     self.chat.reset();
-                    self.chat.notice = Some(Notice::info(format!(
+                    // A warning, not information: it stays until read (the chat the person
+                    // comes back to is not the one they left).
+                    self.chat.notice = Some(Notice::warning(format!(
                         "Conversation {id} was deleted; the next prompt starts a new one."
                     )));
                 }
@@ -118,7 +120,7 @@ impl App {
                     if let Some(p) = unsent.filter(|_| self.composer.text().is_empty()) {
                         self.composer.insert_str(&p);
                     }
-                    self.chat.notice = Some(Notice::info(format!(
+                    self.chat.notice = Some(Notice::warning(format!(
                         "Conversation {conversation} was deleted (here or in another shell); the next prompt starts a new one."
                     )));
                 }

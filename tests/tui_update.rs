@@ -318,39 +318,33 @@ fn keys_add_rename_remove_use() {
     a.update(key(KeyCode::Tab));
     typed(&mut a, "work");
     let fx = a.update(key(KeyCode::Enter));
-    match requests(&fx)[0].1 {
-        RequestKind::AddKey {
-            name,
-            secret,
-            backend,
-        } => {
-            assert_eq!(name.as_deref(), Some("work"));
-            assert_eq!(secret.expose(), "sk-ant-api03-abc\ndef");
-            // The request's own Debug text never holds the secret.
-            assert!(!format!("{:?}", requests(&fx)[0].1).contains("abc\ndef"));
-            assert_eq!(*backend, None);
-        }
-        other => panic!("{other:?}"),
-    }
+    // The whole effect, compared as a value.
+    let adding = |id, backend| {
+        vec![Effect::Request(oat::worker::ApiRequest {
+            id,
+            kind: RequestKind::AddKey {
+                name: Some("work".into()),
+                secret: oat::credentials::Secret::new("sk-ant-api03-abc\ndef"),
+                backend,
+            },
+        })]
+    };
+    assert_eq!(fx, adding(2, None));
+    // The request's own Debug text never holds the secret.
+    assert!(!format!("{fx:?}").contains("abc\ndef"));
     assert!(
         matches!(a.keys.mode, KeysMode::Adding { .. }),
         "kept open until stored"
     );
     // No keyring here: the refusal leaves the form, so Ctrl-F retries with the file store.
     a.update(Msg::Api(ApiEvent::KeyAddFailed {
-        id: 1,
+        id: 2,
         error: oat::worker::AddKeyError::NoKeyring,
     }));
     // The app names its own key for the way on (the worker names none).
     assert!(a.keys.notice.as_ref().unwrap().text.contains("Ctrl-F"));
     let fx = a.update(ctrl('f'));
-    assert!(matches!(
-        requests(&fx)[0].1,
-        RequestKind::AddKey {
-            backend: Some(Backend::File),
-            ..
-        }
-    ));
+    assert_eq!(fx, adding(3, Some(Backend::File)));
     a.update(Msg::Api(ApiEvent::KeyChanged {
         id: 2,
         notice: "Stored".into(),

@@ -107,7 +107,7 @@ impl Serialize for SystemPrompt {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MessageRequest {
     pub model: String,
     pub max_tokens: u32,

@@ -69,7 +69,7 @@ pub enum Msg {
     NoticeFaded(u64),
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Effect {
     Request(ApiRequest),
     /// Put text on the clipboard (OSC 52, so it works over SSH).

@@ -13,13 +13,13 @@ use crate::status::StatusReport;
 
 pub type RequestId = u64;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct ApiRequest {
     pub id: RequestId,
     pub kind: RequestKind,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum RequestKind {
     ListModels,
     /// Check a key live (`None`: the one in use).

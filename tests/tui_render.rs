@@ -256,9 +256,9 @@ fn keys_list_and_add_form() {
 #[test]
 fn status_loading_loaded_error() {
     let mut a = app(Pane::Status);
-    a.status.loading = true;
+    a.status.load = oat::tui::state::load::Load::Loading(1);
     insta::assert_snapshot!("status_loading", render(&a, 80, 12));
-    a.status.loading = false;
+    a.status.load = oat::tui::state::load::Load::Ready;
     with_status(&mut a);
     insta::assert_snapshot!("status_loaded", render(&a, 100, 22));
     insta::assert_snapshot!("status_loaded_80x24", render(&a, 80, 24));
@@ -271,14 +271,14 @@ fn status_loading_loaded_error() {
     let five = rows.iter().position(|r| r.contains("5-hour: 42%")).unwrap();
     assert!(rows[five + 1].contains("42% used"), "{}", rows[five + 1]);
     a.status.report = None;
-    a.status.error = Some("no credential found".into());
+    a.status.load = oat::tui::state::load::Load::Failed("no credential found".into());
     insta::assert_snapshot!("status_error", render(&a, 80, 8));
 }
 
 #[test]
 fn models_loading_loaded_offline_error() {
     let mut a = app(Pane::Models);
-    a.models.loading = true;
+    a.models.load = oat::tui::state::load::Load::Loading(1);
     insta::assert_snapshot!("models_loading", render(&a, 100, 8));
     with_models(&mut a, false);
     insta::assert_snapshot!("models_loaded", render(&a, 100, 24));
@@ -286,8 +286,9 @@ fn models_loading_loaded_offline_error() {
     let screen = render(&a, 100, 10);
     assert!(screen.contains("OFFLINE LIST"));
     insta::assert_snapshot!("models_offline", screen);
-    a.models.error =
-        Some("authentication failed (401): invalid x-api-key. The credential is invalid…".into());
+    a.models.load = oat::tui::state::load::Load::Failed(
+        "authentication failed (401): invalid x-api-key. The credential is invalid…".into(),
+    );
     a.models.models.clear();
     a.models.offline = None;
     insta::assert_snapshot!("models_error", render(&a, 100, 8));

@@ -141,9 +141,9 @@ fn keys_status_models_history() {
     a.update(key(KeyCode::Char('a')));
     snap("keys_adding", &mut a);
     let mut a = app(Pane::Status);
-    a.status.loading = true;
+    a.status.load = oat::tui::state::load::Load::Loading(1);
     snap("status_loading", &mut a);
-    a.status.loading = false;
+    a.status.load = oat::tui::state::load::Load::Ready;
     a.status.report = Some(report());
     snap("status_loaded", &mut a);
     let mut a = app(Pane::Models);

@@ -2,6 +2,7 @@
 //! come in as `Msg`; what must happen outside (requests to the worker, a clipboard write,
 //! suspending, quitting) goes out as `Effect`s. No I/O here, so every action is testable.
 
+use crate::tui::state::load::Load;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::keymap::{Action, Context, lookup};
@@ -116,8 +117,6 @@ pub struct App {
     pub keys_disambiguated: bool,
     pub pictures: super::pictures::Pictures,
     next_id: RequestId,
-    pub(crate) models_req: Option<RequestId>,
-    pub(crate) status_req: Option<RequestId>,
     pub(crate) keys_req: Option<RequestId>,
     pub(crate) history_req: Option<RequestId>,
 }
@@ -148,8 +147,6 @@ impl App {
             keys_disambiguated: false,
             pictures: Default::default(),
             next_id: 1,
-            models_req: None,
-            status_req: None,
             keys_req: None,
             history_req: None,
         }
@@ -170,8 +167,8 @@ impl App {
 
     /// Something is loading or streaming: the loop keeps a slow animation clock running.
     pub fn animating(&self) -> bool {
-        self.models.loading
-            || self.status.loading
+        self.models.load.is_loading()
+            || self.status.load.is_loading()
             || self.keys.loading
             || self.keys.busy
             || self.chat.in_flight()
@@ -192,16 +189,13 @@ impl App {
 
     pub fn list_models(&mut self) -> Effect {
         let (id, fx) = self.request(RequestKind::ListModels);
-        self.models_req = Some(id);
-        self.models.loading = true;
-        self.models.error = None;
+        self.models.load = Load::Loading(id);
         fx
     }
 
     pub fn check_status(&mut self, name: Option<String>) -> Effect {
         let (id, fx) = self.request(RequestKind::ValidateKey { name });
-        self.status_req = Some(id);
-        self.status.loading = true;
+        self.status.load = Load::Loading(id);
         fx
     }
 

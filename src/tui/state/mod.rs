@@ -4,5 +4,6 @@ pub mod chat;
 pub mod composer;
 pub mod history;
 pub mod keys;
+pub mod load;
 pub mod models;
 pub mod status;

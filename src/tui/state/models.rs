@@ -8,8 +8,7 @@ pub struct ModelsState {
     pub models: Vec<Model>,
     /// Set when showing the shipped list: why, and its date.
     pub offline: Option<String>,
-    pub loading: bool,
-    pub error: Option<String>,
+    pub load: super::load::Load,
     pub filter: String,
     pub selected: usize,
 }

@@ -8,7 +8,6 @@ use crate::status::StatusReport;
 #[derive(Debug, Default)]
 pub struct StatusState {
     pub report: Option<StatusReport>,
-    pub loading: bool,
-    pub error: Option<String>,
+    pub load: super::load::Load,
     pub checked_at: Option<Instant>,
 }

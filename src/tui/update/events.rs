@@ -6,6 +6,7 @@ use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
 use crate::tui::notice::Notice;
 use crate::tui::state::keys::KeysMode;
+use crate::tui::state::load::Load;
 use crate::worker::ApiEvent;
 
 impl App {
@@ -54,14 +55,12 @@ impl App {
     /// and checks the new one, with its models; with no key in use, nothing is checked.
     fn key_in_use_changed(&mut self) -> Vec<Effect> {
         self.status.report = None;
-        self.status.error = None;
+        self.status.load = Load::Idle;
         self.status.checked_at = None;
         self.limits = None;
         if self.keys.in_use.is_some() {
             vec![self.check_status(None), self.list_models()]
         } else {
-            self.status_req = None;
-            self.status.loading = false;
             Vec::new()
         }
     }
@@ -73,17 +72,16 @@ impl App {
                 models,
                 offline,
             } => {
-                if self.models_req == Some(id) {
-                    self.models.loading = false;
+                if self.models.load.awaits(id) {
+                    self.models.load = Load::Ready;
                     self.models.models = models;
                     self.models.offline = offline;
                     self.models.clamp();
                 }
             }
             ApiEvent::ModelsFailed { id, error } => {
-                if self.models_req == Some(id) {
-                    self.models.loading = false;
-                    self.models.error = Some(error);
+                if self.models.load.awaits(id) {
+                    self.models.load = Load::Failed(error);
                 }
             }
             ApiEvent::KeyValidated { id, report } => {
@@ -95,9 +93,8 @@ impl App {
                         .as_ref()
                         .map_or("not checked", |c| c.verdict.as_str())
                 );
-                if self.status_req == Some(id) {
-                    self.status.loading = false;
-                    self.status.error = None;
+                if self.status.load.awaits(id) {
+                    self.status.load = Load::Ready;
                     self.status.checked_at = Some(std::time::Instant::now());
                     if !report.limits.is_empty() {
                         self.limits = Some(report.limits.clone());
@@ -108,9 +105,8 @@ impl App {
                 }
             }
             ApiEvent::KeyValidationFailed { id, error } => {
-                if self.status_req == Some(id) {
-                    self.status.loading = false;
-                    self.status.error = Some(error);
+                if self.status.load.awaits(id) {
+                    self.status.load = Load::Failed(error);
                 }
             }
             ApiEvent::RateLimitsSeen { limits } => self.limits = Some(*limits),

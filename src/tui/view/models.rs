@@ -26,7 +26,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.dim(),
         ),
     ])];
-    if m.loading {
+    if m.load.is_loading() {
         head.push(Line::styled(
             format!(
                 "{} discovering models…",
@@ -41,8 +41,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.warn(),
         ));
     }
-    if let Some(e) = &m.error {
-        head.push(Line::styled(e.clone(), theme.error()));
+    if let Some(e) = m.load.error() {
+        head.push(Line::styled(e.to_string(), theme.error()));
     }
     let [top, list] = Layout::vertical([
         Constraint::Length(super::text::wrapped_height(&head, area.width)),

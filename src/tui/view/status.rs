@@ -35,8 +35,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(report) = &app.status.report else {
-        let text = match (&app.status.error, app.status.loading) {
-            (Some(e), _) => Line::styled(e.clone(), theme.error()),
+        let text = match (app.status.load.error(), app.status.load.is_loading()) {
+            (Some(e), _) => Line::styled(e.to_string(), theme.error()),
             (None, true) => Line::styled("Checking the key with Anthropic…", theme.dim()),
             (None, false) => match app.keys.keys.len() {
                 0 => Line::styled("No key in use: add one on the Keys pane.", theme.dim()),
@@ -85,11 +85,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             }
         }
     }
-    if app.status.loading {
+    if app.status.load.is_loading() {
         rows.push(Row::Text("Checking again…".into(), theme.dim()));
     }
-    if let Some(e) = &app.status.error {
-        rows.push(Row::Text(e.clone(), theme.error()));
+    if let Some(e) = app.status.load.error() {
+        rows.push(Row::Text(e.to_string(), theme.error()));
     }
     let width = usize::from(inner.width.max(1));
     let mut y = inner.y;

@@ -147,11 +147,6 @@ impl Client {
         &self.base
     }
 
-    /// The headers every request carries, for `--verbose` (secrets marked sensitive).
-    pub fn default_headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
     fn url(&self, path: &str) -> Result<Url, ApiError> {
         // Joining keeps a path prefix in the base URL (proxies often mount the API below one).
         let mut base = self.base.clone();

@@ -357,24 +357,6 @@ impl History {
         Ok((conv, messages))
     }
 
-    /// Keeps a conversation's current settings and system prompt, so resuming it brings
-    /// back what was in effect for its latest prompt (`/web on`, `/effort`, …).
-    pub fn update_settings(
-        &self,
-        id: i64,
-        system: Option<&str>,
-        settings: &Value,
-    ) -> Result<(), HistoryError> {
-        let n = self.sql(self.conn.execute(
-            "UPDATE conversations SET settings = ?1, system = ?2 WHERE id = ?3",
-            params![settings.to_string(), system, id],
-        ))?;
-        if n == 0 {
-            return Err(HistoryError::NotFound(id));
-        }
-        Ok(())
-    }
-
     pub fn exists(&self, id: i64) -> Result<bool, HistoryError> {
         self.sql(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM conversations WHERE id = ?1)",

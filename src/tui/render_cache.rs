@@ -57,7 +57,4 @@ impl RenderCache {
         self.max_scroll.unwrap_or(usize::MAX / 2)
     }
 
-    pub fn cached_turns(&self) -> usize {
-        self.turns.len()
-    }
 }

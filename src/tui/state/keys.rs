@@ -76,10 +76,4 @@ impl KeysState {
         self.selected = self.selected.saturating_sub(1);
     }
 
-    pub fn is_text_input(&self) -> bool {
-        matches!(
-            self.mode,
-            KeysMode::Adding { .. } | KeysMode::Renaming { .. }
-        )
-    }
 }

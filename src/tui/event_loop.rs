@@ -6,7 +6,6 @@
 //! feel.
 
 use std::io;
-use std::time::Duration;
 
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use futures_util::StreamExt;
@@ -14,17 +13,12 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
 
 use super::app::{App, Effect, Msg};
+use super::clock::Clock;
 use super::terminal::{self, Term};
 use super::view;
 use crate::worker::{ApiEvent, ApiRequest};
 
-/// About 60 frames a second at most.
-pub const FRAME: Duration = Duration::from_millis(16);
-/// Spinners advance ten times a second while something loads.
-pub const TICK: Duration = Duration::from_millis(100);
-/// How long the composer must rest before its tokens are counted: a pause in typing, not
-/// every keystroke.
-pub const SETTLE: Duration = Duration::from_millis(600);
+pub use super::clock::{FRAME, SETTLE, TICK};
 /// Worker events taken in one go before drawing: a fast stream costs one frame, not one
 /// frame per delta.
 const BATCH: usize = 4096;
@@ -113,48 +107,24 @@ pub async fn run(
     app.update(Msg::Resize(size.width, size.height));
     let startup = app.startup();
     apply(startup, term, &out)?;
-    let mut dirty = true;
-    // Set by a key, paste or resize: draw now rather than at the next frame slot.
-    let mut urgent = false;
-    let mut last_draw: Option<Instant> = None;
-    let mut next_tick: Option<Instant> = None;
-    // Armed only by a key or paste that left a count owed; idle, nothing wakes the loop.
-    let mut settle_at: Option<Instant> = None;
-    // The newest notice that fades, and when: armed when it appears, not on a clock.
-    let mut fade: Option<(u64, Instant)> = None;
+    let mut clock = Clock::default();
+    clock.changed(false);
     loop {
         let now = Instant::now();
-        match app.fading() {
-            Some(id) if fade.is_none_or(|(armed, _)| armed != id) => {
-                fade = Some((id, now + super::notice::FADE));
-            }
-            None => fade = None,
-            Some(_) => {}
-        }
-        if dirty && (urgent || last_draw.is_none_or(|t| now >= t + FRAME)) {
+        clock.fading(now, app.fading(), super::notice::FADE);
+        if clock.should_draw(now) {
             draw(term, app)?;
-            dirty = false;
-            urgent = false;
-            last_draw = Some(now);
+            clock.drawn(now);
         }
-        if app.animating() {
-            next_tick.get_or_insert(now + TICK);
-        } else {
-            next_tick = None;
-        }
-        let frame_due = dirty.then(|| last_draw.map_or(now, |t| t + FRAME));
-        let deadline = [frame_due, next_tick, settle_at, fade.map(|(_, at)| at)]
-            .into_iter()
-            .flatten()
-            .min();
+        clock.animate(now, app.animating());
+        let deadline = clock.deadline(now);
         let effects = tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(ev)) => match to_msg(ev) {
                     Some(msg) => {
-                        dirty = true;
-                        urgent = true;
+                        clock.changed(true);
                         let fx = app.update(msg);
-                        settle_at = app.wants_count().then(|| Instant::now() + SETTLE);
+                        clock.settle(Instant::now(), app.wants_count());
                         fx
                     }
                     None => Vec::new(),
@@ -166,7 +136,7 @@ pub async fn run(
                 let Some(ev) = ev else {
                     return Err(io::Error::other("the network worker stopped"));
                 };
-                dirty = true;
+                clock.changed(false);
                 let mut fx = app.update(Msg::Api(ev));
                 for _ in 0..BATCH {
                     match events.try_recv() {
@@ -177,28 +147,19 @@ pub async fn run(
                 fx
             },
             Some(msg) = returned.recv() => {
-                dirty = true;
-                urgent = true;
+                clock.changed(true);
                 app.update(msg)
             },
             _ = tokio::time::sleep_until(deadline.unwrap_or(now)), if deadline.is_some() => {
-                let now = Instant::now();
+                let due = clock.take_due(Instant::now());
                 let mut fx = Vec::new();
-                if next_tick.is_some_and(|t| now >= t) {
-                    next_tick = None;
-                    dirty = true;
+                if due.tick {
                     fx.extend(app.update(Msg::Tick));
                 }
-                if let Some((id, at)) = fade
-                    && now >= at
-                {
-                    fade = None;
-                    dirty = true;
+                if let Some(id) = due.faded {
                     fx.extend(app.update(Msg::NoticeFaded(id)));
                 }
-                if settle_at.is_some_and(|t| now >= t) {
-                    settle_at = None;
-                    dirty = true;
+                if due.settled {
                     fx.extend(app.update(Msg::ComposerSettled));
                 }
                 fx
@@ -215,8 +176,7 @@ pub async fn run(
             let result = terminal::edit(term, &text)?;
             input = EventStream::new();
             apply(app.update(Msg::Edited(result)), term, &out)?;
-            dirty = true;
-            urgent = true;
+            clock.changed(true);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! task of its own, the terminal modes, and the event loop over `App`.
 
 pub mod app;
+pub mod clock;
 pub mod event_loop;
 pub mod keymap;
 pub mod notice;

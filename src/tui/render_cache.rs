@@ -56,5 +56,4 @@ impl RenderCache {
     pub fn max_scroll(&self) -> usize {
         self.max_scroll.unwrap_or(usize::MAX / 2)
     }
-
 }

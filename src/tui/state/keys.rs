@@ -75,5 +75,4 @@ impl KeysState {
     pub fn select_prev(&mut self) {
         self.selected = self.selected.saturating_sub(1);
     }
-
 }

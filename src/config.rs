@@ -11,8 +11,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::credentials::CredentialKind;
 use crate::files::{FileLock, LockError, write_atomic};
+use crate::token::CredentialKind;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,6 +15,7 @@ pub mod paths;
 pub mod private;
 pub mod session;
 pub mod status;
+pub mod token;
 pub mod tui;
 pub mod version;
 pub mod worker;

@@ -15,7 +15,7 @@ pub use super::message_stream::MessageStream;
 use super::messages::MessageRequest;
 use super::models::{Model, ModelPage};
 use super::transport;
-use crate::credentials::{Credential, CredentialKind};
+use crate::token::{Credential, CredentialKind};
 
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
 pub const OAUTH_BETA: &str = "oauth-2025-04-20";

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 
 use super::limits::RateLimits;
-use crate::credentials::CredentialKind;
+use crate::token::CredentialKind;
 
 /// Anthropic's refusal of a subscription token used outside Claude Code contains this.
 const CLAUDE_CODE_ONLY: &str = "only authorized for use with claude code";

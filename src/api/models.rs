@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::messages::Effort;
-use crate::credentials::CredentialKind;
+use crate::token::CredentialKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {

@@ -121,10 +121,10 @@ pub fn price_reply(
     prices: &PriceTable,
     model: &str,
     usage: Option<&serde_json::Value>,
-    paid_by: Option<crate::credentials::CredentialKind>,
+    paid_by: Option<crate::token::CredentialKind>,
     sent_with: Option<super::CacheTtl>,
 ) -> (Option<Usage>, ReplyCost) {
-    use crate::credentials::CredentialKind as K;
+    use crate::token::CredentialKind as K;
     let usage = usage.and_then(|u| Usage::from_api(u, sent_with.unwrap_or_default()));
     let cost = match paid_by {
         Some(K::ApiKey) => ReplyCost::Money(match usage {

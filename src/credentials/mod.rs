@@ -1,8 +1,12 @@
-//! Where secrets come from and how they are checked. `token` is pure; the stores do I/O.
-//! Nothing here talks to the network: live validation belongs to `api`.
+//! Where secrets come from and how they are checked. The stores do I/O; what a token is
+//! (`crate::token`, pure) is a leaf below both this and `api`, so `api → credentials →
+//! config → api` is no cycle. Nothing here talks to the network: live validation
+//! belongs to `api`.
 
 pub mod keys;
 pub mod store;
-pub mod token;
+pub use crate::token;
 
-pub use token::{Credential, CredentialKind, Expiry, Secret, TokenError, mask, parse_credential};
+pub use crate::token::{
+    Credential, CredentialKind, Expiry, Secret, TokenError, mask, parse_credential,
+};

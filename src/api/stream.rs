@@ -31,6 +31,8 @@ pub enum StreamEvent {
     MessageDelta {
         delta: Value,
         usage: Option<Value>,
+        /// What the API changed in the request's input (thinking it dropped), when sent.
+        input_transformations: Option<Value>,
     },
     MessageStop,
     Ping,
@@ -119,6 +121,7 @@ struct RawEvent<'a> {
     message: Option<Value>,
     content_block: Option<Value>,
     usage: Option<Value>,
+    input_transformations: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +184,7 @@ fn decode_fields(data: &str) -> Result<StreamEvent, Bad> {
                 None => return Err(missing("delta")),
             },
             usage: raw.usage,
+            input_transformations: raw.input_transformations.filter(|t| !t.is_null()),
         },
         "message_stop" => StreamEvent::MessageStop,
         "ping" => StreamEvent::Ping,
@@ -272,18 +276,18 @@ impl Assembler {
         block
     }
 
-    /// Applies one event. An event that breaks the protocol (content before
-    /// `message_start`, a block started out of order, a delta or stop for a block that
-    /// never started) changes nothing and is returned as `ApiError::Protocol`, so what a
-    /// caller shows and what it keeps stay the same.
+    /// Applies one event. Anything before `message_start` is skipped, as the official
+    /// SDKs do (their recorded `unknown_events` stream sends an unknown event and a stray
+    /// `content_block_stop` first, and they assemble the whole message regardless); a
+    /// caller tells only what `started` says was applied. After it, an event that breaks
+    /// the protocol (a block started out of order, a delta or stop for a block that never
+    /// started) changes nothing and is returned as `ApiError::Protocol`, so what a caller
+    /// shows and what it keeps stay the same.
     pub fn apply(&mut self, event: &StreamEvent) -> Result<(), ApiError> {
         let violation = |what: String| Err(ApiError::Protocol(what));
-        let needs_start = !matches!(
-            event,
-            StreamEvent::MessageStart { .. } | StreamEvent::Ping | StreamEvent::Unknown
-        );
-        if needs_start && !self.started {
-            return violation(format!("{} before `message_start`", event.name()));
+        if !self.started && !matches!(event, StreamEvent::MessageStart { .. }) {
+            tracing::debug!(event = event.name(), "skipped before `message_start`");
+            return Ok(());
         }
         let grows = matches!(
             event,
@@ -332,11 +336,21 @@ impl Assembler {
                 }
                 self.finish_block(*index);
             }
-            StreamEvent::MessageDelta { delta, usage } => {
+            StreamEvent::MessageDelta {
+                delta,
+                usage,
+                input_transformations,
+            } => {
                 if let Value::Object(d) = delta {
                     for (k, v) in d {
                         self.message.insert(k.clone(), v.clone());
                     }
+                }
+                // The final list (after a server-side fallback, the serving model's):
+                // it replaces the one `message_start` carried, as the SDKs do.
+                if let Some(t) = input_transformations {
+                    self.message
+                        .insert("input_transformations".into(), t.clone());
                 }
                 // `usage` in message_delta is cumulative: each key replaces the earlier one.
                 if let Some(Value::Object(u)) = usage {
@@ -413,6 +427,11 @@ impl Assembler {
     /// One content block as it stands (whole once its `content_block_stop` arrived).
     pub fn block(&self, index: usize) -> Option<&Value> {
         self.content.get(index)
+    }
+
+    /// True once `message_start` arrived: only then is an event applied.
+    pub fn started(&self) -> bool {
+        self.started
     }
 
     /// True once `message_stop` arrived.

@@ -284,6 +284,10 @@ pub async fn run(
         if let Err(e) = a.apply(&event) {
             break End::Failed(e);
         }
+        // Skipped before `message_start` (see `Assembler::apply`): nothing to tell.
+        if !a.started() {
+            continue;
+        }
         let heard = match event {
             StreamEvent::ContentBlockDelta { delta, .. } => {
                 first_token.get_or_insert_with(|| started.elapsed());

@@ -74,6 +74,30 @@ pub fn notes(message: &Value) -> Vec<String> {
     out
 }
 
+/// What a person is told of thinking that has no text to show, one line each: thinking
+/// the API left out (its blocks carry only a signature) as "thinking (not shown, N
+/// tokens)", with the count when the usage gives one; redacted thinking as "redacted
+/// thinking". Nothing for thinking that shows, so an empty box is never drawn.
+pub fn unseen_thinking(content: &[Value], usage: Option<&Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    let omitted = content.iter().any(|b| {
+        b["type"] == "thinking" && b["thinking"].as_str().is_none_or(|t| t.trim().is_empty())
+    });
+    if omitted {
+        let tokens = usage
+            .and_then(|u| u["output_tokens_details"]["thinking_tokens"].as_u64())
+            .filter(|n| *n > 0);
+        out.push(match tokens {
+            Some(n) => format!("thinking (not shown, {} tokens)", super::usage::tokens(n)),
+            None => "thinking (not shown)".into(),
+        });
+    }
+    if content.iter().any(|b| b["type"] == "redacted_thinking") {
+        out.push("redacted thinking".into());
+    }
+    out
+}
+
 /// A value in one line, shortened: strings as they are, anything else as compact JSON.
 fn quote(v: &Value) -> String {
     let text = match v {
@@ -120,6 +144,33 @@ mod tests {
             "Claude declined to answer; the API gave no reason."
         );
         assert!(Refusal::of(&json!({"stop_reason":"end_turn"})).is_none());
+    }
+
+    #[test]
+    fn thinking_without_text_is_one_line_never_nothing() {
+        let omitted = json!({"type":"thinking","thinking":"","signature":"EqQB"});
+        let usage =
+            json!({"output_tokens": 900, "output_tokens_details": {"thinking_tokens": 1234}});
+        assert_eq!(
+            unseen_thinking(std::slice::from_ref(&omitted), Some(&usage)),
+            vec!["thinking (not shown, 1.2k tokens)"]
+        );
+        assert_eq!(
+            unseen_thinking(
+                std::slice::from_ref(&omitted),
+                Some(&json!({"output_tokens": 9}))
+            ),
+            vec!["thinking (not shown)"]
+        );
+        let redacted = json!({"type":"redacted_thinking","data":"EmwK"});
+        assert_eq!(
+            unseen_thinking(&[redacted.clone(), redacted], None),
+            vec!["redacted thinking"]
+        );
+        let shown = json!({"type":"thinking","thinking":"Let me see.","signature":"s"});
+        assert!(
+            unseen_thinking(&[shown, json!({"type":"text","text":"x"})], Some(&usage)).is_empty()
+        );
     }
 
     #[test]

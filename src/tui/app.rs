@@ -106,6 +106,8 @@ pub struct App {
     pub size: (u16, u16),
     pub spinner: usize,
     pub api_version: String,
+    /// Whether thinking is asked for as a summary or left out (config `thinking_display`).
+    pub thinking_display: crate::api::messages::ThinkingDisplay,
     /// Prompt caching for chat requests (`None`: off), from the config.
     pub cache: Option<crate::api::CacheTtl>,
     pub prices: crate::api::pricing::PriceTable,
@@ -136,6 +138,7 @@ impl App {
             size: (80, 24),
             spinner: 0,
             api_version,
+            thinking_display: Default::default(),
             cache: Some(crate::api::CacheTtl::default()),
             prices: crate::api::pricing::PriceTable::shipped(),
             theme: super::theme::Theme::from_env(),

@@ -235,19 +235,12 @@ fn settings_for(
     resolved: &Resolved,
     resumed: Option<&Conversation>,
 ) -> Settings {
-    let cache = if args.no_cache {
-        None
-    } else {
-        ctx.config.config.caching()
-    };
+    let mut sent = ctx.config.config.sent(ctx.api_version());
+    if args.no_cache {
+        sent.cache = None;
+    }
     let mut s = match resumed {
-        Some(c) => Settings::from_saved(
-            &c.settings,
-            &c.model,
-            c.system.clone(),
-            cache,
-            ctx.api_version(),
-        ),
+        Some(c) => Settings::from_saved(&c.settings, &c.model, c.system.clone(), sent),
         None => Settings {
             model: resolved
                 .meta
@@ -256,8 +249,9 @@ fn settings_for(
                 .or_else(|| ctx.config.config.default_model.clone())
                 .unwrap_or_else(|| crate::api::models::fallback().default_model),
             choices: crate::conversation::Choices::default(),
-            cache,
-            api_version: ctx.api_version(),
+            cache: sent.cache,
+            api_version: sent.api_version,
+            thinking_display: sent.thinking_display,
         },
     };
     let c = &mut s.choices;

@@ -94,6 +94,9 @@ pub struct Turn {
     pub model: String,
     pub text: String,
     pub thinking: String,
+    /// One line each for thinking with no text to show (`api::reply::unseen_thinking`):
+    /// omitted by the API, or redacted.
+    pub unseen_thinking: Vec<String>,
     /// The reply's content blocks as the API sent them (thinking signatures included), for
     /// sending the conversation back as context.
     pub content: Vec<Value>,
@@ -127,6 +130,7 @@ impl Turn {
             model,
             text: String::new(),
             thinking: String::new(),
+            unseen_thinking: Vec::new(),
             content: Vec::new(),
             usage: None,
             spend: None,

@@ -191,6 +191,16 @@ impl App {
                 if let Some(t) = self.chat.turns.last_mut() {
                     if let Some(doing) = web::activity(&block) {
                         t.activity = Some(doing);
+                    } else if matches!(
+                        block["type"].as_str(),
+                        Some("thinking" | "redacted_thinking")
+                    ) {
+                        // Its token count comes with the usage, when the reply finishes.
+                        for line in reply::unseen_thinking(std::slice::from_ref(&block), None) {
+                            if !t.unseen_thinking.iter().any(|l| l.starts_with(&line)) {
+                                t.unseen_thinking.push(line);
+                            }
+                        }
                     } else if block["type"] == "text" {
                         let marks = t.sources.markers(&block);
                         t.text.push_str(&marks);
@@ -219,6 +229,7 @@ impl App {
                 }
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = message["content"].as_array().cloned().unwrap_or_default();
+                    t.unseen_thinking = reply::unseen_thinking(&t.content, message.get("usage"));
                     let (usage, cost) = price_reply(
                         &self.prices,
                         &t.model,
@@ -254,6 +265,7 @@ impl App {
                 let failure = TurnFailure::of(error, self.chat.settings.web);
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = partial["content"].as_array().cloned().unwrap_or_default();
+                    t.unseen_thinking = reply::unseen_thinking(&t.content, partial.get("usage"));
                     t.activity = None;
                     t.state = ReplyState::Failed(failure);
                     t.revision += 1;

@@ -63,6 +63,7 @@ impl App {
             choices: self.chat.settings.clone(),
             cache: self.cache,
             api_version: self.api_version.clone(),
+            thinking_display: self.thinking_display,
         }
     }
 

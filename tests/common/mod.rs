@@ -54,6 +54,12 @@ pub enum Reply {
         message: String,
         retry_after: Option<u64>,
     },
+    /// An error status with exactly this JSON body (an envelope with `error.details`, say).
+    ErrorBody {
+        status: u16,
+        body: Value,
+        retry_after: Option<u64>,
+    },
     /// 200 with a body that is not what the route promises.
     Garbage(&'static str),
     /// A streamed reply of exactly these SSE bytes (in awkward pieces): for shapes the
@@ -426,6 +432,24 @@ fn scripted(reply: Reply) -> Option<Response> {
             retry_after,
         } => {
             let mut r = envelope(status, error_type, &message);
+            if let Some(s) = retry_after {
+                r.headers_mut().insert("retry-after", s.into());
+            }
+            Some(r)
+        }
+        Reply::ErrorBody {
+            status,
+            body,
+            retry_after,
+        } => {
+            let mut r = (
+                StatusCode::from_u16(status).unwrap(),
+                [("content-type", "application/json")],
+                body.to_string(),
+            )
+                .into_response();
+            r.headers_mut()
+                .insert("request-id", HeaderValue::from_static("req_mock_error"));
             if let Some(s) = retry_after {
                 r.headers_mut().insert("retry-after", s.into());
             }

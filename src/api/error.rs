@@ -112,7 +112,8 @@ pub struct ErrorDetail {
     /// to do about a 401 depends on it.
     pub credential: Option<CredentialKind>,
     /// `error.details.error_code`: the stable reason, to branch on instead of the message.
-    pub code: Option<ErrorCode>,
+    /// Boxed: every `Result<_, ApiError>` carries this struct's size.
+    pub code: Option<Box<ErrorCode>>,
 }
 
 /// The `error.details.error_code` values a chat client meets and says something about;
@@ -219,7 +220,7 @@ impl ErrorDetail {
                     .error
                     .details
                     .and_then(|d| d.error_code)
-                    .map(|c| ErrorCode::parse(&c)),
+                    .map(|c| Box::new(ErrorCode::parse(&c))),
             },
             Err(_) => {
                 let text: String = body.trim().chars().take(300).collect();
@@ -374,7 +375,7 @@ impl ApiError {
 
     /// `error.details.error_code`, when the API sent one.
     pub fn code(&self) -> Option<&ErrorCode> {
-        self.detail().and_then(|d| d.code.as_ref())
+        self.detail().and_then(|d| d.code.as_deref())
     }
 
     /// Worth another try before any of the reply was shown: 429 (short), 529, a timeout,

@@ -235,3 +235,21 @@ fn the_sdks_unknown_events_stream_assembles_the_whole_message() {
     assert_eq!(m["content"], json!([{"type":"text","text":"Hello there"}]));
     assert_eq!(m["stop_reason"], "end_turn");
 }
+
+#[test]
+fn a_reply_stopped_by_a_full_context_says_so_and_how_to_go_on() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["As I was say"],
+        json!({"stop_reason":"model_context_window_exceeded","stop_sequence":null}),
+    ))));
+    let o = ask(&mock, home.path(), &["hi"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "As I was say\n", "what arrived is kept");
+    assert!(
+        o.stderr.contains("The context is full") && o.stderr.contains("--drop-oldest"),
+        "{}",
+        o.stderr
+    );
+}

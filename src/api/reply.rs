@@ -10,6 +10,16 @@ const SHOWN_BLOCKS: [&str; 4] = ["text", "thinking", "redacted_thinking", "tool_
 /// How much of an unfamiliar value a note quotes.
 const NOTE_CHARS: usize = 300;
 
+/// `stop_reason: "model_context_window_exceeded"`: the conversation filled the model's
+/// context window, so the reply stopped there. Each front end adds its way on.
+pub const CONTEXT_FULL: &str =
+    "The context is full: the reply stopped where the model's context window ends.";
+
+/// Whether a reply stopped because the context window is full.
+pub fn context_full(stop_reason: Option<&str>) -> bool {
+    stop_reason == Some("model_context_window_exceeded")
+}
+
 /// Why the model declined, as far as the API said.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Refusal {

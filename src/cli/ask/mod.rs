@@ -355,6 +355,12 @@ fn report(
         eprintln!("{}", refusal.sentence());
         return Err(CliError::silent(EXIT_REFUSAL));
     }
+    if reply::context_full(assembler.stop_reason()) {
+        eprintln!(
+            "oat: {} Start a new conversation, or continue with --continue --drop-oldest to leave the oldest turns out.",
+            reply::CONTEXT_FULL
+        );
+    }
     if assembler.stop_reason() == Some("max_tokens") {
         eprintln!(
             "oat: note: the reply stopped at the max_tokens limit ({max_tokens}); raise --max-tokens for more"

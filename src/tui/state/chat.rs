@@ -182,6 +182,8 @@ impl Spend {
 /// A send stopped because the conversation no longer fits the model's context.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContextGate {
+    /// The prompt held back; empty when the gate follows a reply the full context cut
+    /// short (then `d` only leaves the oldest exchanges out of what is sent next).
     pub prompt: String,
     pub total: u64,
     pub limit: u64,
@@ -191,6 +193,16 @@ pub struct ContextGate {
 
 impl ContextGate {
     pub fn sentence(&self) -> String {
+        if self.prompt.is_empty() {
+            let full = crate::api::reply::CONTEXT_FULL;
+            return match self.drop {
+                Some(n) => format!(
+                    "{full} n: new conversation · d: leave out the {n} oldest exchange{} from now on (the history keeps them) · Esc: carry on",
+                    if n == 1 { "" } else { "s" }
+                ),
+                None => format!("{full} n: new conversation · Esc: carry on"),
+            };
+        }
         let size = format!(
             "Not sent: about {} tokens, over this model's context of {}.",
             crate::api::usage::tokens(self.total),

@@ -251,6 +251,13 @@ impl App {
                         },
                         None => ReplyState::Done,
                     };
+                    if reply::context_full(message["stop_reason"].as_str()) {
+                        // Said in the transcript too: the notice goes with the next key.
+                        t.notes.push(reply::CONTEXT_FULL.to_string());
+                        t.revision += 1;
+                        self.context_full_gate();
+                        return Vec::new();
+                    }
                     if message["stop_reason"] == "max_tokens" {
                         self.chat.notice = Some(
                             "The reply stopped at the max-tokens limit (/max-tokens N raises it)."

@@ -41,6 +41,10 @@ pub struct Config {
     /// the app and on stderr) or is left out (`omitted`: only its token count shows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thinking_display: Option<crate::api::messages::ThinkingDisplay>,
+    /// Let the 2026 web tools run code server-side to filter search results (`false` by
+    /// default: `allowed_callers = ["direct"]`, predictable cost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_code_execution: Option<bool>,
     /// Prices per model (USD per million tokens) over the shipped table, e.g.
     /// `[prices."my-model"] input = 2.0, output = 8.0`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -218,6 +222,7 @@ impl Config {
             cache: self.caching(),
             api_version,
             thinking_display: self.thinking_display.unwrap_or_default(),
+            web_code_execution: self.web_code_execution.unwrap_or(false),
         }
     }
 

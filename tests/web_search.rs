@@ -92,15 +92,17 @@ fn web_search_streams_markers_and_sources_and_round_trips_through_the_history() 
     assert!(o.stderr.contains("1 web searches"), "{}", o.stderr);
     // The request carried the server tools and nothing oat would run itself.
     let body = mock.requests_to("/v1/messages")[0].body.clone().unwrap();
-    let tools = body["tools"].as_array().unwrap();
-    assert_eq!(tools[0]["name"], "web_search");
-    assert!(
-        tools[0]["type"]
-            .as_str()
-            .unwrap()
-            .starts_with("web_search_2026")
+    // The 2026 versions, kept to direct calls (no server-side code run) by default.
+    assert_eq!(
+        body["tools"],
+        json!([
+            {"type":"web_search_20260318","name":"web_search","max_uses":5,"allowed_callers":["direct"]},
+            {"type":"web_fetch_20260318","name":"web_fetch","max_uses":5,"allowed_callers":["direct"]}
+        ])
     );
-    assert!(tools.iter().all(|t| t.get("input_schema").is_none()));
+    // Server-tool blocks are known blocks: no raw JSON note under the reply.
+    assert!(!o.stderr.contains("The reply holds"), "{}", o.stderr);
+    assert!(!o.stderr.contains("srvtoolu_01"), "{}", o.stderr);
 
     // Resuming sends every block back exactly as it arrived.
     let o = run(
@@ -171,4 +173,55 @@ fn tool_errors_and_refusals_are_explained_in_one_line() {
         "{}",
         o.stderr
     );
+}
+
+#[test]
+fn code_execution_in_the_web_tools_is_a_setting_and_a_run_is_one_line() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config/oat");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), "web_code_execution = true\n").unwrap();
+    let mock = MockServer::start();
+    // A 2026 stream: the search runs inside a code run (`caller`), then the text.
+    let events = vec![
+        json!({"type":"message_start","message":{"id":"msg_code","type":"message","role":"assistant","content":[],"model":"claude-sonnet-5-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"output_tokens":3}}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"srvtoolu_c","name":"code_execution","input":{}}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"code\": \"results = web_search('rust')\"}"}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use","id":"srvtoolu_s","name":"web_search","input":{"query":"rust"},"caller":{"type":"code_execution_20260120","tool_id":"srvtoolu_c"}}}),
+        json!({"type":"content_block_stop","index":1}),
+        json!({"type":"content_block_start","index":2,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_s","content":[]}}),
+        json!({"type":"content_block_stop","index":2}),
+        json!({"type":"content_block_start","index":3,"content_block":{"type":"code_execution_tool_result","tool_use_id":"srvtoolu_c","content":{"type":"code_execution_result","stdout":"3 results","stderr":"","return_code":0,"content":[]}}}),
+        json!({"type":"content_block_stop","index":3}),
+        json!({"type":"content_block_start","index":4,"content_block":{"type":"text","text":"Found it."}}),
+        json!({"type":"content_block_stop","index":4}),
+        json!({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":20}}),
+        json!({"type":"message_stop"}),
+    ];
+    mock.push_messages(Reply::RawSse(sse_events(&events)));
+    let o = run(home.path(), &mock, &["ask", "--web", "q"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "Found it.\n");
+    let body = mock.requests_to("/v1/messages")[0].body.clone().unwrap();
+    assert!(
+        body["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t.get("allowed_callers").is_none()),
+        "{}",
+        body["tools"]
+    );
+    assert_eq!(
+        o.stderr
+            .matches("oat: ran code server-side to filter the results")
+            .count(),
+        1,
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("oat: searching: rust"), "{}", o.stderr);
+    assert!(!o.stderr.contains("The reply holds"), "{}", o.stderr);
+    assert!(!o.stderr.contains("3 results"), "{}", o.stderr);
 }

@@ -214,6 +214,9 @@ pub struct RequestOptions {
     pub cache: Option<CacheTtl>,
     /// Anthropic's server-side web search (and fetch) for this request.
     pub web: bool,
+    /// Whether the web tools may run code server-side to filter results (otherwise
+    /// `allowed_callers: ["direct"]`).
+    pub web_code_execution: bool,
 }
 
 /// The default reply budget when the person gives none; capped by the model's own limit.
@@ -359,7 +362,7 @@ pub fn plan_request(
             thinking,
             output_config: opts.effort.map(|effort| OutputConfig { effort }),
             tools: if opts.web {
-                web::tools_for(&opts.model)
+                web::tools_for(&opts.model, model, opts.web_code_execution)
             } else {
                 Vec::new()
             },

@@ -6,7 +6,19 @@
 use serde_json::Value;
 
 /// The block types oat renders itself; any other block is named in a note, not dropped.
-const SHOWN_BLOCKS: [&str; 4] = ["text", "thinking", "redacted_thinking", "tool_use"];
+/// Server-tool calls and their results (`*_tool_result`) are shown by `api::web`: the
+/// query line, the sources, one line per tool error or code run.
+const SHOWN_BLOCKS: [&str; 5] = [
+    "text",
+    "thinking",
+    "redacted_thinking",
+    "tool_use",
+    "server_tool_use",
+];
+
+fn shown(kind: &str) -> bool {
+    SHOWN_BLOCKS.contains(&kind) || kind.ends_with("_tool_result")
+}
 /// How much of an unfamiliar value a note quotes.
 const NOTE_CHARS: usize = 300;
 
@@ -68,7 +80,7 @@ pub fn notes(message: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for block in message["content"].as_array().into_iter().flatten() {
         let kind = block["type"].as_str().unwrap_or("?");
-        if !SHOWN_BLOCKS.contains(&kind) {
+        if !shown(kind) {
             out.push(format!(
                 "The reply holds a `{kind}` block: {}",
                 quote(block)
@@ -200,5 +212,14 @@ mod tests {
             ]
         );
         assert!(notes(&json!({"content":[{"type":"text","text":"x"}]})).is_empty());
+        // Server-tool blocks are known blocks, not notes.
+        let search = json!({"content":[
+            {"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{"query":"q"}},
+            {"type":"web_search_tool_result","tool_use_id":"srvtoolu_1","content":[]},
+            {"type":"server_tool_use","id":"srvtoolu_2","name":"code_execution","input":{"code":"x"}},
+            {"type":"code_execution_tool_result","tool_use_id":"srvtoolu_2","content":{}},
+            {"type":"web_fetch_tool_result","tool_use_id":"srvtoolu_3","content":{}}
+        ]});
+        assert!(notes(&search).is_empty(), "{:?}", notes(&search));
     }
 }

@@ -37,6 +37,8 @@ pub struct Settings {
     pub api_version: String,
     /// Whether thinking is shown (summarized) or left out: recorded and taken likewise.
     pub thinking_display: ThinkingDisplay,
+    /// Whether the web tools may run code server-side: taken likewise.
+    pub web_code_execution: bool,
 }
 
 impl Settings {
@@ -54,6 +56,7 @@ impl Settings {
             api_version: self.api_version.clone(),
             cache: self.cache,
             web: c.web,
+            web_code_execution: self.web_code_execution,
         }
     }
 
@@ -92,6 +95,7 @@ impl Settings {
             cache: sent.cache,
             api_version: sent.api_version,
             thinking_display: sent.thinking_display,
+            web_code_execution: sent.web_code_execution,
         }
     }
 }
@@ -102,6 +106,7 @@ pub struct Sent {
     pub cache: Option<CacheTtl>,
     pub api_version: String,
     pub thinking_display: ThinkingDisplay,
+    pub web_code_execution: bool,
 }
 
 /// `ThinkingChoice` as the history has always written it: `null` (the model's default),
@@ -145,6 +150,7 @@ mod tests {
             cache: Some(CacheTtl::OneHour),
             api_version: "2023-06-01".into(),
             thinking_display: ThinkingDisplay::Omitted,
+            web_code_execution: false,
         }
     }
 
@@ -153,6 +159,7 @@ mod tests {
             cache,
             api_version: api_version.into(),
             thinking_display: ThinkingDisplay::Summarized,
+            web_code_execution: false,
         }
     }
 

@@ -108,6 +108,8 @@ pub struct App {
     pub api_version: String,
     /// Whether thinking is asked for as a summary or left out (config `thinking_display`).
     pub thinking_display: crate::api::messages::ThinkingDisplay,
+    /// Whether the web tools may run code server-side (config `web_code_execution`).
+    pub web_code_execution: bool,
     /// Prompt caching for chat requests (`None`: off), from the config.
     pub cache: Option<crate::api::CacheTtl>,
     pub prices: crate::api::pricing::PriceTable,
@@ -139,6 +141,7 @@ impl App {
             spinner: 0,
             api_version,
             thinking_display: Default::default(),
+            web_code_execution: false,
             cache: Some(crate::api::CacheTtl::default()),
             prices: crate::api::pricing::PriceTable::shipped(),
             theme: super::theme::Theme::from_env(),

@@ -15,6 +15,7 @@ fn opts(model: &str) -> RequestOptions {
         api_version: API_VERSION_DEFAULT.into(),
         cache: None,
         web: false,
+        web_code_execution: false,
     }
 }
 

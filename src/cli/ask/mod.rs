@@ -252,6 +252,7 @@ fn settings_for(
             cache: sent.cache,
             api_version: sent.api_version,
             thinking_display: sent.thinking_display,
+            web_code_execution: sent.web_code_execution,
         },
     };
     let c = &mut s.choices;

@@ -190,6 +190,10 @@ impl App {
             ApiEvent::ChatBlockStopped { id, block } if current == Some(id) => {
                 if let Some(t) = self.chat.turns.last_mut() {
                     if let Some(doing) = web::activity(&block) {
+                        // A code run is one collapsed line in the transcript, not its code.
+                        if block["name"] == "code_execution" {
+                            t.notes.push(web::CODE_RUN.to_string());
+                        }
                         t.activity = Some(doing);
                     } else if matches!(
                         block["type"].as_str(),

@@ -170,6 +170,7 @@ impl App {
                         cache: self.cache,
                         api_version: self.api_version.clone(),
                         thinking_display: self.thinking_display,
+                        web_code_execution: self.web_code_execution,
                     },
                 );
                 self.chat.model = settings.model;

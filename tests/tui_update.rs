@@ -665,3 +665,21 @@ fn a_reply_stopped_by_a_full_context_says_so_and_offers_the_gates_ways_on() {
     a.update(key(KeyCode::Char('n')));
     assert!(a.chat.turns.is_empty() && a.chat.gate.is_none());
 }
+
+#[test]
+fn a_paused_reply_that_continues_says_so_in_the_turn() {
+    let mut a = app();
+    let id = send(&mut a, "dig deep");
+    a.update(delta(id, "Searching"));
+    a.update(Msg::Api(ApiEvent::ChatContinuing {
+        id,
+        attempt: 1,
+        limit: 3,
+    }));
+    let t = a.chat.turns.last().unwrap();
+    assert_eq!(
+        t.notes,
+        vec!["the reply paused (a long server-tool turn); continuing it (1 of 3)".to_string()]
+    );
+    assert!(t.in_flight(), "the same turn goes on");
+}

@@ -225,3 +225,106 @@ fn code_execution_in_the_web_tools_is_a_setting_and_a_run_is_one_line() {
     assert!(!o.stderr.contains("The reply holds"), "{}", o.stderr);
     assert!(!o.stderr.contains("3 results"), "{}", o.stderr);
 }
+
+/// A reply that pauses after a search (`pause_turn`), in the shape the API streams it.
+fn paused_events() -> Vec<Value> {
+    vec![
+        json!({"type":"message_start","message":{"id":"msg_p1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-5-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"output_tokens":1}}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"srvtoolu_p","name":"web_search","input":{}}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"query\": \"long topic\"}"}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"content_block_start","index":1,"content_block":{"type":"web_search_tool_result","tool_use_id":"srvtoolu_p","content":[]}}),
+        json!({"type":"content_block_stop","index":1}),
+        json!({"type":"message_delta","delta":{"stop_reason":"pause_turn","stop_sequence":null},"usage":{"output_tokens":10,"server_tool_use":{"web_search_requests":1}}}),
+        json!({"type":"message_stop"}),
+    ]
+}
+
+#[test]
+fn a_paused_reply_is_continued_with_what_arrived_and_kept_as_one_reply() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    mock.push_messages(Reply::RawSse(sse_events(&paused_events())));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["All ", "done."],
+        json!({"stop_reason":"end_turn","stop_sequence":null}),
+    ))));
+    let o = run(
+        home.path(),
+        &mock,
+        &["ask", "--web", "--save", "--json", "dig deep"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("oat: the reply paused (a long server-tool turn); continuing it (1 of 3)"),
+        "{}",
+        o.stderr
+    );
+    let sent = mock.requests_to("/v1/messages");
+    assert_eq!(sent.len(), 2);
+    let first = sent[0].body.clone().unwrap();
+    let again = sent[1].body.clone().unwrap();
+    // The same request, with the paused assistant content after the prompt.
+    assert_eq!(again["model"], first["model"]);
+    assert_eq!(again["tools"], first["tools"]);
+    assert_eq!(again["messages"][0], first["messages"][0]);
+    assert_eq!(again["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(again["messages"][1]["role"], "assistant");
+    assert_eq!(
+        again["messages"][1]["content"],
+        json!([
+            {"type":"server_tool_use","id":"srvtoolu_p","name":"web_search","input":{"query":"long topic"}},
+            {"type":"web_search_tool_result","tool_use_id":"srvtoolu_p","content":[]}
+        ])
+    );
+    // One message: the paused blocks, then the continuation's; usage summed.
+    let m: Value = serde_json::from_str(&o.stdout).unwrap();
+    let kinds: Vec<&str> = m["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["server_tool_use", "web_search_tool_result", "text"]);
+    assert_eq!(m["content"][2]["text"], "All done.");
+    assert_eq!(m["stop_reason"], "end_turn");
+    assert_eq!(m["usage"]["output_tokens"], 13);
+    assert_eq!(m["usage"]["input_tokens"], 109);
+    // The history keeps one reply holding all of it.
+    let show = run(home.path(), &mock, &["history", "show", "1", "--json"]);
+    let v: Value = serde_json::from_str(&show.stdout).unwrap();
+    assert_eq!(
+        v["messages"].as_array().unwrap().len(),
+        2,
+        "{}",
+        show.stdout
+    );
+    assert_eq!(v["messages"][1]["content"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_reply_that_keeps_pausing_is_continued_a_bounded_number_of_times() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    for _ in 0..4 {
+        mock.push_messages(Reply::RawSse(sse_events(&paused_events())));
+    }
+    let o = run(home.path(), &mock, &["ask", "--web", "dig deep"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(
+        mock.requests_to("/v1/messages").len(),
+        4,
+        "the first and 3 more"
+    );
+    assert!(o.stderr.contains("continuing it (3 of 3)"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("send \"continue\" to go on"),
+        "{}",
+        o.stderr
+    );
+    // Each continuation carries everything that arrived before it.
+    let last = mock.requests_to("/v1/messages")[3].body.clone().unwrap();
+    assert_eq!(last["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(last["messages"][1]["content"].as_array().unwrap().len(), 6);
+}

@@ -217,6 +217,35 @@ pub struct Assembler {
     partial_json: Vec<(usize, String)>,
     started: bool,
     stopped: bool,
+    /// After `continue_paused`: the blocks of the earlier messages come first, so each
+    /// new message's block indices are shifted by this many.
+    offset: usize,
+    /// The earlier messages' usage, summed: the continued reply's usage adds to it.
+    earlier_usage: Option<Value>,
+    /// This message's own usage, as the API reports it (cumulative within the message).
+    current_usage: Option<Value>,
+}
+
+/// `a` plus `b`, number by number (nested objects too); other values are `b`'s.
+fn add_usage(a: &Value, b: &Value) -> Value {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut out = x.clone();
+            for (k, v) in y {
+                let sum = match out.get(k) {
+                    Some(old) => add_usage(old, v),
+                    None => v.clone(),
+                };
+                out.insert(k.clone(), sum);
+            }
+            Value::Object(out)
+        }
+        (Value::Number(x), Value::Number(y)) => match (x.as_u64(), y.as_u64()) {
+            (Some(x), Some(y)) => Value::from(x + y),
+            _ => b.clone(),
+        },
+        _ => b.clone(),
+    }
 }
 
 #[derive(Debug)]
@@ -299,6 +328,35 @@ impl Assembler {
         if !grows {
             self.flush();
         }
+        let shifted;
+        let event = match (self.offset, event) {
+            (0, e) => e,
+            (
+                n,
+                StreamEvent::ContentBlockStart {
+                    index,
+                    content_block,
+                },
+            ) => {
+                shifted = StreamEvent::ContentBlockStart {
+                    index: index + n,
+                    content_block: content_block.clone(),
+                };
+                &shifted
+            }
+            (n, StreamEvent::ContentBlockDelta { index, delta }) => {
+                shifted = StreamEvent::ContentBlockDelta {
+                    index: index + n,
+                    delta: delta.clone(),
+                };
+                &shifted
+            }
+            (n, StreamEvent::ContentBlockStop { index }) => {
+                shifted = StreamEvent::ContentBlockStop { index: index + n };
+                &shifted
+            }
+            (_, e) => e,
+        };
         match event {
             StreamEvent::MessageStart { message } => {
                 if let Value::Object(m) = message {
@@ -306,6 +364,8 @@ impl Assembler {
                     self.message.remove("content");
                 }
                 self.started = true;
+                self.current_usage = self.message.get("usage").cloned();
+                self.sum_usage();
             }
             StreamEvent::ContentBlockStart {
                 index,
@@ -352,17 +412,18 @@ impl Assembler {
                     self.message
                         .insert("input_transformations".into(), t.clone());
                 }
-                // `usage` in message_delta is cumulative: each key replaces the earlier one.
+                // `usage` in message_delta is cumulative: each key replaces the earlier one
+                // (of this message; a continued reply's earlier messages add to it).
                 if let Some(Value::Object(u)) = usage {
-                    let entry = self
-                        .message
-                        .entry("usage")
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    if let Value::Object(existing) = entry {
+                    let current = self
+                        .current_usage
+                        .get_or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(existing) = current {
                         for (k, v) in u {
                             existing.insert(k.clone(), v.clone());
                         }
                     }
+                    self.sum_usage();
                 }
             }
             StreamEvent::MessageStop => self.stopped = true,
@@ -422,6 +483,34 @@ impl Assembler {
             };
             block.insert("input".into(), input);
         }
+    }
+
+    /// The message's usage: this message's, plus the earlier ones' of a continued reply.
+    fn sum_usage(&mut self) {
+        let total = match (&self.earlier_usage, &self.current_usage) {
+            (Some(e), Some(c)) => add_usage(e, c),
+            (Some(e), None) => e.clone(),
+            (None, Some(c)) => c.clone(),
+            (None, None) => return,
+        };
+        self.message.insert("usage".into(), total);
+    }
+
+    /// Readies the assembler for the message that continues a paused one
+    /// (`stop_reason: "pause_turn"`, sent again with what arrived): its blocks follow
+    /// these, its usage adds to theirs, and it must start with `message_start` again.
+    pub fn continue_paused(&mut self) {
+        self.flush();
+        self.offset = self.content.len();
+        self.earlier_usage = self.message.get("usage").cloned();
+        self.current_usage = None;
+        self.started = false;
+        self.stopped = false;
+    }
+
+    /// The block a `content_block_stop` of the current message names.
+    pub fn stopped_block(&self, index: usize) -> Option<&Value> {
+        self.content.get(index + self.offset)
     }
 
     /// One content block as it stands (whole once its `content_block_stop` arrived).

@@ -48,6 +48,9 @@ impl Sink for Forward<'_> {
             },
             TurnEvent::BlockStopped(_) => return true,
             TurnEvent::ReplyKept { message } => ApiEvent::ReplySaved { id, message },
+            TurnEvent::Continuing { attempt, limit } => {
+                ApiEvent::ChatContinuing { id, attempt, limit }
+            }
         };
         self.ctx.send(e);
         // The UI going away ends the worker too; the reply is still kept to its end.

@@ -292,6 +292,11 @@ impl Sink for Print<'_> {
             }
             TurnEvent::Delta(d) => self.out.delta(&d).is_ok(),
             TurnEvent::BlockStopped(block) => self.out.block(block).is_ok(),
+            TurnEvent::Continuing { attempt, limit } => {
+                let _ = self.out.flush();
+                eprintln!("\noat: {}", turn::continuing_words(attempt, limit));
+                true
+            }
             TurnEvent::Opened { .. } | TurnEvent::ReplyKept { .. } => true,
         }
     }
@@ -355,6 +360,9 @@ fn report(
     if let Some(refusal) = Refusal::of(&message) {
         eprintln!("{}", refusal.sentence());
         return Err(CliError::silent(EXIT_REFUSAL));
+    }
+    if assembler.stop_reason() == Some("pause_turn") {
+        eprintln!("oat: note: {}", turn::STILL_PAUSED);
     }
     if reply::context_full(assembler.stop_reason()) {
         eprintln!(

@@ -262,6 +262,10 @@ impl App {
                         self.context_full_gate();
                         return Vec::new();
                     }
+                    if message["stop_reason"] == "pause_turn" {
+                        t.notes
+                            .push(crate::conversation::turn::STILL_PAUSED.to_string());
+                    }
                     if message["stop_reason"] == "max_tokens" {
                         self.chat.notice = Some(
                             "The reply stopped at the max-tokens limit (/max-tokens N raises it)."
@@ -279,6 +283,14 @@ impl App {
                     t.unseen_thinking = reply::unseen_thinking(&t.content, partial.get("usage"));
                     t.activity = None;
                     t.state = ReplyState::Failed(failure);
+                    t.revision += 1;
+                }
+            }
+            ApiEvent::ChatContinuing { id, attempt, limit } if current == Some(id) => {
+                // Said in the transcript: the reply goes on in the same turn.
+                if let Some(t) = self.chat.turns.last_mut() {
+                    t.notes
+                        .push(crate::conversation::turn::continuing_words(attempt, limit));
                     t.revision += 1;
                 }
             }

@@ -180,6 +180,12 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     for note in &planned.notes {
         eprintln!("oat: note: {note}");
     }
+    if let Some(w) = model
+        .as_ref()
+        .and_then(|m| m.retirement_warning(chrono::Utc::now()))
+    {
+        eprintln!("oat: warning: {w}");
+    }
     if ctx.global.verbose {
         eprintln!(
             "oat: model {}, max_tokens {}{}",

@@ -37,6 +37,14 @@ pub struct Config {
     /// How long cached prompts live: `5m` (default) or `1h` (writes cost 2x input, not 1.25x).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_ttl: Option<crate::api::CacheTtl>,
+    /// Whether thinking comes back as a summary (`summarized`, the default: it shows in
+    /// the app and on stderr) or is left out (`omitted`: only its token count shows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thinking_display: Option<crate::api::messages::ThinkingDisplay>,
+    /// Let the 2026 web tools run code server-side to filter search results (`false` by
+    /// default: `allowed_callers = ["direct"]`, predictable cost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_code_execution: Option<bool>,
     /// Prices per model (USD per million tokens) over the shipped table, e.g.
     /// `[prices."my-model"] input = 2.0, output = 8.0`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -206,6 +214,16 @@ impl Config {
     /// The cache lifetime requests ask for, or `None` with caching turned off.
     pub fn caching(&self) -> Option<crate::api::CacheTtl> {
         (self.cache != Some(false)).then(|| self.cache_ttl.unwrap_or_default())
+    }
+
+    /// What oat sends from the config rather than from a conversation's choices.
+    pub fn sent(&self, api_version: String) -> crate::conversation::Sent {
+        crate::conversation::Sent {
+            cache: self.caching(),
+            api_version,
+            thinking_display: self.thinking_display.unwrap_or_default(),
+            web_code_execution: self.web_code_execution.unwrap_or(false),
+        }
     }
 
     /// The shipped price table with this config's overrides.

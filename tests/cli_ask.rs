@@ -204,6 +204,77 @@ fn thinking_goes_to_stderr() {
 }
 
 #[test]
+fn thinking_shows_summarized_and_omitted_thinking_is_one_line_with_its_tokens() {
+    let mock = MockServer::start();
+    let mut spec = StreamSpec::text(&["Answer."]);
+    spec.thinking = vec!["pondering".into()];
+    mock.set_stream(spec);
+    let args = [
+        "ask",
+        "-m",
+        "claude-opus-5-5",
+        "--thinking",
+        "adaptive",
+        "q",
+    ];
+    let r = run(&mock, &[KEY], &args, None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("pondering"), "{}", r.stderr);
+    assert!(!r.stderr.contains("not shown"), "{}", r.stderr);
+
+    // `thinking_display = "omitted"`: asked for as such, and said in one line.
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config/oat");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), "thinking_display = \"omitted\"\n").unwrap();
+    let r = output(
+        oat(home.path())
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .env(KEY.0, KEY.1)
+            .args(args),
+        false,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let body = mock.requests_to("/v1/messages")[1].body.clone().unwrap();
+    assert_eq!(
+        body["thinking"],
+        serde_json::json!({"type": "adaptive", "display": "omitted"})
+    );
+    assert_eq!(r.stdout, "Answer.\n");
+    assert!(!r.stderr.contains("pondering"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("oat: thinking (not shown, 40 tokens)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn redacted_thinking_is_one_line() {
+    let mock = MockServer::start();
+    let mut events = reply_events(&["Fine."], serde_json::json!({"stop_reason": "end_turn"}));
+    for e in events.iter_mut().skip(1) {
+        if let Some(n) = e.get("index").and_then(Value::as_u64) {
+            e["index"] = (n + 1).into();
+        }
+    }
+    events.insert(
+        1,
+        serde_json::json!({"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix"}}),
+    );
+    events.insert(
+        2,
+        serde_json::json!({"type":"content_block_stop","index":0}),
+    );
+    mock.push_messages(Reply::RawSse(sse_events(&events)));
+    let r = run(&mock, &[KEY], &["ask", "q"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "Fine.\n");
+    assert!(r.stderr.contains("oat: redacted thinking"), "{}", r.stderr);
+    assert!(!r.stderr.contains("The reply holds"), "{}", r.stderr);
+}
+
+#[test]
 fn thinking_and_effort_follow_model_capabilities() {
     let mock = MockServer::start();
     let r = run(
@@ -224,8 +295,12 @@ fn thinking_and_effort_follow_model_capabilities() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(mock.requests_to("/v1/models/claude-opus-5-5").len(), 1);
     let body = mock.requests_to("/v1/messages")[0].body.clone().unwrap();
-    assert_eq!(body["thinking"]["type"], "adaptive");
-    assert_eq!(body["output_config"]["effort"], "max");
+    // Summarized unless the config says otherwise: current models omit it by default.
+    assert_eq!(
+        body["thinking"],
+        serde_json::json!({"type": "adaptive", "display": "summarized"})
+    );
+    assert_eq!(body["output_config"], serde_json::json!({"effort": "max"}));
 
     // A budget on a model that only thinks adaptively is refused before the request.
     let r = run(
@@ -244,7 +319,10 @@ fn thinking_and_effort_follow_model_capabilities() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let body = mock.requests_to("/v1/messages")[1].body.clone().unwrap();
-    assert_eq!(body["thinking"]["budget_tokens"], 2048);
+    assert_eq!(
+        body["thinking"],
+        serde_json::json!({"type": "enabled", "budget_tokens": 2048, "display": "summarized"})
+    );
     assert_eq!(mock.requests_to("/v1/messages").len(), 2);
 }
 

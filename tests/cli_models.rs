@@ -87,7 +87,7 @@ fn unreachable_api_gives_the_marked_fallback() {
         &[],
     );
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("offline list taken 2026-11-24"), "{stderr}");
+    assert!(stderr.contains("offline list taken 2026-12-02"), "{stderr}");
     assert!(stderr.contains("could not reach the API"), "{stderr}");
     assert!(stdout.contains("claude-opus-5-5"));
 }

@@ -173,3 +173,88 @@ fn a_truncated_api_key_is_not_told_about_setup_tokens() {
     assert!(o.stderr.contains("truncated"), "{}", o.stderr);
     assert!(!o.stderr.contains("setup-token"), "{}", o.stderr);
 }
+
+fn coded_error(
+    status: u16,
+    error_type: &str,
+    message: &str,
+    code: &str,
+    retry: Option<u64>,
+) -> Reply {
+    Reply::ErrorBody {
+        status,
+        body: serde_json::json!({"type":"error","error":{"type":error_type,"message":message,
+            "details":{"error_code":code}},"request_id":"req_coded"}),
+        retry_after: retry,
+    }
+}
+
+#[test]
+fn error_codes_give_plain_words_and_the_next_step_and_decide_retrying() {
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let env = [
+        ("ANTHROPIC_BASE_URL", mock.url.as_str()),
+        ("ANTHROPIC_API_KEY", API_KEY),
+    ];
+    // A spend limit arrives as a 429 with no retry-after: no retry would help.
+    mock.push_messages(coded_error(
+        429,
+        "rate_limit_error",
+        "Request rejected.",
+        "enforced_spend_limit_reached",
+        None,
+    ));
+    let o = run(home.path(), &env, &["ask", "hi"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("spend limit set for this workspace"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("req_coded"), "{}", o.stderr);
+    assert_eq!(mock.requests_to("/v1/messages").len(), 1, "not retried");
+
+    // A ramp limit honours its retry-after: asked again once it passed, and the reply comes.
+    mock.push_messages(coded_error(
+        429,
+        "rate_limit_error",
+        "Rate limited.",
+        "ramp_limit_exceeded",
+        Some(1),
+    ));
+    let o = run(home.path(), &env, &["ask", "hi"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(mock.requests_to("/v1/messages").len(), 3);
+
+    // The code decides the words, not the message.
+    mock.push_messages(coded_error(
+        400,
+        "invalid_request_error",
+        "Invalid request.",
+        "image_dimensions_too_large",
+        None,
+    ));
+    let o = run(home.path(), &env, &["ask", "hi"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("Scale it down"), "{}", o.stderr);
+
+    // HTTP 402 with `billing_error`: its own words, not "invalid request".
+    mock.push_messages(coded_error(
+        402,
+        "billing_error",
+        "Your credit balance is exhausted.",
+        "organization_on_hold",
+        None,
+    ));
+    let o = run(home.path(), &env, &["ask", "hi"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("a billing problem stopped the request"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("on hold"), "{}", o.stderr);
+    assert!(!o.stderr.contains("invalid request"), "{}", o.stderr);
+    assert_eq!(mock.requests_to("/v1/messages").len(), 5);
+}

@@ -137,9 +137,10 @@ fn protocol_violations_end_with_a_named_error_and_what_was_shown_is_what_was_kep
             vec![start.clone(), block(0), text(0, "kept "), text(-1, "lost")],
             "content block -1, a negative index",
         ),
+        // Skipped before `message_start` (as the SDKs do), so the stream never starts.
         (
             vec![block(0), text(0, "lost")],
-            "`content_block_start` before `message_start`",
+            "the connection closed before the reply was complete",
         ),
         (
             vec![
@@ -189,4 +190,66 @@ fn protocol_violations_end_with_a_named_error_and_what_was_shown_is_what_was_kep
             .to_string();
         assert_eq!(saved, shown, "{want}: the history holds what was printed");
     }
+}
+
+/// The SDKs' recorded `unknown_events` stream, as they replay it: a comment line, an
+/// unknown `event: message` and a stray `content_block_stop` before `message_start`, and
+/// another unknown event after `message_stop`, the last without its blank line.
+fn unknown_events_stream() -> String {
+    let start = json!({"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant","content":[],"model":"claude-opus-5-5","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":8,"output_tokens":1}}});
+    let mut body = String::from(": this is a comment\n\n");
+    body += &format!(
+        "event: message\ndata: {}\n\n",
+        json!({"type":"future_event"})
+    );
+    body += &format!(
+        "event: content_block_stop\ndata: {}\n\n",
+        json!({"type":"content_block_stop","index":0})
+    );
+    body += &sse_events(&[start]);
+    body += &sse_events(
+        &reply_events(
+            &["Hello", " there"],
+            json!({"stop_reason":"end_turn","stop_sequence":null}),
+        )[1..],
+    );
+    body += &format!("event: message\ndata: {}", json!({"type":"future_event"}));
+    body
+}
+
+#[test]
+fn the_sdks_unknown_events_stream_assembles_the_whole_message() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    mock.push_messages(Reply::RawSse(unknown_events_stream()));
+    let o = ask(&mock, home.path(), &["--save", "hi"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "Hello there\n");
+    assert!(!o.stderr.contains("protocol"), "{}", o.stderr);
+
+    mock.push_messages(Reply::RawSse(unknown_events_stream()));
+    let j = ask(&mock, home.path(), &["--json", "hi"]);
+    assert_eq!(j.code, 0, "{}", j.stderr);
+    let m: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(m["id"], "msg_01");
+    assert_eq!(m["content"], json!([{"type":"text","text":"Hello there"}]));
+    assert_eq!(m["stop_reason"], "end_turn");
+}
+
+#[test]
+fn a_reply_stopped_by_a_full_context_says_so_and_how_to_go_on() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["As I was say"],
+        json!({"stop_reason":"model_context_window_exceeded","stop_sequence":null}),
+    ))));
+    let o = ask(&mock, home.path(), &["hi"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(o.stdout, "As I was say\n", "what arrived is kept");
+    assert!(
+        o.stderr.contains("The context is full") && o.stderr.contains("--drop-oldest"),
+        "{}",
+        o.stderr
+    );
 }

@@ -636,3 +636,54 @@ fn a_new_conversation_never_shows_the_old_ones_cached_lines() {
     assert!(screen.contains("a fresh answer"), "{screen}");
     assert!(!screen.contains("THE OLD ANSWER"), "{screen}");
 }
+
+#[test]
+fn omitted_and_redacted_thinking_are_one_line_each_never_an_empty_box() {
+    let mut a = app(Pane::Chat);
+    for c in "Think about it".chars() {
+        a.update(Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(c),
+        )));
+    }
+    a.update(Msg::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Enter,
+    )));
+    let id = a.chat.streaming.unwrap();
+    let omitted = json!({"type":"thinking","thinking":"","signature":"EqQBCgIYAhIM"});
+    a.update(Msg::Api(ApiEvent::ChatBlockStopped {
+        id,
+        block: omitted.clone(),
+    }));
+    // While it streams: the line, without a count (the usage brings it).
+    assert!(
+        render(&a, 80, 12).contains("▸ thinking (not shown)"),
+        "{}",
+        render(&a, 80, 12)
+    );
+    a.update(Msg::Api(ApiEvent::ChatDelta {
+        id,
+        delta: Delta::TextDelta {
+            text: "Done.".into(),
+        },
+    }));
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({
+            "content":[omitted, {"type":"redacted_thinking","data":"EmwK"}, {"type":"text","text":"Done."}],
+            "stop_reason":"end_turn",
+            "usage":{"input_tokens":40,"output_tokens":1300,"output_tokens_details":{"thinking_tokens":1234}}
+        }),
+        first_token: None,
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
+    }));
+    let screen = render(&a, 80, 14);
+    assert!(
+        screen.contains("▸ thinking (not shown, 1.2k tokens)"),
+        "{screen}"
+    );
+    assert!(screen.contains("▸ redacted thinking"), "{screen}");
+    assert!(!screen.contains("▾ thinking"), "{screen}");
+    assert!(!screen.contains("The reply holds"), "{screen}");
+    assert_eq!(screen.matches("not shown").count(), 1, "{screen}");
+}

@@ -614,3 +614,75 @@ fn a_config_change_elsewhere_reloads_the_keys_and_a_burst_ends_with_a_fresh_read
     let id = again[0].0;
     assert!(a.update(loaded(id)).is_empty(), "and no more");
 }
+
+#[test]
+fn a_reply_stopped_by_a_full_context_says_so_and_offers_the_gates_ways_on() {
+    // A 200k window, so a few long prompts are enough to need leaving some out.
+    let mut a = tui_common::app_with("claude-haiku-4-5");
+    let finish = |a: &mut App, id: RequestId, stop: &str, input: u64| {
+        a.update(Msg::Api(ApiEvent::ChatFinished {
+            id,
+            message: json!({
+                "content":[{"type":"text","text":"words ".repeat(15_000)}],
+                "stop_reason": stop,
+                "usage":{"input_tokens":input,"output_tokens":500}
+            }),
+            first_token: None,
+            paid_by: oat::credentials::CredentialKind::ApiKey,
+            utilization: None,
+        }));
+    };
+    for i in 0..3 {
+        let id = send(&mut a, &format!("question {i}"));
+        finish(&mut a, id, "end_turn", 1000);
+    }
+    let id = send(&mut a, "the last question");
+    finish(&mut a, id, "model_context_window_exceeded", 199_800);
+    let notice = a.chat.notice.clone().map(|n| n.text).unwrap_or_default();
+    assert!(notice.starts_with("The context is full"), "{notice}");
+    assert!(notice.contains("n: new conversation"), "{notice}");
+    assert!(notice.contains("d: leave out the"), "{notice}");
+    assert!(a.chat.gate.is_some());
+    let t = a.chat.turns.last().unwrap();
+    assert_eq!(t.state, ReplyState::Done, "what arrived is kept");
+    assert!(t.notes.iter().any(|n| n.starts_with("The context is full")));
+
+    // `d` leaves the oldest exchanges out of what is sent next, and sends nothing itself.
+    let fx = a.update(key(KeyCode::Char('d')));
+    assert!(requests(&fx).is_empty(), "{fx:?}");
+    assert!(a.chat.gate.is_none());
+    assert!(a.chat.context_from > 0, "{}", a.chat.context_from);
+    let left = a.chat.context_from;
+    typed(&mut a, "next");
+    let fx = a.update(key(KeyCode::Enter));
+    let RequestKind::StreamChat { request, .. } = requests(&fx)[0].1 else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(request.messages.len(), 2 * (4 - left) + 1);
+
+    // `n` starts a new conversation instead.
+    let mut a = app();
+    let id = send(&mut a, "only question");
+    finish(&mut a, id, "model_context_window_exceeded", 999_800);
+    assert!(a.chat.gate.is_some());
+    a.update(key(KeyCode::Char('n')));
+    assert!(a.chat.turns.is_empty() && a.chat.gate.is_none());
+}
+
+#[test]
+fn a_paused_reply_that_continues_says_so_in_the_turn() {
+    let mut a = app();
+    let id = send(&mut a, "dig deep");
+    a.update(delta(id, "Searching"));
+    a.update(Msg::Api(ApiEvent::ChatContinuing {
+        id,
+        attempt: 1,
+        limit: 3,
+    }));
+    let t = a.chat.turns.last().unwrap();
+    assert_eq!(
+        t.notes,
+        vec!["the reply paused (a long server-tool turn); continuing it (1 of 3)".to_string()]
+    );
+    assert!(t.in_flight(), "the same turn goes on");
+}

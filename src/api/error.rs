@@ -55,6 +55,12 @@ pub enum ApiError {
     },
     #[error("Anthropic's API is overloaded (529): {}", .0.message)]
     Overloaded(ErrorDetail),
+    /// HTTP 402 or `billing_error`: the organisation's billing stops the request.
+    #[error("a billing problem stopped the request: {}", .0.message)]
+    PaymentRequired(ErrorDetail),
+    /// `timeout_error` (504): the API gave up on the request; another try may pass.
+    #[error("Anthropic's API timed out on the request: {}", .0.message)]
+    Timeout(ErrorDetail),
     #[error("request too large (413): {}", .0.message)]
     RequestTooLarge(ErrorDetail),
     #[error("invalid request ({status}): {}", .detail.message)]
@@ -105,6 +111,78 @@ pub struct ErrorDetail {
     /// The kind of credential the refused request carried (stamped by the client): what
     /// to do about a 401 depends on it.
     pub credential: Option<CredentialKind>,
+    /// `error.details.error_code`: the stable reason, to branch on instead of the message.
+    /// Boxed: every `Result<_, ApiError>` carries this struct's size.
+    pub code: Option<Box<ErrorCode>>,
+}
+
+/// The `error.details.error_code` values a chat client meets and says something about;
+/// any other is kept as it came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorCode {
+    ImageDimensionsTooLarge,
+    RampLimitExceeded,
+    EnforcedSpendLimitReached,
+    ContractSpendLimitReached,
+    OrganizationOnHold,
+    FileExpired,
+    Other(String),
+}
+
+impl ErrorCode {
+    pub fn parse(code: &str) -> Self {
+        match code {
+            "image_dimensions_too_large" => Self::ImageDimensionsTooLarge,
+            "ramp_limit_exceeded" => Self::RampLimitExceeded,
+            "enforced_spend_limit_reached" => Self::EnforcedSpendLimitReached,
+            "contract_spend_limit_reached" => Self::ContractSpendLimitReached,
+            "organization_on_hold" => Self::OrganizationOnHold,
+            "file_expired" => Self::FileExpired,
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    /// No retry helps: money or an account hold stands in the way, not load.
+    fn blocks_retry(&self) -> bool {
+        matches!(
+            self,
+            Self::EnforcedSpendLimitReached
+                | Self::ContractSpendLimitReached
+                | Self::OrganizationOnHold
+        )
+    }
+
+    /// What it means and what to do, when oat knows the code.
+    fn advice(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::ImageDimensionsTooLarge => {
+                "An attached image has more pixels on a side than the model takes. Scale it \
+                 down (or crop it) and attach it again."
+            }
+            Self::RampLimitExceeded => {
+                "The organisation's usage is rising faster than Anthropic lets it ramp up. \
+                 Wait the time the API asked for (retry-after), then send again; steady use \
+                 raises the limit."
+            }
+            Self::EnforcedSpendLimitReached => {
+                "The spend limit set for this workspace or organisation is reached. An admin \
+                 can raise it in the Console (Settings → Limits); otherwise it resets with \
+                 the next period."
+            }
+            Self::ContractSpendLimitReached => {
+                "The organisation's contracted spend is used up. Ask your Anthropic account \
+                 team to raise it; retrying will not help."
+            }
+            Self::OrganizationOnHold => {
+                "Anthropic has put this organisation on hold. Check the Console's billing \
+                 page or contact Anthropic support; retrying will not help."
+            }
+            Self::FileExpired => {
+                "A file the request refers to has expired on Anthropic's side. Attach it again."
+            }
+            Self::Other(_) => return None,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -118,6 +196,13 @@ struct EnvelopeError {
     #[serde(rename = "type")]
     error_type: String,
     message: String,
+    #[serde(default)]
+    details: Option<EnvelopeDetails>,
+}
+
+#[derive(Deserialize)]
+struct EnvelopeDetails {
+    error_code: Option<String>,
 }
 
 impl ErrorDetail {
@@ -131,6 +216,11 @@ impl ErrorDetail {
                 request_id: env.request_id.or(header_request_id),
                 limits: None,
                 credential: None,
+                code: env
+                    .error
+                    .details
+                    .and_then(|d| d.error_code)
+                    .map(|c| Box::new(ErrorCode::parse(&c))),
             },
             Err(_) => {
                 let text: String = body.trim().chars().take(300).collect();
@@ -144,6 +234,7 @@ impl ErrorDetail {
                     request_id: header_request_id,
                     limits: None,
                     credential: None,
+                    code: None,
                 }
             }
         }
@@ -158,6 +249,8 @@ macro_rules! detail_of {
             | ApiError::PermissionDenied(d)
             | ApiError::NotFound(d)
             | ApiError::Overloaded(d)
+            | ApiError::PaymentRequired(d)
+            | ApiError::Timeout(d)
             | ApiError::RequestTooLarge(d)
             | ApiError::Stream(d)
             | ApiError::RateLimited { detail: d, .. }
@@ -177,7 +270,14 @@ impl ApiError {
         retry_after: Option<Duration>,
     ) -> Self {
         let detail = ErrorDetail::from_body(body, request_id);
+        // The type names these whatever the status a gateway put on them.
+        match detail.error_type.as_str() {
+            "billing_error" => return Self::PaymentRequired(detail),
+            "timeout_error" => return Self::Timeout(detail),
+            _ => {}
+        }
         match status.as_u16() {
+            402 => Self::PaymentRequired(detail),
             401 => Self::Unauthorized(detail),
             403 => Self::PermissionDenied(detail),
             404 => Self::NotFound(detail),
@@ -201,6 +301,8 @@ impl ApiError {
                 detail,
                 retry_after: None,
             },
+            "billing_error" => Self::PaymentRequired(detail),
+            "timeout_error" => Self::Timeout(detail),
             _ => Self::Stream(detail),
         }
     }
@@ -271,9 +373,19 @@ impl ApiError {
         matches!(self, Self::RateLimited { retry_after: Some(d), .. } if *d > Duration::from_secs(60))
     }
 
-    /// Worth another try before any of the reply was shown: 429 (short), 529, a reset.
+    /// `error.details.error_code`, when the API sent one.
+    pub fn code(&self) -> Option<&ErrorCode> {
+        self.detail().and_then(|d| d.code.as_deref())
+    }
+
+    /// Worth another try before any of the reply was shown: 429 (short), 529, a timeout,
+    /// a reset; never a spend limit or an account hold, whatever the status.
     pub fn is_retryable(&self) -> bool {
+        if self.code().is_some_and(ErrorCode::blocks_retry) {
+            return false;
+        }
         match self {
+            Self::Timeout(_) => true,
             Self::RateLimited { .. } => !self.is_long_rate_limit(),
             Self::Overloaded(_) | Self::Network(_) => true,
             Self::Server { status, .. } => *status >= 500,
@@ -299,6 +411,10 @@ impl ApiError {
 
     /// What to do next, in a sentence a person can act on.
     pub fn advice(&self) -> &'static str {
+        // The code is the API's stable reason: it decides before any reading of words.
+        if let Some(advice) = self.code().and_then(ErrorCode::advice) {
+            return advice;
+        }
         if self.is_claude_code_only() {
             return "Anthropic accepts this setup token only inside Claude Code. Use an API key \
                     from https://console.anthropic.com/settings/keys instead (ANTHROPIC_API_KEY).";
@@ -354,6 +470,14 @@ impl ApiError {
             }
             Self::RateLimited { .. } => "Rate limited: wait a moment and try again.",
             Self::Overloaded(_) => "Anthropic's API is busy. Try again in a little while.",
+            Self::PaymentRequired(_) => {
+                "The organisation's billing stops requests: check the payment method and \
+                 balance in the Console (https://console.anthropic.com/settings/billing)."
+            }
+            Self::Timeout(_) => {
+                "Anthropic's API took too long on this request. Try again; a shorter prompt \
+                 or a lower max-tokens helps if it repeats."
+            }
             Self::RequestTooLarge(_) => "Shorten the prompt or the attached input.",
             Self::InvalidRequest { .. } => {
                 "The request was refused as invalid; see the message above."

@@ -74,11 +74,27 @@ impl Effort {
     }
 }
 
+/// Whether the reply's thinking comes back as a summary or is left out (only its
+/// signature arrives). Opus 4.7+ and the Fable models leave it out unless asked, so oat
+/// asks for `summarized` unless the person chose to save the bandwidth.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ThinkingDisplay {
+    #[default]
+    Summarized,
+    Omitted,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Thinking {
-    Adaptive,
-    Enabled { budget_tokens: u32 },
+    Adaptive {
+        display: ThinkingDisplay,
+    },
+    Enabled {
+        budget_tokens: u32,
+        display: ThinkingDisplay,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -188,6 +204,9 @@ pub struct RequestOptions {
     pub system: Option<String>,
     pub temperature: Option<f32>,
     pub thinking: ThinkingChoice,
+    /// Sent with any thinking setting, so thinking shows (or is left out) whatever the
+    /// model's own default.
+    pub thinking_display: ThinkingDisplay,
     pub effort: Option<Effort>,
     pub api_version: String,
     /// Prompt caching: breakpoints on the system prompt and the newest turn, so a
@@ -195,6 +214,9 @@ pub struct RequestOptions {
     pub cache: Option<CacheTtl>,
     /// Anthropic's server-side web search (and fetch) for this request.
     pub web: bool,
+    /// Whether the web tools may run code server-side to filter results (otherwise
+    /// `allowed_callers: ["direct"]`).
+    pub web_code_execution: bool,
 }
 
 /// The default reply budget when the person gives none; capped by the model's own limit.
@@ -252,7 +274,9 @@ pub fn plan_request(
                     opts.model
                 ));
             }
-            Some(Thinking::Adaptive)
+            Some(Thinking::Adaptive {
+                display: opts.thinking_display,
+            })
         }
         ThinkingChoice::Budget(n) => {
             if support.is_some_and(|s| !s.budgeted) {
@@ -276,7 +300,10 @@ pub fn plan_request(
                     "the thinking budget ({n}) must be less than --max-tokens ({max_tokens})"
                 ));
             }
-            Some(Thinking::Enabled { budget_tokens: n })
+            Some(Thinking::Enabled {
+                budget_tokens: n,
+                display: opts.thinking_display,
+            })
         }
     };
     if opts.thinking == ThinkingChoice::Off && support.is_some_and(|s| s.adaptive && !s.budgeted) {
@@ -335,7 +362,7 @@ pub fn plan_request(
             thinking,
             output_config: opts.effort.map(|effort| OutputConfig { effort }),
             tools: if opts.web {
-                web::tools_for(&opts.model)
+                web::tools_for(&opts.model, model, opts.web_code_execution)
             } else {
                 Vec::new()
             },

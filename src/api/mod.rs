@@ -18,7 +18,7 @@ pub mod usage;
 pub mod web;
 
 pub use client::{Client, ClientConfig, MessageStream, RetryNotice, RetryPolicy, Validation};
-pub use error::{ApiError, ErrorDetail};
+pub use error::{ApiError, ErrorCode, ErrorDetail};
 pub use limits::RateLimits;
 pub use messages::{Message, MessageRequest, RequestOptions, Role, ThinkingChoice};
 pub use models::Model;

@@ -51,8 +51,27 @@ impl From<PriceOverride> for Price {
 #[derive(Debug, Clone, Deserialize)]
 struct Family {
     models: Vec<String>,
+    /// A higher price for the whole request once its prompt is over a size.
+    #[serde(default)]
+    above: Option<Tier>,
     #[serde(flatten)]
     price: Price,
+}
+
+/// A model's price for requests whose prompt (input, cache reads and writes) is over
+/// `prompt_tokens`: Haiku 5.5 costs five times more past 100k tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct Tier {
+    pub prompt_tokens: u64,
+    #[serde(flatten)]
+    pub price: Price,
+}
+
+/// A model's prices: the base one and, for some, a tier for long prompts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Priced {
+    base: Price,
+    above: Option<Tier>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,7 +164,7 @@ fn per_token(usd_per_mtok: f64) -> u64 {
 /// The shipped prices with the config's overrides on top.
 #[derive(Debug, Clone)]
 pub struct PriceTable {
-    by_model: BTreeMap<String, Price>,
+    by_model: BTreeMap<String, Priced>,
     web_search_per_1000: f64,
     /// The date the shipped table was taken.
     pub taken: String,
@@ -161,7 +180,13 @@ impl PriceTable {
         let mut by_model = BTreeMap::new();
         for family in shipped.families {
             for id in family.models {
-                by_model.insert(id, family.price);
+                by_model.insert(
+                    id,
+                    Priced {
+                        base: family.price,
+                        above: family.above,
+                    },
+                );
             }
         }
         Self {
@@ -173,7 +198,14 @@ impl PriceTable {
 
     pub fn with_overrides(mut self, overrides: &BTreeMap<String, PriceOverride>) -> Self {
         for (id, o) in overrides {
-            self.by_model.insert(id.clone(), Price::from(*o));
+            // An override is the person's one price: no tier of the shipped one applies.
+            self.by_model.insert(
+                id.clone(),
+                Priced {
+                    base: Price::from(*o),
+                    above: None,
+                },
+            );
         }
         self
     }
@@ -182,6 +214,20 @@ impl PriceTable {
     /// of (`claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`). Nothing else is inferred:
     /// `claude-opus-4-9` does not get Opus 4's price.
     pub fn price(&self, model: &str) -> Option<Price> {
+        self.priced(model).map(|p| p.base)
+    }
+
+    /// The price a request with a prompt of `prompt_tokens` pays on `model`: the long-prompt
+    /// tier's past its size, else the base price.
+    pub fn price_for(&self, model: &str, prompt_tokens: u64) -> Option<Price> {
+        let p = self.priced(model)?;
+        Some(match p.above {
+            Some(tier) if prompt_tokens > tier.prompt_tokens => tier.price,
+            _ => p.base,
+        })
+    }
+
+    fn priced(&self, model: &str) -> Option<Priced> {
         if let Some(p) = self.by_model.get(model) {
             return Some(*p);
         }
@@ -190,9 +236,10 @@ impl PriceTable {
         dated.then(|| self.by_model.get(alias).copied()).flatten()
     }
 
-    /// What `usage` cost on `model`, or `None` when the model has no price.
+    /// What `usage` cost on `model`, or `None` when the model has no price. A prompt past
+    /// the model's long-prompt tier prices every token of the request at the tier.
     pub fn cost(&self, model: &str, usage: &Usage) -> Option<Cost> {
-        let p = self.price(model)?;
+        let p = self.price_for(model, usage.prompt_tokens())?;
         let parts = [
             (usage.input, p.input),
             (usage.output, p.output),
@@ -225,6 +272,44 @@ mod tests {
             cache_write_1h: w1,
             ..Usage::default()
         }
+    }
+
+    #[test]
+    fn a_long_prompt_pays_the_models_tier_for_the_whole_request() {
+        let t = PriceTable::shipped();
+        // Haiku 5.5: $0.10 / $0.50 up to 100k prompt tokens.
+        let short = t
+            .cost("claude-haiku-5-5", &usage(100_000, 1_000_000, 0, 0, 0))
+            .unwrap();
+        assert_eq!(short.nano_usd, 100_000 * 100 + 1_000_000 * 500);
+        // Past 100k (cache reads count as prompt), five times that, every token.
+        let long = t
+            .cost("claude-haiku-5-5", &usage(60_000, 1_000_000, 40_001, 0, 0))
+            .unwrap();
+        assert_eq!(
+            long.nano_usd,
+            60_000 * 500 + 1_000_000 * 2_500 + 40_001 * 50
+        );
+        // The one rule the app and the CLI price with.
+        let (_, cost) = price_reply(
+            &t,
+            "claude-haiku-5-5",
+            Some(&serde_json::json!({"input_tokens": 150_000, "output_tokens": 0})),
+            Some(crate::credentials::CredentialKind::ApiKey),
+            None,
+        );
+        assert_eq!(
+            cost,
+            ReplyCost::Money(Some(Cost {
+                nano_usd: 150_000 * 500
+            }))
+        );
+        // Fable 5.2 is priced; a model without a tier is unchanged past 100k.
+        assert_eq!(t.price("claude-fable-5-2").unwrap().input, 8.0);
+        assert_eq!(
+            t.price_for("claude-sonnet-5-5", 900_000),
+            t.price("claude-sonnet-5-5")
+        );
     }
 
     #[test]
@@ -266,11 +351,7 @@ mod tests {
         let t = PriceTable::shipped();
         assert!(t.price("claude-sonnet-4-5-20250929").is_some());
         assert_eq!(t.price("claude-opus-4-9"), None);
-        assert_eq!(
-            t.price("claude-haiku-5-5"),
-            None,
-            "a 'from' price is not shipped"
-        );
+        assert_eq!(t.price("claude-mythos-5-2"), None, "never guessed");
         assert_eq!(t.cost("my-gateway-model", &Usage::default()), None);
         assert_eq!(t.price("claude-opus-4-1").unwrap().output, 75.0);
         assert_eq!(t.price("claude-opus-4-6").unwrap().output, 25.0);

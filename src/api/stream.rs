@@ -1,15 +1,18 @@
-//! Anthropic's streaming events: typed decoding of each SSE event, and the assembler that
-//! rebuilds the final message (content blocks, stop reason, usage) from them. Pure: the
-//! network side lives in `client.rs`.
+//! Anthropic's streaming events: typed decoding of each SSE event; the assembler that
+//! rebuilds the final message from them is in `stream/assembler.rs`. Pure: the network
+//! side lives in `client.rs`.
 
 use serde::Deserialize;
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::sse::SseEvent;
 
+mod assembler;
 mod fast;
+
+pub use assembler::Assembler;
 
 /// One event of a streamed reply (the `type` of its data).
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +34,8 @@ pub enum StreamEvent {
     MessageDelta {
         delta: Value,
         usage: Option<Value>,
+        /// What the API changed in the request's input (thinking it dropped), when sent.
+        input_transformations: Option<Value>,
     },
     MessageStop,
     Ping,
@@ -119,6 +124,7 @@ struct RawEvent<'a> {
     message: Option<Value>,
     content_block: Option<Value>,
     usage: Option<Value>,
+    input_transformations: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -181,6 +187,7 @@ fn decode_fields(data: &str) -> Result<StreamEvent, Bad> {
                 None => return Err(missing("delta")),
             },
             usage: raw.usage,
+            input_transformations: raw.input_transformations.filter(|t| !t.is_null()),
         },
         "message_stop" => StreamEvent::MessageStop,
         "ping" => StreamEvent::Ping,
@@ -198,276 +205,6 @@ pub fn starting_text(content_block: &Value) -> Option<String> {
         .as_str()
         .filter(|t| !t.is_empty())
         .map(str::to_string)
-}
-
-/// Rebuilds the whole message as the API would have returned it without streaming.
-#[derive(Debug, Default)]
-pub struct Assembler {
-    message: Map<String, Value>,
-    content: Vec<Value>,
-    /// Text or thinking arriving for one block, gathered here rather than appended to its
-    /// JSON object (a map lookup per delta); moved into the block when anything else
-    /// happens, and merged into every view of the message before that.
-    growing: Option<Growing>,
-    /// `input_json_delta` fragments per block, parsed when the block stops.
-    partial_json: Vec<(usize, String)>,
-    started: bool,
-    stopped: bool,
-}
-
-#[derive(Debug)]
-struct Growing {
-    index: usize,
-    key: &'static str,
-    text: String,
-}
-
-impl Assembler {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Moves the gathered text into its block.
-    fn flush(&mut self) {
-        let Some(g) = self.growing.take() else {
-            return;
-        };
-        if let Some(Value::Object(block)) = self.content.get_mut(g.index) {
-            match block.get_mut(g.key) {
-                Some(Value::String(s)) => s.push_str(&g.text),
-                _ => {
-                    block.insert(g.key.to_string(), Value::String(g.text));
-                }
-            }
-        }
-    }
-
-    fn grow(&mut self, index: usize, key: &'static str, piece: &str) {
-        match &mut self.growing {
-            Some(g) if g.index == index && g.key == key => g.text.push_str(piece),
-            _ => {
-                self.flush();
-                self.growing = Some(Growing {
-                    index,
-                    key,
-                    text: piece.to_string(),
-                });
-            }
-        }
-    }
-
-    /// Block `index` as it stands, gathered text included.
-    fn view(&self, index: usize, block: &Value) -> Value {
-        let mut block = block.clone();
-        if let (Some(g), Value::Object(b)) = (&self.growing, &mut block)
-            && g.index == index
-        {
-            match b.get_mut(g.key) {
-                Some(Value::String(s)) => s.push_str(&g.text),
-                _ => {
-                    b.insert(g.key.to_string(), Value::String(g.text.clone()));
-                }
-            }
-        }
-        block
-    }
-
-    /// Applies one event. An event that breaks the protocol (content before
-    /// `message_start`, a block started out of order, a delta or stop for a block that
-    /// never started) changes nothing and is returned as `ApiError::Protocol`, so what a
-    /// caller shows and what it keeps stay the same.
-    pub fn apply(&mut self, event: &StreamEvent) -> Result<(), ApiError> {
-        let violation = |what: String| Err(ApiError::Protocol(what));
-        let needs_start = !matches!(
-            event,
-            StreamEvent::MessageStart { .. } | StreamEvent::Ping | StreamEvent::Unknown
-        );
-        if needs_start && !self.started {
-            return violation(format!("{} before `message_start`", event.name()));
-        }
-        let grows = matches!(
-            event,
-            StreamEvent::ContentBlockDelta {
-                delta: Delta::TextDelta { .. } | Delta::ThinkingDelta { .. },
-                ..
-            }
-        );
-        if !grows {
-            self.flush();
-        }
-        match event {
-            StreamEvent::MessageStart { message } => {
-                if let Value::Object(m) = message {
-                    self.message = m.clone();
-                    self.message.remove("content");
-                }
-                self.started = true;
-            }
-            StreamEvent::ContentBlockStart {
-                index,
-                content_block,
-            } => {
-                if *index != self.content.len() {
-                    return violation(format!(
-                        "content block {index} started after {} blocks (expected block {})",
-                        self.content.len(),
-                        self.content.len()
-                    ));
-                }
-                self.content.push(content_block.clone());
-            }
-            StreamEvent::ContentBlockDelta { index, delta } => {
-                if *index >= self.content.len() {
-                    return violation(format!(
-                        "delta for content block {index}, which never started"
-                    ));
-                }
-                self.apply_delta(*index, delta);
-            }
-            StreamEvent::ContentBlockStop { index } => {
-                if *index >= self.content.len() {
-                    return violation(format!(
-                        "stop for content block {index}, which never started"
-                    ));
-                }
-                self.finish_block(*index);
-            }
-            StreamEvent::MessageDelta { delta, usage } => {
-                if let Value::Object(d) = delta {
-                    for (k, v) in d {
-                        self.message.insert(k.clone(), v.clone());
-                    }
-                }
-                // `usage` in message_delta is cumulative: each key replaces the earlier one.
-                if let Some(Value::Object(u)) = usage {
-                    let entry = self
-                        .message
-                        .entry("usage")
-                        .or_insert_with(|| Value::Object(Map::new()));
-                    if let Value::Object(existing) = entry {
-                        for (k, v) in u {
-                            existing.insert(k.clone(), v.clone());
-                        }
-                    }
-                }
-            }
-            StreamEvent::MessageStop => self.stopped = true,
-            StreamEvent::Ping | StreamEvent::Unknown => {}
-        }
-        Ok(())
-    }
-
-    fn apply_delta(&mut self, index: usize, delta: &Delta) {
-        match delta {
-            Delta::TextDelta { text } => return self.grow(index, "text", text),
-            Delta::ThinkingDelta { thinking } => return self.grow(index, "thinking", thinking),
-            _ => {}
-        }
-        let Some(Value::Object(block)) = self.content.get_mut(index) else {
-            return;
-        };
-        let mut append = |key: &str, piece: &str| match block.get_mut(key) {
-            Some(Value::String(s)) => s.push_str(piece),
-            _ => {
-                block.insert(key.to_string(), Value::String(piece.to_string()));
-            }
-        };
-        match delta {
-            Delta::TextDelta { .. } | Delta::ThinkingDelta { .. } => {}
-            Delta::SignatureDelta { signature } => append("signature", signature),
-            Delta::InputJsonDelta { partial_json } => {
-                match self.partial_json.iter_mut().find(|(i, _)| *i == index) {
-                    Some((_, buf)) => buf.push_str(partial_json),
-                    None => self.partial_json.push((index, partial_json.clone())),
-                }
-            }
-            Delta::CitationsDelta { citation } => {
-                let list = block
-                    .entry("citations")
-                    .or_insert_with(|| Value::Array(Vec::new()));
-                if let Value::Array(items) = list {
-                    items.push(citation.clone());
-                } else {
-                    *list = Value::Array(vec![citation.clone()]);
-                }
-            }
-            Delta::Unknown => {}
-        }
-    }
-
-    fn finish_block(&mut self, index: usize) {
-        let Some(pos) = self.partial_json.iter().position(|(i, _)| *i == index) else {
-            return;
-        };
-        let (_, json) = self.partial_json.swap_remove(pos);
-        if let Some(Value::Object(block)) = self.content.get_mut(index) {
-            let input = if json.trim().is_empty() {
-                Value::Object(Map::new())
-            } else {
-                serde_json::from_str(&json).unwrap_or(Value::String(json))
-            };
-            block.insert("input".into(), input);
-        }
-    }
-
-    /// One content block as it stands (whole once its `content_block_stop` arrived).
-    pub fn block(&self, index: usize) -> Option<&Value> {
-        self.content.get(index)
-    }
-
-    /// True once `message_stop` arrived.
-    pub fn is_complete(&self) -> bool {
-        self.stopped
-    }
-
-    /// The message so far: whole after `message_stop`, partial before.
-    pub fn message(&self) -> Value {
-        let mut m = self.message.clone();
-        m.insert("content".into(), Value::Array(self.content()));
-        Value::Object(m)
-    }
-
-    /// The content blocks so far, as the API would send them back in a later turn.
-    pub fn content(&self) -> Vec<Value> {
-        self.content
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| !b.is_null())
-            .map(|(i, b)| self.view(i, b))
-            .collect()
-    }
-
-    /// All text blocks joined: what a person reads.
-    pub fn text(&self) -> String {
-        let mut out = String::new();
-        for (i, b) in self.content.iter().enumerate() {
-            if b["type"] != "text" {
-                continue;
-            }
-            out.push_str(b["text"].as_str().unwrap_or(""));
-            if let Some(g) = self
-                .growing
-                .as_ref()
-                .filter(|g| g.index == i && g.key == "text")
-            {
-                out.push_str(&g.text);
-            }
-        }
-        out
-    }
-
-    pub fn usage(&self) -> Option<&Value> {
-        self.message.get("usage")
-    }
-
-    pub fn stop_reason(&self) -> Option<&str> {
-        self.message.get("stop_reason").and_then(Value::as_str)
-    }
-
-    /// `stop_details` as the API sent it (a refusal's category and explanation).
-    pub fn stop_details(&self) -> Option<&Value> {
-        self.message.get("stop_details").filter(|v| !v.is_null())
-    }
 }
 
 #[cfg(test)]

@@ -21,17 +21,76 @@ fn takes_2026_tools(model: &str) -> bool {
     }
 }
 
-/// The `tools` entries for web search and fetch on `model`. Older models get the 2025
-/// search tool only: their fetch tool still needs a beta flag.
-pub fn tools_for(model: &str) -> Vec<Value> {
-    if takes_2026_tools(model) {
-        vec![
-            json!({"type": "web_search_20260209", "name": "web_search", "max_uses": MAX_USES}),
-            json!({"type": "web_fetch_20260209", "name": "web_fetch", "max_uses": MAX_USES}),
-        ]
-    } else {
-        vec![json!({"type": "web_search_20250305", "name": "web_search", "max_uses": MAX_USES})]
+/// The newest versions of each tool oat knows, newest first.
+const SEARCH_VERSIONS: [&str; 3] = [
+    "web_search_20260318",
+    "web_search_20260209",
+    "web_search_20250305",
+];
+const FETCH_VERSIONS: [&str; 3] = [
+    "web_fetch_20260318",
+    "web_fetch_20260309",
+    "web_fetch_20260209",
+];
+
+/// Every string under the model's `capabilities.server_tools` (however it is nested):
+/// the tool versions it lists, read defensively. `None` when the model lists none.
+fn listed_versions(model: &super::Model) -> Option<Vec<String>> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Object(m) => m.iter().for_each(|(k, v)| {
+                out.push(k.clone());
+                walk(v, out);
+            }),
+            _ => {}
+        }
     }
+    let tools = model.capabilities.get("server_tools")?;
+    let mut out = Vec::new();
+    walk(tools, &mut out);
+    out.iter()
+        .any(|s| s.starts_with("web_search_") || s.starts_with("web_fetch_"))
+        .then_some(out)
+}
+
+/// The `tools` entries for web search and fetch on `model_id`: the newest versions the
+/// model's `capabilities.server_tools` lists when `/v1/models` gave them, else by its
+/// generation (4.6 and later take the 2026 versions; older ones the 2025 search tool
+/// only, their fetch tool still needs a beta flag). The 2026 versions filter results by
+/// running code server-side unless `allowed_callers` is `["direct"]`, which oat sends
+/// unless `code_execution` allows it (cost and behaviour stay predictable).
+pub fn tools_for(model_id: &str, model: Option<&super::Model>, code_execution: bool) -> Vec<Value> {
+    let (search, fetch) = match model.and_then(listed_versions) {
+        Some(listed) => {
+            let newest = |known: &[&'static str]| {
+                known
+                    .iter()
+                    .copied()
+                    .find(|v| listed.iter().any(|l| l == v))
+            };
+            (
+                newest(&SEARCH_VERSIONS).unwrap_or("web_search_20250305"),
+                newest(&FETCH_VERSIONS),
+            )
+        }
+        None if takes_2026_tools(model_id) => (SEARCH_VERSIONS[0], Some(FETCH_VERSIONS[0])),
+        None => ("web_search_20250305", None),
+    };
+    let entry = |kind: &str, name: &str| {
+        let mut tool = json!({"type": kind, "name": name, "max_uses": MAX_USES});
+        // Only the 2026 versions know callers.
+        if !kind.ends_with("20250305") && !code_execution {
+            tool["allowed_callers"] = json!(["direct"]);
+        }
+        tool
+    };
+    let mut tools = vec![entry(search, "web_search")];
+    if let Some(f) = fetch {
+        tools.push(entry(f, "web_fetch"));
+    }
+    tools
 }
 
 /// Whether a refused request that carried the web tools was refused because of them (web
@@ -69,10 +128,14 @@ pub fn activity(block: &Value) -> Option<String> {
     Some(match block["name"].as_str() {
         Some("web_search") => format!("searching: {}", input["query"].as_str().unwrap_or("…")),
         Some("web_fetch") => format!("fetching: {}", input["url"].as_str().unwrap_or("…")),
+        Some("code_execution") => CODE_RUN.into(),
         Some(other) => format!("running {other}"),
         None => "running a server tool".into(),
     })
 }
+
+/// The one collapsed line for a server-side code run (the 2026 tools filter results so).
+pub const CODE_RUN: &str = "ran code server-side to filter the results";
 
 /// One line for a tool result that is an error; `None` for results that worked.
 pub fn tool_error(block: &Value) -> Option<String> {
@@ -208,8 +271,55 @@ mod tests {
         ] {
             assert_eq!(takes_2026_tools(model), new, "{model}");
         }
-        assert_eq!(tools_for("claude-haiku-4-5").len(), 1);
-        assert_eq!(tools_for("claude-sonnet-5-5")[1]["name"], "web_fetch");
+        assert_eq!(
+            tools_for("claude-haiku-4-5", None, false),
+            vec![json!({"type":"web_search_20250305","name":"web_search","max_uses":MAX_USES})]
+        );
+        assert_eq!(
+            tools_for("claude-sonnet-5-5", None, false),
+            vec![
+                json!({"type":"web_search_20260318","name":"web_search","max_uses":MAX_USES,"allowed_callers":["direct"]}),
+                json!({"type":"web_fetch_20260318","name":"web_fetch","max_uses":MAX_USES,"allowed_callers":["direct"]}),
+            ]
+        );
+        // Code execution allowed: no callers list, the API's default.
+        assert!(
+            tools_for("claude-sonnet-5-5", None, true)
+                .iter()
+                .all(|t| t.get("allowed_callers").is_none())
+        );
+    }
+
+    #[test]
+    fn the_models_listed_server_tools_decide_the_versions() {
+        let model = |caps: Value| crate::api::Model {
+            id: "x".into(),
+            display_name: String::new(),
+            created_at: None,
+            max_input_tokens: None,
+            max_tokens: None,
+            capabilities: caps,
+            extra: Default::default(),
+        };
+        // An id that reads as old, but the model lists the 2026-02-09 tools.
+        let m = model(json!({"server_tools":{"supported":true,
+            "web_search":{"supported":true,"versions":["web_search_20250305","web_search_20260209"]},
+            "web_fetch":{"supported":true,"versions":["web_fetch_20260209"]}}}));
+        let tools = tools_for("claude-haiku-4-5", Some(&m), false);
+        assert_eq!(tools[0]["type"], "web_search_20260209");
+        assert_eq!(tools[1]["type"], "web_fetch_20260209");
+        // Only the basic search listed: no fetch, no callers.
+        let m = model(json!({"server_tools":["web_search_20250305"]}));
+        assert_eq!(
+            tools_for("claude-sonnet-5-5", Some(&m), false),
+            vec![json!({"type":"web_search_20250305","name":"web_search","max_uses":MAX_USES})]
+        );
+        // Capabilities that list no server tools: the generation decides.
+        let m = model(json!({"thinking":{"supported":true}}));
+        assert_eq!(
+            tools_for("claude-sonnet-5-5", Some(&m), false)[0]["type"],
+            "web_search_20260318"
+        );
     }
 
     #[test]

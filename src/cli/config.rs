@@ -140,6 +140,23 @@ pub fn settings(global: &GlobalArgs, file: &config::Config) -> Vec<Setting> {
         from_file(file.cache_ttl.is_some()),
     ));
     out.push(setting(
+        "thinking_display",
+        match file.thinking_display.unwrap_or_default() {
+            crate::api::messages::ThinkingDisplay::Summarized => "summarized",
+            crate::api::messages::ThinkingDisplay::Omitted => "omitted",
+        },
+        from_file(file.thinking_display.is_some()),
+    ));
+    out.push(setting(
+        "web_code_execution",
+        if file.web_code_execution == Some(true) {
+            "true"
+        } else {
+            "false (web tools called directly)"
+        },
+        from_file(file.web_code_execution.is_some()),
+    ));
+    out.push(setting(
         "theme",
         match file.theme.unwrap_or_default() {
             config::ThemeChoice::Auto => "auto",
@@ -239,6 +256,8 @@ const TEMPLATE: &str = "# oat's config: uncomment what you want to change (see `
 # proxy = \"http://proxy.example:3128\"
 # cache = true
 # cache_ttl = \"5m\"          # or \"1h\"
+# thinking_display = \"summarized\"  # or \"omitted\" (only a token count shows)
+# web_code_execution = false  # true: the web tools may run code server-side
 # theme = \"auto\"            # or \"dark\", \"light\"
 # images = true             # pictures of attached images (false: chips only)
 # [prices.\"my-model\"]       # USD per million tokens

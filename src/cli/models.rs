@@ -56,11 +56,14 @@ pub fn table(models: &[Model]) -> String {
                 tokens(m.max_input_tokens),
                 tokens(m.max_tokens),
                 m.thinking_label().to_string(),
+                m.lifecycle_label(),
             ]
         })
         .collect();
     super::table::render(
-        &["ID", "NAME", "CREATED", "CONTEXT", "MAX OUT", "THINKING"],
+        &[
+            "ID", "NAME", "CREATED", "CONTEXT", "MAX OUT", "THINKING", "STATUS",
+        ],
         &rows,
     )
 }
@@ -74,8 +77,24 @@ mod tests {
         let t = table(&fallback().data[..2]);
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[0].starts_with("ID"));
-        assert!(lines[1].starts_with("claude-fable-5-1  "));
+        assert!(lines[1].starts_with("claude-fable-5-2  "));
         let col = lines[0].find("CONTEXT").unwrap();
         assert_eq!(&lines[1][col..col + 2], "1M");
+        assert!(lines[1].ends_with("active"), "{}", lines[1]);
+        let opus = fallback()
+            .data
+            .into_iter()
+            .find(|m| m.id == "claude-opus-4-5")
+            .unwrap();
+        let t = table(std::slice::from_ref(&opus));
+        assert!(t.contains("deprecated, retires 2027-01-22"), "{t}");
+        // Within 30 days of the date, a warning; before, none.
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert_eq!(opus.retirement_warning(at("2026-12-02T00:00:00Z")), None);
+        let w = opus.retirement_warning(at("2027-01-02T00:00:00Z")).unwrap();
+        assert!(
+            w.contains("retires on 2027-01-22 (20 days from now)"),
+            "{w}"
+        );
     }
 }

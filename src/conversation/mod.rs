@@ -9,5 +9,5 @@ pub mod settings;
 pub mod turn;
 
 pub use sent::{Exchange, api_messages, to_api_messages};
-pub use settings::{Choices, Settings};
+pub use settings::{Choices, Sent, Settings};
 pub use turn::{End, Keeping, Kept, Outcome, PromptTarget, SAVE_EVERY, Sink, TurnEvent};

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::api::CacheTtl;
-use crate::api::messages::{Effort, RequestOptions, ThinkingChoice};
+use crate::api::messages::{Effort, RequestOptions, ThinkingChoice, ThinkingDisplay};
 
 /// The person's choices for a conversation. `None` (and `ThinkingChoice::Default`) means
 /// "not chosen": the model's or oat's default applies, and is never pinned by saving.
@@ -35,6 +35,10 @@ pub struct Settings {
     pub cache: Option<CacheTtl>,
     /// Recorded like `cache`, and taken from the config in effect likewise.
     pub api_version: String,
+    /// Whether thinking is shown (summarized) or left out: recorded and taken likewise.
+    pub thinking_display: ThinkingDisplay,
+    /// Whether the web tools may run code server-side: taken likewise.
+    pub web_code_execution: bool,
 }
 
 impl Settings {
@@ -47,10 +51,12 @@ impl Settings {
             system: c.system.clone(),
             temperature: c.temperature,
             thinking: c.thinking,
+            thinking_display: self.thinking_display,
             effort: c.effort,
             api_version: self.api_version.clone(),
             cache: self.cache,
             web: c.web,
+            web_code_execution: self.web_code_execution,
         }
     }
 
@@ -67,30 +73,40 @@ impl Settings {
                 "api_version".into(),
                 Value::String(self.api_version.clone()),
             );
+            m.insert(
+                "thinking_display".into(),
+                serde_json::to_value(self.thinking_display).unwrap_or(Value::Null),
+            );
         }
         v
     }
 
     /// Read back from the history: `saved` is the JSON of `to_json` (or an older shape:
     /// missing fields are "not chosen"); the model and system prompt come from the
-    /// conversation's own columns when the JSON has none. Caching and the API version
-    /// are the caller's (the config in effect).
-    pub fn from_saved(
-        saved: &Value,
-        model: &str,
-        system: Option<String>,
-        cache: Option<CacheTtl>,
-        api_version: String,
-    ) -> Self {
+    /// conversation's own columns when the JSON has none. What oat sends from the
+    /// config (caching, the API version, the thinking display) is the caller's: the
+    /// config in effect.
+    pub fn from_saved(saved: &Value, model: &str, system: Option<String>, sent: Sent) -> Self {
         let mut choices: Choices = serde_json::from_value(saved.clone()).unwrap_or_default();
         choices.system = system;
         Self {
             model: saved["model"].as_str().unwrap_or(model).to_string(),
             choices,
-            cache,
-            api_version,
+            cache: sent.cache,
+            api_version: sent.api_version,
+            thinking_display: sent.thinking_display,
+            web_code_execution: sent.web_code_execution,
         }
     }
+}
+
+/// What oat sends from the config in effect rather than from a conversation's choices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub cache: Option<CacheTtl>,
+    pub api_version: String,
+    pub thinking_display: ThinkingDisplay,
+    pub web_code_execution: bool,
 }
 
 /// `ThinkingChoice` as the history has always written it: `null` (the model's default),
@@ -133,6 +149,17 @@ mod tests {
             },
             cache: Some(CacheTtl::OneHour),
             api_version: "2023-06-01".into(),
+            thinking_display: ThinkingDisplay::Omitted,
+            web_code_execution: false,
+        }
+    }
+
+    fn sent(cache: Option<CacheTtl>, api_version: &str) -> Sent {
+        Sent {
+            cache,
+            api_version: api_version.into(),
+            thinking_display: ThinkingDisplay::Summarized,
+            web_code_execution: false,
         }
     }
 
@@ -143,12 +170,15 @@ mod tests {
         assert_eq!(saved["thinking"], "4096");
         assert_eq!(saved["effort"], "xhigh");
         assert_eq!(saved["model"], "claude-opus-5-5");
+        assert_eq!(saved["thinking_display"], "omitted");
         let back = Settings::from_saved(
             &saved,
             "other-model",
             Some("sys".into()),
-            Some(CacheTtl::OneHour),
-            "2023-06-01".into(),
+            Sent {
+                thinking_display: ThinkingDisplay::Omitted,
+                ..sent(Some(CacheTtl::OneHour), "2023-06-01")
+            },
         );
         assert_eq!(back, s);
     }
@@ -157,17 +187,17 @@ mod tests {
     fn older_rows_read_as_not_chosen_and_keep_their_columns() {
         // What the app wrote before settings were one type, and what the CLI wrote.
         let app = json!({"max_tokens": null, "temperature": 0.5, "thinking": "adaptive", "effort": null, "web": false});
-        let s = Settings::from_saved(&app, "claude-haiku-4-5", None, None, "2023-06-01".into());
+        let s = Settings::from_saved(&app, "claude-haiku-4-5", None, sent(None, "2023-06-01"));
         assert_eq!(s.model, "claude-haiku-4-5");
         assert_eq!(s.choices.thinking, ThinkingChoice::Adaptive);
         assert_eq!(s.choices.temperature, Some(0.5));
         let cli = json!({"max_tokens": 8192});
-        let s = Settings::from_saved(&cli, "m", Some("be brief".into()), None, "x".into());
+        let s = Settings::from_saved(&cli, "m", Some("be brief".into()), sent(None, "x"));
         assert_eq!(s.choices.max_tokens, Some(8192));
         assert_eq!(s.choices.system.as_deref(), Some("be brief"));
         assert_eq!(s.choices.thinking, ThinkingChoice::Default);
         // Garbage is "nothing chosen", never an error that loses the conversation.
-        let s = Settings::from_saved(&json!("?"), "m", None, None, "x".into());
+        let s = Settings::from_saved(&json!("?"), "m", None, sent(None, "x"));
         assert_eq!(s.choices, Choices::default());
     }
 }

@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::settings::Settings;
 use crate::api::stream::starting_text;
 use crate::api::{
-    ApiError, Assembler, Client, Delta, MessageRequest, RateLimits, RetryNotice, StreamEvent,
+    ApiError, Assembler, Client, Delta, Message, MessageRequest, RateLimits, RetryNotice, Role,
+    StreamEvent,
 };
 use crate::attach::Attachment;
 use crate::credentials::CredentialKind;
@@ -95,6 +96,9 @@ pub enum TurnEvent<'a> {
     BlockStopped(&'a Value),
     /// The reply has its row in the history (once, the first time it is kept).
     ReplyKept { message: i64 },
+    /// The reply paused (`pause_turn`) and is sent again to continue: the `attempt`th of
+    /// at most `limit` times.
+    Continuing { attempt: u32, limit: u32 },
 }
 
 /// The front end a turn reports to.
@@ -195,8 +199,21 @@ impl Keeper {
     }
 }
 
+/// How many times a reply that pauses (`stop_reason: "pause_turn"`, a long server-tool
+/// turn) is continued on its own before the person is asked to.
+pub const MAX_CONTINUATIONS: u32 = 3;
+
+/// What a front end says when a paused reply is continued, and when it paused too often.
+pub fn continuing_words(attempt: u32, limit: u32) -> String {
+    format!("the reply paused (a long server-tool turn); continuing it ({attempt} of {limit})")
+}
+pub const STILL_PAUSED: &str =
+    "the reply paused again after the automatic continuations; send \"continue\" to go on";
+
 /// Sends `request` and streams the reply to `sink`, keeping it where `keeping` says,
-/// until it ends, fails, `cancel` completes, or the sink stops listening.
+/// until it ends, fails, `cancel` completes, or the sink stops listening. A reply that
+/// pauses is sent again with what arrived (as the API documents), up to
+/// `MAX_CONTINUATIONS` times, into the same assembler and the same kept reply.
 pub async fn run(
     client: &Client,
     request: &MessageRequest,
@@ -213,56 +230,127 @@ pub async fn run(
         request_id: None,
     };
     tokio::pin!(cancel);
-    let opened = {
-        let mut on_retry = |n: RetryNotice| {
-            sink.event(TurnEvent::Retrying(&n));
-        };
-        tokio::select! {
-            _ = &mut cancel => None,
-            opened = client.stream_message(request, &mut on_retry) => Some(opened),
-        }
-    };
     let mut keeper = keeping.map(|keeping| Keeper {
         keeping,
         model: request.model.clone(),
         row: None,
         last: Instant::now(),
     });
-    let mut stream = match opened {
-        None => {
-            // Stopped before a byte came (waiting to retry, say): the reply row says so,
-            // so the prompt is not left looking unanswered.
-            if let Some(k) = keeper.as_mut() {
-                k.keep(&outcome.assembler, None, Ending::Stopped, true, sink)
-                    .await;
+    // Only a continuation needs its own copy of the request.
+    let mut continued: Option<MessageRequest> = None;
+    let mut continuations = 0;
+    let end = loop {
+        let current = continued.as_ref().unwrap_or(request);
+        let opened = {
+            let mut on_retry = |n: RetryNotice| {
+                sink.event(TurnEvent::Retrying(&n));
+            };
+            tokio::select! {
+                _ = &mut cancel => None,
+                opened = client.stream_message(current, &mut on_retry) => Some(opened),
             }
-            outcome.end = End::Cancelled;
+        };
+        let mut stream = match opened {
+            None => {
+                // Stopped before a byte came (waiting to retry, say): the reply row says
+                // so, so the prompt is not left looking unanswered.
+                if let Some(k) = keeper.as_mut() {
+                    k.keep(&outcome.assembler, None, Ending::Stopped, true, sink)
+                        .await;
+                }
+                outcome.end = End::Cancelled;
+                return outcome;
+            }
+            // A continuation that fails keeps what the paused reply brought (below).
+            Some(Err(e)) if continuations > 0 => break End::Failed(e),
+            Some(Err(e)) => {
+                outcome.end = End::Failed(e);
+                return outcome;
+            }
+            Some(Ok(s)) => s,
+        };
+        outcome.request_id = stream.request_id.clone();
+        outcome.limits = stream.limits.clone();
+        if !sink.event(TurnEvent::Opened {
+            limits: &outcome.limits,
+        }) {
+            outcome.end = End::Unheard;
             return outcome;
         }
-        Some(Err(e)) => {
-            outcome.end = End::Failed(e);
-            return outcome;
+        let end = stream_reply(
+            &mut stream,
+            &mut outcome,
+            keeper.as_mut(),
+            &mut cancel,
+            sink,
+            started,
+        )
+        .await;
+        let a = &mut outcome.assembler;
+        if matches!(end, End::Finished)
+            && a.is_complete()
+            && a.stop_reason() == Some("pause_turn")
+            && continuations < MAX_CONTINUATIONS
+        {
+            continuations += 1;
+            if !sink.event(TurnEvent::Continuing {
+                attempt: continuations,
+                limit: MAX_CONTINUATIONS,
+            }) {
+                break End::Unheard;
+            }
+            // The prompt's messages, then everything the reply brought so far as one
+            // assistant message (replacing the one an earlier continuation sent).
+            let mut next = current.clone();
+            if continuations > 1 {
+                next.messages.pop();
+            }
+            next.messages.push(Message {
+                role: Role::Assistant,
+                content: a.content(),
+            });
+            a.continue_paused();
+            continued = Some(next);
+            continue;
         }
-        Some(Ok(s)) => s,
+        break end;
     };
-    outcome.request_id = stream.request_id.clone();
-    outcome.limits = stream.limits.clone();
-    if !sink.event(TurnEvent::Opened {
-        limits: &outcome.limits,
-    }) {
-        outcome.end = End::Unheard;
-        return outcome;
+    let a = &outcome.assembler;
+    let ending = match end {
+        End::Finished if a.is_complete() => Ending::Complete,
+        End::Cancelled => Ending::Stopped,
+        _ => Ending::Open,
+    };
+    // A stop is kept even before any text, for the same reason as above.
+    if let Some(k) = keeper.as_mut()
+        && (k.row.is_some() || !a.content().is_empty() || matches!(ending, Ending::Stopped))
+    {
+        k.keep(a, outcome.first_token, ending, true, sink).await;
     }
+    outcome.end = end;
+    outcome
+}
+
+/// Streams one message of the reply into the outcome's assembler, telling `sink` and
+/// keeping it as it goes, until it ends, fails, is cancelled or unheard.
+async fn stream_reply(
+    stream: &mut crate::api::MessageStream,
+    outcome: &mut Outcome,
+    mut keeper: Option<&mut Keeper>,
+    cancel: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
+    sink: &mut impl Sink,
+    started: Instant,
+) -> End {
     let a = &mut outcome.assembler;
     let first_token = &mut outcome.first_token;
     // One timer for the whole reply: a stalled stream still gets what arrived kept.
     let stall = tokio::time::sleep(SAVE_EVERY);
     tokio::pin!(stall);
     let mut unsaved = false;
-    let end = loop {
+    loop {
         let next = tokio::select! {
             biased;
-            _ = &mut cancel => break End::Cancelled,
+            _ = cancel.as_mut() => break End::Cancelled,
             // The stream before the timer: while events wait in its buffer, nothing else
             // is polled.
             next = stream.next_event() => next,
@@ -284,6 +372,10 @@ pub async fn run(
         if let Err(e) = a.apply(&event) {
             break End::Failed(e);
         }
+        // Skipped before `message_start` (see `Assembler::apply`): nothing to tell.
+        if !a.started() {
+            continue;
+        }
         let heard = match event {
             StreamEvent::ContentBlockDelta { delta, .. } => {
                 first_token.get_or_insert_with(|| started.elapsed());
@@ -298,7 +390,7 @@ pub async fn run(
                     None => true,
                 }
             }
-            StreamEvent::ContentBlockStop { index } => match a.block(index) {
+            StreamEvent::ContentBlockStop { index } => match a.stopped_block(index) {
                 Some(block) => sink.event(TurnEvent::BlockStopped(block)),
                 None => true,
             },
@@ -323,18 +415,5 @@ pub async fn run(
                 unsaved = false;
             }
         }
-    };
-    let ending = match end {
-        End::Finished if a.is_complete() => Ending::Complete,
-        End::Cancelled => Ending::Stopped,
-        _ => Ending::Open,
-    };
-    // A stop is kept even before any text, for the same reason as above.
-    if let Some(k) = keeper.as_mut()
-        && (k.row.is_some() || !a.content().is_empty() || matches!(ending, Ending::Stopped))
-    {
-        k.keep(a, *first_token, ending, true, sink).await;
     }
-    outcome.end = end;
-    outcome
 }

@@ -108,6 +108,10 @@ pub struct App {
     pub size: (u16, u16),
     pub spinner: usize,
     pub api_version: String,
+    /// Whether thinking is asked for as a summary or left out (config `thinking_display`).
+    pub thinking_display: crate::api::messages::ThinkingDisplay,
+    /// Whether the web tools may run code server-side (config `web_code_execution`).
+    pub web_code_execution: bool,
     /// Prompt caching for chat requests (`None`: off), from the config.
     pub cache: Option<crate::api::CacheTtl>,
     pub prices: crate::api::pricing::PriceTable,
@@ -141,6 +145,8 @@ impl App {
             size: (80, 24),
             spinner: 0,
             api_version,
+            thinking_display: Default::default(),
+            web_code_execution: false,
             cache: Some(crate::api::CacheTtl::default()),
             prices: crate::api::pricing::PriceTable::shipped(),
             theme: super::theme::Theme::from_env(),

@@ -9,12 +9,15 @@ use crate::api::MessageRequest;
 use crate::conversation::turn::{self, End, Keeping, Kept, PromptTarget, Sink, TurnEvent};
 
 /// Whether the UI hears of a finished block: server-tool calls and results (what a search
-/// does), and text that cites sources (its markers). Plain text and thinking arrive as
-/// deltas already.
+/// does), text that cites sources (its markers), and thinking with no text to show
+/// (omitted or redacted: its one line). Plain text and thinking arrive as deltas already.
 fn shows_at_stop(block: &Value) -> bool {
     match block["type"].as_str() {
         Some("text") => block.get("citations").is_some_and(|c| !c.is_null()),
-        Some("thinking" | "redacted_thinking") => false,
+        Some("thinking") => block["thinking"]
+            .as_str()
+            .is_none_or(|t| t.trim().is_empty()),
+        Some("redacted_thinking") => true,
         _ => true,
     }
 }
@@ -45,6 +48,9 @@ impl Sink for Forward<'_> {
             },
             TurnEvent::BlockStopped(_) => return true,
             TurnEvent::ReplyKept { message } => ApiEvent::ReplySaved { id, message },
+            TurnEvent::Continuing { attempt, limit } => {
+                ApiEvent::ChatContinuing { id, attempt, limit }
+            }
         };
         self.ctx.send(e);
         // The UI going away ends the worker too; the reply is still kept to its end.

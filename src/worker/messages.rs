@@ -183,6 +183,12 @@ pub enum ApiEvent {
         id: RequestId,
         block: Value,
     },
+    /// The reply paused (`pause_turn`) and the engine sends it again to continue.
+    ChatContinuing {
+        id: RequestId,
+        attempt: u32,
+        limit: u32,
+    },
     ChatFinished {
         id: RequestId,
         message: Value,

@@ -54,6 +54,12 @@ pub enum Reply {
         message: String,
         retry_after: Option<u64>,
     },
+    /// An error status with exactly this JSON body (an envelope with `error.details`, say).
+    ErrorBody {
+        status: u16,
+        body: Value,
+        retry_after: Option<u64>,
+    },
     /// 200 with a body that is not what the route promises.
     Garbage(&'static str),
     /// A streamed reply of exactly these SSE bytes (in awkward pieces): for shapes the
@@ -116,6 +122,11 @@ pub struct StreamSpec {
     pub fault: Fault,
     pub chunking: Chunking,
     pub stop_reason: &'static str,
+    /// The thinking arrives omitted (empty, only its signature), as Opus 4.7+ and the
+    /// Fable models send it unless the request asks for `display: "summarized"`; the
+    /// usage then counts it in `output_tokens_details.thinking_tokens`. Set by the mock
+    /// from the request.
+    pub omit_thinking: bool,
 }
 
 impl StreamSpec {
@@ -126,6 +137,7 @@ impl StreamSpec {
             fault: Fault::None,
             chunking: Chunking::Awkward,
             stop_reason: "end_turn",
+            omit_thinking: false,
         }
     }
 }
@@ -425,6 +437,24 @@ fn scripted(reply: Reply) -> Option<Response> {
             }
             Some(r)
         }
+        Reply::ErrorBody {
+            status,
+            body,
+            retry_after,
+        } => {
+            let mut r = (
+                StatusCode::from_u16(status).unwrap(),
+                [("content-type", "application/json")],
+                body.to_string(),
+            )
+                .into_response();
+            r.headers_mut()
+                .insert("request-id", HeaderValue::from_static("req_mock_error"));
+            if let Some(s) = retry_after {
+                r.headers_mut().insert("retry-after", s.into());
+            }
+            Some(r)
+        }
         Reply::Garbage(body) => Some(
             (
                 StatusCode::OK,
@@ -589,6 +619,10 @@ async fn messages(State(state): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -
         },
         None => state.default_stream.lock().unwrap().clone(),
     };
+    let mut spec = spec;
+    // Thinking asked for without `display: "summarized"` comes back omitted, as on the
+    // current models (a request that sends no thinking setting keeps the mock's text).
+    spec.omit_thinking = req["thinking"].is_object() && req["thinking"]["display"] != "summarized";
     let model = req["model"].as_str().unwrap_or("?").to_string();
     let usage = state.cache.lock().unwrap().usage(&req);
     finish(&state, stream_response(spec, &model, usage))
@@ -649,7 +683,7 @@ pub fn sse_body(spec: &StreamSpec, model: &str, usage: Value) -> (String, Fault)
             "content_block_start",
             json!({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}),
         );
-        for t in &spec.thinking {
+        for t in spec.thinking.iter().filter(|_| !spec.omit_thinking) {
             s += &event(
                 "content_block_delta",
                 json!({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":t}}),
@@ -698,10 +732,13 @@ pub fn sse_body(spec: &StreamSpec, model: &str, usage: Value) -> (String, Fault)
         "content_block_stop",
         json!({"type":"content_block_stop","index":index}),
     );
-    s += &event(
-        "message_delta",
-        json!({"type":"message_delta","delta":{"stop_reason":spec.stop_reason,"stop_sequence":null},"usage":{"output_tokens":spec.deltas.len() + 1}}),
-    );
+    s += &event("message_delta", {
+        let mut usage = json!({"output_tokens": spec.deltas.len() + 1});
+        if !spec.thinking.is_empty() {
+            usage["output_tokens_details"] = json!({"thinking_tokens": 40 * spec.thinking.len()});
+        }
+        json!({"type":"message_delta","delta":{"stop_reason":spec.stop_reason,"stop_sequence":null},"usage":usage})
+    });
     s += &event("message_stop", json!({"type":"message_stop"}));
     (s, Fault::None)
 }

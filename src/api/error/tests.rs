@@ -112,3 +112,102 @@ fn billing_refusals_of_2026_are_told_apart() {
     assert_eq!(credit.billing(), Some(Billing::OutOfCredit));
     assert_eq!(refused("max_tokens: too large").billing(), None);
 }
+
+fn coded(status: u16, error_type: &str, message: &str, code: &str) -> ApiError {
+    let body = serde_json::json!({"type":"error","error":{"type":error_type,"message":message,
+        "details":{"error_code":code}},"request_id":"req_c"});
+    ApiError::from_status(
+        StatusCode::from_u16(status).unwrap(),
+        &body.to_string(),
+        None,
+        Some(Duration::from_secs(5)),
+    )
+}
+
+#[test]
+fn error_codes_are_read_and_decide_the_advice_not_the_message() {
+    // The message says something else entirely: the code decides.
+    let e = coded(
+        400,
+        "invalid_request_error",
+        "Invalid request.",
+        "image_dimensions_too_large",
+    );
+    assert_eq!(e.code(), Some(&ErrorCode::ImageDimensionsTooLarge));
+    assert!(e.advice().contains("Scale it down"), "{}", e.advice());
+    assert_eq!(e.request_id(), Some("req_c"));
+
+    // A ramp limit is a rate limit with its retry-after: retried while it is short.
+    let e = coded(
+        429,
+        "rate_limit_error",
+        "Rate limited.",
+        "ramp_limit_exceeded",
+    );
+    assert!(
+        matches!(e, ApiError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(5))
+    );
+    assert!(e.is_retryable());
+    assert!(e.advice().contains("ramp up"), "{}", e.advice());
+
+    // Spend limits and holds are never retried, whatever status carries them.
+    for (code, words) in [
+        ("enforced_spend_limit_reached", "spend limit"),
+        ("contract_spend_limit_reached", "account team"),
+        ("organization_on_hold", "on hold"),
+    ] {
+        let e = coded(429, "rate_limit_error", "Request rejected.", code);
+        assert!(!e.is_retryable(), "{code}");
+        assert!(e.advice().contains(words), "{code}: {}", e.advice());
+    }
+    // An unknown code is kept and changes nothing else.
+    let e = coded(400, "invalid_request_error", "x", "tool_name_conflict");
+    assert_eq!(
+        e.code(),
+        Some(&ErrorCode::Other("tool_name_conflict".into()))
+    );
+    assert!(e.advice().contains("refused as invalid"));
+    // No details at all: no code.
+    let e = ApiError::from_status(
+        StatusCode::BAD_REQUEST,
+        r#"{"type":"error","error":{"type":"invalid_request_error","message":"m"}}"#,
+        None,
+        None,
+    );
+    assert_eq!(e.code(), None);
+}
+
+#[test]
+fn billing_errors_402_and_timeouts_have_their_own_words() {
+    let e = coded(402, "billing_error", "Payment required.", "x");
+    assert!(matches!(e, ApiError::PaymentRequired(_)), "{e:?}");
+    assert!(!e.is_retryable());
+    assert!(e.advice().contains("billing"), "{}", e.advice());
+    // 402 alone, or the type alone, is enough.
+    let plain = ApiError::from_status(StatusCode::PAYMENT_REQUIRED, "", None, None);
+    assert!(matches!(plain, ApiError::PaymentRequired(_)));
+    let typed = ApiError::from_status(
+        StatusCode::BAD_REQUEST,
+        r#"{"type":"error","error":{"type":"billing_error","message":"Your credit card was declined."}}"#,
+        None,
+        None,
+    );
+    assert!(matches!(typed, ApiError::PaymentRequired(_)));
+    assert_eq!(
+        typed.detail().unwrap().message,
+        "Your credit card was declined."
+    );
+
+    let t = ApiError::from_status(
+        StatusCode::GATEWAY_TIMEOUT,
+        r#"{"type":"error","error":{"type":"timeout_error","message":"Request timed out."}}"#,
+        None,
+        None,
+    );
+    assert!(matches!(t, ApiError::Timeout(_)) && t.is_retryable());
+    assert!(t.to_string().contains("timed out"));
+    let s = ApiError::from_stream_error(
+        r#"{"type":"error","error":{"type":"timeout_error","message":"Request timed out."}}"#,
+    );
+    assert!(matches!(s, ApiError::Timeout(_)));
+}

@@ -10,10 +10,12 @@ fn opts(model: &str) -> RequestOptions {
         system: None,
         temperature: None,
         thinking: ThinkingChoice::Default,
+        thinking_display: ThinkingDisplay::Summarized,
         effort: None,
         api_version: API_VERSION_DEFAULT.into(),
         cache: None,
         web: false,
+        web_code_execution: false,
     }
 }
 
@@ -33,8 +35,18 @@ fn adaptive_model_takes_adaptive_and_effort() {
     o.effort = Some(Effort::High);
     let p = plan(&o, Some(&m)).unwrap();
     let body = serde_json::to_value(&p.request).unwrap();
-    assert_eq!(body["thinking"], serde_json::json!({"type": "adaptive"}));
+    assert_eq!(
+        body["thinking"],
+        serde_json::json!({"type": "adaptive", "display": "summarized"})
+    );
     assert_eq!(body["output_config"], serde_json::json!({"effort": "high"}));
+    o.thinking_display = ThinkingDisplay::Omitted;
+    let body = serde_json::to_value(plan(&o, Some(&m)).unwrap().request).unwrap();
+    assert_eq!(
+        body["thinking"],
+        serde_json::json!({"type": "adaptive", "display": "omitted"})
+    );
+    o.thinking_display = ThinkingDisplay::Summarized;
     assert_eq!(body["stream"], true);
     assert!(body.get("temperature").is_none());
     o.thinking = ThinkingChoice::Budget(2048);
@@ -53,7 +65,7 @@ fn budget_model_takes_budget_only() {
     let body = serde_json::to_value(plan(&o, Some(&m)).unwrap().request).unwrap();
     assert_eq!(
         body["thinking"],
-        serde_json::json!({"type":"enabled","budget_tokens":2048})
+        serde_json::json!({"type":"enabled","budget_tokens":2048,"display":"summarized"})
     );
     o.thinking = ThinkingChoice::Adaptive;
     assert!(plan(&o, Some(&m)).unwrap_err().contains("--thinking 4096"));

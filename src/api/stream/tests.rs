@@ -74,11 +74,6 @@ fn protocol_violations_are_named_and_change_nothing() {
     let text = |i: i64| json!({"type":"content_block_delta","index":i,"delta":{"type":"text_delta","text":"x"}});
     let cases: Vec<(Vec<Value>, Value, &str)> = vec![
         (
-            vec![],
-            block.clone(),
-            "`content_block_start` before `message_start`",
-        ),
-        (
             vec![start.clone()],
             text(0),
             "delta for content block 0, which never started",
@@ -97,11 +92,6 @@ fn protocol_violations_are_named_and_change_nothing() {
             vec![start.clone()],
             json!({"type":"content_block_start","index":1000000000000u64,"content_block":{"type":"text"}}),
             "content block 1000000000000 started after 0 blocks",
-        ),
-        (
-            vec![],
-            json!({"type":"message_delta","delta":{}}),
-            "`message_delta` before `message_start`",
         ),
     ];
     for (before, bad, want) in cases {
@@ -338,5 +328,54 @@ fn text_gathered_for_a_block_shows_in_every_view_before_the_block_stops() {
     assert_eq!(
         a.block(1),
         Some(&json!({"type":"text","text":"Prefix and more"}))
+    );
+}
+
+#[test]
+fn everything_before_message_start_is_skipped_as_the_sdks_do() {
+    // The shape of the SDKs' recorded `unknown_events` stream: an unknown event and a
+    // stray `content_block_stop` (even content) before `message_start`, one after
+    // `message_stop`.
+    let before = [
+        ("message", json!({"type":"future_event"})),
+        (
+            "content_block_stop",
+            json!({"type":"content_block_stop","index":0}),
+        ),
+        (
+            "content_block_delta",
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"stray"}}),
+        ),
+        (
+            "message_delta",
+            json!({"type":"message_delta","delta":{"stop_reason":"max_tokens"}}),
+        ),
+    ];
+    let mut a = Assembler::new();
+    for (name, data) in before {
+        a.apply(&decode(&sse(name, data)).unwrap()).unwrap();
+        assert!(!a.started());
+    }
+    let rest = [
+        json!({"type":"message_start","message":{"id":"m","role":"assistant","content":[],"usage":{"input_tokens":3,"output_tokens":1},
+               "input_transformations":[{"type":"thinking_dropped","path":"messages.1.content.0","reason":"model_binding_mismatch"}]}}),
+        json!({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}),
+        json!({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}),
+        json!({"type":"content_block_stop","index":0}),
+        json!({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":5},
+               "input_transformations":[{"type":"thinking_dropped","path":"messages.1.content.0","reason":"prefix_binding_mismatch"}]}),
+        json!({"type":"message_stop"}),
+        json!({"type":"future_event"}),
+    ];
+    for e in rest {
+        a.apply(&decode(&sse("x", e)).unwrap()).unwrap();
+    }
+    assert!(a.is_complete());
+    assert_eq!(a.text(), "Hello");
+    assert_eq!(a.stop_reason(), Some("end_turn"));
+    // The list in `message_delta` replaces the one from `message_start`.
+    assert_eq!(
+        a.message()["input_transformations"],
+        json!([{"type":"thinking_dropped","path":"messages.1.content.0","reason":"prefix_binding_mismatch"}])
     );
 }

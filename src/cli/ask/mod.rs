@@ -181,6 +181,12 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     for note in &planned.notes {
         eprintln!("oat: note: {note}");
     }
+    if let Some(w) = model
+        .as_ref()
+        .and_then(|m| m.retirement_warning(chrono::Utc::now()))
+    {
+        eprintln!("oat: warning: {w}");
+    }
     if ctx.global.verbose {
         eprintln!(
             "oat: model {}, max_tokens {}{}",
@@ -236,19 +242,12 @@ fn settings_for(
     resolved: &Resolved,
     resumed: Option<&Conversation>,
 ) -> Settings {
-    let cache = if args.no_cache {
-        None
-    } else {
-        ctx.config.config.caching()
-    };
+    let mut sent = ctx.config.config.sent(ctx.api_version());
+    if args.no_cache {
+        sent.cache = None;
+    }
     let mut s = match resumed {
-        Some(c) => Settings::from_saved(
-            &c.settings,
-            &c.model,
-            c.system.clone(),
-            cache,
-            ctx.api_version(),
-        ),
+        Some(c) => Settings::from_saved(&c.settings, &c.model, c.system.clone(), sent),
         None => Settings {
             model: resolved
                 .meta
@@ -257,8 +256,10 @@ fn settings_for(
                 .or_else(|| ctx.config.config.default_model.clone())
                 .unwrap_or_else(|| crate::api::models::fallback().default_model),
             choices: crate::conversation::Choices::default(),
-            cache,
-            api_version: ctx.api_version(),
+            cache: sent.cache,
+            api_version: sent.api_version,
+            thinking_display: sent.thinking_display,
+            web_code_execution: sent.web_code_execution,
         },
     };
     let c = &mut s.choices;
@@ -298,6 +299,11 @@ impl Sink for Print<'_> {
             }
             TurnEvent::Delta(d) => self.out.delta(&d).is_ok(),
             TurnEvent::BlockStopped(block) => self.out.block(block).is_ok(),
+            TurnEvent::Continuing { attempt, limit } => {
+                let _ = self.out.flush();
+                eprintln!("\noat: {}", turn::continuing_words(attempt, limit));
+                true
+            }
             TurnEvent::Opened { .. } | TurnEvent::ReplyKept { .. } => true,
         }
     }
@@ -361,6 +367,15 @@ fn report(
     if let Some(refusal) = Refusal::of(&message) {
         eprintln!("{}", refusal.sentence());
         return Err(CliError::silent(EXIT_REFUSAL));
+    }
+    if assembler.stop_reason() == Some("pause_turn") {
+        eprintln!("oat: note: {}", turn::STILL_PAUSED);
+    }
+    if reply::context_full(assembler.stop_reason()) {
+        eprintln!(
+            "oat: {} Start a new conversation, or continue with --continue --drop-oldest to leave the oldest turns out.",
+            reply::CONTEXT_FULL
+        );
     }
     if assembler.stop_reason() == Some("max_tokens") {
         eprintln!(

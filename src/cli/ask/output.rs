@@ -98,6 +98,11 @@ impl Output {
     /// `extra` (oat's own figures: cost, subscription usage) under the key `oat`.
     pub(super) fn finish(&mut self, assembler: &Assembler, extra: Option<Value>) {
         self.end_thinking();
+        // Thinking with no text to stream (omitted, redacted) is still said, on stderr
+        // like the thinking that shows; the count is known only now.
+        for line in crate::api::reply::unseen_thinking(&assembler.content(), assembler.usage()) {
+            eprintln!("oat: {line}");
+        }
         if self.json {
             let mut message = assembler.message();
             if let (Value::Object(m), Some(extra)) = (&mut message, extra) {

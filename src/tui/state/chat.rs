@@ -102,6 +102,9 @@ pub struct Turn {
     pub model: String,
     pub text: String,
     pub thinking: String,
+    /// One line each for thinking with no text to show (`api::reply::unseen_thinking`):
+    /// omitted by the API, or redacted.
+    pub unseen_thinking: Vec<String>,
     /// The reply's content blocks as the API sent them (thinking signatures included), for
     /// sending the conversation back as context.
     pub content: Vec<Value>,
@@ -136,6 +139,7 @@ impl Turn {
             model,
             text: String::new(),
             thinking: String::new(),
+            unseen_thinking: Vec::new(),
             content: Vec::new(),
             usage: None,
             spend: None,
@@ -187,6 +191,8 @@ impl Spend {
 /// A send stopped because the conversation no longer fits the model's context.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContextGate {
+    /// The prompt held back; empty when the gate follows a reply the full context cut
+    /// short (then `d` only leaves the oldest exchanges out of what is sent next).
     pub prompt: String,
     pub total: u64,
     pub limit: u64,
@@ -225,6 +231,16 @@ impl ContextGate {
     }
 
     pub fn sentence(&self) -> String {
+        if self.prompt.is_empty() {
+            let full = crate::api::reply::CONTEXT_FULL;
+            return match self.drop {
+                Some(n) => format!(
+                    "{full} n: new conversation · d: leave out the {n} oldest exchange{} from now on (the history keeps them) · Esc: carry on",
+                    if n == 1 { "" } else { "s" }
+                ),
+                None => format!("{full} n: new conversation · Esc: carry on"),
+            };
+        }
         let size = format!(
             "Not sent: about {} tokens, over this model's context of {}.",
             crate::api::usage::tokens(self.total),

@@ -157,7 +157,21 @@ impl App {
             ApiEvent::ChatBlockStopped { id, block } if current == Some(id) => {
                 if let Some(t) = self.chat.turns.last_mut() {
                     if let Some(doing) = web::activity(&block) {
+                        // A code run is one collapsed line in the transcript, not its code.
+                        if block["name"] == "code_execution" {
+                            t.notes.push(web::CODE_RUN.to_string());
+                        }
                         t.activity = Some(doing);
+                    } else if matches!(
+                        block["type"].as_str(),
+                        Some("thinking" | "redacted_thinking")
+                    ) {
+                        // Its token count comes with the usage, when the reply finishes.
+                        for line in reply::unseen_thinking(std::slice::from_ref(&block), None) {
+                            if !t.unseen_thinking.iter().any(|l| l.starts_with(&line)) {
+                                t.unseen_thinking.push(line);
+                            }
+                        }
                     } else if block["type"] == "text" {
                         let marks = t.sources.markers(&block);
                         t.text.push_str(&marks);
@@ -186,6 +200,7 @@ impl App {
                 }
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = message["content"].as_array().cloned().unwrap_or_default();
+                    t.unseen_thinking = reply::unseen_thinking(&t.content, message.get("usage"));
                     let (usage, cost) = price_reply(
                         &self.prices,
                         &t.model,
@@ -207,6 +222,17 @@ impl App {
                         },
                         None => ReplyState::Done,
                     };
+                    if reply::context_full(message["stop_reason"].as_str()) {
+                        // Said in the transcript too: the notice goes with the next key.
+                        t.notes.push(reply::CONTEXT_FULL.to_string());
+                        t.revision += 1;
+                        self.context_full_gate();
+                        return Vec::new();
+                    }
+                    if message["stop_reason"] == "pause_turn" {
+                        t.notes
+                            .push(crate::conversation::turn::STILL_PAUSED.to_string());
+                    }
                     if message["stop_reason"] == "max_tokens" {
                         self.chat.notice = Some(Notice::warning(
                             "The reply stopped at the max-tokens limit (/max-tokens N raises it).",
@@ -220,8 +246,17 @@ impl App {
                 let failure = TurnFailure::of(error, self.chat.settings.web);
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = partial["content"].as_array().cloned().unwrap_or_default();
+                    t.unseen_thinking = reply::unseen_thinking(&t.content, partial.get("usage"));
                     t.activity = None;
                     t.state = ReplyState::Failed(failure);
+                    t.revision += 1;
+                }
+            }
+            ApiEvent::ChatContinuing { id, attempt, limit } if current == Some(id) => {
+                // Said in the transcript: the reply goes on in the same turn.
+                if let Some(t) = self.chat.turns.last_mut() {
+                    t.notes
+                        .push(crate::conversation::turn::continuing_words(attempt, limit));
                     t.revision += 1;
                 }
             }

@@ -2,6 +2,7 @@
 //! typing pauses, never per keystroke or on an idle timer), and the gate that stops a
 //! prompt the model's context cannot hold, with its two ways on.
 
+use crate::tui::notice::Notice;
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::api::context::exchanges_to_drop;
@@ -97,6 +98,32 @@ impl App {
         })
     }
 
+    /// The gate after a reply that stopped because the context is full: the same ways on,
+    /// for what is sent next.
+    pub(crate) fn context_full_gate(&mut self) {
+        let Some(limit) = self.context_limit() else {
+            self.chat.notice = Some(Notice::warning(format!(
+                "{} /new starts a new conversation.",
+                crate::api::reply::CONTEXT_FULL
+            )));
+            return;
+        };
+        let meter = self
+            .chat
+            .meter("", Some(limit), self.chat.settings.system.as_deref());
+        // Full means at the limit, whatever the estimate says: leave room for a reply.
+        let total = meter.used.max(limit + 1);
+        let messages = self.chat.messages_for(self.chat.turns.len(), "", &[]);
+        let gate = ContextGate {
+            prompt: String::new(),
+            total,
+            limit,
+            drop: exchanges_to_drop(&messages, total, limit).filter(|n| *n > 0),
+        };
+        self.chat.notice = Some(Notice::warning(gate.sentence()));
+        self.chat.gate = Some(gate);
+    }
+
     /// Keys while the gate is up: `n` starts a new conversation, `d` leaves out the oldest
     /// exchanges and sends, Esc goes back to the composer.
     pub(crate) fn gate_key(&mut self, key: KeyEvent) -> Vec<Effect> {
@@ -117,6 +144,16 @@ impl App {
                 let fx = self.apply_slash(SlashCommand::New);
                 self.composer.set_text(&gate.prompt);
                 return fx;
+            }
+            KeyCode::Char('d') if gate.prompt.is_empty() => {
+                if let Some(n) = gate.drop {
+                    self.chat.gate = None;
+                    self.drop_oldest(n);
+                    self.chat.notice = Some(Notice::info(format!(
+                        "The {n} oldest exchange{} are left out of what is sent (the history keeps them).",
+                        if n == 1 { " is" } else { "s" }
+                    )));
+                }
             }
             KeyCode::Char('d') => {
                 if let Some(n) = gate.drop {

@@ -134,6 +134,7 @@ impl App {
             | ApiEvent::ChatBlockStopped { .. }
             | ApiEvent::ChatFinished { .. }
             | ApiEvent::ChatFailed { .. }
+            | ApiEvent::ChatContinuing { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }) => return self.on_api_more(e),
         }
@@ -226,6 +227,7 @@ impl App {
             | ApiEvent::ChatBlockStopped { .. }
             | ApiEvent::ChatFinished { .. }
             | ApiEvent::ChatFailed { .. }
+            | ApiEvent::ChatContinuing { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }) => self.chat_event(e),
             // Routed by `on_api` above, never here.

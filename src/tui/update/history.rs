@@ -167,8 +167,12 @@ impl App {
                     &conversation.settings,
                     &conversation.model,
                     conversation.system.clone(),
-                    self.cache,
-                    self.api_version.clone(),
+                    crate::conversation::Sent {
+                        cache: self.cache,
+                        api_version: self.api_version.clone(),
+                        thinking_display: self.thinking_display,
+                        web_code_execution: self.web_code_execution,
+                    },
                 );
                 self.chat.model = settings.model;
                 self.chat.settings = settings.choices;

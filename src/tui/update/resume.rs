@@ -89,6 +89,7 @@ impl App {
             .iter()
             .filter_map(|b| b["thinking"].as_str())
             .collect();
+        t.unseen_thinking = crate::api::reply::unseen_thinking(&t.content, m.usage.as_ref());
         if let Some(model) = &m.model {
             t.model = model.clone();
         }

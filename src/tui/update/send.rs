@@ -64,6 +64,8 @@ impl App {
             choices: self.chat.settings.clone(),
             cache: self.cache,
             api_version: self.api_version.clone(),
+            thinking_display: self.thinking_display,
+            web_code_execution: self.web_code_execution,
         }
     }
 

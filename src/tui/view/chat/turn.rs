@@ -173,6 +173,10 @@ pub(crate) fn turn_lines(
             )]));
         }
     }
+    // Thinking with no text (omitted by the API, or redacted): one line, never an empty box.
+    for line in &turn.unseen_thinking {
+        out.extend(wrap(vec![Span::styled(format!("▸ {line}"), theme.dim())]));
+    }
     let streaming = matches!(turn.state, ReplyState::Streaming | ReplyState::Waiting);
     out.extend(reply_lines(
         prefix, turn.id, &turn.text, w, theme, streaming,

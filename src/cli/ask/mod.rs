@@ -4,22 +4,23 @@
 
 mod output;
 mod prepare;
+mod report;
 mod spend;
 
 use std::io::IsTerminal;
 
 use clap::Args;
 
-use super::error::{EXIT_API, EXIT_REFUSAL};
+use super::error::EXIT_API;
 use super::{CliError, Context};
 use crate::api::messages::{Effort, ThinkingChoice};
-use crate::api::reply::{self, Refusal};
-use crate::conversation::turn::{self, End, Keeping, Kept, Outcome, PromptTarget, Sink, TurnEvent};
+use crate::conversation::turn::{self, Keeping, Kept, PromptTarget};
 use crate::conversation::{Settings, api_messages, sent};
 use crate::credentials::keys::Resolved;
 use crate::history::{Conversation, StoredMessage};
 use output::Output;
 use prepare::{model_info, read_prompt};
+use report::{Print, report};
 
 #[derive(Debug, Args)]
 pub struct AskArgs {
@@ -103,18 +104,7 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         None
     };
     let resumed = match (&history, continue_from) {
-        (Some(h), Some(id)) => {
-            let id = match id {
-                Some(id) => id,
-                None => h
-                    .latest()?
-                    .map(|c| c.id)
-                    .ok_or_else(|| CliError::usage("no conversation to continue yet"))?,
-            };
-            let (c, all) = h.conversation(id)?;
-            let branch = crate::history::branch(&all, c.leaf);
-            Some((c, branch))
-        }
+        (Some(h), Some(id)) => Some(continued(h, id)?),
         _ => None,
     };
     let settings = settings_for(ctx, &args, &resolved, resumed.as_ref().map(|(c, _)| c));
@@ -141,7 +131,6 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     // The prompt is kept before it is sent, so nothing typed is ever lost.
     let keeping = match history {
         Some(h) => {
-            let shared = crate::history::Shared::opened(h);
             let target = PromptTarget {
                 conversation: resumed.as_ref().map(|(c, _)| c.id),
                 prompt,
@@ -150,55 +139,11 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
                 reply_to: None,
                 settings: settings.clone(),
             };
-            let (conversation, prompt) = match turn::keep_prompt(&shared, target)
-                .await
-                .map_err(|e| CliError::usage(e).with_code(EXIT_API))?
-            {
-                Kept::In {
-                    conversation,
-                    prompt,
-                } => (conversation, prompt),
-                // Deleted by another process since it was read: nothing is sent.
-                Kept::Gone(c) => {
-                    return Err(CliError::usage(format!(
-                        "conversation {c} was deleted meanwhile; nothing was sent"
-                    ))
-                    .with_advice("leave out --continue to start a new conversation"));
-                }
-            };
-            if ctx.global.verbose {
-                eprintln!("oat: saving to conversation {conversation}");
-            }
-            Some(Keeping {
-                history: shared,
-                conversation,
-                prompt,
-                paid_by: resolved.credential.kind,
-            })
+            Some(keep(ctx, h, target, resolved.credential.kind).await?)
         }
         None => None,
     };
-    for note in &planned.notes {
-        eprintln!("oat: note: {note}");
-    }
-    if let Some(w) = model
-        .as_ref()
-        .and_then(|m| m.retirement_warning(chrono::Utc::now()))
-    {
-        eprintln!("oat: warning: {w}");
-    }
-    if ctx.global.verbose {
-        eprintln!(
-            "oat: model {}, max_tokens {}{}",
-            settings.model,
-            planned.request.max_tokens,
-            if model.is_none() {
-                " (model not in the shipped list)"
-            } else {
-                ""
-            }
-        );
-    }
+    notes(ctx, &settings, model.as_ref(), &planned);
     let started = std::time::Instant::now();
     let mut out = Output::new(args.json);
     let outcome = {
@@ -232,6 +177,86 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         out,
         planned.request.max_tokens,
     )
+}
+
+/// The conversation `--continue` names (`None`: the latest), on the branch last used.
+fn continued(
+    h: &crate::history::History,
+    id: Option<i64>,
+) -> Result<(Conversation, Vec<StoredMessage>), CliError> {
+    let id = match id {
+        Some(id) => id,
+        None => h
+            .latest()?
+            .map(|c| c.id)
+            .ok_or_else(|| CliError::usage("no conversation to continue yet"))?,
+    };
+    let (c, all) = h.conversation(id)?;
+    let branch = crate::history::branch(&all, c.leaf);
+    Ok((c, branch))
+}
+
+/// Keeps the prompt (the engine's rule) and says where the reply will be kept.
+async fn keep(
+    ctx: &Context,
+    h: crate::history::History,
+    target: PromptTarget,
+    paid_by: crate::credentials::CredentialKind,
+) -> Result<Keeping, CliError> {
+    let shared = crate::history::Shared::opened(h);
+    let kept = turn::keep_prompt(&shared, target)
+        .await
+        .map_err(|e| CliError::usage(e).with_code(EXIT_API))?;
+    let (conversation, prompt) = match kept {
+        Kept::In {
+            conversation,
+            prompt,
+        } => (conversation, prompt),
+        // Deleted by another process since it was read: nothing is sent.
+        Kept::Gone(c) => {
+            return Err(CliError::usage(format!(
+                "conversation {c} was deleted meanwhile; nothing was sent"
+            ))
+            .with_advice("leave out --continue to start a new conversation"));
+        }
+    };
+    if ctx.global.verbose {
+        eprintln!("oat: saving to conversation {conversation}");
+    }
+    Ok(Keeping {
+        history: shared,
+        conversation,
+        prompt,
+        paid_by,
+    })
+}
+
+/// What to know before the reply: what planning changed, a model about to retire, and
+/// with `-v` the model and budget.
+fn notes(
+    ctx: &Context,
+    settings: &Settings,
+    model: Option<&crate::api::Model>,
+    planned: &crate::api::messages::Planned,
+) {
+    for note in &planned.notes {
+        eprintln!("oat: note: {note}");
+    }
+    if let Some(w) = model.and_then(|m| m.retirement_warning(chrono::Utc::now())) {
+        eprintln!("oat: warning: {w}");
+    }
+    if ctx.global.verbose {
+        eprintln!(
+            "oat: model {}, max_tokens {}{}",
+            settings.model,
+            planned.request.max_tokens,
+            if model.is_none() {
+                " (model not in the shipped list)"
+            } else {
+                ""
+            }
+        );
+    }
 }
 
 /// What the prompt is sent with: a continued conversation's latest settings, then what
@@ -283,104 +308,4 @@ fn settings_for(
     }
     c.web |= args.web;
     s
-}
-
-/// Writes what a turn tells to the terminal (or nothing until the end, with `--json`).
-struct Print<'a> {
-    out: &'a mut Output,
-}
-
-impl Sink for Print<'_> {
-    fn event(&mut self, event: TurnEvent<'_>) -> bool {
-        match event {
-            TurnEvent::Retrying(n) => {
-                eprintln!("oat: {n}");
-                true
-            }
-            TurnEvent::Delta(d) => self.out.delta(&d).is_ok(),
-            TurnEvent::BlockStopped(block) => self.out.block(block).is_ok(),
-            TurnEvent::Continuing { attempt, limit } => {
-                let _ = self.out.flush();
-                eprintln!("\noat: {}", turn::continuing_words(attempt, limit));
-                true
-            }
-            TurnEvent::Opened { .. } | TurnEvent::ReplyKept { .. } => true,
-        }
-    }
-
-    fn caught_up(&mut self) -> bool {
-        self.out.flush().is_ok()
-    }
-}
-
-/// The end of `oat ask`: the JSON or the final newline, the usage line, notes, and the
-/// exit status for how the turn ended.
-fn report(
-    ctx: &Context,
-    args: &AskArgs,
-    settings: &Settings,
-    resolved: &Resolved,
-    outcome: Outcome,
-    mut out: Output,
-    max_tokens: u32,
-) -> Result<(), CliError> {
-    let assembler = &outcome.assembler;
-    let figures = spend::Figures::of(
-        assembler,
-        settings,
-        resolved.credential.kind,
-        &outcome.limits,
-        &ctx.config.config,
-    );
-    match outcome.end {
-        // The reader went away (`| head`): nothing left to write to.
-        End::Unheard => return Ok(()),
-        End::Cancelled => {
-            out.finish(assembler, None);
-            return Err(CliError::interrupted());
-        }
-        End::Failed(e) => {
-            out.finish(assembler, Some(figures.json()));
-            if args.usage && assembler.usage().is_some() {
-                eprintln!("oat: usage: {}", figures.line());
-            }
-            let web = settings.choices.web && crate::api::web::refused_for_tools(&e);
-            let mut err = CliError::from(e);
-            if web {
-                err = spend::web_advice(err);
-            }
-            if !assembler.text().is_empty() {
-                err.message
-                    .push_str(" (the text above is what arrived before)");
-            }
-            return Err(err.with_code(EXIT_API));
-        }
-        End::Finished => out.finish(assembler, Some(figures.json())),
-    }
-    if args.usage {
-        eprintln!("oat: usage: {}", figures.line());
-    }
-    let message = assembler.message();
-    for note in reply::notes(&message) {
-        eprintln!("oat: note: {note}");
-    }
-    if let Some(refusal) = Refusal::of(&message) {
-        eprintln!("{}", refusal.sentence());
-        return Err(CliError::silent(EXIT_REFUSAL));
-    }
-    if assembler.stop_reason() == Some("pause_turn") {
-        eprintln!("oat: note: {}", turn::STILL_PAUSED);
-    }
-    if reply::context_full(assembler.stop_reason()) {
-        eprintln!(
-            "oat: {} Start a new conversation, or continue with --continue --drop-oldest to leave the oldest turns out.",
-            reply::CONTEXT_FULL
-        );
-    }
-    if assembler.stop_reason() == Some("max_tokens") {
-        eprintln!(
-            "oat: note: the reply stopped at the max_tokens limit ({max_tokens}); raise --max-tokens for more"
-        );
-    }
-    Ok(())
 }

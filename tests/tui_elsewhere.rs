@@ -6,13 +6,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
-#[path = "common/tmux.rs"]
 mod tmux;
 
 use std::path::Path;
 
 use common::*;
 use tmux::{Tmux, tmux_or_skip};
+
+/// The mock's API key and address, and the cache dir the shell's commands use too.
+fn with_key(h: &Path, mock: &MockServer) -> String {
+    format!(
+        "ANTHROPIC_API_KEY={API_KEY} ANTHROPIC_BASE_URL={} XDG_CACHE_HOME={}/cache",
+        mock.url,
+        h.display()
+    )
+}
 
 fn shell(home: &Path, mock: &MockServer, args: &[&str]) -> Out {
     let o = output(
@@ -35,7 +43,7 @@ fn the_history_follows_the_shell_and_a_deleted_conversation_leaves_the_chat() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     mock.push_messages(Reply::Stream(StreamSpec::text(&["Socks ", "and a hat."])));
-    let tmux = Tmux::start(h, &mock, "oat-elsewhere", "");
+    let tmux = Tmux::start(h, "oat-elsewhere", &with_key(h, &mock), (100, 30));
     tmux.wait_for("shown once");
     tmux.keys(&["Enter"]);
     tmux.wait_for("Ask anything");
@@ -162,7 +170,7 @@ fn the_key_chosen_or_removed_in_the_shell_moves_the_status_pane_and_bar() {
         &numbered_api_key(2),
     );
     key(&["key", "use", "tok"], "");
-    let tmux = Tmux::start(h, &mock, "oat-keys-elsewhere", "");
+    let tmux = Tmux::start(h, "oat-keys-elsewhere", &with_key(h, &mock), (100, 30));
     tmux.wait_for("shown once");
     tmux.keys(&["Enter"]);
     tmux.keys(&["M-2"]);

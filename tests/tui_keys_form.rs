@@ -17,7 +17,7 @@ const REFUSAL: &str = "not stored: authentication failed (401): invalid x-api-ke
 fn a_long_refusal_is_wrapped_whole_in_the_add_form_at_80_columns() {
     let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), false, true);
     a.pane = Pane::Keys;
-    a.keys.loading = false;
+    a.keys.load = oat::tui::state::load::Load::Ready;
     a.update(Msg::Key(KeyEvent::from(KeyCode::Char('a'))));
     a.update(Msg::Paste("sk-ant-api03-PASTEDkeyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAzz".into()));
     a.update(Msg::Api(ApiEvent::KeyChangeFailed {

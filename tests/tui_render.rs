@@ -215,7 +215,7 @@ fn chat(a: &mut App) {
 #[test]
 fn keys_first_run_welcome() {
     let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), true, true);
-    a.keys.loading = false;
+    a.keys.load = oat::tui::state::load::Load::Ready;
     insta::assert_snapshot!(render(&a, 80, 24));
 }
 
@@ -350,7 +350,7 @@ fn whole_screen_with_overlays() {
     a.help = true;
     insta::assert_snapshot!("help_120x40", render(&a, 120, 40));
     let mut b = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), true, false);
-    b.keys.loading = false;
+    b.keys.load = oat::tui::state::load::Load::Ready;
     insta::assert_snapshot!("terms_80x24", render(&b, 80, 24));
 }
 
@@ -477,7 +477,7 @@ fn chat_web_search_with_sources_and_a_full_context() {
 fn no_keyring_is_one_calm_line_until_a_key_is_in_the_file() {
     let raw = "the OS keyring is not available: Platform failure: zbus error: Failed to connect to address `unix:path=/run/user/0/bus`: No such file or directory (os error 2)";
     let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), true, true);
-    a.keys.loading = false;
+    a.keys.load = oat::tui::state::load::Load::Ready;
     a.keys.keyring = Some(Err(raw.into()));
     let screen = render(&a, 100, 24);
     assert!(

@@ -122,7 +122,7 @@ fn numbered(from: usize, to: usize) -> String {
 #[test]
 fn first_run_note_and_welcome() {
     let mut a = App::new("claude-sonnet-5-5".into(), "2023-06-01".into(), true, false);
-    a.keys.loading = false;
+    a.keys.load = oat::tui::state::load::Load::Ready;
     for (w, h) in SIZES {
         a.update(Msg::Resize(w, h));
         let s = render(&a, w, h);

@@ -121,7 +121,6 @@ pub struct App {
     pub keys_disambiguated: bool,
     pub pictures: super::pictures::Pictures,
     next_id: RequestId,
-    pub(crate) keys_req: Option<RequestId>,
     pub(crate) history_req: Option<RequestId>,
 }
 
@@ -153,7 +152,6 @@ impl App {
             keys_disambiguated: false,
             pictures: Default::default(),
             next_id: 1,
-            keys_req: None,
             history_req: None,
         }
     }
@@ -175,7 +173,7 @@ impl App {
     pub fn animating(&self) -> bool {
         self.models.load.is_loading()
             || self.status.load.is_loading()
-            || self.keys.loading
+            || self.keys.load.is_loading()
             || self.keys.busy
             || self.chat.in_flight()
     }
@@ -188,8 +186,7 @@ impl App {
 
     pub(crate) fn load_keys(&mut self) -> Effect {
         let (id, fx) = self.request(RequestKind::LoadKeys);
-        self.keys_req = Some(id);
-        self.keys.loading = true;
+        self.keys.load = Load::Loading(id);
         fx
     }
 
@@ -362,7 +359,7 @@ impl App {
     pub(crate) fn reload_keys(&mut self, wanted: bool) -> Vec<Effect> {
         if !wanted {
             Vec::new()
-        } else if self.keys.loading {
+        } else if self.keys.load.is_loading() {
             self.keys.reload_after = true;
             Vec::new()
         } else {

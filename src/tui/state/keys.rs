@@ -33,7 +33,8 @@ pub struct KeysState {
     pub in_use: Option<String>,
     pub selected: usize,
     pub mode: KeysMode,
-    pub loading: bool,
+    /// The list read from the config (and keyring) awaited, by request.
+    pub load: super::load::Load,
     /// The config changed again while a load was running: that load may have read the
     /// file before the change, so another follows it.
     pub reload_after: bool,

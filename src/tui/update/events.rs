@@ -149,8 +149,10 @@ impl App {
                 in_use,
                 keyring,
             } => {
-                if self.keys_req == Some(id) || self.keys_req.is_none() {
-                    self.keys.loading = false;
+                // The list is always taken (the worker read the file just now, so it is
+                // the newest truth); the load waited for ends only with its own answer.
+                if self.keys.load.awaits(id) {
+                    self.keys.load = Load::Ready;
                 }
                 let loaded_before = self.keys.keyring.is_some();
                 let before = self.keys.in_use_key();
@@ -193,9 +195,12 @@ impl App {
                 self.set_notice(Notice::error(words));
                 Vec::new()
             }
-            ApiEvent::KeyChangeFailed { error, .. } => {
+            ApiEvent::KeyChangeFailed { id, error } => {
                 self.keys.busy = false;
-                self.keys.loading = false;
+                // A load that failed says so; a failed change leaves the list as it is.
+                if self.keys.load.awaits(id) {
+                    self.keys.load = Load::Failed(error.clone());
+                }
                 self.keys.notice = Some(Notice::error(error.clone()));
                 self.set_notice(Notice::error(error));
                 Vec::new()

@@ -133,7 +133,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
 
     if app.keys.keys.is_empty() {
         let mut lines: Vec<Line> = Vec::new();
-        if app.keys.loading {
+        if app.keys.load.is_loading() {
             lines.push(Line::styled("Loading keys…", theme.dim()));
         } else {
             lines.extend(WELCOME.iter().map(|l| Line::raw(*l)));

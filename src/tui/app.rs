@@ -121,7 +121,6 @@ pub struct App {
     pub keys_disambiguated: bool,
     pub pictures: super::pictures::Pictures,
     next_id: RequestId,
-    pub(crate) history_req: Option<RequestId>,
 }
 
 impl App {
@@ -152,7 +151,6 @@ impl App {
             keys_disambiguated: false,
             pictures: Default::default(),
             next_id: 1,
-            history_req: None,
         }
     }
 

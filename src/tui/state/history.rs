@@ -8,7 +8,8 @@ pub struct HistoryState {
     pub items: Vec<ConversationRow>,
     pub query: String,
     pub selected: usize,
-    pub loading: bool,
+    /// The list awaited, by request.
+    pub load: super::load::Load,
     /// Set when history cannot be used (a broken database): the app goes on without it.
     pub error: Option<String>,
     pub confirm_delete: bool,

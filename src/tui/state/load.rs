@@ -9,6 +9,9 @@ pub enum Load {
     #[default]
     Idle,
     Loading(RequestId),
+    /// Awaited like `Loading`, but quietly: what is shown stays until the answer comes (a
+    /// refresh because another process wrote, with no "loading" flash each time).
+    Refreshing(RequestId),
     Ready,
     Failed(String),
 }
@@ -20,7 +23,7 @@ impl Load {
 
     /// Whether an answer to request `id` is the one waited for (else it is stale).
     pub fn awaits(&self, id: RequestId) -> bool {
-        *self == Self::Loading(id)
+        matches!(self, Self::Loading(i) | Self::Refreshing(i) if *i == id)
     }
 
     pub fn error(&self) -> Option<&str> {
@@ -40,6 +43,11 @@ mod tests {
         let l = Load::Loading(2);
         assert!(l.awaits(2) && !l.awaits(1) && l.is_loading());
         assert!(!Load::Ready.awaits(2));
+        let quiet = Load::Refreshing(3);
+        assert!(
+            quiet.awaits(3) && !quiet.is_loading(),
+            "awaited, not shown as loading"
+        );
         assert_eq!(Load::Failed("x".into()).error(), Some("x"));
         assert_eq!(Load::Idle.error(), None);
     }

@@ -4,6 +4,7 @@
 
 use crate::conversation::Settings;
 use crate::tui::notice::Notice;
+use crate::tui::state::load::Load;
 use crossterm::event::KeyCode;
 
 use crate::tui::app::{App, Effect, Pane};
@@ -15,8 +16,7 @@ impl App {
         let (id, fx) = self.request(RequestKind::ListConversations {
             query: self.history.query.clone(),
         });
-        self.history_req = Some(id);
-        self.history.loading = true;
+        self.history.load = Load::Loading(id);
         fx
     }
 
@@ -90,8 +90,8 @@ impl App {
 
     pub(crate) fn history_event(&mut self, event: ApiEvent) -> Vec<Effect> {
         match event {
-            ApiEvent::ConversationsListed { id, items } if self.history_req == Some(id) => {
-                self.history.loading = false;
+            ApiEvent::ConversationsListed { id, items } if self.history.load.awaits(id) => {
+                self.history.load = Load::Ready;
                 self.history.error = None;
                 // The selection stays on its conversation when others arrive above it.
                 let selected = self.history.selected_item().map(|c| c.id);
@@ -129,9 +129,11 @@ impl App {
             ApiEvent::HistoryChangedElsewhere => {
                 // A quiet refresh: the list on screen stays as it is until the new one
                 // comes, without a "loading" flash at every write of another process.
-                let loading = self.history.loading;
+                let quiet = !self.history.load.is_loading();
                 let mut fx = vec![self.list_conversations()];
-                self.history.loading = loading;
+                if let (true, Load::Loading(id)) = (quiet, &self.history.load) {
+                    self.history.load = Load::Refreshing(*id);
+                }
                 if let Some(id) = self.chat.conversation {
                     let (_, check) = self.request(RequestKind::CheckConversation { id });
                     fx.push(check);
@@ -194,8 +196,8 @@ impl App {
                 return files.iter().flat_map(|f| self.picture_for(f)).collect();
             }
             ApiEvent::HistoryFailed { id, error } => {
-                if self.history_req == Some(id) {
-                    self.history.loading = false;
+                if self.history.load.awaits(id) {
+                    self.history.load = Load::Failed(error.clone());
                 }
                 // Said where it matters, once each: in the History pane, and in the chat as
                 // "not being saved" while it lasts; not a third time in the status bar.

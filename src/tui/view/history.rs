@@ -95,7 +95,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             ListItem::new(lines)
         })
         .collect();
-    let title = if h.loading {
+    let title = if h.load.is_loading() {
         " Conversations — loading… ".to_string()
     } else if h.query.is_empty() {
         format!(" Conversations ({}) — ● open in the chat ", h.items.len())
@@ -117,7 +117,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             ),
             list,
         );
-    } else if items.is_empty() && !h.loading {
+    } else if items.is_empty() && !h.load.is_loading() {
         let text = if h.query.is_empty() {
             "No conversations yet: what you write in the chat is kept here."
         } else {

@@ -410,6 +410,7 @@ impl ApiError {
     }
 
     /// What to do next, in a sentence a person can act on.
+    // Long by design: one arm per kind of error: the words for each in one place.
     pub fn advice(&self) -> &'static str {
         // The code is the API's stable reason: it decides before any reading of words.
         if let Some(advice) = self.code().and_then(ErrorCode::advice) {

@@ -231,6 +231,7 @@ pub struct Planned {
 
 /// Builds the request body, checking the options against what the model says it supports
 /// (`model` is `None` when nothing is known of it: then the API is left to judge).
+// Long by design: the API's rules in the order they are checked; each is a paragraph, and the order matters.
 pub fn plan_request(
     opts: &RequestOptions,
     model: Option<&Model>,

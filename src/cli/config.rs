@@ -64,6 +64,7 @@ pub fn path_and_source(global: &GlobalArgs) -> (PathBuf, String) {
 }
 
 /// The settings in effect, from the flags, the environment and the file's contents.
+// Long by design: a table with a row per setting, where `config show` and the README's table are kept in step.
 pub fn settings(global: &GlobalArgs, file: &config::Config) -> Vec<Setting> {
     let (path, path_source) = path_and_source(global);
     let from_file = |present: bool| if present { "file" } else { "default" };

@@ -204,6 +204,7 @@ fn section(m: &StoredMessage, files: Option<&FilesDir>) -> Result<String, CliErr
     Ok(s)
 }
 
+// Long by design: one arm per `history` subcommand, each a few lines.
 pub async fn run(cmd: HistoryCommand, prices: &PriceTable) -> Result<(), CliError> {
     if let HistoryCommand::Reset { force } = cmd {
         return reset::run(force);

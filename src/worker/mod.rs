@@ -199,6 +199,7 @@ impl TaskContext {
         Ok((client, resolved))
     }
 
+    // Long by design: one arm per request.
     async fn handle(&self, id: RequestId, kind: RequestKind) {
         match kind {
             RequestKind::ListModels => self.list_models(id).await,

@@ -115,6 +115,7 @@ impl Assembler {
     /// the protocol (a block started out of order, a delta or stop for a block that never
     /// started) changes nothing and is returned as `ApiError::Protocol`, so what a caller
     /// shows and what it keeps stay the same.
+    // Long by design: one arm per stream event with the protocol's checks beside it.
     pub fn apply(&mut self, event: &StreamEvent) -> Result<(), ApiError> {
         let violation = |what: String| Err(ApiError::Protocol(what));
         if !self.started && !matches!(event, StreamEvent::MessageStart { .. }) {

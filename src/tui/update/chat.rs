@@ -140,6 +140,7 @@ impl App {
         vec![fx]
     }
 
+    // Long by design: one arm per chat event, each guarded by the request it answers.
     pub(crate) fn chat_event(&mut self, event: ApiEvent) -> Vec<Effect> {
         let current = self.chat.streaming;
         match event {

@@ -141,6 +141,7 @@ impl App {
         Vec::new()
     }
 
+    // Long by design: one arm per event, routed by name.
     fn on_api_more(&mut self, event: ApiEvent) -> Vec<Effect> {
         match event {
             ApiEvent::KeysLoaded {

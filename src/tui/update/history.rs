@@ -88,6 +88,7 @@ impl App {
         vec![self.list_conversations()]
     }
 
+    // Long by design: one arm per History event.
     pub(crate) fn history_event(&mut self, event: ApiEvent) -> Vec<Effect> {
         match event {
             ApiEvent::ConversationsListed { id, items } if self.history.load.awaits(id) => {

@@ -13,6 +13,7 @@ use crate::tui::state::keys::{AddField, KeysMode};
 use crate::worker::RequestKind;
 
 impl App {
+    // Long by design: one arm per (mode, action) of the Keys pane, so every combination is seen at once.
     pub(crate) fn keys_action(&mut self, action: Action) -> Vec<Effect> {
         let mode = std::mem::take(&mut self.keys.mode);
         match (mode, action) {

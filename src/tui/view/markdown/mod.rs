@@ -40,6 +40,7 @@ pub fn wrap_plain(text: &str, width: usize, style: Style) -> Vec<Line<'static>> 
 }
 
 /// Renders `text` as Markdown into lines no wider than `width`.
+// Long by design: one state machine over the parser's events; split, its state would travel between pieces.
 pub fn render(text: &str, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let mut w = Wrapper::new(width);
     let mut styles: Vec<Style> = vec![Style::default()];

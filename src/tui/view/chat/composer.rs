@@ -85,8 +85,20 @@ pub(super) fn draw_popup(
             })
             .collect()
     };
+    let title = Span::styled(" attach: Tab/Enter · Esc ", theme.dim());
+    draw_above(f, theme, rows, title, conv, conv.width.min(60));
+}
+
+/// A popup of `rows` standing on the composer's top edge, inside `conv`, `w` wide.
+fn draw_above(
+    f: &mut Frame,
+    theme: crate::tui::theme::Theme,
+    rows: Vec<Line>,
+    title: Span,
+    conv: Rect,
+    w: u16,
+) {
     let h = u16::try_from(rows.len()).unwrap_or(1).saturating_add(2);
-    let w = conv.width.min(60);
     let r = Rect {
         x: conv.x,
         y: conv.bottom().saturating_sub(h),
@@ -99,7 +111,7 @@ pub(super) fn draw_popup(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.dim())
-                .title(Span::styled(" attach: Tab/Enter · Esc ", theme.dim())),
+                .title(title),
         ),
         r,
     );
@@ -145,26 +157,11 @@ pub(super) fn draw_slash_popup(
         .collect();
     let chosen = found[selected];
     let usage = format!(" /{} {} · Tab/Enter · Esc ", chosen.name, chosen.args);
-    let h = u16::try_from(rows.len()).unwrap_or(1).saturating_add(2);
-    let r = Rect {
-        x: conv.x,
-        y: conv.bottom().saturating_sub(h),
-        width: w,
-        height: h.min(conv.height),
-    };
-    f.render_widget(ratatui::widgets::Clear, r);
-    f.render_widget(
-        Paragraph::new(rows).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.dim())
-                .title(Span::styled(
-                    ellipsize(&usage.replace("  ", " "), usize::from(w.saturating_sub(2))),
-                    theme.dim(),
-                )),
-        ),
-        r,
+    let title = Span::styled(
+        ellipsize(&usage.replace("  ", " "), usize::from(w.saturating_sub(2))),
+        theme.dim(),
     );
+    draw_above(f, theme, rows, title, conv, w);
 }
 
 /// The chat header's right side: how full the context is (amber past 80 %) and what the

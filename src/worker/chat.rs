@@ -94,7 +94,7 @@ impl TaskContext {
             },
             None => None,
         };
-        let (client, resolved) = match self.chat_client().await {
+        let (client, resolved) = match self.chat_client(None).await {
             Ok(c) => c,
             Err(e) => return self.send(fail(e, Value::Null)),
         };

@@ -110,6 +110,17 @@ pub enum ChatError {
     ConversationGone(i64),
 }
 
+impl std::fmt::Display for ChatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Key(e) => write!(f, "{e}"),
+            Self::Internal(e) => f.write_str(e),
+            Self::Api(e) => write!(f, "{e}"),
+            Self::ConversationGone(c) => write!(f, "conversation {c} was deleted"),
+        }
+    }
+}
+
 /// Why a key was not added.
 #[derive(Debug)]
 pub enum AddKeyError {

@@ -162,15 +162,10 @@ impl TaskContext {
         .map_err(|e| e.to_string())?
     }
 
-    async fn resolve(&self, name: Option<String>) -> Result<Resolved, String> {
+    /// The client for the key `name` (`None`: the one in use), with a typed reason when
+    /// there is none. The config is re-read first: the shell may have changed the keys.
+    async fn chat_client(&self, name: Option<String>) -> Result<(Client, Resolved), ChatError> {
         let explicit = name.or_else(|| self.explicit_key.clone());
-        self.with_keys(move |k| k.resolve(explicit.as_deref()).map_err(|e| e.to_string()))
-            .await?
-    }
-
-    /// The client for a chat, with a typed reason when there is none.
-    async fn chat_client(&self) -> Result<(Client, Resolved), ChatError> {
-        let explicit = self.explicit_key.clone();
         let keys = self.keys.clone();
         let resolved = tokio::task::spawn_blocking(move || {
             let mut guard = keys
@@ -189,14 +184,9 @@ impl TaskContext {
         Ok((client, resolved))
     }
 
+    /// The same, for requests whose failure is shown as a line of text.
     async fn client(&self, name: Option<String>) -> Result<(Client, Resolved), String> {
-        let resolved = self.resolve(name).await?;
-        let config = self.config.clone().with_key(
-            resolved.meta.base_url.as_deref(),
-            resolved.meta.model.as_deref(),
-        );
-        let client = Client::new(config, resolved.credential.clone()).map_err(|e| e.to_string())?;
-        Ok((client, resolved))
+        self.chat_client(name).await.map_err(|e| e.to_string())
     }
 
     // Long by design: one arm per request.

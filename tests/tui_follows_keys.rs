@@ -21,28 +21,18 @@ fn render(a: &App) -> String {
 }
 
 fn key_view(name: &str, kind: oat::credentials::CredentialKind, masked: &str) -> KeyView {
-    KeyView {
-        entry: oat::credentials::keys::KeyEntry {
-            meta: oat::config::KeyMeta {
-                name: name.into(),
-                kind,
-                backend: oat::config::Backend::File,
-                added: chrono::Utc::now(),
-                created: None,
-                label: None,
-                base_url: None,
-                model: None,
-                last_validation: None,
-            },
-            active: false,
-        },
-        masked: masked.into(),
-    }
+    tui_common::key_view(name, kind, oat::config::Backend::File, masked)
 }
 
+/// The config changed (here or in another shell): the watcher's event asks for the keys
+/// again and the worker answers that read with `keys`.
 fn keys_loaded(a: &mut App, keys: &[&KeyView], in_use: Option<&str>) -> Vec<String> {
+    let fx = a.update(Msg::Api(ApiEvent::ConfigChanged));
+    let [(id, oat::worker::RequestKind::LoadKeys)] = requests(&fx)[..] else {
+        panic!("a change of the config reads the keys: {fx:?}")
+    };
     let fx = a.update(Msg::Api(ApiEvent::KeysLoaded {
-        id: 0,
+        id,
         keys: keys.iter().map(|k| (*k).clone()).collect(),
         in_use: in_use.map(str::to_string),
         keyring: Ok(()),

@@ -8,9 +8,8 @@ mod tui_common;
 use crossterm::event::KeyCode;
 use oat::api::Delta;
 use oat::attach::Attachment;
-use oat::config::{Backend, KeyMeta};
+use oat::config::Backend;
 use oat::credentials::CredentialKind;
-use oat::credentials::keys::KeyEntry;
 use oat::tui::app::{App, Msg, Pane};
 use oat::tui::state::chat::ContextGate;
 use oat::worker::{ApiEvent, KeyView, RequestId};
@@ -43,24 +42,9 @@ fn app(pane: Pane) -> App {
 }
 
 fn key_view(name: &str, kind: CredentialKind, backend: Backend, masked: &str) -> KeyView {
-    KeyView {
-        entry: KeyEntry {
-            meta: KeyMeta {
-                name: name.into(),
-                kind,
-                backend,
-                added: "2026-03-01T09:00:00Z".parse().unwrap(),
-                created: None,
-                label: None,
-                base_url: None,
-                model: None,
-                // No time on screen: the snapshots hold in any time zone.
-                last_validation: None,
-            },
-            active: name == "personal",
-        },
-        masked: masked.into(),
-    }
+    let mut k = tui_common::key_view(name, kind, backend, masked);
+    k.entry.active = name == "personal";
+    k
 }
 
 fn with_keys(a: &mut App) {

@@ -9,6 +9,7 @@ use oat::config::Backend;
 use oat::tui::app::{App, Effect, Msg, Pane};
 use oat::tui::state::chat::ReplyState;
 use oat::tui::state::keys::KeysMode;
+use oat::tui::state::load::Load;
 use oat::worker::{ApiEvent, RequestId, RequestKind};
 use serde_json::json;
 use tui_common::*;
@@ -394,7 +395,21 @@ fn keys_add_rename_remove_use() {
     let fx = a.update(key(KeyCode::Char('y')));
     assert!(matches!(requests(&fx)[0].1, RequestKind::RemoveKey { name } if name == "work"));
     let fx = a.update(key(KeyCode::Enter));
-    assert!(matches!(requests(&fx)[0].1, RequestKind::UseKey { .. }));
+    let (used, RequestKind::UseKey { .. }) = requests(&fx)[0] else {
+        panic!("{fx:?}")
+    };
+    // The pane waits for that change's own answer; an answer to an earlier one is stale.
+    assert_eq!(a.keys.change, Some(used));
+    let answered = |id| {
+        Msg::Api(ApiEvent::KeyChanged {
+            id,
+            notice: "Using work.".into(),
+        })
+    };
+    a.update(answered(used - 1));
+    assert!(a.keys.changing(), "a stale answer ends no wait");
+    a.update(answered(used));
+    assert!(!a.keys.changing());
     assert_eq!(
         a.update(key(KeyCode::Char('q'))).len(),
         1,
@@ -591,28 +606,39 @@ fn a_refusal_ends_the_turn_with_its_reason_and_leaves_the_next_context() {
 }
 
 #[test]
-fn a_config_change_elsewhere_reloads_the_keys_and_a_burst_ends_with_a_fresh_read() {
+fn a_config_change_elsewhere_reloads_the_keys_and_only_the_newest_read_is_shown() {
     let mut a = app();
-    let fx = a.update(Msg::Api(ApiEvent::ConfigChanged));
-    assert!(matches!(requests(&fx)[..], [(_, RequestKind::LoadKeys)]));
-    let id = requests(&fx)[0].0;
-    // A burst of file events while the reload runs asks for nothing at once…
-    assert!(a.update(Msg::Api(ApiEvent::ConfigChanged)).is_empty());
-    assert!(a.update(Msg::Api(ApiEvent::ConfigChanged)).is_empty());
-    // …but that reload may have read the file before the last change: one more follows.
-    let loaded = |id| {
+    let loaded = |id, name: &str| {
         Msg::Api(ApiEvent::KeysLoaded {
             id,
-            keys: Vec::new(),
-            in_use: None,
+            keys: vec![key_view(
+                name,
+                oat::credentials::CredentialKind::ApiKey,
+                Backend::Keyring,
+                "sk-ant-api03-abcd…wxyz",
+            )],
+            in_use: Some(name.into()),
             keyring: Ok(()),
         })
     };
-    let fx = a.update(loaded(id));
-    let again = requests(&fx);
-    assert!(matches!(again[..], [(_, RequestKind::LoadKeys)]), "{fx:?}");
-    let id = again[0].0;
-    assert!(a.update(loaded(id)).is_empty(), "and no more");
+    let load_id = |fx: &[Effect]| match requests(fx)[..] {
+        [(id, RequestKind::LoadKeys)] => id,
+        _ => panic!("one LoadKeys wanted: {fx:?}"),
+    };
+    let first = load_id(&a.update(Msg::Api(ApiEvent::ConfigChanged)));
+    // The file changed again while that read ran: it may have read the file before the
+    // change, so a new read goes out at once and the first one's answer is stale.
+    let second = load_id(&a.update(Msg::Api(ApiEvent::ConfigChanged)));
+    assert_ne!(first, second);
+    assert!(a.keys.load.awaits(second) && !a.keys.load.awaits(first));
+    a.update(loaded(first, "old"));
+    assert!(a.keys.keys.is_empty(), "a stale read is not shown");
+    a.update(loaded(second, "new"));
+    assert_eq!(a.keys.keys[0].entry.meta.name, "new");
+    assert_eq!(a.keys.load, Load::Ready);
+    // Once a list is shown, a later reload is quiet (no "loading" flash).
+    let third = load_id(&a.update(Msg::Api(ApiEvent::ConfigChanged)));
+    assert_eq!(a.keys.load, Load::Refreshing(third));
 }
 
 #[test]

@@ -172,7 +172,7 @@ impl App {
         self.models.load.is_loading()
             || self.status.load.is_loading()
             || self.keys.load.is_loading()
-            || self.keys.busy
+            || self.keys.changing()
             || self.chat.in_flight()
     }
 
@@ -182,9 +182,15 @@ impl App {
         (id, Effect::Request(ApiRequest { id, kind }))
     }
 
+    /// Reads the keys again. Once a list is shown the read is quiet (no "loading" flash
+    /// for a change from another shell); a newer read makes any earlier one stale.
     pub(crate) fn load_keys(&mut self) -> Effect {
         let (id, fx) = self.request(RequestKind::LoadKeys);
-        self.keys.load = Load::Loading(id);
+        self.keys.load = if self.keys.keyring.is_some() {
+            Load::Refreshing(id)
+        } else {
+            Load::Loading(id)
+        };
         fx
     }
 
@@ -354,14 +360,13 @@ impl App {
         self.reload_keys(arriving && pane == Pane::Keys)
     }
 
+    /// A read already running may have read the file before this change, so a new one
+    /// goes out (newest wins) rather than waiting for it.
     pub(crate) fn reload_keys(&mut self, wanted: bool) -> Vec<Effect> {
-        if !wanted {
-            Vec::new()
-        } else if self.keys.load.is_loading() {
-            self.keys.reload_after = true;
-            Vec::new()
-        } else {
+        if wanted {
             vec![self.load_keys()]
+        } else {
+            Vec::new()
         }
     }
 

@@ -66,3 +66,30 @@ pub fn mask_clock(s: &str) -> String {
     }
     out
 }
+
+/// A listed key as the worker reports it (added on a fixed day, so snapshots hold).
+pub fn key_view(
+    name: &str,
+    kind: oat::credentials::CredentialKind,
+    backend: oat::config::Backend,
+    masked: &str,
+) -> oat::worker::KeyView {
+    oat::worker::KeyView {
+        entry: oat::credentials::keys::KeyEntry {
+            meta: oat::config::KeyMeta {
+                name: name.into(),
+                kind,
+                backend,
+                added: "2026-03-01T09:00:00Z".parse().expect("a date"),
+                created: None,
+                label: None,
+                base_url: None,
+                model: None,
+                // No time on screen: the snapshots hold in any time zone.
+                last_validation: None,
+            },
+            active: false,
+        },
+        masked: masked.into(),
+    }
+}

@@ -33,19 +33,30 @@ pub struct KeysState {
     pub in_use: Option<String>,
     pub selected: usize,
     pub mode: KeysMode,
-    /// The list read from the config (and keyring) awaited, by request.
+    /// The list read from the config (and keyring) awaited, by request: the newest
+    /// wins, so a change made while a load runs simply asks again.
     pub load: super::load::Load,
-    /// The config changed again while a load was running: that load may have read the
-    /// file before the change, so another follows it.
-    pub reload_after: bool,
     /// The last outcome to show: (text, is_error).
     pub notice: Option<crate::tui::notice::Notice>,
     pub keyring: Option<Result<(), String>>,
-    /// Set while an add or change is with the worker.
-    pub busy: bool,
+    /// The add, rename, removal or choice of a key that is with the worker, by request:
+    /// another waits until its answer comes (the same staleness rule as `load`).
+    pub change: Option<crate::worker::RequestId>,
 }
 
 impl KeysState {
+    /// Whether a change is with the worker (the form waits; the spinner turns).
+    pub fn changing(&self) -> bool {
+        self.change.is_some()
+    }
+
+    /// The answer to change `id` came: the pane stops waiting if it was the one awaited.
+    pub fn change_answered(&mut self, id: crate::worker::RequestId) {
+        if self.change == Some(id) {
+            self.change = None;
+        }
+    }
+
     /// The key requests use now, as the list shows it.
     pub fn in_use_view(&self) -> Option<&KeyView> {
         let name = self.in_use.as_deref()?;

@@ -150,11 +150,13 @@ impl App {
                 in_use,
                 keyring,
             } => {
-                // The list is always taken (the worker read the file just now, so it is
-                // the newest truth); the load waited for ends only with its own answer.
-                if self.keys.load.awaits(id) {
-                    self.keys.load = Load::Ready;
+                // An answer to an older read is stale (a newer one is on its way); a list
+                // nobody is waiting for (the worker read the file just now) is taken.
+                let waiting = matches!(self.keys.load, Load::Loading(_) | Load::Refreshing(_));
+                if waiting && !self.keys.load.awaits(id) {
+                    return Vec::new();
                 }
+                self.keys.load = Load::Ready;
                 let loaded_before = self.keys.keyring.is_some();
                 let before = self.keys.in_use_key();
                 self.keys.keys = keys;
@@ -173,12 +175,10 @@ impl App {
                 if self.first_run && !self.keys.keys.is_empty() {
                     self.first_run = false;
                 }
-                let again = std::mem::take(&mut self.keys.reload_after);
-                fx.extend(self.reload_keys(again));
                 fx
             }
-            ApiEvent::KeyChanged { notice, .. } => {
-                self.keys.busy = false;
+            ApiEvent::KeyChanged { id, notice } => {
+                self.keys.change_answered(id);
                 // Stored: the add form (and the secret in it) goes.
                 if matches!(self.keys.mode, KeysMode::Adding { .. }) {
                     self.keys.mode = KeysMode::Browse;
@@ -189,15 +189,15 @@ impl App {
                 // the status check and the models follow from there.
                 Vec::new()
             }
-            ApiEvent::KeyAddFailed { error, .. } => {
-                self.keys.busy = false;
+            ApiEvent::KeyAddFailed { id, error } => {
+                self.keys.change_answered(id);
                 let words = crate::tui::view::keys::add_failure_words(&error);
                 self.keys.notice = Some(Notice::error(words.clone()));
                 self.set_notice(Notice::error(words));
                 Vec::new()
             }
             ApiEvent::KeyChangeFailed { id, error } => {
-                self.keys.busy = false;
+                self.keys.change_answered(id);
                 // A load that failed says so; a failed change leaves the list as it is.
                 if self.keys.load.awaits(id) {
                     self.keys.load = Load::Failed(error.clone());

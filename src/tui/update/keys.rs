@@ -51,8 +51,7 @@ impl App {
             }
             (KeysMode::Browse, Action::UseKey) => {
                 if let Some(name) = self.keys.selected_key().map(|k| k.entry.meta.name.clone()) {
-                    self.keys.busy = true;
-                    let (_, fx) = self.request(RequestKind::UseKey { name });
+                    let (_, fx) = self.change_key(RequestKind::UseKey { name });
                     return vec![fx];
                 }
             }
@@ -75,7 +74,7 @@ impl App {
                     };
                     return Vec::new();
                 }
-                if self.keys.busy {
+                if self.keys.changing() {
                     self.keys.mode = KeysMode::Adding {
                         secret,
                         name,
@@ -84,7 +83,6 @@ impl App {
                     return Vec::new();
                 }
                 let backend = (action == Action::StoreInFile).then_some(Backend::File);
-                self.keys.busy = true;
                 self.keys.notice = Some(Notice::info("Checking it with Anthropic…"));
                 let request = RequestKind::AddKey {
                     name: (!name.trim().is_empty()).then(|| name.trim().to_string()),
@@ -98,7 +96,7 @@ impl App {
                     name,
                     field: AddField::Secret,
                 };
-                let (_, fx) = self.request(request);
+                let (_, fx) = self.change_key(request);
                 return vec![fx];
             }
             (
@@ -124,8 +122,7 @@ impl App {
                     && old != input.trim()
                     && !input.trim().is_empty()
                 {
-                    self.keys.busy = true;
-                    let (_, fx) = self.request(RequestKind::RenameKey {
+                    let (_, fx) = self.change_key(RequestKind::RenameKey {
                         old,
                         new: input.trim().into(),
                     });
@@ -134,8 +131,7 @@ impl App {
             }
             (KeysMode::ConfirmRemove, Action::Confirm) => {
                 if let Some(name) = self.keys.selected_key().map(|k| k.entry.meta.name.clone()) {
-                    self.keys.busy = true;
-                    let (_, fx) = self.request(RequestKind::RemoveKey { name });
+                    let (_, fx) = self.change_key(RequestKind::RemoveKey { name });
                     return vec![fx];
                 }
             }
@@ -205,5 +201,12 @@ impl App {
             }
             KeysMode::ConfirmRemove => {}
         }
+    }
+
+    /// Sends a change of the keys, awaited by its id until the worker answers.
+    fn change_key(&mut self, kind: RequestKind) -> (crate::worker::RequestId, Effect) {
+        let (id, fx) = self.request(kind);
+        self.keys.change = Some(id);
+        (id, fx)
     }
 }

@@ -100,8 +100,52 @@ fn form_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
-    let form = form_lines(app, theme);
-    let mut footer: Vec<Line> = Vec::new();
+    // Wrapped here, not by the paragraph, so the area is as tall as the wrapped text (a
+    // refusal is often longer than 80 columns) and the cursor knows its row.
+    let mut lines = form_lines(app, theme);
+    let fields = lines.len();
+    lines.extend(footer_lines(app, theme));
+    let (lines, starts) = wrap_lines(lines, area.width);
+    let footer_h = u16::try_from(lines.len()).unwrap_or(4) + 1;
+    let [list_area, bottom] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(footer_h)]).areas(area);
+
+    if app.keys.keys.is_empty() {
+        let lines: Vec<Line> = if app.keys.load.is_loading() {
+            vec![Line::styled("Loading keys…", theme.dim())]
+        } else {
+            WELCOME.iter().map(|l| Line::raw(*l)).collect()
+        };
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::default().borders(Borders::ALL).title(" Keys ")),
+            list_area,
+        );
+    } else {
+        f.render_widget(key_table(app, list_area.width), list_area);
+    }
+    // The cursor sits at the end of the field being typed into, the line the `›` marks.
+    if let KeysMode::Adding { field, .. } = &app.keys.mode {
+        let row = match field {
+            AddField::Secret => 1,
+            AddField::Name => 2,
+        };
+        let row = starts.get(row).copied().filter(|_| row < fields);
+        if let Some((row, line)) = row.and_then(|r| Some((r, lines.get(r)?))) {
+            let x = bottom.x + u16::try_from(line.width()).unwrap_or(0);
+            let y = bottom.y + u16::try_from(row).unwrap_or(0);
+            if x < bottom.right() && y < bottom.bottom() {
+                f.set_cursor_position(ratatui::layout::Position::new(x, y));
+            }
+        }
+    }
+    f.render_widget(Paragraph::new(lines), bottom);
+}
+
+/// Under the form: the last outcome, and whether keys can go to the OS keyring.
+fn footer_lines(app: &App, theme: Theme) -> Vec<Line<'static>> {
+    let mut footer = Vec::new();
     if let Some(n) = &app.keys.notice {
         footer.push(Line::styled(
             n.text.clone(),
@@ -121,150 +165,137 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.warn(),
         ));
     }
-    // Wrapped here, not by the paragraph, so the area is as tall as the wrapped text (a
-    // refusal is often longer than 80 columns) and the cursor knows its row.
-    let mut lines = form;
-    let fields = lines.len();
-    lines.extend(footer);
-    let (lines, starts) = wrap_lines(lines, area.width);
-    let footer_h = u16::try_from(lines.len()).unwrap_or(4) + 1;
-    let [list_area, bottom] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(footer_h)]).areas(area);
+    footer
+}
 
-    if app.keys.keys.is_empty() {
-        let mut lines: Vec<Line> = Vec::new();
-        if app.keys.load.is_loading() {
-            lines.push(Line::styled("Loading keys…", theme.dim()));
-        } else {
-            lines.extend(WELCOME.iter().map(|l| Line::raw(*l)));
-        }
-        f.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .block(Block::default().borders(Borders::ALL).title(" Keys ")),
-            list_area,
-        );
-    } else {
-        // Columns that do not fit are left out whole, least needed first: the store, the
-        // kind, then the masked secret (the name and the last check always stay).
-        let name_of = |m: &crate::config::KeyMeta| match &m.base_url {
-            Some(url) => format!("{} @{}", m.name, endpoint_label(url)),
-            None => m.name.clone(),
-        };
+/// Which columns fit. Those that do not are left out whole, least needed first: the
+/// store, the kind, then the masked secret (the name and the last check always stay).
+struct Columns {
+    name_w: usize,
+    secret: bool,
+    kind: bool,
+    store: bool,
+}
+
+impl Columns {
+    fn fitting(app: &App, width: u16) -> Self {
         let name_w = app
             .keys
             .keys
             .iter()
-            .map(|k| name_of(&k.entry.meta).chars().count())
+            .map(|k| shown_name(&k.entry.meta).chars().count())
             .max()
             .unwrap_or(4)
             .clamp(4, 32);
-        let inner = usize::from(list_area.width.saturating_sub(2));
+        let inner = usize::from(width.saturating_sub(2));
         let base = 1 + 1 + name_w + 1 + 18;
         let secret = base + 25 <= inner;
         let kind = secret && base + 25 + 8 <= inner;
         let store = kind && base + 25 + 16 <= inner;
-        let rows: Vec<Row> = app
-            .keys
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| {
-                let m = &k.entry.meta;
-                let in_use = app.keys.in_use.as_deref() == Some(m.name.as_str());
-                let marker = if k.entry.active {
-                    "●"
-                } else if in_use {
-                    "○"
-                } else {
-                    " "
-                };
-                let check = m
-                    .last_validation
-                    .as_ref()
-                    .map_or("never checked".to_string(), |v| {
-                        format!(
-                            "{} {}",
-                            v.result,
-                            v.at.with_timezone(&chrono::Local).format("%m-%d %H:%M")
-                        )
-                    });
-                let check_style = match m.last_validation.as_ref().map(|v| v.result.as_str()) {
-                    Some("valid") => theme.ok(),
-                    Some("unreachable") | None => theme.dim(),
-                    Some("rate_limited") => theme.warn(),
-                    Some(_) => theme.error(),
-                };
-                let mut cells = vec![
-                    Cell::from(Span::styled(marker, theme.accent())),
-                    Cell::from(name_of(m)),
-                ];
-                if kind {
-                    cells.push(Cell::from(m.kind.to_string()));
-                }
-                if store {
-                    cells.push(Cell::from(if m.backend == Backend::Env {
-                        "env".to_string()
-                    } else {
-                        m.backend.to_string()
-                    }));
-                }
-                if secret {
-                    cells.push(Cell::from(k.masked.clone()));
-                }
-                cells.push(Cell::from(Span::styled(check, check_style)));
-                let row = Row::new(cells);
-                if i == app.keys.selected {
-                    row.style(theme.selected())
-                } else {
-                    row
-                }
-            })
-            .collect();
-        let mut widths = vec![
-            Constraint::Length(1),
-            Constraint::Length(u16::try_from(name_w).unwrap_or(12)),
-        ];
-        let mut header = vec!["", "NAME"];
-        if kind {
-            widths.push(Constraint::Length(7));
-            header.push("KIND");
+        Self {
+            name_w,
+            secret,
+            kind,
+            store,
         }
-        if store {
-            widths.push(Constraint::Length(7));
-            header.push("STORE");
-        }
-        if secret {
-            widths.push(Constraint::Length(24));
-            header.push("SECRET");
-        }
-        widths.push(Constraint::Min(18));
-        header.push("LAST CHECK");
-        let table = Table::new(rows, widths)
-            .header(Row::new(header).style(theme.dim()))
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(" Keys — ● active "),
-            );
-        f.render_widget(table, list_area);
     }
-    // The cursor sits at the end of the field being typed into, the line the `›` marks.
-    if let KeysMode::Adding { field, .. } = &app.keys.mode {
-        let row = match field {
-            AddField::Secret => 1,
-            AddField::Name => 2,
-        };
-        let row = starts.get(row).copied().filter(|_| row < fields);
-        if let Some((row, line)) = row.and_then(|r| Some((r, lines.get(r)?))) {
-            let x = bottom.x + u16::try_from(line.width()).unwrap_or(0);
-            let y = bottom.y + u16::try_from(row).unwrap_or(0);
-            if x < bottom.right() && y < bottom.bottom() {
-                f.set_cursor_position(ratatui::layout::Position::new(x, y));
+}
+
+/// A key's name, with the endpoint it is for when that is not Anthropic's.
+fn shown_name(m: &crate::config::KeyMeta) -> String {
+    match &m.base_url {
+        Some(url) => format!("{} @{}", m.name, endpoint_label(url)),
+        None => m.name.clone(),
+    }
+}
+
+fn key_table(app: &App, width: u16) -> Table<'static> {
+    let theme = app.theme;
+    let cols = Columns::fitting(app, width);
+    let rows: Vec<Row> = app
+        .keys
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let row = key_row(app, k, &cols);
+            if i == app.keys.selected {
+                row.style(theme.selected())
+            } else {
+                row
             }
-        }
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(u16::try_from(cols.name_w).unwrap_or(12)),
+    ];
+    let mut header = vec!["", "NAME"];
+    if cols.kind {
+        widths.push(Constraint::Length(7));
+        header.push("KIND");
     }
-    f.render_widget(Paragraph::new(lines), bottom);
+    if cols.store {
+        widths.push(Constraint::Length(7));
+        header.push("STORE");
+    }
+    if cols.secret {
+        widths.push(Constraint::Length(24));
+        header.push("SECRET");
+    }
+    widths.push(Constraint::Min(18));
+    header.push("LAST CHECK");
+    Table::new(rows, widths)
+        .header(Row::new(header).style(theme.dim()))
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Keys — ● active "),
+        )
+}
+
+fn key_row(app: &App, k: &crate::worker::KeyView, cols: &Columns) -> Row<'static> {
+    let theme = app.theme;
+    let m = &k.entry.meta;
+    let in_use = app.keys.in_use.as_deref() == Some(m.name.as_str());
+    let marker = if k.entry.active {
+        "●"
+    } else if in_use {
+        "○"
+    } else {
+        " "
+    };
+    let check = m
+        .last_validation
+        .as_ref()
+        .map_or("never checked".to_string(), |v| {
+            format!(
+                "{} {}",
+                v.result,
+                v.at.with_timezone(&chrono::Local).format("%m-%d %H:%M")
+            )
+        });
+    let check_style = match m.last_validation.as_ref().map(|v| v.result.as_str()) {
+        Some("valid") => theme.ok(),
+        Some("unreachable") | None => theme.dim(),
+        Some("rate_limited") => theme.warn(),
+        Some(_) => theme.error(),
+    };
+    let mut cells = vec![
+        Cell::from(Span::styled(marker, theme.accent())),
+        Cell::from(shown_name(m)),
+    ];
+    if cols.kind {
+        cells.push(Cell::from(m.kind.to_string()));
+    }
+    if cols.store {
+        cells.push(Cell::from(m.backend.to_string()));
+    }
+    if cols.secret {
+        cells.push(Cell::from(k.masked.clone()));
+    }
+    cells.push(Cell::from(Span::styled(check, check_style)));
+    Row::new(cells)
 }
 
 /// Lines of one span wider than `width` are split at spaces (a word longer than the width

@@ -191,11 +191,7 @@ fn the_app_resumes_with_the_latest_model_and_settings() {
     let h = oat::history::History::open(&home.path().join("data/oat/history.db")).unwrap();
     let (conversation, messages) = h.conversation(1).unwrap();
     let mut a = app();
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 1,
-        conversation: Box::new(conversation),
-        messages,
-    }));
+    tui_common::opened(&mut a, conversation, messages);
     assert_eq!(a.chat.model, "claude-opus-5-5");
     assert_eq!(
         a.chat.settings.thinking,
@@ -253,11 +249,7 @@ fn a_turn_that_never_got_a_reply_shows_the_model_it_was_sent_to() {
     let (conversation, messages) = h.conversation(c).unwrap();
     assert_eq!(conversation.model, "claude-sonnet-5-5");
     let mut a = app();
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 1,
-        conversation: Box::new(conversation),
-        messages,
-    }));
+    tui_common::opened(&mut a, conversation, messages);
     let models: Vec<&str> = a.chat.turns.iter().map(|t| t.model.as_str()).collect();
     assert_eq!(models, ["claude-haiku-4-5", "claude-opus-5-5"]);
 }

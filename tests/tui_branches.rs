@@ -381,11 +381,7 @@ fn resuming_opens_the_branch_last_used_with_the_others_a_key_away() {
     let (conv, messages) = h.conversation(c).unwrap();
 
     let mut a = app();
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 1,
-        conversation: Box::new(conv),
-        messages,
-    }));
+    tui_common::opened(&mut a, conv, messages);
     assert_eq!(
         prompts(&a),
         ["q1", "q2"],
@@ -452,13 +448,7 @@ fn a_resumed_image_asks_for_its_picture_once_where_pictures_are_drawn() {
     let c = h.create_conversation("q", "m", None, &json!({})).unwrap();
     h.add_prompt(c, None, "q", &[png()]).unwrap();
     let (conv, messages) = h.conversation(c).unwrap();
-    let open = |a: &mut App| {
-        a.update(Msg::Api(ApiEvent::ConversationOpened {
-            id: 1,
-            conversation: Box::new(conv.clone()),
-            messages: messages.clone(),
-        }))
-    };
+    let open = |a: &mut App| tui_common::opened(a, conv.clone(), messages.clone());
     let mut a = app();
     assert!(open(&mut a).is_empty(), "no pictures: nothing to make");
     a.pictures.enabled = true;

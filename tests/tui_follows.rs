@@ -60,11 +60,11 @@ fn render(a: &App) -> String {
 
 /// The app showing conversation `id`: one finished turn.
 fn resumed(a: &mut App, id: i64) {
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 99,
-        conversation: conversation(id, 2),
-        messages: vec![message(1, "user", "q1"), message(2, "assistant", "a1")],
-    }));
+    tui_common::opened(
+        a,
+        *conversation(id, 2),
+        vec![message(1, "user", "q1"), message(2, "assistant", "a1")],
+    );
     assert_eq!(a.chat.conversation, Some(id));
 }
 
@@ -76,16 +76,16 @@ fn a_stopped_reply_is_still_stopped_when_resumed() {
     stopped.stopped = true;
     let mut cut = message(4, "assistant", "cut");
     cut.complete = false;
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 99,
-        conversation: conversation(5, 4),
-        messages: vec![
+    tui_common::opened(
+        &mut a,
+        *conversation(5, 4),
+        vec![
             message(1, "user", "q1"),
             stopped,
             message(3, "user", "q2"),
             cut,
         ],
-    }));
+    );
     assert_eq!(a.chat.turns[0].state, ReplyState::Stopped);
     assert!(
         matches!(a.chat.turns[1].state, ReplyState::Failed { .. }),

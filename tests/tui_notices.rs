@@ -8,7 +8,6 @@ mod tui_common;
 use crossterm::event::KeyCode;
 use oat::tui::app::{App, Msg};
 use oat::tui::notice::{Level, Notice};
-use oat::worker::ApiEvent;
 use tui_common::*;
 
 fn app() -> App {
@@ -94,11 +93,7 @@ fn nothing_stale_survives_new_model_or_a_resume() {
         updated: at,
         leaf: None,
     };
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 0,
-        conversation: Box::new(conversation),
-        messages: Vec::new(),
-    }));
+    tui_common::opened(&mut a, conversation, Vec::new());
     assert!(a.notice.is_none());
     assert!(
         a.chat

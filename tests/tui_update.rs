@@ -488,10 +488,9 @@ fn history_search_open_and_delete() {
     }));
     a.update(key(KeyCode::Down));
     let fx = a.update(key(KeyCode::Enter));
-    assert!(matches!(
-        requests(&fx)[0].1,
-        RequestKind::OpenConversation { id: 2 }
-    ));
+    let (open_id, RequestKind::OpenConversation { id: 2 }) = requests(&fx)[0] else {
+        panic!("{fx:?}")
+    };
     let conv = oat::history::Conversation {
         id: 2,
         title: "Packing".into(),
@@ -520,16 +519,25 @@ fn history_search_open_and_delete() {
         stopped: false,
         created: chrono::Utc::now(),
     };
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 99,
-        conversation: Box::new(conv),
-        messages: vec![
-            msg(1, "user", "What to pack?", true),
-            msg(2, "assistant", "Socks.", true),
-            msg(3, "user", "More?", true),
-            msg(4, "assistant", "Hat", false),
-        ],
-    }));
+    let opened = |id| {
+        Msg::Api(ApiEvent::ConversationOpened {
+            id,
+            conversation: Box::new(conv.clone()),
+            messages: vec![
+                msg(1, "user", "What to pack?", true),
+                msg(2, "assistant", "Socks.", true),
+                msg(3, "user", "More?", true),
+                msg(4, "assistant", "Hat", false),
+            ],
+        })
+    };
+    // An answer to an earlier open (Enter pressed on another row first) is stale.
+    a.update(opened(open_id - 1));
+    assert_eq!(
+        a.chat.conversation, None,
+        "not the conversation asked for last"
+    );
+    a.update(opened(open_id));
     assert_eq!(a.pane, Pane::Chat);
     assert_eq!(a.chat.conversation, Some(2));
     assert_eq!(a.chat.model, "claude-opus-5-5");

@@ -93,3 +93,18 @@ pub fn key_view(
         masked: masked.into(),
     }
 }
+
+/// Conversation `conversation` opened in the chat, as the History pane asks for it and the
+/// worker answers.
+pub fn opened(
+    a: &mut App,
+    conversation: oat::history::Conversation,
+    messages: Vec<oat::history::StoredMessage>,
+) -> Vec<Effect> {
+    let (id, _) = a.open_conversation(conversation.id);
+    a.update(Msg::Api(oat::worker::ApiEvent::ConversationOpened {
+        id,
+        conversation: Box::new(conversation),
+        messages,
+    }))
+}

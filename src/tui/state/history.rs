@@ -13,6 +13,9 @@ pub struct HistoryState {
     /// Set when history cannot be used (a broken database): the app goes on without it.
     pub error: Option<String>,
     pub confirm_delete: bool,
+    /// The conversation asked to open, by request: the newest wins, so pressing Enter on
+    /// one and then another opens the second even if the first answers last.
+    pub opening: Option<crate::worker::RequestId>,
 }
 
 impl HistoryState {

@@ -9,7 +9,7 @@ use crossterm::event::KeyCode;
 
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::keymap::Action;
-use crate::worker::{ApiEvent, RequestKind};
+use crate::worker::{ApiEvent, RequestId, RequestKind};
 
 impl App {
     pub fn list_conversations(&mut self) -> Effect {
@@ -67,7 +67,7 @@ impl App {
                         "A reply is still streaming: stop it first (Esc in the chat).",
                     ));
                 } else if let Some(item) = self.history.selected_item() {
-                    let (_, fx) = self.request(RequestKind::OpenConversation { id: item.id });
+                    let (_, fx) = self.open_conversation(item.id);
                     return vec![fx];
                 }
             }
@@ -86,6 +86,14 @@ impl App {
         }
         self.history.selected = 0;
         vec![self.list_conversations()]
+    }
+
+    /// Asks for conversation `conversation` to open in the chat; its answer is awaited by
+    /// the returned id (an earlier ask that answers later is stale).
+    pub fn open_conversation(&mut self, conversation: i64) -> (RequestId, Effect) {
+        let (id, fx) = self.request(RequestKind::OpenConversation { id: conversation });
+        self.history.opening = Some(id);
+        (id, fx)
     }
 
     // Long by design: one arm per History event.
@@ -159,10 +167,14 @@ impl App {
                 return vec![self.list_conversations()];
             }
             ApiEvent::ConversationOpened {
+                id,
                 conversation,
                 messages,
-                ..
             } => {
+                if self.history.opening != Some(id) {
+                    return Vec::new();
+                }
+                self.history.opening = None;
                 self.chat.reset();
                 self.chat.conversation = Some(conversation.id);
                 // The latest settings: those of the last prompt (a `/model` included).
@@ -197,6 +209,9 @@ impl App {
                 return files.iter().flat_map(|f| self.picture_for(f)).collect();
             }
             ApiEvent::HistoryFailed { id, error } => {
+                if self.history.opening == Some(id) {
+                    self.history.opening = None;
+                }
                 if self.history.load.awaits(id) {
                     self.history.load = Load::Failed(error.clone());
                 }
@@ -208,7 +223,30 @@ impl App {
                 self.set_notice(Notice::info(notice));
                 return vec![self.list_conversations()];
             }
-            _ => {}
+            // Not History's: `on_api_more` routes only the events above here.
+            ApiEvent::ModelsLoaded { .. }
+            | ApiEvent::ModelsFailed { .. }
+            | ApiEvent::KeysLoaded { .. }
+            | ApiEvent::KeyValidated { .. }
+            | ApiEvent::KeyValidationFailed { .. }
+            | ApiEvent::KeyChanged { .. }
+            | ApiEvent::KeyChangeFailed { .. }
+            | ApiEvent::KeyAddFailed { .. }
+            | ApiEvent::ChatDelta { .. }
+            | ApiEvent::ChatBlockStopped { .. }
+            | ApiEvent::ChatFinished { .. }
+            | ApiEvent::ChatFailed { .. }
+            | ApiEvent::ChatContinuing { .. }
+            | ApiEvent::ReplySaved { .. }
+            | ApiEvent::Retrying { .. }
+            | ApiEvent::TokensCounted { .. }
+            | ApiEvent::RateLimitsSeen { .. }
+            | ApiEvent::ConfigChanged
+            | ApiEvent::AttachmentRead { .. }
+            | ApiEvent::AttachmentFailed { .. }
+            | ApiEvent::FilesListed { .. }
+            | ApiEvent::PathCompleted { .. }
+            | ApiEvent::PasteIsFile { .. } => {}
         }
         Vec::new()
     }

@@ -26,6 +26,18 @@ fn snippet_spans(snippet: &str, theme: Theme) -> Vec<Span<'static>> {
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let head = head_lines(app);
+    let [top, list] = Layout::vertical([
+        Constraint::Length(super::text::wrapped_height(&head, area.width)),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), top);
+    draw_list(f, app, list);
+}
+
+/// The search line, a failed action, and the delete confirmation.
+fn head_lines(app: &App) -> Vec<Line<'static>> {
     let theme = app.theme;
     let h = &app.history;
     let mut head = vec![Line::from(vec![
@@ -62,39 +74,44 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.warn(),
         ));
     }
-    let [top, list] = Layout::vertical([
-        Constraint::Length(super::text::wrapped_height(&head, area.width)),
-        Constraint::Min(1),
-    ])
-    .areas(area);
-    f.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), top);
-    let items: Vec<ListItem> = h
-        .items
-        .iter()
-        .map(|c| {
-            let current = app.chat.conversation == Some(c.id);
-            let meta = format!(
-                "  {} · {}",
-                c.updated
-                    .with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M"),
-                c.model
-            );
-            // A long title gives way (ending with `…`) so the date and model stay in view.
-            let room = usize::from(area.width.saturating_sub(4))
-                .saturating_sub(super::text::width(&meta))
-                .max(12);
-            let mut lines = vec![Line::from(vec![
-                Span::styled(if current { "● " } else { "  " }, theme.accent()),
-                Span::raw(super::text::ellipsize(&c.title, room)),
-                Span::styled(meta, theme.dim()),
-            ])];
-            if let Some(s) = &c.snippet {
-                lines.push(Line::from(snippet_spans(s, theme)));
-            }
-            ListItem::new(lines)
-        })
-        .collect();
+    head
+}
+
+/// One conversation: open marker, title (giving way first), date and model, and the
+/// matching words of a search.
+fn conversation_item(
+    app: &App,
+    c: &crate::worker::ConversationRow,
+    width: u16,
+) -> ListItem<'static> {
+    let theme = app.theme;
+    let current = app.chat.conversation == Some(c.id);
+    let meta = format!(
+        "  {} · {}",
+        c.updated
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M"),
+        c.model
+    );
+    // A long title gives way (ending with `…`) so the date and model stay in view.
+    let room = usize::from(width.saturating_sub(4))
+        .saturating_sub(super::text::width(&meta))
+        .max(12);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(if current { "● " } else { "  " }, theme.accent()),
+        Span::raw(super::text::ellipsize(&c.title, room)),
+        Span::styled(meta, theme.dim()),
+    ])];
+    if let Some(s) = &c.snippet {
+        lines.push(Line::from(snippet_spans(s, theme)));
+    }
+    ListItem::new(lines)
+}
+
+/// The list, or why there is none: the database unreadable, nothing saved, no match.
+fn draw_list(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme;
+    let h = &app.history;
     let title = if h.load.is_loading() {
         " Conversations — loading… ".to_string()
     } else if h.query.is_empty() {
@@ -102,41 +119,35 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     } else {
         format!(" Matches ({}) ", h.items.len())
     };
-    if let (Some(e), true) = (&h.error, items.is_empty()) {
-        // Not "No conversations yet": there may be many, in a database oat cannot read.
-        f.render_widget(
-            Paragraph::new(Line::styled(
-                format!("History unavailable: {e}"),
-                theme.error(),
-            ))
+    let empty = |text: Line<'static>, title: String| {
+        Paragraph::new(text)
             .wrap(Wrap { trim: false })
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(" Conversations — unavailable "),
-            ),
-            list,
-        );
-    } else if items.is_empty() && !h.load.is_loading() {
+            .block(Block::default().borders(Borders::ALL).title(title))
+    };
+    if let (Some(e), true) = (&h.error, h.items.is_empty()) {
+        // Not "No conversations yet": there may be many, in a database oat cannot read.
+        let text = Line::styled(format!("History unavailable: {e}"), theme.error());
+        f.render_widget(empty(text, " Conversations — unavailable ".into()), area);
+    } else if h.items.is_empty() && !h.load.is_loading() {
         let text = if h.query.is_empty() {
             "No conversations yet: what you write in the chat is kept here."
         } else {
             "No matches."
         };
-        f.render_widget(
-            Paragraph::new(Line::styled(text, theme.dim()))
-                .wrap(ratatui::widgets::Wrap { trim: false })
-                .block(Block::default().borders(Borders::ALL).title(title)),
-            list,
-        );
+        f.render_widget(empty(Line::styled(text, theme.dim()), title), area);
     } else {
+        let items: Vec<ListItem> = h
+            .items
+            .iter()
+            .map(|c| conversation_item(app, c, area.width))
+            .collect();
         // A fresh state each frame: ratatui scrolls just enough to show the selection.
         let mut state = ratatui::widgets::ListState::default().with_selected(Some(h.selected));
         f.render_stateful_widget(
             List::new(items)
                 .highlight_style(theme.selected())
                 .block(Block::default().borders(Borders::ALL).title(title)),
-            list,
+            area,
             &mut state,
         );
     }

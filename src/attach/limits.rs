@@ -45,6 +45,8 @@ fn mb(n: u64) -> String {
     format!("{:.1} MB", n as f64 / 1_000_000.0)
 }
 
+// Long by design: one rule after another in the order the API checks them, each with
+// its own words; split, the order would be hidden.
 /// Checks one request's attachments (the earlier turns' with the new ones: the limits are
 /// per request) against every limit; the error names the file and the limit.
 /// `context_window` is the model's, when known (it sets the PDF page limit). `other_bytes`

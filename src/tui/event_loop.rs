@@ -88,6 +88,8 @@ fn apply(effects: Vec<Effect>, term: &mut Term, out: &Outlets) -> io::Result<boo
     Ok(true)
 }
 
+// Long by design: the loop's one `select!` over input, the worker and the deadline; the
+// arms are short and read best side by side.
 pub async fn run(
     term: &mut Term,
     app: &mut App,

@@ -94,6 +94,8 @@ fn choose_backend(ctx: &Context, requested: Option<Backend>) -> Result<Backend, 
     }
 }
 
+// Long by design: the add told in the order the person sees it (name, secret, endpoint,
+// live check, store, what was stored), each step's failure beside it.
 pub(super) async fn add(ctx: &Context, keys: &mut Keys, args: AddArgs) -> Result<(), CliError> {
     if let Some(name) = &args.name {
         keys.check_new_name(name).map_err(|e| match e {

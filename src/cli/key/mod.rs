@@ -166,6 +166,44 @@ fn entry_json(
     })
 }
 
+/// One key's row in `oat key list`: the secret masked (or why it cannot be read).
+fn table_row(
+    e: &crate::credentials::keys::KeyEntry,
+    masked: Result<String, String>,
+    today: chrono::NaiveDate,
+) -> Vec<String> {
+    let m = &e.meta;
+    let expires = match expiry_of(m, today) {
+        None => "?".to_string(),
+        Some(Expiry::None) => "never".into(),
+        Some(Expiry::Valid { expires, days_left }) => format!("{expires} ({days_left}d)"),
+        Some(Expiry::Expiring { expires, days_left } | Expiry::Expired { expires, days_left }) => {
+            format!("{expires} ({days_left}d) !")
+        }
+    };
+    let last = m.last_validation.as_ref().map_or("never".into(), |v| {
+        format!(
+            "{} {}",
+            v.result,
+            v.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
+        )
+    });
+    vec![
+        format!("{}{}", if e.active { "* " } else { "  " }, m.name),
+        m.kind.to_string(),
+        m.backend.to_string(),
+        masked.unwrap_or_else(|err| format!("(unavailable: {err})")),
+        if m.backend == Backend::Env {
+            "-".into()
+        } else {
+            m.added.with_timezone(&Local).format("%Y-%m-%d").to_string()
+        },
+        expires,
+        last,
+        m.base_url.as_deref().map_or("-".into(), endpoint_label),
+    ]
+}
+
 fn list(keys: &Keys, as_json: bool) -> Result<(), CliError> {
     let today = Local::now().date_naive();
     let entries = keys.list();
@@ -204,41 +242,7 @@ fn list(keys: &Keys, as_json: bool) -> Result<(), CliError> {
     let mut rows: Vec<Vec<String>> = entries
         .iter()
         .zip(masked)
-        .map(|(e, masked)| {
-            let m = &e.meta;
-            let expires = match expiry_of(m, today) {
-                None => "?".to_string(),
-                Some(Expiry::None) => "never".into(),
-                Some(Expiry::Valid { expires, days_left }) => format!("{expires} ({days_left}d)"),
-                Some(
-                    Expiry::Expiring { expires, days_left }
-                    | Expiry::Expired { expires, days_left },
-                ) => {
-                    format!("{expires} ({days_left}d) !")
-                }
-            };
-            let last = m.last_validation.as_ref().map_or("never".into(), |v| {
-                format!(
-                    "{} {}",
-                    v.result,
-                    v.at.with_timezone(&Local).format("%Y-%m-%d %H:%M")
-                )
-            });
-            vec![
-                format!("{}{}", if e.active { "* " } else { "  " }, m.name),
-                m.kind.to_string(),
-                m.backend.to_string(),
-                masked.unwrap_or_else(|err| format!("(unavailable: {err})")),
-                if m.backend == Backend::Env {
-                    "-".into()
-                } else {
-                    m.added.with_timezone(&Local).format("%Y-%m-%d").to_string()
-                },
-                expires,
-                last,
-                m.base_url.as_deref().map_or("-".into(), endpoint_label),
-            ]
-        })
+        .map(|(e, masked)| table_row(e, masked, today))
         .collect();
     // The endpoint column only where some key has one of its own.
     let mut header = vec![

@@ -4,124 +4,28 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
 
 mod common;
+mod tmux;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
+use tmux::{Tmux, tmux_or_skip};
 
-struct Tmux {
-    socket: String,
+/// The built `oat` at 100×30 with an API key in its environment, aimed at the mock; it
+/// records `stty -a` when oat exits.
+fn start(home: &Path, mock: &MockServer, name: &str) -> Tmux {
+    start_with(home, mock, name, "")
 }
 
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket]);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = self.cmd().args(args).output().expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "oat"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "oat"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(what) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "never saw {what:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
-    }
-}
-
-impl Tmux {
-    /// The built `oat` in a 100×30 tmux session with a clean environment in `home`, an API
-    /// key in the environment, and no keyring; it records `stty -a` when oat exits.
-    fn start(home: &Path, mock: &MockServer, name: &str) -> Self {
-        Self::start_with(home, mock, name, "")
-    }
-
-    /// `start`, with more `NAME=value` words for the environment.
-    fn start_with(home: &Path, mock: &MockServer, name: &str, env: &str) -> Self {
-        let h = home;
-        let bin = assert_cmd::cargo::cargo_bin("oat");
-        let script = format!(
-            "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state XDG_DATA_HOME={h}/data \
-             DBUS_SESSION_BUS_ADDRESS=unix:path={h}/no-bus ANTHROPIC_API_KEY={key} ANTHROPIC_BASE_URL={url} {env} {bin}; \
-             echo EXITED:$?; stty -a > {stty}; sleep 60",
-            h = h.display(),
-            key = API_KEY,
-            url = mock.url,
-            bin = bin.display(),
-            stty = h.join("stty.txt").display(),
-        );
-        let tmux = Tmux {
-            socket: format!("{name}-{}", std::process::id()),
-        };
-        let out = tmux
-            .cmd()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "oat",
-                "-x",
-                "100",
-                "-y",
-                "30",
-                &script,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        tmux
-    }
-}
-
-fn have_tmux() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Without tmux the test says so, except in CI, where it fails.
-fn tmux_or_skip(test: &str) -> bool {
-    if have_tmux() {
-        return true;
-    }
-    assert!(std::env::var_os("CI").is_none(), "tmux is required in CI");
-    eprintln!("SKIPPED {test}: tmux is not installed (apt-get install tmux)");
-    false
+/// `start`, with more `NAME=value` words for the environment.
+fn start_with(home: &Path, mock: &MockServer, name: &str, env: &str) -> Tmux {
+    let env = format!(
+        "ANTHROPIC_API_KEY={API_KEY} ANTHROPIC_BASE_URL={} {env}",
+        mock.url
+    );
+    Tmux::start(home, name, &env, (100, 30))
 }
 
 #[test]
@@ -143,7 +47,7 @@ fn type_stream_stop_switch_quit_and_the_terminal_is_restored() {
 
     let home = tempfile::tempdir().unwrap();
     let stty = home.path().join("stty.txt");
-    let tmux = Tmux::start(home.path(), &mock, "oat-test");
+    let tmux = start(home.path(), &mock, "oat-test");
     tmux.wait_for("shown once");
     tmux.keys(&["Enter"]);
     tmux.wait_for("Ask anything");
@@ -219,7 +123,7 @@ fn keys_added_from_the_shell_survive_the_apps_saves_and_show_in_its_keys_pane() 
         );
         assert_eq!(o.code, 0, "{}", o.stderr);
     };
-    let tmux = Tmux::start(h, &mock, "oat-twice");
+    let tmux = start(h, &mock, "oat-twice");
     tmux.wait_for("shown once");
     // The app read its config before this key existed.
     add_from_shell("from-shell");
@@ -266,7 +170,7 @@ fn tokens_are_counted_after_typing_pauses_and_never_while_idle() {
     }
     let mock = MockServer::start();
     let home = tempfile::tempdir().unwrap();
-    let tmux = Tmux::start(home.path(), &mock, "oat-count");
+    let tmux = start(home.path(), &mock, "oat-count");
     tmux.wait_for("shown once");
     tmux.keys(&["Enter"]);
     tmux.wait_for("Ask anything");
@@ -354,7 +258,7 @@ fn the_editor_round_trip_and_copy_in_select_mode() {
         .args(["755", editor.to_str().unwrap()])
         .status()
         .unwrap();
-    let tmux = Tmux::start_with(
+    let tmux = start_with(
         h,
         &mock,
         "oat-editor",

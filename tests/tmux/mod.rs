@@ -100,14 +100,16 @@ impl Tmux {
     }
 
     /// The built `oat` in a `w`×`h` tmux session, in a clean environment in `home` with
-    /// `env` (`NAME=value` words) and no keyring; it prints `EXITED:code` when oat ends.
+    /// `env` (`NAME=value` words) and no keyring; it prints `EXITED:code` when oat ends
+    /// and saves the terminal's modes then (`stty -a`) in `home/stty.txt`.
     pub fn start(home: &Path, name: &str, env: &str, (w, h): (u16, u16)) -> Self {
         let bin = assert_cmd::cargo::cargo_bin("oat");
         let dir = home.display();
         let script = format!(
             "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={dir} XDG_CONFIG_HOME={dir}/config \
              XDG_STATE_HOME={dir}/state XDG_DATA_HOME={dir}/data \
-             DBUS_SESSION_BUS_ADDRESS=unix:path={dir}/no-bus {env} {bin}; echo EXITED:$?; sleep 60",
+             DBUS_SESSION_BUS_ADDRESS=unix:path={dir}/no-bus {env} {bin}; echo EXITED:$?; \
+             stty -a > {dir}/stty.txt; sleep 60",
             bin = bin.display(),
         );
         let tmux = Tmux {

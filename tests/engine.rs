@@ -273,7 +273,16 @@ fn the_cli_and_the_app_leave_out_the_same_thinking_after_a_model_switch() {
     let home = tempfile::tempdir().unwrap();
     let (opus, sonnet) = ("claude-opus-5-5", "claude-sonnet-5-5");
     let runs = [
-        vec!["ask", "--save", "--json", "--thinking", "adaptive", "-m", opus, "q1"],
+        vec![
+            "ask",
+            "--save",
+            "--json",
+            "--thinking",
+            "adaptive",
+            "-m",
+            opus,
+            "q1",
+        ],
         vec!["ask", "--continue", "--json", "-m", sonnet, "q2"],
         vec!["ask", "--continue", "--json", "q3"],
     ];

@@ -223,7 +223,11 @@ fn ask_continue_with_another_model_strips_once_says_so_once_and_keeps_the_new_th
     let mock = thinking_mock();
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
-    let first = ask(&mock, dir, &["--save", "--thinking", "adaptive", "-m", OPUS, "q1"]);
+    let first = ask(
+        &mock,
+        dir,
+        &["--save", "--thinking", "adaptive", "-m", OPUS, "q1"],
+    );
     let switched = ask(&mock, dir, &["--continue", "-m", SONNET, "q2"]);
     let after = ask(&mock, dir, &["--continue", "q3"]);
     let same = ask(&mock, dir, &["--continue", "q4"]);
@@ -376,10 +380,7 @@ fn a_follow_up_that_missed_the_cache_says_why_on_the_usage_line_and_keeps_it() {
         "{line}"
     );
     let ids: Vec<Value> = sent(&mock).iter().map(previous_id).collect();
-    assert_eq!(
-        ids,
-        [Value::Null, json!("msg_mock_1"), json!("msg_mock_2")]
-    );
+    assert_eq!(ids, [Value::Null, json!("msg_mock_1"), json!("msg_mock_2")]);
     // Kept with the reply: its id and the diagnosis.
     let o = output(oat(dir).args(["history", "show", "1", "--json"]), false);
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
@@ -482,7 +483,11 @@ fn the_app_strips_on_model_web_and_system_changes_and_says_each_once_in_the_tran
     let r1 = live.send(&mut a, "q1");
     assert_safety_net(&r1, false);
     let r2 = live.send(&mut a, "q2");
-    assert_eq!(thinking_at(&body(&r2)), [1], "nothing changed: sent unchanged");
+    assert_eq!(
+        thinking_at(&body(&r2)),
+        [1],
+        "nothing changed: sent unchanged"
+    );
     assert_safety_net(&r2, true);
     assert_eq!(previous_id(&r2), "msg_mock_1");
 
@@ -535,7 +540,10 @@ fn the_app_strips_on_model_web_and_system_changes_and_says_each_once_in_the_tran
     // In the transcript: each once, as a quiet line under its turn.
     let s = screen(&mut a);
     assert_eq!(s.matches(NOTE).count(), 3, "{s}");
-    assert!(s.contains("ℹ earlier thinking not sent: the model changed"), "{s}");
+    assert!(
+        s.contains("ℹ earlier thinking not sent: the model changed"),
+        "{s}"
+    );
     assert!(s.contains("cache missed: model changed"), "{s}");
 }
 
@@ -562,7 +570,10 @@ fn a_branch_from_an_edited_prompt_sends_the_thinking_before_the_edit() {
     assert_safety_net(&r, true);
     assert_eq!(previous_id(&r), "msg_mock_1");
     // And the mock, which refuses thinking bound elsewhere, answered it.
-    assert_eq!(a.chat.turns[1].state, oat::tui::state::chat::ReplyState::Done);
+    assert_eq!(
+        a.chat.turns[1].state,
+        oat::tui::state::chat::ReplyState::Done
+    );
     assert!(all_notes(&a).is_empty());
 }
 
@@ -571,7 +582,11 @@ fn the_app_resumed_after_a_switch_sends_what_is_still_bound_and_says_nothing_new
     let mock = thinking_mock();
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
-    ask(&mock, dir, &["--save", "--thinking", "adaptive", "-m", OPUS, "q1"]);
+    ask(
+        &mock,
+        dir,
+        &["--save", "--thinking", "adaptive", "-m", OPUS, "q1"],
+    );
     ask(&mock, dir, &["--continue", "-m", SONNET, "q2"]);
     let h = oat::history::History::open(&dir.join("data/oat/history.db")).unwrap();
     let (conversation, messages) = h.conversation(1).unwrap();
@@ -586,11 +601,18 @@ fn the_app_resumed_after_a_switch_sends_what_is_still_bound_and_says_nothing_new
     let r = live.send(&mut a, "q3");
     let b = body(&r);
     assert_eq!(b["model"], SONNET);
-    assert_eq!(thinking_at(&b), [3], "the Sonnet reply's thinking, not Opus's");
+    assert_eq!(
+        thinking_at(&b),
+        [3],
+        "the Sonnet reply's thinking, not Opus's"
+    );
     assert_safety_net(&r, true);
     assert_eq!(previous_id(&r), "msg_mock_2");
     assert!(all_notes(&a).is_empty());
-    assert_eq!(a.chat.turns[2].state, oat::tui::state::chat::ReplyState::Done);
+    assert_eq!(
+        a.chat.turns[2].state,
+        oat::tui::state::chat::ReplyState::Done
+    );
     // Back to Opus: its first reply is bound to what it was made with again.
     slash(&mut a, &format!("/model {OPUS}"));
     let r = live.send(&mut a, "q4");
@@ -599,5 +621,8 @@ fn the_app_resumed_after_a_switch_sends_what_is_still_bound_and_says_nothing_new
         all_notes(&a),
         ["earlier thinking not sent: the model changed"]
     );
-    assert_eq!(a.chat.turns[3].state, oat::tui::state::chat::ReplyState::Done);
+    assert_eq!(
+        a.chat.turns[3].state,
+        oat::tui::state::chat::ReplyState::Done
+    );
 }

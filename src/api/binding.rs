@@ -112,7 +112,7 @@ impl PrefixDigest {
             super::Role::User => "user:",
             super::Role::Assistant => "assistant:",
         });
-        canonical(&Value::Array(m.content.clone()), &mut text);
+        canonical_items(&m.content, &mut text);
         text.push('\u{1e}');
         self.0.update(text.as_bytes());
     }
@@ -160,18 +160,20 @@ fn canonical(v: &Value, out: &mut String) {
             }
             out.push('}');
         }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                canonical(item, out);
-            }
-            out.push(']');
-        }
+        Value::Array(items) => canonical_items(items, out),
         other => out.push_str(&other.to_string()),
     }
+}
+
+fn canonical_items(items: &[Value], out: &mut String) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        canonical(item, out);
+    }
+    out.push(']');
 }
 
 /// Whether a content block is thinking (shown, omitted or redacted): what is bound.

@@ -182,9 +182,10 @@ impl Fingerprints {
                     } else {
                         None
                     };
-                    kind.map_or(Value::Null, |k| {
-                        json!({"type": k, "cache_missed_input_tokens": missed})
-                    })
+                    kind.map_or(
+                        Value::Null,
+                        |k| json!({"type": k, "cache_missed_input_tokens": missed}),
+                    )
                 }
             },
         };

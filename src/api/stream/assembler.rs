@@ -220,7 +220,7 @@ impl Assembler {
                 // `null` on `message_start` means the diagnosis was still pending: a later
                 // one replaces it (a reason, once known, is not taken back by a `null`).
                 if let Some(d) = diagnostics {
-                    self.message.insert("diagnostics".into(), d.clone());
+                    self.message.insert("diagnostics".into(), (**d).clone());
                 }
                 // `usage` in message_delta is cumulative: each key replaces the earlier one
                 // (of this message; a continued reply's earlier messages add to it).

@@ -253,3 +253,68 @@ fn a_turn_that_never_got_a_reply_shows_the_model_it_was_sent_to() {
     let models: Vec<&str> = a.chat.turns.iter().map(|t| t.model.as_str()).collect();
     assert_eq!(models, ["claude-haiku-4-5", "claude-opus-5-5"]);
 }
+
+#[test]
+fn the_cli_and_the_app_leave_out_the_same_thinking_after_a_model_switch() {
+    let mock = MockServer::start();
+    mock.enforce_binding();
+    mock.set_stream(StreamSpec {
+        thinking: vec!["Hmm.".into()],
+        ..StreamSpec::text(&["Yes."])
+    });
+    let home = tempfile::tempdir().unwrap();
+    let (opus, sonnet) = ("claude-opus-5-5", "claude-sonnet-5-5");
+    let runs = [
+        vec![
+            "ask",
+            "--save",
+            "--json",
+            "--thinking",
+            "adaptive",
+            "-m",
+            opus,
+            "q1",
+        ],
+        vec!["ask", "--continue", "--json", "-m", sonnet, "q2"],
+        vec!["ask", "--continue", "--json", "q3"],
+    ];
+    let mut replies = Vec::new();
+    for args in &runs {
+        let out = ask(&mock, home.path(), args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        replies.push(serde_json::from_str::<Value>(&out.stdout).unwrap());
+    }
+    let cli: Vec<Vec<u8>> = mock
+        .requests_to("/v1/messages")
+        .into_iter()
+        .map(|r| r.raw)
+        .collect();
+
+    let mut a = app();
+    slash(&mut a, "/thinking adaptive");
+    slash(&mut a, &format!("/model {opus}"));
+    let mut app_sent = Vec::new();
+    for (i, prompt) in ["q1", "q2", "q3"].into_iter().enumerate() {
+        if i == 1 {
+            slash(&mut a, &format!("/model {sonnet}"));
+        }
+        let (id, body) = app_sends(&mut a, prompt);
+        app_sent.push(body);
+        a.update(Msg::Api(ApiEvent::ChatFinished {
+            id,
+            message: replies[i].clone(),
+            first_token: None,
+            paid_by: oat::credentials::CredentialKind::ApiKey,
+            utilization: None,
+        }));
+    }
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    for i in 0..3 {
+        assert_eq!(text(&app_sent[i]), text(&cli[i]), "request {}", i + 1);
+    }
+    // And what they agree on is the rule: no thinking after the switch, then Sonnet's.
+    let body: Value = serde_json::from_slice(&cli[2]).unwrap();
+    assert!(body["messages"][1]["content"][0]["type"] != "thinking");
+    assert_eq!(body["messages"][3]["content"][0]["type"], "thinking");
+    assert_eq!(body["diagnostics"]["previous_message_id"], "msg_mock_2");
+}

@@ -47,6 +47,9 @@ fn message(id: i64, role: &str, text: &str) -> StoredMessage {
         settings: None,
         complete: true,
         stopped: false,
+        api_id: None,
+        binding: None,
+        diagnostics: None,
         created: chrono::Utc::now(),
     }
 }

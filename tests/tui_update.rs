@@ -517,6 +517,9 @@ fn history_search_open_and_delete() {
         settings: None,
         complete,
         stopped: false,
+        api_id: None,
+        binding: None,
+        diagnostics: None,
         created: chrono::Utc::now(),
     };
     let opened = |id| {

@@ -165,6 +165,36 @@ impl Client {
             .headers(self.headers.clone()))
     }
 
+    /// A request for the Messages API, with the betas `request` needs added to the
+    /// client's own in the one `anthropic-beta` header.
+    fn messages_request(
+        &self,
+        path: &str,
+        request: &MessageRequest,
+    ) -> Result<RequestBuilder, ApiError> {
+        let mut builder = self
+            .request(Method::POST, path)?
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        if !request.betas.is_empty() {
+            let mut betas: Vec<&str> = self
+                .headers
+                .get("anthropic-beta")
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.split(',').collect())
+                .unwrap_or_default();
+            for b in &request.betas {
+                if !betas.contains(b) {
+                    betas.push(b);
+                }
+            }
+            // Replaced, not appended: one header, as the API reads it.
+            let mut one = HeaderMap::new();
+            one.insert("anthropic-beta", header(&betas.join(","), "a beta flag")?);
+            builder = builder.headers(one);
+        }
+        Ok(builder)
+    }
+
     /// A transport failure, told with what oat knows of the way there (the proxy).
     fn transport_error(&self, e: reqwest::Error) -> ApiError {
         ApiError::from_transport(e, self.proxy.as_deref())
@@ -313,8 +343,7 @@ impl Client {
             input_tokens: u64,
         }
         let resp = self
-            .request(Method::POST, "v1/messages/count_tokens")?
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .messages_request("v1/messages/count_tokens", request)?
             .body(request.count_body().to_string())
             .send()
             .await
@@ -334,8 +363,7 @@ impl Client {
             .send(
                 || {
                     Ok(self
-                        .request(Method::POST, "v1/messages")?
-                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .messages_request("v1/messages", request)?
                         .header(reqwest::header::ACCEPT, "text/event-stream")
                         .body(body.clone()))
                 },

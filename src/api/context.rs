@@ -96,10 +96,10 @@ mod tests {
         let text = "word ".repeat(words);
         [
             Message::user_text(text.clone()),
-            Message {
-                role: Role::Assistant,
-                content: vec![serde_json::json!({"type": "text", "text": text})],
-            },
+            Message::new(
+                Role::Assistant,
+                vec![serde_json::json!({"type": "text", "text": text})],
+            ),
         ]
     }
 

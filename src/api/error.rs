@@ -13,6 +13,9 @@ use crate::token::CredentialKind;
 
 /// Anthropic's refusal of a subscription token used outside Claude Code contains this.
 const CLAUDE_CODE_ONLY: &str = "only authorized for use with claude code";
+/// The 400 for thinking sent back under another model, prompt, tools or organisation
+/// (`api::binding`) says this; no `error_code` is documented for it.
+const BOUND_ELSEWHERE: &str = "bound to a different conversation";
 /// Where Anthropic's 2026 billing refusals send people, when the message names it.
 const USAGE_PAGE: &str = "claude.ai/settings/usage";
 
@@ -344,6 +347,17 @@ impl ApiError {
             .is_some_and(|d| d.message.to_lowercase().contains(CLAUDE_CODE_ONLY))
     }
 
+    /// The API refused earlier thinking bound to another conversation (see
+    /// `api::binding`). A code the API sends decides first; the words only when it sent
+    /// none oat knows.
+    pub fn is_thinking_bound_elsewhere(&self) -> bool {
+        matches!(self, Self::InvalidRequest { .. })
+            && self.code().is_none_or(|c| matches!(c, ErrorCode::Other(_)))
+            && self
+                .detail()
+                .is_some_and(|d| d.message.to_lowercase().contains(BOUND_ELSEWHERE))
+    }
+
     /// Whether this refusal is about billing (see `Billing`), read from the API's words.
     pub fn billing(&self) -> Option<Billing> {
         let m = self.detail()?.message.to_lowercase();
@@ -415,6 +429,13 @@ impl ApiError {
         // The code is the API's stable reason: it decides before any reading of words.
         if let Some(advice) = self.code().and_then(ErrorCode::advice) {
             return advice;
+        }
+        if self.is_thinking_bound_elsewhere() {
+            return "Thinking from earlier in this conversation is bound to how it was made \
+                    (model, system prompt, tools, organisation), and something oat could not \
+                    see changed: most often the key belongs to another organisation. Send \
+                    with the key the conversation began with, or start a new conversation; \
+                    with thinking on, oat asks the API to drop such thinking instead.";
         }
         if self.is_claude_code_only() {
             return "Anthropic accepts this setup token only inside Claude Code. Use an API key \

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::binding::{Binding, BlockBinding};
 use super::models::Model;
 use super::usage::CacheTtl;
 use super::web;
@@ -31,13 +32,32 @@ pub struct Message {
     /// Content blocks exactly as the API uses them, so earlier assistant turns (thinking
     /// blocks with their signatures included) go back unchanged.
     pub content: Vec<Value>,
+    /// On an earlier reply: what oat knows of how it was made. Never sent.
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+}
+
+/// How an earlier reply was made, as oat recorded it: the API's id for it (what
+/// `diagnostics.previous_message_id` names) and what its thinking is bound to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Origin {
+    pub id: Option<String>,
+    pub binding: Option<Binding>,
 }
 
 impl Message {
     pub fn user_text(text: impl Into<String>) -> Self {
+        Self::new(
+            Role::User,
+            vec![serde_json::json!({"type": "text", "text": text.into()})],
+        )
+    }
+
+    pub fn new(role: Role, content: Vec<Value>) -> Self {
         Self {
-            role: Role::User,
-            content: vec![serde_json::json!({"type": "text", "text": text.into()})],
+            role,
+            content,
+            origin: None,
         }
     }
 }
@@ -90,11 +110,33 @@ pub enum ThinkingDisplay {
 pub enum Thinking {
     Adaptive {
         display: ThinkingDisplay,
+        /// Set when the request carries earlier thinking (see `api::binding`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        block_binding: Option<BlockBinding>,
     },
     Enabled {
         budget_tokens: u32,
         display: ThinkingDisplay,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        block_binding: Option<BlockBinding>,
     },
+}
+
+impl Thinking {
+    pub fn set_block_binding(&mut self, to: Option<BlockBinding>) {
+        match self {
+            Self::Adaptive { block_binding, .. } | Self::Enabled { block_binding, .. } => {
+                *block_binding = to
+            }
+        }
+    }
+}
+
+/// `diagnostics`: the reply before this one, whose prompt the API compares this one's
+/// with to say why the cache missed (`null` opts in on a first turn).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostics {
+    pub previous_message_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -139,7 +181,13 @@ pub struct MessageRequest {
     /// Server tools (web search and fetch): Anthropic runs them, oat runs nothing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Diagnostics>,
     pub stream: bool,
+    /// `anthropic-beta` flags this request needs beside the client's own (the header,
+    /// not the body).
+    #[serde(skip)]
+    pub betas: Vec<&'static str>,
 }
 
 impl MessageRequest {
@@ -152,7 +200,13 @@ impl MessageRequest {
     pub fn count_body(&self) -> Value {
         let mut body = serde_json::to_value(self).unwrap_or(Value::Null);
         if let Value::Object(m) = &mut body {
-            for key in ["max_tokens", "stream", "temperature", "output_config"] {
+            for key in [
+                "max_tokens",
+                "stream",
+                "temperature",
+                "output_config",
+                "diagnostics",
+            ] {
                 m.remove(key);
             }
         }
@@ -227,6 +281,9 @@ pub const DEFAULT_MAX_TOKENS: u32 = 8192;
 pub struct Planned {
     pub request: MessageRequest,
     pub notes: Vec<String>,
+    /// Earlier thinking left out because it was made under other settings, in a line
+    /// for the transcript (`conversation::binding`); said once per change.
+    pub thinking_note: Option<String>,
 }
 
 /// Builds the request body, checking the options against what the model says it supports
@@ -277,6 +334,7 @@ pub fn plan_request(
             }
             Some(Thinking::Adaptive {
                 display: opts.thinking_display,
+                block_binding: None,
             })
         }
         ThinkingChoice::Budget(n) => {
@@ -304,6 +362,7 @@ pub fn plan_request(
             Some(Thinking::Enabled {
                 budget_tokens: n,
                 display: opts.thinking_display,
+                block_binding: None,
             })
         }
     };
@@ -367,9 +426,12 @@ pub fn plan_request(
             } else {
                 Vec::new()
             },
+            diagnostics: None,
             stream: true,
+            betas: Vec::new(),
         },
         notes,
+        thinking_note: None,
     })
 }
 

@@ -2,6 +2,7 @@
 //! It knows nothing of the terminal, the keyring or config files: callers hand it a base
 //! URL and a `Credential`, which is what lets tests point it at a local mock server.
 
+pub mod binding;
 pub mod client;
 pub mod context;
 pub mod error;

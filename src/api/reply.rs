@@ -74,10 +74,14 @@ impl Refusal {
     }
 }
 
-/// Plain lines about what the reply holds beyond what oat renders: each block of a type
-/// it does not show (a `fallback` block, say) and any fallback credit in the usage.
+/// Plain lines about what the reply holds beyond what oat renders: what the API changed
+/// in the request (earlier thinking it dropped), each block of a type it does not show
+/// (a `fallback` block, say) and any fallback credit in the usage.
 pub fn notes(message: &Value) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> =
+        super::binding::transformations_words(&message["input_transformations"])
+            .into_iter()
+            .collect();
     for block in message["content"].as_array().into_iter().flatten() {
         let kind = block["type"].as_str().unwrap_or("?");
         if !shown(kind) {

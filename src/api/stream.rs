@@ -36,6 +36,9 @@ pub enum StreamEvent {
         usage: Option<Value>,
         /// What the API changed in the request's input (thinking it dropped), when sent.
         input_transformations: Option<Value>,
+        /// `diagnostics` (why the cache missed), when sent here rather than, or later
+        /// than, on `message_start`. Boxed: rare, and every event carries the size.
+        diagnostics: Option<Box<Value>>,
     },
     MessageStop,
     Ping,
@@ -125,6 +128,7 @@ struct RawEvent<'a> {
     content_block: Option<Value>,
     usage: Option<Value>,
     input_transformations: Option<Value>,
+    diagnostics: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -188,6 +192,7 @@ fn decode_fields(data: &str) -> Result<StreamEvent, Bad> {
             },
             usage: raw.usage,
             input_transformations: raw.input_transformations.filter(|t| !t.is_null()),
+            diagnostics: raw.diagnostics.filter(|d| !d.is_null()).map(Box::new),
         },
         "message_stop" => StreamEvent::MessageStop,
         "ping" => StreamEvent::Ping,

@@ -122,10 +122,68 @@ pub fn tokens(n: u64) -> String {
     }
 }
 
+/// Why a follow-up missed the prompt cache, from a reply's `diagnostics` (sent when the
+/// request named the previous reply), in words: "cache missed: system prompt changed
+/// (1.2k tokens)". `None` for a hit, a diagnosis still pending (`null`) or unavailable.
+/// The reason is an object with a `type` (and the tokens that missed); a bare string is
+/// read the same way.
+pub fn cache_miss(diagnostics: Option<&Value>) -> Option<String> {
+    let reason = diagnostics?.get("cache_miss_reason")?;
+    let kind = reason
+        .as_str()
+        .or_else(|| reason.get("type").and_then(Value::as_str))?;
+    let what = match kind {
+        "unavailable" => return None,
+        "model_changed" => "model changed".to_string(),
+        "system_changed" => "system prompt changed".to_string(),
+        "tools_changed" => "tools changed".to_string(),
+        "messages_changed" => "earlier messages changed".to_string(),
+        "previous_message_not_found" => {
+            return Some("cache not compared: the previous reply is unknown to the API".into());
+        }
+        other => other.replace('_', " "),
+    };
+    Some(
+        match reason
+            .get("cache_missed_input_tokens")
+            .and_then(Value::as_u64)
+        {
+            Some(n) if n > 0 => format!("cache missed: {what} ({} tokens)", tokens(n)),
+            _ => format!("cache missed: {what}"),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_cache_miss_is_told_with_its_reason_and_a_hit_or_pending_says_nothing() {
+        let d = |reason: Value| cache_miss(Some(&json!({ "cache_miss_reason": reason })));
+        assert_eq!(
+            d(json!({"type":"system_changed","cache_missed_input_tokens":1234})).unwrap(),
+            "cache missed: system prompt changed (1.2k tokens)"
+        );
+        assert_eq!(
+            d(json!("tools_changed")).unwrap(),
+            "cache missed: tools changed"
+        );
+        assert_eq!(
+            d(json!({"type":"brand_new_reason"})).unwrap(),
+            "cache missed: brand new reason"
+        );
+        assert!(d(Value::Null).is_none(), "pending, or a hit");
+        assert!(d(json!({"type":"unavailable"})).is_none());
+        assert!(
+            d(json!({"type":"previous_message_not_found"}))
+                .unwrap()
+                .starts_with("cache not compared")
+        );
+        assert!(cache_miss(None).is_none());
+        assert!(cache_miss(Some(&json!({}))).is_none());
+    }
 
     #[test]
     fn reads_cache_fields_split_by_lifetime() {

@@ -90,6 +90,8 @@ pub(super) enum Ending {
 pub(super) struct Keeper {
     pub(super) keeping: Keeping,
     pub(super) model: String,
+    /// What the reply's thinking is bound to (`api::binding::Binding` as JSON).
+    pub(super) binding: serde_json::Value,
     pub(super) row: Option<i64>,
     pub(super) last: Instant,
 }
@@ -112,6 +114,9 @@ impl Keeper {
         let mut update =
             ReplyUpdate::from_assembler(a, first_token, matches!(end, Ending::Complete));
         update.stopped = matches!(end, Ending::Stopped);
+        if self.row.is_none() {
+            update.binding = Some(self.binding.clone());
+        }
         let existing = self.row;
         let k = self.keeping.clone();
         let model = self.model.clone();

@@ -3,6 +3,7 @@
 //! its one assembler and its one save cadence, told as typed events. It knows nothing of
 //! terminals, channels or key bindings; `cli/` and `tui/` only show what it tells.
 
+pub mod binding;
 pub mod keep;
 pub mod plan;
 pub mod sent;

@@ -1,10 +1,12 @@
 //! Planning a turn, once for both front ends: the request built from the settings and the
 //! messages, with its files checked against the model's capabilities and the API's
 //! per-request limits (files resent from earlier turns count), or a reason it cannot be
-//! sent. Pure: the context fit, which may ask the API for an exact count, is the caller's.
+//! sent; then what it says of the earlier replies: the thinking it may carry
+//! (`binding.rs`) and the last one's id for the API's cache diagnosis. Pure: the context
+//! fit, which may ask the API for an exact count, is the caller's.
 
-use crate::api::messages::{Planned, plan_request};
-use crate::api::{Message, Model};
+use crate::api::messages::{Diagnostics, Planned, plan_request};
+use crate::api::{Message, MessageRequest, Model, Role};
 use crate::attach::Attachment;
 
 use super::settings::Settings;
@@ -44,5 +46,28 @@ pub fn plan(
             other_bytes(&messages, &all),
         )?;
     }
-    plan_request(&settings.request_options(), model, messages)
+    let mut planned = plan_request(&settings.request_options(), model, messages)?;
+    planned.thinking_note = finish(&mut planned.request);
+    Ok(planned)
+}
+
+/// What a request says of the earlier replies it carries: their thinking where it is
+/// still bound to this request (`binding::settle`, whose line it returns), and
+/// `diagnostics.previous_message_id`, the last reply's id, so the API can say why a
+/// follow-up missed the cache. A first turn sends `null`, which opts in without a reply
+/// to compare (the API keeps that request's fingerprint for the next). Run again after
+/// the messages change (old turns left out to fit the context).
+pub fn finish(request: &mut MessageRequest) -> Option<String> {
+    let note = super::binding::settle(request);
+    let previous = request
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.role == Role::Assistant)
+        .and_then(|m| m.origin.as_ref())
+        .and_then(|o| o.id.clone());
+    request.diagnostics = Some(Diagnostics {
+        previous_message_id: previous,
+    });
+    note
 }

@@ -2,10 +2,13 @@
 //! a conversation read back from the history: exchanges whose reply was refused are left
 //! out, prompt and all (as Anthropic advises after a refusal); a prompt with no reply is
 //! left out (roles must alternate); thinking cut off before its signature is dropped (the
-//! API refuses it). Pure: no I/O.
+//! API refuses it). Each reply keeps its origin (its id, what its thinking is bound to),
+//! so planning can leave out thinking bound elsewhere (`binding.rs`). Pure: no I/O.
 
 use serde_json::Value;
 
+use crate::api::binding::Binding;
+use crate::api::messages::Origin;
 use crate::api::{Message, Role};
 use crate::history::StoredMessage;
 
@@ -16,6 +19,8 @@ pub struct Exchange {
     pub reply: Vec<Value>,
     /// The reply was a refusal (`stop_reason: "refusal"`).
     pub refused: bool,
+    /// How the reply was made, where oat knows.
+    pub origin: Option<Origin>,
 }
 
 /// The earlier exchanges as API messages, then the new prompt's content.
@@ -24,10 +29,7 @@ pub fn api_messages(
     prompt: Vec<Value>,
 ) -> Vec<Message> {
     let mut out = earlier_messages(earlier);
-    out.push(Message {
-        role: Role::User,
-        content: prompt,
-    });
+    out.push(Message::new(Role::User, prompt));
     out
 }
 
@@ -46,13 +48,11 @@ pub fn earlier_messages(earlier: impl IntoIterator<Item = Exchange>) -> Vec<Mess
         if reply.is_empty() || x.prompt.is_empty() {
             continue;
         }
-        out.push(Message {
-            role: Role::User,
-            content: x.prompt,
-        });
+        out.push(Message::new(Role::User, x.prompt));
         out.push(Message {
             role: Role::Assistant,
             content: reply,
+            origin: x.origin,
         });
     }
     out
@@ -80,6 +80,10 @@ pub fn stored_exchanges(branch: &[StoredMessage]) -> Vec<Exchange> {
             prompt: blocks(m),
             reply: blocks(reply),
             refused: reply.stop_reason.as_deref() == Some("refusal"),
+            origin: Some(Origin {
+                id: reply.api_id.clone(),
+                binding: Binding::stored(reply.binding.as_ref(), reply.model.as_deref()),
+            }),
         });
     }
     out
@@ -112,6 +116,9 @@ mod tests {
             settings: None,
             complete: true,
             stopped: false,
+            api_id: None,
+            binding: None,
+            diagnostics: None,
             created: chrono::Utc::now(),
         }
     }

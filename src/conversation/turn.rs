@@ -102,6 +102,8 @@ pub async fn run(
     let mut keeper = keeping.map(|keeping| Keeper {
         keeping,
         model: request.model.clone(),
+        binding: serde_json::to_value(crate::api::binding::Binding::of(request))
+            .unwrap_or(Value::Null),
         row: None,
         last: Instant::now(),
     });
@@ -174,10 +176,8 @@ pub async fn run(
             if continuations > 1 {
                 next.messages.pop();
             }
-            next.messages.push(Message {
-                role: Role::Assistant,
-                content: a.content(),
-            });
+            next.messages
+                .push(Message::new(Role::Assistant, a.content()));
             a.continue_paused();
             continued = Some(next);
             continue;

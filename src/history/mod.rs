@@ -85,6 +85,12 @@ pub struct StoredMessage {
     pub complete: bool,
     /// The person stopped this reply (what arrived before is kept); older rows: false.
     pub stopped: bool,
+    /// On a reply: the API's id for it (`msg_…`); `None` before schema 9.
+    pub api_id: Option<String>,
+    /// On a reply: what its thinking is bound to (`api::binding::Binding` as JSON).
+    pub binding: Option<Value>,
+    /// On a reply: the API's `diagnostics` (why the cache missed).
+    pub diagnostics: Option<Value>,
     pub created: DateTime<Utc>,
     /// The files a prompt carried, in order (their bytes are in the attachments table).
     #[serde(skip)]
@@ -115,6 +121,11 @@ pub struct ReplyUpdate {
     pub complete: bool,
     /// The person stopped it.
     pub stopped: bool,
+    /// The API's id for the reply, from `message_start`.
+    pub api_id: Option<String>,
+    /// What its thinking is bound to (set by whoever sent the request).
+    pub binding: Option<Value>,
+    pub diagnostics: Option<Value>,
 }
 
 impl ReplyUpdate {
@@ -133,6 +144,9 @@ impl ReplyUpdate {
             first_token,
             complete,
             stopped: false,
+            api_id: a.message_id().map(str::to_string),
+            binding: None,
+            diagnostics: a.diagnostics().cloned(),
         }
     }
 }
@@ -328,7 +342,7 @@ impl History {
             )?
             .ok_or(HistoryError::NotFound(id))?;
         let mut stmt = self.sql(self.conn.prepare_cached(
-            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id, settings, stopped FROM messages WHERE conversation_id = ?1 ORDER BY id",
+            "SELECT id, role, content, text, model, usage, stop_reason, first_token_ms, complete, created, stop_details, credential_kind, parent_id, settings, stopped, api_id, binding, diagnostics FROM messages WHERE conversation_id = ?1 ORDER BY id",
         ))?;
         let rows = self.sql(stmt.query_map([id], |r| {
             let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
@@ -347,6 +361,9 @@ impl History {
                 settings: json(r.get(13)?),
                 complete: r.get(8)?,
                 stopped: r.get(14)?,
+                api_id: r.get(15)?,
+                binding: json(r.get(16)?),
+                diagnostics: json(r.get(17)?),
                 created: parse_time(r.get(9)?),
                 attachments: Vec::new(),
             })

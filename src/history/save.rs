@@ -193,7 +193,7 @@ impl History {
             .first_token
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         self.sql(self.conn.execute(
-            "UPDATE messages SET content = ?1, text = ?2, usage = ?3, stop_reason = ?4, first_token_ms = ?5, complete = ?6, stop_details = ?7, stopped = ?8 WHERE id = ?9",
+            "UPDATE messages SET content = ?1, text = ?2, usage = ?3, stop_reason = ?4, first_token_ms = ?5, complete = ?6, stop_details = ?7, stopped = ?8, api_id = coalesce(?10, api_id), binding = coalesce(?11, binding), diagnostics = coalesce(?12, diagnostics) WHERE id = ?9",
             params![
                 u.content.to_string(),
                 u.text,
@@ -203,7 +203,10 @@ impl History {
                 u.complete,
                 u.stop_details.as_ref().map(Value::to_string),
                 u.stopped,
-                message
+                message,
+                u.api_id,
+                u.binding.as_ref().map(Value::to_string),
+                u.diagnostics.as_ref().map(Value::to_string),
             ],
         ))?;
         Ok(())

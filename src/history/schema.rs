@@ -122,6 +122,13 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE conversations_new RENAME TO conversations;
     CREATE INDEX conversations_by_updated ON conversations(updated DESC);
     ALTER TABLE messages ADD COLUMN stopped INTEGER NOT NULL DEFAULT 0;",
+    // 9: what a reply needs for the next request: the API's id for it (`msg_…`, named by
+    // the next request's `diagnostics`), what its thinking is bound to (`api::binding`:
+    // model and digests, as JSON), and the `diagnostics` the API answered (why the cache
+    // missed). Older rows: none of them, read as unknown.
+    "ALTER TABLE messages ADD COLUMN api_id TEXT;
+    ALTER TABLE messages ADD COLUMN binding TEXT;
+    ALTER TABLE messages ADD COLUMN diagnostics TEXT;",
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

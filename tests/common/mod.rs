@@ -5,6 +5,7 @@
 //! and garbage. It never reaches the internet.
 #![allow(dead_code)]
 
+pub mod binding;
 pub mod keyring;
 pub mod proxy;
 pub mod tls;
@@ -127,6 +128,12 @@ pub struct StreamSpec {
     /// usage then counts it in `output_tokens_details.thinking_tokens`. Set by the mock
     /// from the request.
     pub omit_thinking: bool,
+    /// The thinking block's signature (in binding-enforcing mode, what it is bound to).
+    pub signature: String,
+    /// The message's id on `message_start` (set by the mock per request).
+    pub id: String,
+    /// More fields for `message_start`'s message (`input_transformations`, `diagnostics`).
+    pub start_extra: serde_json::Map<String, Value>,
 }
 
 impl StreamSpec {
@@ -138,6 +145,9 @@ impl StreamSpec {
             chunking: Chunking::Awkward,
             stop_reason: "end_turn",
             omit_thinking: false,
+            signature: "EqQBCgIYAhIM".into(),
+            id: "msg_mock".into(),
+            start_extra: serde_json::Map::new(),
         }
     }
 }
@@ -182,6 +192,12 @@ pub struct Shared {
     pub cache: Mutex<usage::Cache>,
     /// Scripted answers of `POST /v1/messages/count_tokens`.
     pub count_script: Mutex<VecDeque<Reply>>,
+    /// Binding-enforcing mode (see `binding.rs`).
+    pub enforce_binding: Mutex<bool>,
+    /// Earlier requests by their reply's id, for `diagnostics`.
+    pub fingerprints: Mutex<binding::Fingerprints>,
+    /// Streamed replies so far: each gets its own id.
+    pub replies: Mutex<usize>,
 }
 
 pub struct MockServer {
@@ -272,6 +288,10 @@ impl MockServer {
     }
     pub fn push_messages(&self, reply: Reply) {
         self.state.messages_script.lock().unwrap().push_back(reply);
+    }
+    /// Thinking is bound to its conversation from now on, as the API binds it.
+    pub fn enforce_binding(&self) {
+        *self.state.enforce_binding.lock().unwrap() = true;
     }
     pub fn set_stream(&self, spec: StreamSpec) {
         *self.state.default_stream.lock().unwrap() = spec;
@@ -610,6 +630,23 @@ async fn messages(State(state): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -
             ),
         );
     }
+    // The binding is checked before anything scripted: a request that breaks it fails.
+    let checked = if *state.enforce_binding.lock().unwrap() {
+        match binding::check(&req, &h) {
+            Ok(c) => Some(c),
+            Err(message) => {
+                return finish(&state, envelope(400, "invalid_request_error", &message));
+            }
+        }
+    } else {
+        None
+    };
+    let id = {
+        let mut n = state.replies.lock().unwrap();
+        *n += 1;
+        format!("msg_mock_{n}")
+    };
+    let diagnostics = state.fingerprints.lock().unwrap().diagnose(&id, &req);
     let next = state.messages_script.lock().unwrap().pop_front();
     let spec = match next {
         Some(Reply::Stream(spec)) => spec,
@@ -623,6 +660,17 @@ async fn messages(State(state): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -
     // Thinking asked for without `display: "summarized"` comes back omitted, as on the
     // current models (a request that sends no thinking setting keeps the mock's text).
     spec.omit_thinking = req["thinking"].is_object() && req["thinking"]["display"] != "summarized";
+    spec.id = id;
+    if let Some(c) = checked {
+        spec.signature = c.signature;
+        if !c.dropped.is_empty() {
+            spec.start_extra
+                .insert("input_transformations".into(), Value::Array(c.dropped));
+        }
+    }
+    if let Some(d) = diagnostics {
+        spec.start_extra.insert("diagnostics".into(), d);
+    }
     let model = req["model"].as_str().unwrap_or("?").to_string();
     let usage = state.cache.lock().unwrap().usage(&req);
     finish(&state, stream_response(spec, &model, usage))
@@ -673,9 +721,13 @@ fn event(name: &str, data: Value) -> String {
 /// The SSE body up to the fault, and the fault itself.
 pub fn sse_body(spec: &StreamSpec, model: &str, usage: Value) -> (String, Fault) {
     let mut s = String::new();
+    let mut message = json!({"id":spec.id,"type":"message","role":"assistant","content":[],"model":model,"stop_reason":null,"stop_sequence":null,"usage":usage});
+    for (k, v) in &spec.start_extra {
+        message[k] = v.clone();
+    }
     s += &event(
         "message_start",
-        json!({"type":"message_start","message":{"id":"msg_mock","type":"message","role":"assistant","content":[],"model":model,"stop_reason":null,"stop_sequence":null,"usage":usage}}),
+        json!({"type":"message_start","message":message}),
     );
     let mut index = 0;
     if !spec.thinking.is_empty() {
@@ -691,7 +743,7 @@ pub fn sse_body(spec: &StreamSpec, model: &str, usage: Value) -> (String, Fault)
         }
         s += &event(
             "content_block_delta",
-            json!({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM"}}),
+            json!({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":spec.signature}}),
         );
         s += &event(
             "content_block_stop",

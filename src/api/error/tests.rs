@@ -211,3 +211,28 @@ fn billing_errors_402_and_timeouts_have_their_own_words() {
     );
     assert!(matches!(s, ApiError::Timeout(_)));
 }
+
+#[test]
+fn thinking_bound_elsewhere_is_explained_and_a_known_code_still_decides_first() {
+    let words = "messages.1.content.0: Invalid `signature` in `thinking` block. The block is bound to a different conversation. Remove the block, or set `thinking.block_binding.prefix_mismatch_behavior` to \"drop_block\".";
+    let refused = |m: &str| {
+        let body = serde_json::json!({"type":"error","error":{"type":"invalid_request_error","message":m}});
+        ApiError::from_status(StatusCode::BAD_REQUEST, &body.to_string(), None, None)
+    };
+    let e = refused(words);
+    assert!(e.is_thinking_bound_elsewhere());
+    assert!(
+        e.advice().contains("another organisation"),
+        "{}",
+        e.advice()
+    );
+    assert!(!e.is_retryable());
+    // An unknown code leaves the words to decide; a code oat knows decides itself.
+    assert!(
+        coded(400, "invalid_request_error", words, "something_new").is_thinking_bound_elsewhere()
+    );
+    let known = coded(400, "invalid_request_error", words, "file_expired");
+    assert!(!known.is_thinking_bound_elsewhere());
+    assert!(known.advice().contains("Attach it again"));
+    assert!(!refused("max_tokens: too large").is_thinking_bound_elsewhere());
+}

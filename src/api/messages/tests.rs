@@ -123,10 +123,10 @@ fn cache_breakpoints_go_on_the_system_prompt_and_the_newest_block() {
     o.cache = Some(CacheTtl::OneHour);
     let history = vec![
         Message::user_text("q1"),
-        Message {
-            role: Role::Assistant,
-            content: vec![serde_json::json!({"type":"text","text":"a1"})],
-        },
+        Message::new(
+            Role::Assistant,
+            vec![serde_json::json!({"type":"text","text":"a1"})],
+        ),
         Message::user_text("q2"),
     ];
     let p = plan_request(&o, None, history.clone()).unwrap();

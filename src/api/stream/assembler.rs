@@ -204,6 +204,7 @@ impl Assembler {
                 delta,
                 usage,
                 input_transformations,
+                diagnostics,
             } => {
                 if let Value::Object(d) = delta {
                     for (k, v) in d {
@@ -215,6 +216,11 @@ impl Assembler {
                 if let Some(t) = input_transformations {
                     self.message
                         .insert("input_transformations".into(), t.clone());
+                }
+                // `null` on `message_start` means the diagnosis was still pending: a later
+                // one replaces it (a reason, once known, is not taken back by a `null`).
+                if let Some(d) = diagnostics {
+                    self.message.insert("diagnostics".into(), (**d).clone());
                 }
                 // `usage` in message_delta is cumulative: each key replaces the earlier one
                 // (of this message; a continued reply's earlier messages add to it).
@@ -374,6 +380,16 @@ impl Assembler {
 
     pub fn stop_reason(&self) -> Option<&str> {
         self.message.get("stop_reason").and_then(Value::as_str)
+    }
+
+    /// The API's id for the message (`msg_…`), from `message_start`.
+    pub fn message_id(&self) -> Option<&str> {
+        self.message.get("id").and_then(Value::as_str)
+    }
+
+    /// `diagnostics` as the API sent it (why the cache missed), when it sent one.
+    pub fn diagnostics(&self) -> Option<&Value> {
+        self.message.get("diagnostics").filter(|v| !v.is_null())
     }
 
     /// `stop_details` as the API sent it (a refusal's category and explanation).

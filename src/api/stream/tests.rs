@@ -379,3 +379,29 @@ fn everything_before_message_start_is_skipped_as_the_sdks_do() {
         json!([{"type":"thinking_dropped","path":"messages.1.content.0","reason":"prefix_binding_mismatch"}])
     );
 }
+
+#[test]
+fn diagnostics_come_with_message_start_and_a_later_one_replaces_a_pending_null() {
+    let run = |delta_diagnostics: Option<Value>| {
+        let mut a = Assembler::new();
+        let mut delta = json!({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}});
+        if let Some(d) = delta_diagnostics {
+            delta["diagnostics"] = d;
+        }
+        for e in [
+            json!({"type":"message_start","message":{"id":"msg_2","role":"assistant","content":[],"usage":{"input_tokens":3},
+                   "diagnostics":{"cache_miss_reason":null}}}),
+            delta,
+            json!({"type":"message_stop"}),
+        ] {
+            a.apply(&decode(&sse("x", e)).unwrap()).unwrap();
+        }
+        a.message()["diagnostics"].clone()
+    };
+    // What message_start said stands when nothing later says more (a null delta too).
+    assert_eq!(run(None), json!({"cache_miss_reason": null}));
+    assert_eq!(run(Some(Value::Null)), json!({"cache_miss_reason": null}));
+    let later =
+        json!({"cache_miss_reason":{"type":"system_changed","cache_missed_input_tokens":1200}});
+    assert_eq!(run(Some(later.clone())), later);
+}

@@ -125,8 +125,11 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     let mut planned =
         crate::conversation::plan::plan(&settings, model.as_ref(), messages, &earlier, &files)
             .map_err(CliError::usage)?;
-    if let Some(limit) = model.as_ref().and_then(|m| m.max_input_tokens) {
-        spend::fit_context(&client, &mut planned.request, limit, args.drop_oldest).await?;
+    if let Some(limit) = model.as_ref().and_then(|m| m.max_input_tokens)
+        && spend::fit_context(&client, &mut planned.request, limit, args.drop_oldest).await?
+    {
+        // Fewer turns, another prefix: what the rest may carry is decided again.
+        planned.thinking_note = crate::conversation::plan::finish(&mut planned.request);
     }
     // The prompt is kept before it is sent, so nothing typed is ever lost.
     let keeping = match history {
@@ -239,7 +242,7 @@ fn notes(
     model: Option<&crate::api::Model>,
     planned: &crate::api::messages::Planned,
 ) {
-    for note in &planned.notes {
+    for note in planned.notes.iter().chain(&planned.thinking_note) {
         eprintln!("oat: note: {note}");
     }
     if let Some(w) = model.and_then(|m| m.retirement_warning(chrono::Utc::now())) {

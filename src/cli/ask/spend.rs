@@ -22,6 +22,8 @@ pub(super) struct Figures {
     /// On a subscription: the 5-hour and 7-day utilisation the reply's headers reported.
     five_hour: Option<f64>,
     seven_day: Option<f64>,
+    /// Why this follow-up missed the cache, as the API diagnosed it.
+    cache_miss: Option<String>,
 }
 
 impl Figures {
@@ -49,6 +51,7 @@ impl Figures {
             },
             five_hour: unified.and_then(|u| u.five_hour.utilization),
             seven_day: unified.and_then(|u| u.seven_day.utilization),
+            cache_miss: crate::api::usage::cache_miss(a.diagnostics()),
         }
     }
 
@@ -70,8 +73,17 @@ impl Figures {
         }
     }
 
-    /// `in 1.2k · cache read 11k · cache write 800 · out 340 · cost $0.0150`.
+    /// `in 1.2k · cache read 11k · cache write 800 · out 340 · cost $0.0150`, and why the
+    /// cache missed when the API said.
     pub(super) fn line(&self) -> String {
+        let line = self.figures();
+        match &self.cache_miss {
+            Some(miss) => format!("{line} · {miss}"),
+            None => line,
+        }
+    }
+
+    fn figures(&self) -> String {
         match self.usage {
             Some(u) => format!(
                 "in {} · cache read {} · cache write {} · out {}{} · {}",
@@ -105,27 +117,28 @@ impl Figures {
 }
 
 /// Stops a request that would not fit the model's context window before it is sent, or
-/// with `drop_oldest` leaves out the oldest exchanges until it fits. The estimate decides
-/// when it is far from the limit; near it, the API's own count does (if it will count).
+/// with `drop_oldest` leaves out the oldest exchanges until it fits (then true). The
+/// estimate decides when it is far from the limit; near it, the API's own count does (if
+/// it will count).
 pub(super) async fn fit_context(
     client: &Client,
     request: &mut MessageRequest,
     limit: u64,
     drop_oldest: bool,
-) -> Result<(), CliError> {
+) -> Result<bool, CliError> {
     let estimate = || {
         request.messages.iter().map(estimate_message).sum::<u64>()
             + request.system_text().map_or(0, estimate_text)
     };
     let mut total = estimate();
     if (total as f64) < limit as f64 * WARN_AT {
-        return Ok(());
+        return Ok(false);
     }
     if let Ok(exact) = client.count_tokens(request).await {
         total = exact;
     }
     if total <= limit {
-        return Ok(());
+        return Ok(false);
     }
     let over = format!(
         "this request would hold about {} tokens, more than the model's context of {}",
@@ -142,7 +155,7 @@ pub(super) async fn fit_context(
         Some(n) => {
             request.messages.drain(..n * 2);
             eprintln!("oat: note: {over}; left out the {n} oldest exchanges");
-            Ok(())
+            Ok(true)
         }
         None => Err(
             CliError::usage(format!("{over}, even with only the newest prompt"))

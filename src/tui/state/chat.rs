@@ -121,8 +121,16 @@ pub struct Turn {
     pub first_token: Option<Duration>,
     pub state: ReplyState,
     /// Plain lines about what the reply holds beyond its text (a `fallback` block,
-    /// fallback credit), from `api::reply::notes`.
+    /// fallback credit), from `api::reply::notes`, and about what its request left out
+    /// (earlier thinking made under other settings).
     pub notes: Vec<String>,
+    /// The API's id for the reply (`msg_…`): the next request names it for the cache
+    /// diagnosis.
+    pub api_id: Option<String>,
+    /// What the reply's thinking is bound to: whether a later request may send it back.
+    pub binding: Option<crate::api::binding::Binding>,
+    /// Why this follow-up missed the cache, as the API diagnosed it, in words.
+    pub cache_miss: Option<String>,
     /// Bumped on every change, so the view knows when its cached lines are stale.
     pub revision: u64,
 }
@@ -149,6 +157,9 @@ impl Turn {
             first_token: None,
             state: ReplyState::Waiting,
             notes: Vec::new(),
+            api_id: None,
+            binding: None,
+            cache_miss: None,
             revision: 0,
         }
     }
@@ -367,6 +378,10 @@ impl ChatState {
                 t.content.clone()
             },
             refused: matches!(t.state, ReplyState::Declined { .. }),
+            origin: Some(crate::api::messages::Origin {
+                id: t.api_id.clone(),
+                binding: t.binding.clone(),
+            }),
         });
         api_messages(earlier, crate::attach::user_content(prompt, files, false))
     }

@@ -201,6 +201,8 @@ impl App {
                 }
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = message["content"].as_array().cloned().unwrap_or_default();
+                    t.api_id = message["id"].as_str().map(str::to_string);
+                    t.cache_miss = crate::api::usage::cache_miss(message.get("diagnostics"));
                     t.unseen_thinking = reply::unseen_thinking(&t.content, message.get("usage"));
                     let (usage, cost) = price_reply(
                         &self.prices,
@@ -247,6 +249,7 @@ impl App {
                 let failure = TurnFailure::of(error, self.chat.settings.web);
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.content = partial["content"].as_array().cloned().unwrap_or_default();
+                    t.api_id = partial["id"].as_str().map(str::to_string);
                     t.unseen_thinking = reply::unseen_thinking(&t.content, partial.get("usage"));
                     t.activity = None;
                     t.state = ReplyState::Failed(failure);

@@ -75,6 +75,9 @@ impl App {
         };
         t.reply_id = Some(m.id);
         t.content = m.content.as_array().cloned().unwrap_or_default();
+        t.api_id = m.api_id.clone();
+        t.binding = crate::api::binding::Binding::stored(m.binding.as_ref(), m.model.as_deref());
+        t.cache_miss = crate::api::usage::cache_miss(m.diagnostics.as_ref());
         // Text with its citation markers, as it read when it arrived.
         let shown = web::render(&t.content);
         t.text = if shown.text.is_empty() {

@@ -155,6 +155,10 @@ impl App {
         turn.sent_from = self.chat.context_from;
         turn.attachments = files.clone();
         turn.prompt_id = reply_to;
+        // What its thinking will be bound to, as the engine records it with the reply.
+        turn.binding = Some(crate::api::binding::Binding::of(&planned.request));
+        // Said once, in the transcript, on the turn whose request left it out.
+        turn.notes.extend(planned.thinking_note.clone());
         // Nothing is replaced: an edit or a regenerate is a sibling of the turn there.
         self.chat.branch_at(upto, turn);
         self.chat.selected = None;

@@ -145,6 +145,10 @@ pub(crate) fn turn_lines(
     if let Some(spend) = turn.spend.and_then(|s| s.label()) {
         head.push(Span::styled(format!(" · {spend}"), theme.dim()));
     }
+    // Beside the cost it explains: a follow-up that paid for its prompt again.
+    if let Some(miss) = &turn.cache_miss {
+        head.push(Span::styled(format!(" · {miss}"), theme.dim()));
+    }
     if let Some(t) = turn.first_token {
         head.push(Span::styled(
             format!(" · first token {:.2}s", t.as_secs_f64()),

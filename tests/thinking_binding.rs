@@ -592,11 +592,7 @@ fn the_app_resumed_after_a_switch_sends_what_is_still_bound_and_says_nothing_new
     let (conversation, messages) = h.conversation(1).unwrap();
     let live = Live::new(mock);
     let mut a = app_with(OPUS);
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 1,
-        conversation: Box::new(conversation),
-        messages,
-    }));
+    opened(&mut a, conversation, messages);
     assert_eq!(a.chat.model, SONNET);
     let r = live.send(&mut a, "q3");
     let b = body(&r);

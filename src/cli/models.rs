@@ -71,6 +71,7 @@ pub fn table(models: &[Model]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::models::retirement_warning;
 
     #[test]
     fn table_aligns_columns() {
@@ -88,12 +89,17 @@ mod tests {
             .unwrap();
         let t = table(std::slice::from_ref(&opus));
         assert!(t.contains("deprecated, retires 2027-01-22"), "{t}");
-        // Within 30 days of the date, a warning; before, none.
+        // Within 30 days of the date a warning (the one rule, `retirement_warning`).
         let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
-        assert_eq!(opus.retirement_warning(at("2026-12-02T00:00:00Z")), None);
-        let w = opus.retirement_warning(at("2027-01-02T00:00:00Z")).unwrap();
+        let list = fallback().data;
+        assert_eq!(
+            retirement_warning(&opus, &list, at("2026-12-02T00:00:00Z")),
+            None
+        );
+        let w = retirement_warning(&opus, &list, at("2027-01-02T00:00:00Z")).unwrap();
         assert!(
-            w.contains("retires on 2027-01-22 (20 days from now)"),
+            w.to_string()
+                .contains("retires on 2027-01-22 (20 days from now)"),
             "{w}"
         );
     }

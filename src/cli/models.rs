@@ -8,7 +8,10 @@ use std::io::Write;
 use clap::Args;
 
 use super::{CliError, Context};
-use crate::api::models::{Model, fallback, fallback_reason, offline_models, short_count as tokens};
+use crate::api::models::{
+    Model, Retirement, fallback, fallback_list, fallback_reason, offline_models,
+    retirement_warning, short_count as tokens,
+};
 
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
@@ -44,6 +47,31 @@ pub async fn run(ctx: &Context, args: ModelsArgs) -> Result<(), CliError> {
     written.map_err(CliError::from_write)
 }
 
+/// The starting model of `key_model`'s key (see `Session::starting_model`) when it retires
+/// within 30 days or has retired, by the one rule (`retirement_warning`). Asked live when
+/// `client` is given (the API's lifecycle is newer than the shipped list's), else from the
+/// shipped list; the replacement comes from the shipped list.
+pub async fn retirement(
+    ctx: &Context,
+    client: Option<&crate::api::Client>,
+    key_model: Option<String>,
+) -> Option<Retirement> {
+    let id = ctx.starting_model(key_model);
+    let shipped = &fallback_list().data;
+    let live = match client {
+        Some(c) => c
+            .get_model(&id)
+            .await
+            .inspect_err(
+                |e| tracing::info!(error = %e, "model lookup failed; using the shipped list"),
+            )
+            .ok(),
+        None => None,
+    };
+    let model = live.or_else(|| shipped.iter().find(|m| m.id == id).cloned())?;
+    retirement_warning(&model, shipped, chrono::Utc::now())
+}
+
 pub fn table(models: &[Model]) -> String {
     let rows: Vec<Vec<String>> = models
         .iter()
@@ -71,7 +99,6 @@ pub fn table(models: &[Model]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::retirement_warning;
 
     #[test]
     fn table_aligns_columns() {

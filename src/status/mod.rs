@@ -217,6 +217,9 @@ pub struct StatusReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_attempt: Option<LastValidation>,
     pub limits: RateLimits,
+    /// The model this key starts conversations with retires within 30 days, or has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retirement: Option<crate::api::models::Retirement>,
 }
 
 pub const EXIT_VALID: u8 = 0;
@@ -247,6 +250,7 @@ impl StatusReport {
             last_known: meta.last_validation.clone(),
             last_attempt: None,
             limits: RateLimits::default(),
+            retirement: None,
         }
     }
 

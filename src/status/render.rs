@@ -43,6 +43,9 @@ impl StatusReport {
         if let Some(m) = &self.model {
             line("Model", m.clone());
         }
+        if let Some(r) = &self.retirement {
+            line("Warning", format!("{r} (`oat models` lists them)"));
+        }
         match &self.check {
             Some(c) => {
                 line("Check", check_text(c));

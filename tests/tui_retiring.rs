@@ -152,3 +152,26 @@ fn opening_a_conversation_on_a_retiring_model_warns_beside_the_resume() {
         "once per conversation"
     );
 }
+
+/// The warning is read whole under the conversation on a small screen too.
+#[test]
+fn the_warning_fits_a_small_screen() {
+    for (w, h) in [(60, 20), (80, 24)] {
+        let mut a = app_at("claude-sonnet-5-5", NEAR);
+        say(&mut a, "/model claude-opus-4-5");
+        a.update(Msg::Resize(w, h));
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+        t.draw(|f| oat::tui::view::draw(f, &a)).unwrap();
+        let screen = t.backend().to_string();
+        let flat: String = screen
+            .lines()
+            .map(|l| l.trim_matches('"').trim_end())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            flat.contains("claude-opus-4-5 retires on 2027-01-22 (20 days from now);")
+                && flat.contains("the newest opus model (/model switches)"),
+            "{w}×{h}:\n{screen}"
+        );
+    }
+}

@@ -12,7 +12,7 @@ mod render;
 
 pub use render::{backend_label, endpoint_label, expiry_text, human_duration, limits_lines};
 
-use crate::api::error::Billing;
+use crate::api::error::{Billing, OauthRefusal};
 use crate::api::{ApiError, RateLimits, Validation};
 use crate::config::{Backend, KeyMeta, LastValidation};
 use crate::credentials::{CredentialKind, Expiry, token::estimate_expiry};
@@ -33,6 +33,11 @@ pub enum Verdict {
     BilledAsExtraUsage,
     /// "You're out of extra usage…".
     OutOfExtraUsage,
+    /// 401 "OAuth authentication is currently not supported": the OAuth beta header did not
+    /// arrive, or Anthropic refuses the setup token for this use.
+    OauthNotSupported,
+    /// 403 "OAuth token does not meet scope requirement any_of(…)": the token lacks a scope.
+    MissingScope,
     /// An API key's organisation is out of credit.
     OutOfUsage,
     /// 429: the credential works, but a limit is reached now.
@@ -54,6 +59,8 @@ impl Verdict {
             Self::ClaudeCodeOnly => "claude_code_only",
             Self::BilledAsExtraUsage => "billed_as_extra_usage",
             Self::OutOfExtraUsage => "out_of_extra_usage",
+            Self::OauthNotSupported => "oauth_not_supported",
+            Self::MissingScope => "missing_scope",
             Self::OutOfUsage => "out_of_usage",
             Self::RateLimited => "rate_limited",
             Self::Unreachable => "unreachable",
@@ -85,6 +92,11 @@ impl Verdict {
 pub fn classify(err: &ApiError) -> Verdict {
     if err.is_claude_code_only() {
         return Verdict::ClaudeCodeOnly;
+    }
+    match err.oauth_refusal() {
+        Some(OauthRefusal::NotSupported) => return Verdict::OauthNotSupported,
+        Some(OauthRefusal::Scope { .. }) => return Verdict::MissingScope,
+        None => {}
     }
     match err.billing() {
         Some(Billing::ExtraUsage { .. }) => Verdict::BilledAsExtraUsage,
@@ -342,6 +354,22 @@ mod tests {
         assert_eq!(
             classify(&err(400, "invalid_request_error", "bad")),
             Verdict::Refused
+        );
+        assert_eq!(
+            classify(&err(
+                401,
+                "authentication_error",
+                "OAuth authentication is currently not supported."
+            )),
+            Verdict::OauthNotSupported
+        );
+        assert_eq!(
+            classify(&err(
+                403,
+                "permission_error",
+                "OAuth token does not meet scope requirement any_of(user:profile)"
+            )),
+            Verdict::MissingScope
         );
     }
 

@@ -127,6 +127,8 @@ fn first_run_note_and_welcome() {
         a.update(Msg::Resize(w, h));
         let s = render(&a, w, h);
         assert!(s.contains("Enter to continue"), "{w}×{h}:\n{s}");
+        // The snapshots mask dates; the day the terms were last checked is the note's own.
+        assert!(s.contains("(last checked 2026-12-02)"), "{w}×{h}:\n{s}");
     }
     snap("first_run_note", &mut a);
     a.terms_notice = false;

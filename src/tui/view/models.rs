@@ -56,70 +56,82 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let cols = columns(&filtered, list.width);
     let rows: Vec<Row> = filtered
         .iter()
-        .map(|model| {
-            let current = model.id == app.chat.model;
-            let mut cells = vec![
-                Cell::from(Span::styled(
-                    if current { "●" } else { " " },
-                    theme.accent(),
-                )),
-                Cell::from(model.id.clone()),
-            ];
-            if cols.name {
-                cells.push(Cell::from(model.display_name.clone()));
-            }
-            cells.push(Cell::from(tokens(model.max_input_tokens)));
-            cells.push(Cell::from(tokens(model.max_tokens)));
-            if let Some(long) = cols.status {
-                let label = model.status_label(long).unwrap_or_default();
-                // Retired is marked as well as dimmed: requests to it fail.
-                let style = if model.lifecycle() == Some("retired") {
-                    theme.error()
-                } else {
-                    theme.dim()
-                };
-                cells.push(Cell::from(Span::styled(label, style)));
-            }
-            if cols.thinking {
-                cells.push(Cell::from(model.thinking_label()));
-            }
-            let row = Row::new(cells);
-            // Deprecated and retired models are dimmed whole; active ones as ever.
-            if model.is_deprecated() {
-                row.style(theme.dim())
-            } else {
-                row
-            }
-        })
+        .map(|model| row(app, model, &cols))
         .collect();
     let title = format!(
         " Models ({} of {}) — ● in the chat ",
         filtered.len(),
         m.models.len()
     );
-    let w = |n: usize| Constraint::Length(u16::try_from(n).unwrap_or(u16::MAX));
-    let mut widths = vec![Constraint::Length(1), w(cols.id)];
-    let mut header = vec!["", "ID"];
-    if cols.name {
-        widths.push(w(cols.name_w));
-        header.push("NAME");
-    }
-    widths.extend([Constraint::Length(7), Constraint::Length(7)]);
-    header.extend(["CONTEXT", "MAX OUT"]);
-    if cols.status.is_some() {
-        widths.push(w(cols.status_w));
-        header.push("STATUS");
-    }
-    if cols.thinking {
-        widths.push(Constraint::Min(8));
-        header.push("THINKING");
-    }
+    let (header, widths) = cols.header();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.dim()))
         .row_highlight_style(theme.selected())
         .block(Block::default().borders(Borders::ALL).title(title));
     let mut state = ratatui::widgets::TableState::default().with_selected(Some(m.selected));
     f.render_stateful_widget(table, list, &mut state);
+}
+
+/// One model's row: deprecated and retired models dimmed whole (retired also marked),
+/// active ones as ever.
+fn row<'a>(app: &App, model: &Model, cols: &Columns) -> Row<'a> {
+    let theme = app.theme;
+    let current = model.id == app.chat.model;
+    let mut cells = vec![
+        Cell::from(Span::styled(
+            if current { "●" } else { " " },
+            theme.accent(),
+        )),
+        Cell::from(model.id.clone()),
+    ];
+    if cols.name {
+        cells.push(Cell::from(model.display_name.clone()));
+    }
+    cells.push(Cell::from(tokens(model.max_input_tokens)));
+    cells.push(Cell::from(tokens(model.max_tokens)));
+    if let Some(long) = cols.status {
+        let label = model.status_label(long).unwrap_or_default();
+        // Retired is marked as well as dimmed: requests to it fail.
+        let style = if model.lifecycle() == Some("retired") {
+            theme.error()
+        } else {
+            theme.dim()
+        };
+        cells.push(Cell::from(Span::styled(label, style)));
+    }
+    if cols.thinking {
+        cells.push(Cell::from(model.thinking_label()));
+    }
+    let row = Row::new(cells);
+    if model.is_deprecated() {
+        row.style(theme.dim())
+    } else {
+        row
+    }
+}
+
+impl Columns {
+    /// The header's words and the columns' widths, for the columns shown.
+    fn header(&self) -> (Vec<&'static str>, Vec<Constraint>) {
+        let w = |n: usize| Constraint::Length(u16::try_from(n).unwrap_or(u16::MAX));
+        let mut widths = vec![Constraint::Length(1), w(self.id)];
+        let mut header = vec!["", "ID"];
+        if self.name {
+            widths.push(w(self.name_w));
+            header.push("NAME");
+        }
+        widths.extend([Constraint::Length(7), Constraint::Length(7)]);
+        header.extend(["CONTEXT", "MAX OUT"]);
+        if self.status.is_some() {
+            widths.push(w(self.status_w));
+            header.push("STATUS");
+        }
+        if self.thinking {
+            widths.push(Constraint::Min(8));
+            header.push("THINKING");
+        }
+        (header, widths)
+    }
 }
 
 /// Which columns the list shows, and how wide.

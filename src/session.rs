@@ -86,6 +86,15 @@ impl Session {
             .unwrap_or_else(|| API_VERSION_DEFAULT.to_string())
     }
 
+    /// The model a new conversation starts with: the key's own (`key_model`), else the
+    /// config's `default_model`, else the shipped list's default. One chain for the app,
+    /// `oat ask`, `oat token status` and `oat doctor`.
+    pub fn starting_model(&self, key_model: Option<String>) -> String {
+        key_model
+            .or_else(|| self.config.config.default_model.clone())
+            .unwrap_or_else(|| crate::api::models::fallback_list().default_model.clone())
+    }
+
     /// Trusted CAs and proxy: the config's, plus `--ca-cert`.
     pub fn net(&self) -> NetConfig {
         let c = &self.config.config;

@@ -42,7 +42,7 @@ fn the_first_run_note_shows_its_instruction_and_passes_the_welcomes_key_on() {
     // the form.
     t.keys(&["a"]);
     let s = t.wait_for("Add a key");
-    assert!(!s.contains("Before you start"), "{s}");
+    assert!(!s.contains("Setup tokens, as they stand"), "{s}");
     t.keys(&["Escape"]);
     // Esc and a key sent at once would read as Alt and the key: wait for the form to go.
     t.wait_until("the form to close", |s| !s.contains("Add a key"));

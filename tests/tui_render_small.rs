@@ -111,10 +111,61 @@ fn first_run_note_and_welcome() {
         a.update(Msg::Resize(w, h));
         let s = render(&a, w, h);
         assert!(s.contains("Enter to continue"), "{w}×{h}:\n{s}");
+        // The snapshots mask dates; the day the terms were last checked is the note's own.
+        assert!(s.contains("(last checked 2026-12-02)"), "{w}×{h}:\n{s}");
     }
     snap("first_run_note", &mut a);
     a.terms_notice = false;
     snap("first_run_welcome", &mut a);
+}
+
+/// Deprecated and retired models: dimmed whole, with their date (or "retired") in a
+/// STATUS column that outranks THINKING on a small screen; the long words where there is
+/// room. Dates are the model list's own, in UTC: not masked.
+#[test]
+fn models_deprecated_and_retired() {
+    let mut a = app(Pane::Models);
+    with_models(&mut a);
+    typed(&mut a, "4-5");
+    for (w, h) in SIZES.into_iter().chain([(140, 12)]) {
+        a.update(Msg::Resize(w, h));
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| oat::tui::view::draw(f, &a)).unwrap();
+        let screen = t.backend().to_string();
+        let buf = t.backend().buffer();
+        let row_of = |id: &str| {
+            (0..h)
+                .find(|&y| {
+                    (0..w)
+                        .map(|x| buf[(x, y)].symbol())
+                        .collect::<String>()
+                        .contains(id)
+                })
+                .unwrap_or_else(|| panic!("{id} at {w}×{h}:\n{screen}"))
+        };
+        let dim = |id: &str| {
+            let y = row_of(id);
+            buf[(4, y)].modifier.contains(ratatui::style::Modifier::DIM)
+        };
+        assert!(
+            dim("claude-opus-4-5") && dim("claude-sonnet-4-5"),
+            "{screen}"
+        );
+        assert!(!dim("claude-haiku-4-5"), "active as ever: {screen}");
+        if w == 140 {
+            assert!(
+                screen.contains("deprecated · retires 2027-01-22"),
+                "{screen}"
+            );
+            assert!(
+                screen.contains("THINKING") && screen.contains("NAME"),
+                "{screen}"
+            );
+        } else {
+            assert!(screen.contains("retires 2027-01-22"), "{screen}");
+            insta::assert_snapshot!(format!("models_lifecycle_{w}x{h}"), screen);
+        }
+    }
 }
 
 #[test]

@@ -423,9 +423,16 @@ impl ApiError {
         ) || matches!(self, Self::Server { .. } | Self::Overloaded(_))
     }
 
-    /// What to do next, in a sentence a person can act on.
+    /// What to do next, in a sentence a person can act on (shown beside the API's own
+    /// words, never instead of them).
+    pub fn advice(&self) -> std::borrow::Cow<'static, str> {
+        self.oauth_advice()
+            .unwrap_or(std::borrow::Cow::Borrowed(self.usual_advice()))
+    }
+
+    /// The advice that needs no words from the message: one sentence per kind of error.
     // Long by design: one arm per kind of error: the words for each in one place.
-    pub fn advice(&self) -> &'static str {
+    fn usual_advice(&self) -> &'static str {
         // The code is the API's stable reason: it decides before any reading of words.
         if let Some(advice) = self.code().and_then(ErrorCode::advice) {
             return advice;
@@ -530,7 +537,10 @@ impl ApiError {
     }
 }
 
+mod oauth;
 mod transport;
+
+pub use oauth::{OauthRefusal, SETUP_TOKEN_SCOPE};
 
 #[cfg(test)]
 mod tests;

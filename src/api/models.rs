@@ -10,6 +10,10 @@ use super::error::ApiError;
 use super::messages::Effort;
 use crate::token::CredentialKind;
 
+mod lifecycle;
+
+pub use lifecycle::{Retirement, retirement_warning};
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
     pub id: String,
@@ -53,56 +57,6 @@ impl Model {
             v = v.get(key)?;
         }
         v.get("supported").and_then(Value::as_bool)
-    }
-
-    /// `lifecycle` from `/v1/models` (`active`, `deprecated`, `retired`), when listed.
-    pub fn lifecycle(&self) -> Option<&str> {
-        self.extra.get("lifecycle").and_then(Value::as_str)
-    }
-
-    /// When the model stops being served, when the API says.
-    pub fn retires_at(&self) -> Option<DateTime<Utc>> {
-        self.extra
-            .get("retires_at")
-            .and_then(Value::as_str)
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|t| t.with_timezone(&Utc))
-    }
-
-    /// Whether the model is deprecated or retired: shown dimmed, with its date.
-    pub fn is_deprecated(&self) -> bool {
-        matches!(self.lifecycle(), Some("deprecated" | "retired"))
-    }
-
-    /// `active`, `deprecated, retires 2027-01-22`, `retired`; `-` when not listed.
-    pub fn lifecycle_label(&self) -> String {
-        match (self.lifecycle(), self.retires_at()) {
-            (Some("deprecated"), Some(t)) => {
-                format!("deprecated, retires {}", t.format("%Y-%m-%d"))
-            }
-            (Some(l), _) => l.to_string(),
-            (None, _) => "-".into(),
-        }
-    }
-
-    /// A warning when the model retires within 30 days of `now` (or has retired).
-    pub fn retirement_warning(&self, now: DateTime<Utc>) -> Option<String> {
-        if self.lifecycle() == Some("retired") {
-            return Some(format!(
-                "{} is retired: choose another model (`oat models`)",
-                self.id
-            ));
-        }
-        let at = self.retires_at()?;
-        let left = at - now;
-        (left <= chrono::Duration::days(30)).then(|| {
-            format!(
-                "{} retires on {} ({} days from now): choose another model soon (`oat models`)",
-                self.id,
-                at.format("%Y-%m-%d"),
-                left.num_days().max(0)
-            )
-        })
     }
 
     /// `None` when the model object carries no capabilities (older API responses).
@@ -264,6 +218,8 @@ mod tests {
                 m.id
             );
             assert!(m.thinking().is_some(), "{}", m.id);
+            // The replacement for a retiring model is found by line.
+            assert!(m.line().is_some(), "{}", m.id);
         }
     }
 

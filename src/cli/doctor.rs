@@ -11,8 +11,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{CliError, Context};
-use crate::api::ApiError;
 use crate::api::transport::proxy_for;
+use crate::api::{ApiError, Client};
 use crate::config::ConfigFile;
 use crate::credentials::keys::KeyError;
 use crate::credentials::store::KeyringStore;
@@ -76,7 +76,8 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CliError> {
     ));
     out.push(keyring_check());
     let (mut key, resolved, last) = key_check(ctx);
-    let api = api_check(ctx, resolved).await;
+    let key_model = resolved.as_ref().and_then(|r| r.meta.model.clone());
+    let (api, client) = api_check(ctx, resolved).await;
     // The stored verdict is older than the answer the API gave a line below: a key it has
     // just accepted is not "never checked".
     let last = if api.level == Level::Ok {
@@ -89,6 +90,7 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CliError> {
     }
     out.push(key);
     out.push(api);
+    out.push(model_check(ctx, client.as_ref(), key_model).await);
     out.extend(network_checks(ctx));
     out.extend(terminal_checks());
 
@@ -243,25 +245,32 @@ fn key_check(ctx: &Context) -> (Finding, Option<crate::credentials::keys::Resolv
     }
 }
 
-async fn api_check(ctx: &Context, key: Option<crate::credentials::keys::Resolved>) -> Finding {
+/// Whether the API answers, and the client it answered (to ask it about the model).
+async fn api_check(
+    ctx: &Context,
+    key: Option<crate::credentials::keys::Resolved>,
+) -> (Finding, Option<Client>) {
     let Some(resolved) = key else {
-        return found("api", Level::Skip, "no key to ask with");
+        return (found("api", Level::Skip, "no key to ask with"), None);
     };
     let client = match ctx.client_for(&resolved) {
         Ok(c) => c,
-        Err(e) => return found("api", Level::Fail, e.message),
+        Err(e) => return (found("api", Level::Fail, e.message), None),
     };
     let base = client.base_url().to_string();
-    match client.ping().await {
-        Ok(v) => found(
-            "api",
-            Level::Ok,
-            format!(
-                "{base} answers in {} ms (request {})",
-                v.latency.as_millis(),
-                v.request_id.as_deref().unwrap_or("-")
-            ),
-        ),
+    let finding = match client.ping().await {
+        Ok(v) => {
+            let f = found(
+                "api",
+                Level::Ok,
+                format!(
+                    "{base} answers in {} ms (request {})",
+                    v.latency.as_millis(),
+                    v.request_id.as_deref().unwrap_or("-")
+                ),
+            );
+            return (f, Some(client));
+        }
         Err(
             e @ (ApiError::Unauthorized(_) | ApiError::PermissionDenied(_) | ApiError::NotFound(_)),
         ) => found(
@@ -271,6 +280,24 @@ async fn api_check(ctx: &Context, key: Option<crate::credentials::keys::Resolved
         )
         .advice("`oat token status` checks the key itself."),
         Err(e) => found("api", Level::Fail, format!("{base}: {e}")).advice(e.advice()),
+    };
+    (finding, None)
+}
+
+/// The model conversations start with: a warning when it retires within 30 days (or has),
+/// asked live when the API answered, else from the shipped list.
+async fn model_check(ctx: &Context, client: Option<&Client>, key_model: Option<String>) -> Finding {
+    let id = ctx.starting_model(key_model.clone());
+    match super::models::retirement(ctx, client, key_model).await {
+        Some(r) => found("model", Level::Warn, r.to_string()).advice(
+            "Set `default_model` with `oat config edit` (a key's own model wins over it); \
+             `oat models` lists them.",
+        ),
+        None => found(
+            "model",
+            Level::Ok,
+            format!("{id} (conversations start with it; no retirement within 30 days)"),
+        ),
     }
 }
 

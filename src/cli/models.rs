@@ -8,7 +8,10 @@ use std::io::Write;
 use clap::Args;
 
 use super::{CliError, Context};
-use crate::api::models::{Model, fallback, fallback_reason, offline_models, short_count as tokens};
+use crate::api::models::{
+    Model, Retirement, fallback, fallback_list, fallback_reason, offline_models,
+    retirement_warning, short_count as tokens,
+};
 
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
@@ -42,6 +45,31 @@ pub async fn run(ctx: &Context, args: ModelsArgs) -> Result<(), CliError> {
     };
     // A closed pipe (`oat models | head`) ends quietly, as every command's output does.
     written.map_err(CliError::from_write)
+}
+
+/// The starting model of `key_model`'s key (see `Session::starting_model`) when it retires
+/// within 30 days or has retired, by the one rule (`retirement_warning`). Asked live when
+/// `client` is given (the API's lifecycle is newer than the shipped list's), else from the
+/// shipped list; the replacement comes from the shipped list.
+pub async fn retirement(
+    ctx: &Context,
+    client: Option<&crate::api::Client>,
+    key_model: Option<String>,
+) -> Option<Retirement> {
+    let id = ctx.starting_model(key_model);
+    let shipped = &fallback_list().data;
+    let live = match client {
+        Some(c) => c
+            .get_model(&id)
+            .await
+            .inspect_err(
+                |e| tracing::info!(error = %e, "model lookup failed; using the shipped list"),
+            )
+            .ok(),
+        None => None,
+    };
+    let model = live.or_else(|| shipped.iter().find(|m| m.id == id).cloned())?;
+    retirement_warning(&model, shipped, chrono::Utc::now())
 }
 
 pub fn table(models: &[Model]) -> String {
@@ -88,12 +116,17 @@ mod tests {
             .unwrap();
         let t = table(std::slice::from_ref(&opus));
         assert!(t.contains("deprecated, retires 2027-01-22"), "{t}");
-        // Within 30 days of the date, a warning; before, none.
+        // Within 30 days of the date a warning (the one rule, `retirement_warning`).
         let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
-        assert_eq!(opus.retirement_warning(at("2026-12-02T00:00:00Z")), None);
-        let w = opus.retirement_warning(at("2027-01-02T00:00:00Z")).unwrap();
+        let list = fallback().data;
+        assert_eq!(
+            retirement_warning(&opus, &list, at("2026-12-02T00:00:00Z")),
+            None
+        );
+        let w = retirement_warning(&opus, &list, at("2027-01-02T00:00:00Z")).unwrap();
         assert!(
-            w.contains("retires on 2027-01-22 (20 days from now)"),
+            w.to_string()
+                .contains("retires on 2027-01-22 (20 days from now)"),
             "{w}"
         );
     }

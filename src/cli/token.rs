@@ -45,17 +45,22 @@ pub async fn run(ctx: &Context, cmd: TokenCommand) -> Result<(), CliError> {
         Local::now().date_naive(),
     )
     .with_attempt(keys.config.config.last_attempts.get(&resolved.name));
+    let mut client = None;
     if !offline {
-        let client = ctx.client_for(&resolved)?;
+        let c = ctx.client_for(&resolved)?;
         let started = Instant::now();
-        let result = client.validate().await;
+        let result = c.validate().await;
         let (check, limits) = Check::from_result(&result, started.elapsed());
         report.limits = limits;
         if let Err(e) = keys.record_validation(&resolved.name, check.to_last_validation()) {
             tracing::warn!(error = %e, "could not record the validation");
         }
+        // The model is asked about only with a key the API has just accepted.
+        client = check.verdict.authenticated().then_some(c);
         report.check = Some(check);
     }
+    report.retirement =
+        super::models::retirement(ctx, client.as_ref(), resolved.meta.model.clone()).await;
     if json {
         outln!(
             "{}",

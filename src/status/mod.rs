@@ -12,7 +12,7 @@ mod render;
 
 pub use render::{backend_label, endpoint_label, expiry_text, human_duration, limits_lines};
 
-use crate::api::error::Billing;
+use crate::api::error::{Billing, OauthRefusal};
 use crate::api::{ApiError, RateLimits, Validation};
 use crate::config::{Backend, KeyMeta, LastValidation};
 use crate::credentials::{CredentialKind, Expiry, token::estimate_expiry};
@@ -33,6 +33,11 @@ pub enum Verdict {
     BilledAsExtraUsage,
     /// "You're out of extra usage…".
     OutOfExtraUsage,
+    /// 401 "OAuth authentication is currently not supported": the OAuth beta header did not
+    /// arrive, or Anthropic refuses the setup token for this use.
+    OauthNotSupported,
+    /// 403 "OAuth token does not meet scope requirement any_of(…)": the token lacks a scope.
+    MissingScope,
     /// An API key's organisation is out of credit.
     OutOfUsage,
     /// 429: the credential works, but a limit is reached now.
@@ -54,6 +59,8 @@ impl Verdict {
             Self::ClaudeCodeOnly => "claude_code_only",
             Self::BilledAsExtraUsage => "billed_as_extra_usage",
             Self::OutOfExtraUsage => "out_of_extra_usage",
+            Self::OauthNotSupported => "oauth_not_supported",
+            Self::MissingScope => "missing_scope",
             Self::OutOfUsage => "out_of_usage",
             Self::RateLimited => "rate_limited",
             Self::Unreachable => "unreachable",
@@ -85,6 +92,11 @@ impl Verdict {
 pub fn classify(err: &ApiError) -> Verdict {
     if err.is_claude_code_only() {
         return Verdict::ClaudeCodeOnly;
+    }
+    match err.oauth_refusal() {
+        Some(OauthRefusal::NotSupported) => return Verdict::OauthNotSupported,
+        Some(OauthRefusal::Scope { .. }) => return Verdict::MissingScope,
+        None => {}
     }
     match err.billing() {
         Some(Billing::ExtraUsage { .. }) => Verdict::BilledAsExtraUsage,
@@ -217,6 +229,9 @@ pub struct StatusReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_attempt: Option<LastValidation>,
     pub limits: RateLimits,
+    /// The model this key starts conversations with retires within 30 days, or has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retirement: Option<crate::api::models::Retirement>,
 }
 
 pub const EXIT_VALID: u8 = 0;
@@ -247,6 +262,7 @@ impl StatusReport {
             last_known: meta.last_validation.clone(),
             last_attempt: None,
             limits: RateLimits::default(),
+            retirement: None,
         }
     }
 
@@ -276,132 +292,4 @@ impl StatusReport {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use reqwest::StatusCode;
-
-    fn err(status: u16, t: &str, m: &str) -> ApiError {
-        let body = format!(r#"{{"type":"error","error":{{"type":"{t}","message":"{m}"}}}}"#);
-        ApiError::from_status(StatusCode::from_u16(status).unwrap(), &body, None, None)
-    }
-
-    #[test]
-    fn refusals_are_classified() {
-        assert_eq!(
-            classify(&err(401, "authentication_error", "Invalid bearer token")),
-            Verdict::Invalid
-        );
-        assert_eq!(
-            classify(&err(403, "permission_error", "no")),
-            Verdict::NoPermission
-        );
-        assert_eq!(
-            classify(&err(
-                400,
-                "invalid_request_error",
-                "This credential is only authorized for use with Claude Code and cannot be used for other API requests."
-            )),
-            Verdict::ClaudeCodeOnly
-        );
-        assert_eq!(
-            classify(&err(
-                400,
-                "invalid_request_error",
-                "You're out of extra usage. Add more at claude.ai/settings/usage and keep going."
-            )),
-            Verdict::OutOfExtraUsage
-        );
-        assert_eq!(
-            classify(&err(
-                400,
-                "invalid_request_error",
-                "Third-party apps now draw from your extra usage, not your plan limits. Add more at claude.ai/settings/usage and keep going."
-            )),
-            Verdict::BilledAsExtraUsage
-        );
-        assert_eq!(
-            classify(&err(
-                400,
-                "invalid_request_error",
-                "Your credit balance is too low to access the Anthropic API."
-            )),
-            Verdict::OutOfUsage
-        );
-        assert_eq!(
-            classify(&err(429, "rate_limit_error", "slow down")),
-            Verdict::RateLimited
-        );
-        assert_eq!(
-            classify(&ApiError::Network("refused".into())),
-            Verdict::Unreachable
-        );
-        assert_eq!(
-            classify(&err(400, "invalid_request_error", "bad")),
-            Verdict::Refused
-        );
-    }
-
-    fn meta(kind: CredentialKind, created: &str) -> KeyMeta {
-        KeyMeta {
-            name: "k".into(),
-            kind,
-            backend: Backend::Keyring,
-            added: "2026-01-01T00:00:00Z".parse().unwrap(),
-            created: Some(created.parse().unwrap()),
-            label: None,
-            base_url: None,
-            model: None,
-            last_validation: None,
-        }
-    }
-
-    #[test]
-    fn exit_codes() {
-        let today: NaiveDate = "2026-11-24".parse().unwrap();
-        let mut r = StatusReport::new(
-            &meta(CredentialKind::Oauth, "2026-01-01"),
-            true,
-            "m".into(),
-            today,
-        );
-        assert_eq!(r.exit_code(), EXIT_UNKNOWN);
-        let (c, _) = Check::from_result(&Err(ApiError::Network("x".into())), Duration::ZERO);
-        r.check = Some(c);
-        assert_eq!(r.exit_code(), EXIT_UNKNOWN);
-        let ok = Ok(Validation {
-            latency: Duration::from_millis(5),
-            request_id: None,
-            limits: Default::default(),
-            by_message: false,
-        });
-        r.check = Some(Check::from_result(&ok, Duration::ZERO).0);
-        assert_eq!(r.exit_code(), EXIT_VALID);
-        let mut near = StatusReport::new(
-            &meta(CredentialKind::Oauth, "2025-12-10"),
-            true,
-            "m".into(),
-            today,
-        );
-        near.check = r.check.clone();
-        assert_eq!(near.exit_code(), EXIT_EXPIRING);
-        assert!(
-            near.render().contains("only 16 days left"),
-            "{}",
-            near.render()
-        );
-        r.check = Some(
-            Check::from_result(
-                &Err(err(401, "authentication_error", "expired")),
-                Duration::ZERO,
-            )
-            .0,
-        );
-        assert_eq!(r.exit_code(), EXIT_INVALID);
-        let text = r.render();
-        assert!(
-            text.contains("API said: authentication failed (401): expired"),
-            "{text}"
-        );
-        assert!(text.contains("Next: The credential is invalid"), "{text}");
-    }
-}
+mod tests;

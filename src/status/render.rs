@@ -43,6 +43,9 @@ impl StatusReport {
         if let Some(m) = &self.model {
             line("Model", m.clone());
         }
+        if let Some(r) = &self.retirement {
+            line("Warning", format!("{r} (`oat models` lists them)"));
+        }
         match &self.check {
             Some(c) => {
                 line("Check", check_text(c));
@@ -167,6 +170,36 @@ fn local(t: &DateTime<Utc>) -> String {
     }
 }
 
+/// Extra usage (the `…-unified-overage-*` headers) in words: an organisation's switch-off
+/// said plainly with its end, else the status and reason as sent.
+fn overage_text(o: &crate::api::limits::Overage) -> String {
+    let status = o.status.as_deref().unwrap_or("?");
+    let mut s = match o.disabled_reason.as_deref() {
+        Some(ORG_DISABLED) => {
+            let until = o.reset.as_ref().map_or_else(
+                || " (the API gave no end)".to_string(),
+                |r| format!(" until {}", local(r)),
+            );
+            format!("turned off by your organisation{until} (status: {status}, {ORG_DISABLED})")
+        }
+        Some(reason) => format!("status: {status} ({})", reason.replace('_', " ")),
+        None => format!("status: {status}"),
+    };
+    if let Some(f) = o.utilization {
+        s.push_str(&format!(", {:.0}% used", f * 100.0));
+    }
+    if o.disabled_reason.as_deref() != Some(ORG_DISABLED)
+        && let Some(r) = &o.reset
+    {
+        s.push_str(&format!(", resets {}", local(r)));
+    }
+    s
+}
+
+/// `anthropic-ratelimit-unified-overage-disabled-reason` when an organisation has turned
+/// extra usage off for a time.
+const ORG_DISABLED: &str = "org_level_disabled_until";
+
 /// Readable lines for the rate-limit headers: the per-key windows, then subscription usage.
 pub fn limits_lines(l: &RateLimits) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
@@ -221,19 +254,8 @@ pub fn limits_lines(l: &RateLimits) -> Vec<(&'static str, String)> {
         if let Some(r) = &u.reset {
             out.push(("Usage", format!("resets {}", local(r))));
         }
-        let o = &u.overage;
-        if !o.is_empty() {
-            let mut s = format!("status: {}", o.status.as_deref().unwrap_or("?"));
-            if let Some(reason) = &o.disabled_reason {
-                s.push_str(&format!(" ({})", reason.replace('_', " ")));
-            }
-            if let Some(f) = o.utilization {
-                s.push_str(&format!(", {:.0}% used", f * 100.0));
-            }
-            if let Some(r) = &o.reset {
-                s.push_str(&format!(", resets {}", local(r)));
-            }
-            out.push(("Extra usage", s));
+        if !u.overage.is_empty() {
+            out.push(("Extra usage", overage_text(&u.overage)));
         }
         for (k, v) in &u.other {
             out.push(("Usage", format!("{k}: {v}")));

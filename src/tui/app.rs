@@ -120,6 +120,9 @@ pub struct App {
     /// names the keys that work in this terminal.
     pub keys_disambiguated: bool,
     pub pictures: super::pictures::Pictures,
+    /// The time as the event loop last read it: what "retires within 30 days" counts from
+    /// (update itself reads no clock, so tests set it).
+    pub now: chrono::DateTime<chrono::Utc>,
     next_id: RequestId,
 }
 
@@ -150,6 +153,7 @@ impl App {
             theme: super::theme::Theme::from_env(),
             keys_disambiguated: false,
             pictures: Default::default(),
+            now: chrono::Utc::now(),
             next_id: 1,
         }
     }

@@ -125,6 +125,8 @@ pub async fn run(
                 Some(Ok(ev)) => match to_msg(ev) {
                     Some(msg) => {
                         clock.changed(true);
+                        // Read after the wait, which may have lasted a night.
+                        app.now = chrono::Utc::now();
                         let fx = app.update(msg);
                         clock.settle(Instant::now(), app.wants_count());
                         fx
@@ -139,6 +141,7 @@ pub async fn run(
                     return Err(io::Error::other("the network worker stopped"));
                 };
                 clock.changed(false);
+                app.now = chrono::Utc::now();
                 let mut fx = app.update(Msg::Api(ev));
                 for _ in 0..BATCH {
                     match events.try_recv() {

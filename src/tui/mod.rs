@@ -17,7 +17,6 @@ pub mod view;
 
 use std::io::IsTerminal;
 
-use crate::api::models::fallback;
 use crate::session::{AppFailure, Session};
 use crate::worker::Worker;
 
@@ -75,9 +74,7 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
         .or(ctx.config.config.active_key.as_deref())
         .and_then(|name| keys.meta(name).ok())
         .and_then(|m| m.model);
-    let model = key_model
-        .or_else(|| ctx.config.config.default_model.clone())
-        .unwrap_or_else(|| fallback().default_model);
+    let model = ctx.starting_model(key_model);
     let (req_tx, req_rx) = tokio::sync::mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::new(

@@ -236,3 +236,107 @@ fn thinking_bound_elsewhere_is_explained_and_a_known_code_still_decides_first() 
     assert!(known.advice().contains("Attach it again"));
     assert!(!refused("max_tokens: too large").is_thinking_bound_elsewhere());
 }
+
+fn oauth_refused(status: u16, error_type: &str, message: &str, kind: CredentialKind) -> ApiError {
+    let body = serde_json::json!({"type":"error","error":{"type":error_type,"message":message},
+        "request_id":"req_o"});
+    ApiError::from_status(
+        StatusCode::from_u16(status).unwrap(),
+        &body.to_string(),
+        None,
+        None,
+    )
+    .with_credential(kind)
+}
+
+#[test]
+fn oauth_not_supported_says_what_to_do_beside_the_words() {
+    let e = oauth_refused(
+        401,
+        "authentication_error",
+        "OAuth authentication is currently not supported.",
+        CredentialKind::Oauth,
+    );
+    assert_eq!(e.oauth_refusal(), Some(OauthRefusal::NotSupported));
+    // The API's words stay whole; the advice is beside them, not the "expired" advice.
+    assert_eq!(
+        e.to_string(),
+        "authentication failed (401): OAuth authentication is currently not supported."
+    );
+    let a = e.advice();
+    assert!(a.contains("anthropic-beta: oauth-2025-04-20"), "{a}");
+    assert!(
+        a.contains("proxy or gateway") && a.contains("API key"),
+        "{a}"
+    );
+    assert!(!a.contains("expired"), "{a}");
+    assert!(e.is_auth());
+    // Sent with an API key, it points at the endpoint instead.
+    let k = oauth_refused(
+        401,
+        "authentication_error",
+        "OAuth authentication is currently not supported.",
+        CredentialKind::ApiKey,
+    );
+    assert!(k.advice().contains("base URL"), "{}", k.advice());
+    // The per-endpoint wording is not this refusal (setup tokens may not list models).
+    let endpoint = oauth_refused(
+        401,
+        "authentication_error",
+        "OAuth authentication is not supported for this endpoint",
+        CredentialKind::Oauth,
+    );
+    assert_eq!(endpoint.oauth_refusal(), None);
+}
+
+#[test]
+fn a_missing_scope_is_named_with_what_setup_tokens_carry() {
+    let e = oauth_refused(
+        403,
+        "permission_error",
+        "OAuth token does not meet scope requirement any_of(user:profile, user:sessions:claude_code)",
+        CredentialKind::Oauth,
+    );
+    assert_eq!(
+        e.oauth_refusal(),
+        Some(OauthRefusal::Scope {
+            needed: vec!["user:profile".into(), "user:sessions:claude_code".into()]
+        })
+    );
+    let a = e.advice();
+    assert!(
+        a.contains("needs one of the scopes `user:profile`, `user:sessions:claude_code`"),
+        "{a}"
+    );
+    assert!(
+        a.contains("carry only `user:inference`") && a.contains("API key has no scopes"),
+        "{a}"
+    );
+    // One scope, written bare; and a list oat cannot read still gets the advice.
+    let one = oauth_refused(
+        403,
+        "permission_error",
+        "OAuth token does not meet scope requirement user:profile",
+        CredentialKind::Oauth,
+    );
+    assert!(
+        one.advice().contains("needs the scope `user:profile`,"),
+        "{}",
+        one.advice()
+    );
+    let none = oauth_refused(
+        403,
+        "permission_error",
+        "OAuth token does not meet scope requirement",
+        CredentialKind::Oauth,
+    );
+    assert_eq!(
+        none.oauth_refusal(),
+        Some(OauthRefusal::Scope { needed: vec![] })
+    );
+    assert!(none.advice().starts_with("This request needs a scope,"));
+    // Other 403s keep their usual advice.
+    let other = oauth_refused(403, "permission_error", "no", CredentialKind::Oauth);
+    assert_eq!(other.oauth_refusal(), None);
+    assert!(other.advice().contains("may not use that model"));
+}

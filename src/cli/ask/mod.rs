@@ -245,8 +245,11 @@ fn notes(
     for note in planned.notes.iter().chain(&planned.thinking_note) {
         eprintln!("oat: note: {note}");
     }
-    if let Some(w) = model.and_then(|m| m.retirement_warning(chrono::Utc::now())) {
-        eprintln!("oat: warning: {w}");
+    let shipped = &crate::api::models::fallback_list().data;
+    let retiring =
+        model.and_then(|m| crate::api::models::retirement_warning(m, shipped, chrono::Utc::now()));
+    if let Some(w) = retiring {
+        eprintln!("oat: warning: {w} (`oat models` lists them)");
     }
     if ctx.global.verbose {
         eprintln!(
@@ -277,12 +280,7 @@ fn settings_for(
     let mut s = match resumed {
         Some(c) => Settings::from_saved(&c.settings, &c.model, c.system.clone(), sent),
         None => Settings {
-            model: resolved
-                .meta
-                .model
-                .clone()
-                .or_else(|| ctx.config.config.default_model.clone())
-                .unwrap_or_else(|| crate::api::models::fallback().default_model),
+            model: ctx.starting_model(resolved.meta.model.clone()),
             choices: crate::conversation::Choices::default(),
             cache: sent.cache,
             api_version: sent.api_version,

@@ -317,6 +317,8 @@ pub struct ChatState {
     pub selected: Option<usize>,
     /// The composer holds turn N's prompt: sending it starts a branch there.
     pub editing: Option<usize>,
+    /// Models whose retirement this conversation has been warned of (once each).
+    pub warned_retiring: Vec<String>,
 }
 
 /// A turn's money, when it was paid with an API key.
@@ -353,6 +355,7 @@ impl ChatState {
         self.last_five_hour = None;
         self.selected = None;
         self.editing = None;
+        self.warned_retiring.clear();
     }
 
     pub fn new(model: String) -> Self {

@@ -44,6 +44,7 @@ impl App {
                     let text = format!("Chat model: {} ({})", m.display_name, m.id);
                     self.set_notice(Notice::info(text));
                     self.pane = Pane::Chat;
+                    self.warn_retiring(None);
                 }
             }
             _ => {}

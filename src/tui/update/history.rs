@@ -194,10 +194,10 @@ impl App {
                 self.chat.turns = self.resumed_turns(&conversation, &messages);
                 // Nothing said about the chat before applies to the one resumed.
                 self.clear_notices();
-                self.chat.notice = Some(Notice::info(format!(
-                    "Resumed “{}”: new prompts continue it.",
-                    conversation.title
-                )));
+                let resumed = format!("Resumed “{}”: new prompts continue it.", conversation.title);
+                if !self.warn_retiring(Some(&resumed)) {
+                    self.chat.notice = Some(Notice::info(resumed));
+                }
                 self.pane = Pane::Chat;
                 // Pictures of the images on screen, made once each.
                 let files: Vec<crate::attach::Attachment> = self

@@ -9,6 +9,7 @@ mod history;
 mod keys;
 mod notices;
 mod resume;
+mod retiring;
 mod select;
 mod send;
 mod slash;

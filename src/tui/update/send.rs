@@ -112,13 +112,20 @@ impl App {
             self.composer.set_text(&draft.prompt);
             return Vec::new();
         }
-        self.launch(draft, planned)
+        let fx = self.launch(draft, planned);
+        // A conversation that started with a retiring model hears of it once, here.
+        self.warn_retiring(None);
+        fx
     }
 
     /// Sends a draft past the context gate (the person chose to leave turns out).
     pub(crate) fn send_turn(&mut self, draft: Draft) -> Vec<Effect> {
         match self.plan(&draft.prompt, draft.upto, &draft.files) {
-            Ok(planned) => self.launch(draft, planned),
+            Ok(planned) => {
+                let fx = self.launch(draft, planned);
+                self.warn_retiring(None);
+                fx
+            }
             Err(e) => self.not_sent(e, draft),
         }
     }

@@ -80,7 +80,8 @@ impl App {
         };
         let known = self.models.find(&id).is_some();
         let listed = !self.models.models.is_empty();
-        let note = if known || !listed {
+        let taken = known || !listed;
+        let note = if taken {
             self.chat.model = id.clone();
             self.clear_notices();
             if known {
@@ -110,6 +111,9 @@ impl App {
             ))
         };
         self.chat.notice = Some(note);
+        if taken {
+            self.warn_retiring(None);
+        }
         Vec::new()
     }
 

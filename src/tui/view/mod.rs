@@ -20,14 +20,19 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Tabs, Wrap};
 use super::app::{App, PANES, Pane};
 use crate::credentials::Expiry;
 
+/// The first-run note: setup tokens as Anthropic's terms and answers stand, with the day
+/// that was last checked (the README's section says the same at more length).
 pub const TERMS_NOTICE: &[&str] = &[
-    "Before you start",
+    "Setup tokens, as they stand (last checked 2026-12-02)",
     "",
-    "Anthropic intends setup tokens (sk-ant-oat01-…, from `claude setup-token`) for Claude Code.",
-    "Used in another program they may be refused (\"only authorized for use with Claude Code\").",
-    "API keys from the Console (sk-ant-api03-…) are the supported route for programs like oat.",
-    "",
-    "oat identifies itself honestly (user-agent oat/…) and never pretends to be Claude Code.",
+    "Anthropic's terms since February 2026: setup tokens (sk-ant-oat01-…, from `claude \
+     setup-token`) are for Claude Code and Claude.ai only.",
+    "Since April 2026 their use in other programs is refused or billed as extra usage; \
+     requests with tools (web search) most often.",
+    "Use an API key from the Console (sk-ant-api03-…): the supported route for programs \
+     like oat.",
+    "oat quotes Anthropic's refusals word for word and identifies itself honestly (never as \
+     Claude Code).",
     "",
     "Enter to continue — this note is shown once.",
 ];

@@ -350,8 +350,9 @@ fn parallel_saves_and_deletes_share_one_stored_file_and_free_it() {
             c.id
         );
     }
-    let outs = run_all(left.iter().map(|c| delete(c.id as usize)).collect());
-    assert!(outs.iter().all(|o| o.status.success()));
+    for o in run_all(left.iter().map(|c| delete(c.id as usize)).collect()) {
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
     assert_eq!(
         h.attachment_totals().unwrap(),
         (0, 0),

@@ -9,7 +9,7 @@ mod tui_common;
 use crossterm::event::KeyCode;
 use oat::tui::app::{App, Msg, Pane};
 use oat::tui::notice::Level;
-use oat::worker::{ApiEvent, RequestKind};
+use oat::worker::RequestKind;
 use tui_common::*;
 
 /// Twenty days before Opus 4.5 retires (2027-01-22 in the shipped list).
@@ -132,11 +132,7 @@ fn opening_a_conversation_on_a_retiring_model_warns_beside_the_resume() {
         updated: at,
         leaf: None,
     };
-    a.update(Msg::Api(ApiEvent::ConversationOpened {
-        id: 0,
-        conversation: Box::new(conversation),
-        messages: Vec::new(),
-    }));
+    opened(&mut a, conversation, Vec::new());
     assert_eq!(
         notice(&a),
         (

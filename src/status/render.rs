@@ -13,6 +13,7 @@ use crate::credentials::Expiry;
 
 impl StatusReport {
     /// The report for people, one fact a line.
+    // Long by design: the report's lines in the order they print, one fact each.
     pub fn render(&self) -> String {
         let mut out = String::new();
         let mut line = |label: &str, value: String| {

@@ -96,24 +96,7 @@ impl App {
         if let Some(model) = &m.model {
             t.model = model.clone();
         }
-        // Priced at the cache lifetime the prompt was sent with, where it is known.
-        let sent_with = user
-            .settings
-            .as_ref()
-            .and_then(|s| serde_json::from_value(s["cache"].clone()).ok());
-        let (usage, cost) = price_reply(
-            &self.prices,
-            &t.model,
-            m.usage.as_ref(),
-            m.credential_kind,
-            sent_with,
-        );
-        t.usage = usage;
-        t.spend = match cost {
-            ReplyCost::Money(c) => Some(Spend::Money(c)),
-            // The utilisation a stored reply saw is not kept.
-            ReplyCost::Subscription | ReplyCost::Unknown => None,
-        };
+        (t.usage, t.spend) = self.stored_spend(&t.model, user, m);
         t.first_token = m
             .first_token_ms
             .and_then(|ms| u64::try_from(ms).ok())
@@ -122,19 +105,49 @@ impl App {
             "content": m.content,
             "usage": m.usage,
         })));
-        t.state = if let Some(r) =
-            Refusal::from_parts(m.stop_reason.as_deref(), m.stop_details.as_ref())
-        {
-            ReplyState::Declined {
-                sentence: r.sentence(),
-            }
-        } else if m.stopped {
-            ReplyState::Stopped
-        } else if m.complete {
-            ReplyState::Done
-        } else {
-            ReplyState::Failed(TurnFailure::CutOff)
-        };
+        t.state = stored_state(m);
         t
+    }
+
+    /// What a stored reply cost, priced at the cache lifetime its prompt was sent with,
+    /// where that is known.
+    fn stored_spend(
+        &self,
+        model: &str,
+        user: &StoredMessage,
+        m: &StoredMessage,
+    ) -> (Option<crate::api::Usage>, Option<Spend>) {
+        let sent_with = user
+            .settings
+            .as_ref()
+            .and_then(|s| serde_json::from_value(s["cache"].clone()).ok());
+        let (usage, cost) = price_reply(
+            &self.prices,
+            model,
+            m.usage.as_ref(),
+            m.credential_kind,
+            sent_with,
+        );
+        let spend = match cost {
+            ReplyCost::Money(c) => Some(Spend::Money(c)),
+            // The utilisation a stored reply saw is not kept.
+            ReplyCost::Subscription | ReplyCost::Unknown => None,
+        };
+        (usage, spend)
+    }
+}
+
+/// How a stored reply ended: declined, stopped, whole, or cut off (never finished).
+fn stored_state(m: &StoredMessage) -> ReplyState {
+    if let Some(r) = Refusal::from_parts(m.stop_reason.as_deref(), m.stop_details.as_ref()) {
+        ReplyState::Declined {
+            sentence: r.sentence(),
+        }
+    } else if m.stopped {
+        ReplyState::Stopped
+    } else if m.complete {
+        ReplyState::Done
+    } else {
+        ReplyState::Failed(TurnFailure::CutOff)
     }
 }

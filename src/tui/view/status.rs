@@ -28,37 +28,48 @@ fn ago(app: &App) -> String {
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let theme = app.theme;
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" Token status — {} — r refreshes ", ago(app)));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let Some(report) = &app.status.report else {
-        let text = match (app.status.load.error(), app.status.load.is_loading()) {
-            (Some(e), _) => Line::styled(e.to_string(), theme.error()),
-            (None, true) => Line::styled("Checking the key with Anthropic…", theme.dim()),
-            (None, false) => match app.keys.keys.len() {
-                0 => Line::styled("No key in use: add one on the Keys pane.", theme.dim()),
-                n => Line::styled(
-                    format!(
-                        "No key is chosen ({n} stored): pick one on the Keys pane (Enter), or run `oat key use NAME`."
-                    ),
-                    theme.warn(),
+    match &app.status.report {
+        Some(report) => draw_rows(f, report_rows(app, report), inner),
+        None => f.render_widget(
+            Paragraph::new(no_report(app)).wrap(Wrap { trim: false }),
+            inner,
+        ),
+    }
+}
+
+/// Why there is no report yet: a failed check, one running, or no key to check.
+fn no_report(app: &App) -> Line<'static> {
+    let theme = app.theme;
+    match (app.status.load.error(), app.status.load.is_loading()) {
+        (Some(e), _) => Line::styled(e.to_string(), theme.error()),
+        (None, true) => Line::styled("Checking the key with Anthropic…", theme.dim()),
+        (None, false) => match app.keys.keys.len() {
+            0 => Line::styled("No key in use: add one on the Keys pane.", theme.dim()),
+            n => Line::styled(
+                format!(
+                    "No key is chosen ({n} stored): pick one on the Keys pane (Enter), or run `oat key use NAME`."
                 ),
-            },
-        };
-        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
-        return;
-    };
+                theme.warn(),
+            ),
+        },
+    }
+}
+
+/// The report's lines, styled, each gauge right under the line it illustrates, so the
+/// pane reads top to bottom at any size, with no gap between a figure and its bar.
+fn report_rows(app: &App, report: &StatusReport) -> Vec<Row> {
+    let theme = app.theme;
     let unified = report.limits.unified.as_ref();
     let verdict_style = match report.check.as_ref().map(|c| c.verdict) {
         Some(v) if v.authenticated() => theme.ok(),
         Some(crate::status::Verdict::Unreachable) | None => theme.warn(),
         Some(_) => theme.error(),
     };
-    // Each gauge goes right under the line it illustrates, so the pane reads top to bottom
-    // at any size, with no gap between a figure and its bar.
     let mut rows: Vec<Row> = Vec::new();
     for l in report.render().lines() {
         let style = if l.starts_with("Check") {
@@ -91,6 +102,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if let Some(e) = app.status.load.error() {
         rows.push(Row::Text(e.to_string(), theme.error()));
     }
+    rows
+}
+
+/// Rows top to bottom, text wrapped with a hanging indent, until the pane is full.
+fn draw_rows(f: &mut Frame, rows: Vec<Row>, inner: Rect) {
     let width = usize::from(inner.width.max(1));
     let mut y = inner.y;
     for row in rows {
@@ -103,14 +119,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                     if y >= inner.bottom() {
                         break;
                     }
-                    f.render_widget(
-                        Paragraph::new(line),
-                        Rect {
-                            y,
-                            height: 1,
-                            ..inner
-                        },
-                    );
+                    let at = Rect {
+                        y,
+                        height: 1,
+                        ..inner
+                    };
+                    f.render_widget(Paragraph::new(line), at);
                     y += 1;
                 }
             }
@@ -118,15 +132,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 // Under the values, which start after the 12-column labels.
                 let x = inner.x + GAUGE_INDENT.min(inner.width / 3);
                 let w = (inner.right() - x).min(GAUGE_WIDTH);
-                f.render_widget(
-                    *gauge,
-                    Rect {
-                        x,
-                        y,
-                        width: w,
-                        height: 1,
-                    },
-                );
+                let at = Rect {
+                    x,
+                    y,
+                    width: w,
+                    height: 1,
+                };
+                f.render_widget(*gauge, at);
                 y += 1;
             }
         }

@@ -56,6 +56,11 @@ pub struct Config {
     /// `false` shows a one-line chip instead. Unset: ask the terminal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<bool>,
+    /// How the app says a reply ended while you look elsewhere (the terminal unfocused, or
+    /// another pane): `auto` (default: the bell, and a desktop notification where the
+    /// terminal has one), `bell`, or `off`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<Notify>,
     /// The first-run note on setup tokens and Anthropic's terms was acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub terms_notice_seen: bool,
@@ -80,6 +85,18 @@ pub enum ThemeChoice {
     Auto,
     Dark,
     Light,
+}
+
+/// How a reply that ended unwatched is told.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Notify {
+    /// The bell, and a desktop notification where the terminal shows one (OSC 9 / 777).
+    #[default]
+    Auto,
+    /// The bell only.
+    Bell,
+    Off,
 }
 
 /// Where a key's secret lives.

@@ -68,6 +68,8 @@ pub enum Msg {
     PictureReady(String, Box<super::pictures::Picture>),
     /// Information notices up to this id have been seen long enough.
     NoticeFaded(u64),
+    /// The terminal gained (`true`) or lost the focus (focus reporting).
+    Focus(bool),
 }
 
 #[derive(Debug, PartialEq)]
@@ -81,7 +83,18 @@ pub enum Effect {
     /// Make the picture of an attached image (off the UI thread).
     Picture(crate::attach::Attachment),
     Suspend,
+    /// Ring the bell (and show a desktop notification where the terminal has one): a
+    /// reply ended while the person looked elsewhere.
+    Notify(Notification),
     Quit,
+}
+
+/// What to tell of a reply that ended unwatched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub body: String,
+    /// A desktop notification too (`notify = "auto"`), where the terminal shows one.
+    pub desktop: bool,
 }
 
 pub use super::notice::{Level, Notice};
@@ -112,6 +125,10 @@ pub struct App {
     pub thinking_display: crate::api::messages::ThinkingDisplay,
     /// Whether the web tools may run code server-side (config `web_code_execution`).
     pub web_code_execution: bool,
+    /// How a reply that ended unwatched is told (config `notify`).
+    pub notify: crate::config::Notify,
+    /// The terminal has the focus (as far as it reports: one that never says keeps `true`).
+    pub focused: bool,
     /// Prompt caching for chat requests (`None`: off), from the config.
     pub cache: Option<crate::api::CacheTtl>,
     pub prices: crate::api::pricing::PriceTable,
@@ -148,6 +165,8 @@ impl App {
             api_version,
             thinking_display: Default::default(),
             web_code_execution: false,
+            notify: crate::config::Notify::Auto,
+            focused: true,
             cache: Some(crate::api::CacheTtl::default()),
             prices: crate::api::pricing::PriceTable::shipped(),
             theme: super::theme::Theme::from_env(),
@@ -251,6 +270,10 @@ impl App {
             }
             Msg::NoticeFaded(id) => {
                 self.fade_notices(Some(id));
+                Vec::new()
+            }
+            Msg::Focus(focused) => {
+                self.focused = focused;
                 Vec::new()
             }
             Msg::PictureReady(sha, picture) => {

@@ -44,8 +44,9 @@ fn to_msg(event: Event) -> Option<Msg> {
             MouseEventKind::ScrollDown => Some(Msg::Scroll(-3)),
             _ => None,
         },
-        // Focus back: redraw in case the terminal lost our screen meanwhile.
-        Event::FocusGained => Some(Msg::Tick),
+        // Focus back also redraws, in case the terminal lost our screen meanwhile.
+        Event::FocusGained => Some(Msg::Focus(true)),
+        Event::FocusLost => Some(Msg::Focus(false)),
         _ => None,
     }
 }
@@ -54,6 +55,8 @@ fn to_msg(event: Event) -> Option<Msg> {
 /// here (pictures, the editor's text) go back to the loop.
 pub struct Outlets {
     pub requests: UnboundedSender<ApiRequest>,
+    /// The notification this terminal shows, if any (from the environment, at start).
+    pub desktop: Option<super::notify::Desktop>,
     pub picker: Option<ratatui_image::picker::Picker>,
     back: UnboundedSender<Msg>,
     /// Text for `$EDITOR`: run by the loop, which must first stop reading the terminal.
@@ -82,6 +85,9 @@ fn apply(effects: Vec<Effect>, term: &mut Term, out: &Outlets) -> io::Result<boo
                 }
             }
             Effect::Suspend => terminal::suspend(term)?,
+            Effect::Notify(n) => {
+                super::notify::ring(&n.body, out.desktop.filter(|_| n.desktop))?;
+            }
             Effect::Quit => return Ok(false),
         }
     }
@@ -100,6 +106,7 @@ pub async fn run(
     let (back, mut returned) = tokio::sync::mpsc::unbounded_channel();
     let out = Outlets {
         requests,
+        desktop: super::notify::desktop_for(|k| std::env::var(k).ok()),
         picker,
         back,
         edit: Default::default(),

@@ -150,7 +150,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Models, K::Down, NONE, A::Down, "", ""),
     b(C::Models, K::Enter, NONE, A::SelectModel, "Enter", "use the model in the chat"),
     b(C::Models, K::Esc, NONE, A::Cancel, "Esc", "clear the filter"),
-    b(C::Chat, K::Enter, NONE, A::Send, "Enter", "send (/ lists the commands)"),
+    b(C::Chat, K::Enter, NONE, A::Send, "Enter", "send (/ lists the commands); while a reply streams, queue it (↑ takes it back)"),
     b(C::Chat, K::Enter, SHIFT, A::NewLine, "Ctrl-J / Shift/Alt-Enter", "new line"),
     b(C::Chat, K::Enter, ALT, A::NewLine, "", ""),
     b(C::Chat, K::Char('j'), CTRL, A::NewLine, "", ""),

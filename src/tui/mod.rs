@@ -6,6 +6,7 @@ pub mod clock;
 pub mod event_loop;
 pub mod keymap;
 pub mod notice;
+pub mod notify;
 pub mod pictures;
 pub mod probe;
 pub mod render_cache;
@@ -89,6 +90,7 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     app.cache = ctx.config.config.caching();
     app.thinking_display = ctx.config.config.thinking_display.unwrap_or_default();
     app.web_code_execution = ctx.config.config.web_code_execution.unwrap_or(false);
+    app.notify = ctx.config.config.notify.unwrap_or_default();
     // Before the app takes the screen: the terminal's answer must not arrive as a key.
     app.theme = theme::Theme::detect(ctx.config.config.theme.unwrap_or_default());
     app.prices = ctx.config.config.prices();

@@ -312,6 +312,9 @@ pub struct ChatState {
     pub last_five_hour: Option<f64>,
     /// Files to go with the next prompt (chips above the composer).
     pub attached: Vec<Attachment>,
+    /// A prompt written while the reply streamed (Enter queues it): sent when the reply
+    /// ends, back in the composer if it fails or is stopped. One at a time.
+    pub queued: Option<Queued>,
     pub compose: compose::Compose,
     /// Select mode: the turn picked in the transcript.
     pub selected: Option<usize>,
@@ -356,6 +359,7 @@ impl ChatState {
         self.selected = None;
         self.editing = None;
         self.warned_retiring.clear();
+        self.queued = None;
     }
 
     pub fn new(model: String) -> Self {
@@ -466,6 +470,13 @@ impl ChatState {
             exact: exact && typed == 0,
         }
     }
+}
+
+/// A prompt typed ahead, with the files attached to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queued {
+    pub prompt: String,
+    pub files: Vec<Attachment>,
 }
 
 #[cfg(test)]

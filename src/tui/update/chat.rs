@@ -136,6 +136,7 @@ impl App {
             t.revision += 1;
         }
         self.chat.notice = Some(Notice::info("Stopped; what arrived is kept."));
+        self.reply_stopped();
         let (_, fx) = self.request(RequestKind::Cancel { target });
         vec![fx]
     }

@@ -53,6 +53,14 @@ impl App {
             }
             return Some(Vec::new());
         }
+        // On an empty composer ↑ takes a queued prompt back to edit.
+        if self.composer.is_empty()
+            && key.code == KeyCode::Up
+            && key.modifiers == KeyModifiers::NONE
+            && self.take_back_queued()
+        {
+            return Some(Vec::new());
+        }
         // On an empty composer ← and Backspace pick the last chip; only `x` removes it, so
         // a Backspace too many never drops a file unseen.
         if self.composer.is_empty()

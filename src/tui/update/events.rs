@@ -236,7 +236,15 @@ impl App {
             | ApiEvent::ChatFailed { .. }
             | ApiEvent::ChatContinuing { .. }
             | ApiEvent::Retrying { .. }
-            | ApiEvent::TokensCounted { .. }) => self.chat_event(e),
+            | ApiEvent::TokensCounted { .. }) => {
+                let streaming = self.chat.in_flight();
+                let mut fx = self.chat_event(e);
+                // It ended by itself (Esc ends it elsewhere): what follows a reply's end.
+                if streaming && !self.chat.in_flight() {
+                    fx.extend(self.reply_ended());
+                }
+                fx
+            }
             // Routed by `on_api` above, never here.
             ApiEvent::ModelsLoaded { .. }
             | ApiEvent::ModelsFailed { .. }

@@ -3,6 +3,7 @@
 mod chat;
 mod compose;
 mod context;
+mod ended;
 mod events;
 mod help;
 mod history;

@@ -38,9 +38,7 @@ impl App {
             None => {}
         }
         if self.chat.in_flight() {
-            self.chat.notice = Some("A reply is still streaming: Esc stops it.".into());
-            self.composer.set_text(&text);
-            return Vec::new();
+            return self.queue_prompt(text);
         }
         // An edited prompt goes where it came from, as a new branch.
         let upto = self

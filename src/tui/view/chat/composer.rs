@@ -1,5 +1,6 @@
 //! The composer at the foot of the Chat pane: its box (settings on the left, the context
-//! meter and cost on the right), the attachment chips above it and the `@` file popup.
+//! meter and cost on the right), the chips above it (a queued prompt, the attachments)
+//! and the `@` file popup.
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -16,6 +17,18 @@ pub(super) fn chip_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let theme = app.theme;
     let w = usize::from(width.max(1));
     let mut items: Vec<Span<'static>> = Vec::new();
+    // The prompt typed ahead comes first: it goes out before anything written below.
+    if let Some(q) = &app.chat.queued {
+        let first = q.prompt.lines().next().unwrap_or("");
+        let files = match q.files.len() {
+            0 => String::new(),
+            n => format!(" +{n} 📎"),
+        };
+        items.push(Span::styled(
+            ellipsize(&format!("[⏳ queued: {first}{files} · ↑ edits]"), w),
+            theme.warn(),
+        ));
+    }
     if app.chat.compose.chip_focus.is_some() {
         items.push(Span::styled("x removes · ←→ · Esc", theme.dim()));
     }

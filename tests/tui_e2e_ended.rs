@@ -1,0 +1,63 @@
+//! End to end (tmux, the real binary, the mock): a reply that ends while the person looks
+//! at another window rings the bell, which tmux records on oat's window.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test or bench reports
+
+mod common;
+mod tmux;
+
+use common::*;
+use tmux::{Tmux, tmux_or_skip};
+
+#[test]
+fn a_reply_finished_in_an_unfocused_window_rings_the_bell() {
+    if !tmux_or_skip("bell on a reply's end") {
+        return;
+    }
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    // About two seconds of reply, at a model's pace: time to look elsewhere.
+    let words: Vec<String> = (0..40).map(|i| format!("word{i} ")).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let mut slow = StreamSpec::text(&words);
+    slow.chunking = Chunking::Paced(20);
+    mock.push_messages(Reply::Stream(slow));
+    let env = format!(
+        "ANTHROPIC_API_KEY={API_KEY} ANTHROPIC_BASE_URL={}",
+        mock.url
+    );
+    let tmux = Tmux::start(h, "oat-bell", &env, (100, 30));
+    // tmux tells a pane when it gains or loses the focus only with this on.
+    tmux.run(&["set-option", "-g", "focus-events", "on"]);
+    tmux.wait_for("shown once");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Ask anything");
+    tmux.keys(&["-l", "Tell me when you are done"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("word1 ");
+    // Another window takes the focus while the reply streams.
+    tmux.run(&["new-window", "-t", "oat"]);
+    let flag = || {
+        tmux.run(&[
+            "display-message",
+            "-p",
+            "-t",
+            "oat:0",
+            "#{window_bell_flag}",
+        ])
+        .trim()
+        .to_string()
+    };
+    assert_eq!(flag(), "0", "no bell while the reply streams");
+    let start = std::time::Instant::now();
+    while flag() != "1" {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "tmux recorded no bell on oat's window"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Back in oat's window: the reply is whole on screen.
+    tmux.run(&["select-window", "-t", "oat:0"]);
+    tmux.wait_for("word39");
+}

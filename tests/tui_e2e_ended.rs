@@ -61,3 +61,46 @@ fn a_reply_finished_in_an_unfocused_window_rings_the_bell() {
     tmux.run(&["select-window", "-t", "oat:0"]);
     tmux.wait_for("word39");
 }
+
+#[test]
+fn two_tabs_stream_at_once_and_each_reply_lands_in_its_own() {
+    if !tmux_or_skip("two tabs streaming") {
+        return;
+    }
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    for tag in ["alpha", "beta"] {
+        let words: Vec<String> = (0..30).map(|i| format!("{tag}{i} ")).collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let mut slow = StreamSpec::text(&words);
+        slow.chunking = Chunking::Paced(20);
+        mock.push_messages(Reply::Stream(slow));
+    }
+    let env = format!(
+        "ANTHROPIC_API_KEY={API_KEY} ANTHROPIC_BASE_URL={}",
+        mock.url
+    );
+    let tmux = Tmux::start(h, "oat-tabs", &env, (100, 30));
+    tmux.wait_for("shown once");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Ask anything");
+    tmux.keys(&["-l", "First question"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("alpha1 ");
+    // A second conversation while the first streams: both go on at once.
+    tmux.keys(&["C-n"]);
+    tmux.wait_for("2 new");
+    tmux.keys(&["-l", "Second question"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_until("both streaming", |s| {
+        s.contains("1 ● First") && s.contains("beta1 ")
+    });
+    // The first ends while the second is on screen: marked finished, unread.
+    tmux.wait_until("the first finished unread", |s| s.contains("1 ✓ First"));
+    let s = tmux.wait_for("beta29");
+    assert!(!s.contains("alpha"), "nothing of the first tab here:\n{s}");
+    tmux.keys(&["F2"]);
+    let s = tmux.wait_for("alpha29");
+    assert!(!s.contains("beta"), "nothing of the second tab here:\n{s}");
+}

@@ -106,6 +106,12 @@ pub struct App {
     pub models: ModelsState,
     pub chat: ChatState,
     pub composer: Composer,
+    /// The conversations open as tabs; the one on screen is `chat`/`composer`.
+    pub tabs: super::state::tabs::Tabs,
+    /// A tab not on screen is swapped in to take its worker's answer: nobody watches it.
+    pub in_background: bool,
+    /// Quitting was asked for while replies stream: `y` confirms.
+    pub confirm_quit: bool,
     pub history: HistoryState,
     pub help: bool,
     /// Lines the help overlay is scrolled down by (the view keeps it in range).
@@ -152,6 +158,9 @@ impl App {
             models: ModelsState::default(),
             chat: ChatState::new(model),
             composer: Composer::new(),
+            tabs: Default::default(),
+            in_background: false,
+            confirm_quit: false,
             history: HistoryState::default(),
             help: false,
             help_scroll: 0,
@@ -300,6 +309,22 @@ impl App {
             self.help_key(key);
             return Vec::new();
         }
+        // A question asked (quit or close with replies streaming): `y` answers yes, any
+        // other key no, and does nothing else.
+        let yes = key.code == KeyCode::Char('y') && key.modifiers.is_empty();
+        if std::mem::take(&mut self.confirm_quit) {
+            self.clear_notices();
+            return self.quit(yes);
+        }
+        if self.pane == Pane::Chat && self.tabs.confirm_close {
+            self.tabs.confirm_close = false;
+            self.chat.notice = None;
+            return if yes {
+                self.close_tab(true)
+            } else {
+                Vec::new()
+            };
+        }
         if self.terms_notice {
             // Any key acknowledges the note; keys other than these also do what they do,
             // so the key the welcome under it names is not lost.
@@ -336,7 +361,7 @@ impl App {
 
     fn on_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
-            Action::Quit => vec![Effect::Quit],
+            Action::Quit => self.quit(false),
             Action::Interrupt => {
                 if self.chat.in_flight() {
                     self.stop_reply()
@@ -349,7 +374,7 @@ impl App {
                     ));
                     Vec::new()
                 } else {
-                    vec![Effect::Quit]
+                    self.quit(false)
                 }
             }
             Action::NextPane => self.show_pane(PANES[(self.pane.index() + 1) % PANES.len()]),

@@ -31,6 +31,10 @@ pub enum Action {
     ToggleThinking,
     OpenEditor,
     SelectTurns,
+    /// Conversations in tabs: a new one, the next, the previous.
+    NewTab,
+    NextTab,
+    PrevTab,
     /// Tab in the composer: complete a `/command` or `@path`, or attach a pasted path.
     Complete,
     // The composer's line editing, as in a shell.
@@ -185,6 +189,11 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Chat, K::End, NONE, A::ScrollToEnd, "End / Ctrl-G", "back to the end, following the reply (End: the line's end when not scrolled)"),
     b(C::Chat, K::End, CTRL, A::ScrollToEnd, "", ""),
     b(C::Chat, K::Char('g'), CTRL, A::ScrollToEnd, "", ""),
+    b(C::Chat, K::Char('n'), CTRL, A::NewTab, "Ctrl-N", "a new conversation in a tab (/close closes one)"),
+    b(C::Chat, K::F(3), NONE, A::NextTab, "F3 / Alt-→", "next tab"),
+    b(C::Chat, K::Right, ALT, A::NextTab, "", ""),
+    b(C::Chat, K::F(2), NONE, A::PrevTab, "F2 / Alt-←", "previous tab"),
+    b(C::Chat, K::Left, ALT, A::PrevTab, "", ""),
     b(C::Chat, K::BackTab, SHIFT, A::PrevPane, "Shift-Tab / Alt-1…5", "other panes (Tab stays in the composer)"),
     b(C::History, K::Up, NONE, A::Up, "↑ ↓", "move the selection (type to search)"),
     b(C::History, K::Down, NONE, A::Down, "", ""),

@@ -7,3 +7,4 @@ pub mod keys;
 pub mod load;
 pub mod models;
 pub mod status;
+pub mod tabs;

@@ -14,6 +14,9 @@ impl App {
     pub(crate) fn chat_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Send => return self.send(),
+            Action::NewTab => return self.new_tab(),
+            Action::NextTab => self.step_tab(1),
+            Action::PrevTab => self.step_tab(-1),
             Action::NewLine => self.composer.newline(),
             Action::StopReply => return self.stop_reply(),
             Action::Regenerate => return self.regenerate_at(None),

@@ -73,10 +73,10 @@ impl App {
         }
     }
 
-    /// Tells of the reply's end when nobody is watching it: the terminal has no focus, or
-    /// another pane is on screen.
+    /// Tells of the reply's end when nobody is watching it: the terminal has no focus,
+    /// another pane is on screen, or its conversation is in a tab not on screen.
     fn notification(&self, state: &ReplyState) -> Option<Effect> {
-        let watching = self.focused && self.pane == Pane::Chat;
+        let watching = self.focused && self.pane == Pane::Chat && !self.in_background;
         if watching || self.notify == Notify::Off {
             return None;
         }

@@ -137,13 +137,33 @@ impl App {
             | ApiEvent::ChatFailed { .. }
             | ApiEvent::ChatContinuing { .. }
             | ApiEvent::Retrying { .. }
-            | ApiEvent::TokensCounted { .. }) => return self.on_api_more(e),
+            | ApiEvent::TokensCounted { .. }) => return self.on_api_routed(e),
         }
         Vec::new()
     }
 
+    /// An answer for a tab not on screen goes to that tab; the rest is handled here.
+    fn on_api_routed(&mut self, e: ApiEvent) -> Vec<Effect> {
+        let id = match &e {
+            ApiEvent::ChatDelta { id, .. }
+            | ApiEvent::ChatBlockStopped { id, .. }
+            | ApiEvent::ChatFinished { id, .. }
+            | ApiEvent::ChatFailed { id, .. }
+            | ApiEvent::ChatContinuing { id, .. }
+            | ApiEvent::Retrying { id, .. }
+            | ApiEvent::TokensCounted { id, .. }
+            | ApiEvent::ConversationSaved { id, .. }
+            | ApiEvent::ReplySaved { id, .. } => Some(*id),
+            _ => None,
+        };
+        match id.and_then(|id| self.tabs.awaiting(id)) {
+            Some(tab) => self.in_tab(tab, e),
+            None => self.on_api_more(e),
+        }
+    }
+
     // Long by design: one arm per event, routed by name.
-    fn on_api_more(&mut self, event: ApiEvent) -> Vec<Effect> {
+    pub(crate) fn on_api_more(&mut self, event: ApiEvent) -> Vec<Effect> {
         match event {
             ApiEvent::KeysLoaded {
                 id,

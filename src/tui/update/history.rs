@@ -62,13 +62,8 @@ impl App {
                 self.history.confirm_delete = true;
             }
             Action::OpenConversation => {
-                if self.chat.in_flight() {
-                    self.set_notice(Notice::warning(
-                        "A reply is still streaming: stop it first (Esc in the chat).",
-                    ));
-                } else if let Some(item) = self.history.selected_item() {
-                    let (_, fx) = self.open_conversation(item.id);
-                    return vec![fx];
+                if let Some(item) = self.history.selected_item() {
+                    return self.open_in_tab(item.id);
                 }
             }
             _ => {}
@@ -175,6 +170,8 @@ impl App {
                     return Vec::new();
                 }
                 self.history.opening = None;
+                // Into this tab if it holds nothing, else a tab of its own.
+                self.tab_for_opened();
                 self.chat.reset();
                 self.chat.conversation = Some(conversation.id);
                 // The latest settings: those of the last prompt (a `/model` included).

@@ -14,5 +14,6 @@ mod retiring;
 mod select;
 mod send;
 mod slash;
+mod tabs;
 
 pub use chat::last_code_block;

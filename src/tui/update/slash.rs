@@ -175,6 +175,9 @@ impl App {
                     "New conversation.".to_string()
                 }
             }
+            SlashCommand::Tab(None) => return self.new_tab(),
+            SlashCommand::Tab(Some(n)) => return self.go_to_tab(n),
+            SlashCommand::Close => return self.close_tab(false),
             SlashCommand::Help => {
                 self.help = true;
                 self.help_scroll = 0;

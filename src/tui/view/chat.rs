@@ -15,6 +15,7 @@ use crate::tui::render_cache::{CacheKey, CachedTurn};
 use crate::tui::state::chat::ReplyState;
 
 mod composer;
+mod tabs;
 mod turn;
 pub use turn::failure_words;
 use turn::{TurnLook, turn_lines};
@@ -190,6 +191,18 @@ fn notice_lines(app: &App, width: u16) -> Vec<Line<'static>> {
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
+    // Several conversations open: their tabs on the first row.
+    let area = if app.tabs.len() > 1 && area.height > 4 {
+        let bar = Rect { height: 1, ..area };
+        f.render_widget(Paragraph::new(tabs::bar(app, area.width)), bar);
+        Rect {
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
+        }
+    } else {
+        area
+    };
     let (conv, comp) = layout::chat(area, app.composer.lines().len());
     // Chips wrap, whole; at most a third of the conversation's rows.
     let chip_lines = composer::chip_lines(app, conv.width);

@@ -16,6 +16,10 @@ pub enum SlashCommand {
     Web(bool),
     Attach(String),
     New,
+    /// Another conversation tab: a new one (`/tab`), or tab N (from 1).
+    Tab(Option<usize>),
+    /// Close the conversation's tab (it stays saved in the history).
+    Close,
     Help,
 }
 
@@ -46,7 +50,9 @@ pub const COMMANDS: &[CommandInfo] = &[
     cmd("temperature", "[0…1]", "randomness of the reply"),
     cmd("web", "on|off", "web search and fetch by Anthropic"),
     cmd("title", "TEXT", "name this conversation"),
-    cmd("new", "", "start a new conversation (also /clear)"),
+    cmd("new", "", "start this tab afresh (also /clear)"),
+    cmd("tab", "[N]", "a new conversation tab, or go to tab N"),
+    cmd("close", "", "close this tab (kept in History)"),
     cmd("help", "", "these commands and every key"),
 ];
 
@@ -121,6 +127,12 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
         "attach" if !arg.is_empty() => Ok(SlashCommand::Attach(arg.to_string())),
         "attach" => Err("/attach takes a file's path (Tab completes it)".into()),
         "new" | "clear" => Ok(SlashCommand::New),
+        "tab" if arg.is_empty() => Ok(SlashCommand::Tab(None)),
+        "tab" => arg
+            .parse()
+            .map(|n| SlashCommand::Tab(Some(n)))
+            .map_err(|_| "/tab takes a tab's number (none: a new tab)".to_string()),
+        "close" => Ok(SlashCommand::Close),
         "help" => Ok(SlashCommand::Help),
         other => Err(format!(
             "unknown command /{other}: type / to see the commands, or /help"

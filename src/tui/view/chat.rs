@@ -191,18 +191,7 @@ fn notice_lines(app: &App, width: u16) -> Vec<Line<'static>> {
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme;
-    // Several conversations open: their tabs on the first row.
-    let area = if app.tabs.len() > 1 && area.height > 4 {
-        let bar = Rect { height: 1, ..area };
-        f.render_widget(Paragraph::new(tabs::bar(app, area.width)), bar);
-        Rect {
-            y: area.y + 1,
-            height: area.height - 1,
-            ..area
-        }
-    } else {
-        area
-    };
+    let area = draw_tab_bar(f, app, area);
     let (conv, comp) = layout::chat(area, app.composer.lines().len());
     // Chips wrap, whole; at most a third of the conversation's rows.
     let chip_lines = composer::chip_lines(app, conv.width);
@@ -229,54 +218,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ..conv
     };
     if app.chat.turns.is_empty() {
-        let hint = vec![
-            Line::styled(
-                "Ask anything. Enter sends; Ctrl-J adds a line.",
-                theme.dim(),
-            ),
-            Line::styled(
-                "Type / for the commands (/model, /system, /thinking, /effort, /web…).",
-                theme.dim(),
-            ),
-            Line::styled(
-                "@ or /attach adds a file · Ctrl-O opens $EDITOR · Alt-↑ selects turns.",
-                theme.dim(),
-            ),
-            Line::styled("F1 lists every key.", theme.dim()),
-        ];
         f.render_widget(
-            Paragraph::new(hint).wrap(ratatui::widgets::Wrap { trim: false }),
+            Paragraph::new(first_hint(app)).wrap(ratatui::widgets::Wrap { trim: false }),
             conv_text,
         );
     } else {
-        let (lines, from_bottom, spots) =
-            visible_lines(app, conv_text.width, usize::from(conv_text.height));
-        f.render_widget(Paragraph::new(lines), conv_text);
-        for (row, h, sha) in spots {
-            if let Some(p) = app.pictures.ready.get(&sha) {
-                let size = p.0.size();
-                let r = Rect {
-                    x: conv_text.x + 3,
-                    y: conv_text.y + u16::try_from(row).unwrap_or(0),
-                    width: size.width.min(conv_text.width.saturating_sub(3)),
-                    height: h,
-                };
-                f.render_widget(ratatui_image::Image::new(&p.0), r);
-            }
-        }
-        if from_bottom > 0 {
-            let tag = format!(" ↓ {from_bottom} lines below (End) ");
-            let w = u16::try_from(tag.chars().count())
-                .unwrap_or(0)
-                .min(conv_text.width);
-            let r = Rect {
-                x: conv_text.right().saturating_sub(w),
-                y: conv_text.bottom().saturating_sub(1),
-                width: w,
-                height: 1,
-            };
-            f.render_widget(Paragraph::new(Span::styled(tag, theme.selected())), r);
-        }
+        draw_transcript(f, app, conv_text);
     }
     if unsaved_h > 0 {
         let r = Rect {
@@ -309,4 +256,70 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         composer::draw_slash_popup(f, app, &found, conv);
     }
     composer::draw(f, app, comp);
+}
+
+/// With several conversations open, their tabs on the first row; the rest of `area`.
+fn draw_tab_bar(f: &mut Frame, app: &App, area: Rect) -> Rect {
+    if app.tabs.len() < 2 || area.height <= 4 {
+        return area;
+    }
+    let bar = Rect { height: 1, ..area };
+    f.render_widget(Paragraph::new(tabs::bar(app, area.width)), bar);
+    Rect {
+        y: area.y + 1,
+        height: area.height - 1,
+        ..area
+    }
+}
+
+/// What an empty chat says: how to begin.
+fn first_hint(app: &App) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    vec![
+        Line::styled(
+            "Ask anything. Enter sends; Ctrl-J adds a line.",
+            theme.dim(),
+        ),
+        Line::styled(
+            "Type / for the commands (/model, /system, /thinking, /effort, /web…).",
+            theme.dim(),
+        ),
+        Line::styled(
+            "@ or /attach adds a file · Ctrl-O opens $EDITOR · Alt-↑ selects turns.",
+            theme.dim(),
+        ),
+        Line::styled("F1 lists every key.", theme.dim()),
+    ]
+}
+
+/// The turns in view, the pictures wholly on screen over their places, and how many
+/// lines are below when scrolled up.
+fn draw_transcript(f: &mut Frame, app: &App, area: Rect) {
+    let (lines, from_bottom, spots) = visible_lines(app, area.width, usize::from(area.height));
+    f.render_widget(Paragraph::new(lines), area);
+    for (row, h, sha) in spots {
+        if let Some(p) = app.pictures.ready.get(&sha) {
+            let size = p.0.size();
+            let r = Rect {
+                x: area.x + 3,
+                y: area.y + u16::try_from(row).unwrap_or(0),
+                width: size.width.min(area.width.saturating_sub(3)),
+                height: h,
+            };
+            f.render_widget(ratatui_image::Image::new(&p.0), r);
+        }
+    }
+    if from_bottom > 0 {
+        let tag = format!(" ↓ {from_bottom} lines below (End) ");
+        let w = u16::try_from(tag.chars().count())
+            .unwrap_or(0)
+            .min(area.width);
+        let r = Rect {
+            x: area.right().saturating_sub(w),
+            y: area.bottom().saturating_sub(1),
+            width: w,
+            height: 1,
+        };
+        f.render_widget(Paragraph::new(Span::styled(tag, app.theme.selected())), r);
+    }
 }

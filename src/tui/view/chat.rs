@@ -35,8 +35,28 @@ pub fn visible_lines(
     width: u16,
     height: usize,
 ) -> (Vec<Line<'static>>, usize, Vec<PictureSpot>) {
+    let mut cache = app.chat.render_cache.borrow_mut();
+    let m = measure(app, &mut cache, width, height);
+    let (visible, spots) = cut(app, &cache, &m, height);
+    (visible, m.from_bottom, spots)
+}
+
+/// The turns rendered (newest last) to fill the view, and where the view's bottom is.
+struct Measured {
+    used: Vec<usize>,
+    total: usize,
+    from_bottom: usize,
+}
+
+/// Renders turns from the newest up (through the cache) until the view and what it is
+/// scrolled by are filled; the selected turn, in select mode, is always reached.
+fn measure(
+    app: &App,
+    cache: &mut crate::tui::render_cache::RenderCache,
+    width: u16,
+    height: usize,
+) -> Measured {
     let chat = &app.chat;
-    let mut cache = chat.render_cache.borrow_mut();
     // Turns that left the screen (a branch switched away, `/new`) leave the cache; only
     // checked when it holds more than is shown, so a steady frame pays nothing.
     if cache.turns.len() > chat.turns.len() {
@@ -50,44 +70,14 @@ pub fn visible_lines(
     let mut total = 0usize;
     let mut all_measured = true;
     let mut below_selected = None;
-    for (i, turn) in chat.turns.iter().enumerate().rev() {
+    for i in (0..chat.turns.len()).rev() {
         // In select mode the picked turn is kept in view: it and all below it are rendered.
         let must = chat.selected.is_some_and(|s| i >= s);
         if !must && total >= needed {
             all_measured = false;
             break;
         }
-        let key = CacheKey {
-            revision: turn.revision,
-            width,
-            show_thinking: chat.show_thinking,
-            theme: app.theme,
-            spinner: if turn.state == ReplyState::Waiting {
-                app.spinner
-            } else {
-                0
-            },
-            selected: chat.selected == Some(i),
-        };
-        if cache.turns.get(&turn.id).is_none_or(|c| c.key != key) {
-            let look = TurnLook {
-                show_thinking: chat.show_thinking,
-                theme: app.theme,
-                spinner: app.spinner,
-                selected: key.selected,
-                pictures: &app.pictures,
-            };
-            let (lines, pictures) = turn_lines(&mut cache.stream_prefix, turn, width, &look);
-            cache.turns.insert(
-                turn.id,
-                CachedTurn {
-                    key,
-                    lines,
-                    pictures,
-                },
-            );
-        }
-        let h = cache.turns.get(&turn.id).map_or(0, |c| c.lines.len());
+        let h = rendered_height(app, cache, i, width);
         if i == last
             && from_bottom > 0
             && let Some(hold) = chat.scroll.hold
@@ -110,14 +100,71 @@ pub fn visible_lines(
     let from_bottom = below_selected
         .unwrap_or(from_bottom)
         .min(cache.max_scroll());
+    Measured {
+        used,
+        total,
+        from_bottom,
+    }
+}
+
+/// Turn `i`'s lines at `width`, rendered unless the cache has them as they are now; their
+/// number.
+fn rendered_height(
+    app: &App,
+    cache: &mut crate::tui::render_cache::RenderCache,
+    i: usize,
+    width: u16,
+) -> usize {
+    let chat = &app.chat;
+    let turn = &chat.turns[i];
+    let key = CacheKey {
+        revision: turn.revision,
+        width,
+        show_thinking: chat.show_thinking,
+        theme: app.theme,
+        spinner: if turn.state == ReplyState::Waiting {
+            app.spinner
+        } else {
+            0
+        },
+        selected: chat.selected == Some(i),
+    };
+    if cache.turns.get(&turn.id).is_none_or(|c| c.key != key) {
+        let look = TurnLook {
+            show_thinking: chat.show_thinking,
+            theme: app.theme,
+            spinner: app.spinner,
+            selected: key.selected,
+            pictures: &app.pictures,
+        };
+        let (lines, pictures) = turn_lines(&mut cache.stream_prefix, turn, width, &look);
+        cache.turns.insert(
+            turn.id,
+            CachedTurn {
+                key,
+                lines,
+                pictures,
+            },
+        );
+    }
+    cache.turns.get(&turn.id).map_or(0, |c| c.lines.len())
+}
+
+/// The rows of the rendered turns that are in view, and the pictures wholly in it.
+fn cut(
+    app: &App,
+    cache: &crate::tui::render_cache::RenderCache,
+    m: &Measured,
+    height: usize,
+) -> (Vec<Line<'static>>, Vec<PictureSpot>) {
     // Line numbers counted from the top of the rendered turns.
-    let end = total.saturating_sub(from_bottom);
+    let end = m.total.saturating_sub(m.from_bottom);
     let start = end.saturating_sub(height);
     let mut visible = Vec::with_capacity(height);
     let mut spots = Vec::new();
     let mut line_no = 0usize;
-    for i in used.into_iter().rev() {
-        let Some(c) = cache.turns.get(&chat.turns[i].id) else {
+    for &i in m.used.iter().rev() {
+        let Some(c) = cache.turns.get(&app.chat.turns[i].id) else {
             continue;
         };
         let lines = c.lines.as_slice();
@@ -144,7 +191,7 @@ pub fn visible_lines(
             }
         }
     }
-    (visible, from_bottom, spots)
+    (visible, spots)
 }
 
 /// The lines under the conversation: the context gate's choices when it is up, else the

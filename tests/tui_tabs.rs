@@ -66,9 +66,11 @@ fn replies_stream_on_in_their_own_tabs_and_drafts_stay_put() {
     assert_eq!((a.tabs.len(), a.tabs.current), (2, 1));
     assert!(a.chat.turns.is_empty(), "a fresh conversation");
     let second = send(&mut a, "About Rome");
-    // The first reply goes on in its tab, not on screen.
+    // The first reply goes on in its tab, not on screen: nothing to draw for it.
     delta(&mut a, first, "in France.");
+    assert!(a.quiet, "a delta for a tab not on screen owes no frame");
     delta(&mut a, second, "Rome is in Italy.");
+    assert!(!a.quiet, "the tab on screen grew");
     assert_eq!(a.chat.turns[0].text, "Rome is in Italy.");
     assert_eq!(marker(&a, 0), Marker::Streaming);
     // It ends while elsewhere: finished, unread, and told (nobody watched it).
@@ -78,6 +80,7 @@ fn replies_stream_on_in_their_own_tabs_and_drafts_stay_put() {
         "a reply ending in a tab not on screen is told: {fx:?}"
     );
     assert_eq!(marker(&a, 0), Marker::Unread);
+    assert!(!a.quiet, "its marker changed: the bar is drawn again");
     // A draft here stays here.
     typed(&mut a, "half a thought");
     a.update(key(KeyCode::F(2)));

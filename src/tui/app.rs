@@ -112,6 +112,9 @@ pub struct App {
     pub in_background: bool,
     /// Quitting was asked for while replies stream: `y` confirms.
     pub confirm_quit: bool,
+    /// The last update changed nothing on screen (an answer for a tab not on screen that
+    /// left its marker as it was): the event loop owes no frame for it.
+    pub quiet: bool,
     pub history: HistoryState,
     pub help: bool,
     /// Lines the help overlay is scrolled down by (the view keeps it in range).
@@ -161,6 +164,7 @@ impl App {
             tabs: Default::default(),
             in_background: false,
             confirm_quit: false,
+            quiet: false,
             history: HistoryState::default(),
             help: false,
             help_scroll: 0,
@@ -255,6 +259,7 @@ impl App {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.quiet = false;
         match msg {
             Msg::Key(key) => self.on_key(key),
             Msg::Paste(text) => self.on_paste(&text),

@@ -147,14 +147,21 @@ pub async fn run(
                 let Some(ev) = ev else {
                     return Err(io::Error::other("the network worker stopped"));
                 };
-                clock.changed(false);
                 app.now = chrono::Utc::now();
                 let mut fx = app.update(Msg::Api(ev));
+                let mut shown = !app.quiet;
                 for _ in 0..BATCH {
                     match events.try_recv() {
-                        Ok(ev) => fx.extend(app.update(Msg::Api(ev))),
+                        Ok(ev) => {
+                            fx.extend(app.update(Msg::Api(ev)));
+                            shown |= !app.quiet;
+                        }
                         Err(_) => break,
                     }
+                }
+                // Answers for tabs not on screen owe no frame.
+                if shown {
+                    clock.changed(false);
                 }
                 fx
             },

@@ -6,7 +6,7 @@
 use crate::tui::app::{App, Effect};
 use crate::tui::notice::Notice;
 use crate::tui::state::chat::ChatState;
-use crate::tui::state::tabs::Tab;
+use crate::tui::state::tabs::{Marker, Tab};
 use crate::worker::ApiEvent;
 
 /// At most this many tabs: the bar must still name each at 60 columns.
@@ -108,8 +108,13 @@ impl App {
         std::mem::swap(&mut self.composer, &mut self.tabs.list[i].composer);
         self.in_background = true;
         let streaming = self.chat.in_flight();
+        let marker = Marker::of(&self.chat, false);
+        let notice = self.notice.clone();
         let fx = self.on_api_more(event);
         let ended = streaming && !self.chat.in_flight();
+        // Nothing of it shows until the tab is chosen, unless its marker or the status
+        // line changed: then no frame is owed (eight tabs streaming cost one's frames).
+        self.quiet = Marker::of(&self.chat, false) == marker && self.notice == notice && !ended;
         self.in_background = false;
         std::mem::swap(&mut self.chat, &mut self.tabs.list[i].chat);
         std::mem::swap(&mut self.composer, &mut self.tabs.list[i].composer);

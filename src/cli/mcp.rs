@@ -110,6 +110,33 @@ async fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
     }
 }
 
+/// What `oat doctor` says of each configured server: started and listed its tools
+/// (`Ok`), or the line that says why not (`Err`); a server that is off is not started.
+pub(super) async fn check(ctx: &Context) -> Vec<Result<String, String>> {
+    let config = &ctx.config.config.mcp;
+    let mut servers = Servers::new(config);
+    let (tools, failures) = servers.tools().await;
+    servers.stop_all().await;
+    config
+        .servers
+        .iter()
+        .map(|(name, s)| {
+            if !s.enabled {
+                return Ok(format!("{name}: off"));
+            }
+            let prefix = format!("MCP server {name}:");
+            if let Some(f) = failures.iter().find(|f| f.starts_with(&prefix)) {
+                return Err(f.clone());
+            }
+            let n = tools.iter().filter(|t| &t.server == name).count();
+            Ok(format!(
+                "{name}: started, {n} tool{}",
+                if n == 1 { "" } else { "s" }
+            ))
+        })
+        .collect()
+}
+
 fn import(ctx: &Context, path: &std::path::Path, replace: bool) -> Result<(), CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::usage(format!("{}: {}", path.display(), e)))?;

@@ -271,9 +271,10 @@ pub fn denied(id: &str, reason: Option<&str>) -> Value {
 /// Keeps the results as the message that answers the reply.
 async fn keep_results(k: &Keeping, reply: i64, results: &[Value]) -> Result<i64, String> {
     let content = Value::Array(results.to_vec());
+    // What `history show` and a resumed conversation show of it (the blocks are sent).
     let text = results
         .iter()
-        .map(mcp::result::summary)
+        .map(|r| format!("[tool result] {}", mcp::result::summary(r)))
         .collect::<Vec<_>>()
         .join("\n");
     let conversation = k.conversation;

@@ -48,6 +48,23 @@ fn block(c: &Value) -> Value {
     }
 }
 
+/// One line per tool call a reply made: its name and its arguments on one line, cut.
+pub fn call_lines(content: &[Value]) -> Vec<String> {
+    content
+        .iter()
+        .filter(|b| b["type"] == "tool_use")
+        .map(|b| {
+            let args = b["input"].to_string();
+            let args: String = if args.chars().count() > 80 {
+                args.chars().take(79).chain(['…']).collect()
+            } else {
+                args
+            };
+            format!("called {} {args}", b["name"].as_str().unwrap_or("?"))
+        })
+        .collect()
+}
+
 /// The words a result shows as, collapsed: its first text line, or what it holds.
 pub fn summary(result: &Value) -> String {
     let blocks = result["content"].as_array().map_or(&[][..], Vec::as_slice);

@@ -54,6 +54,14 @@ pub enum ToolEvent<'a> {
     /// One line the person should read: a server that failed, a call not run, the
     /// round limit.
     Said(String),
+    /// A round is answered and the reply goes on: the reply so far, what its thinking is
+    /// bound to, the results sent, and where they were kept.
+    Round {
+        message: &'a Value,
+        binding: &'a crate::api::binding::Binding,
+        results: &'a [Value],
+        kept: Option<i64>,
+    },
 }
 
 /// The front end's part: asking the person, and hearing what happened.
@@ -219,6 +227,14 @@ pub async fn run(
                     keeping = None;
                 }
             }
+        }
+        if let Some(binding) = &origin.binding {
+            front.told(ToolEvent::Round {
+                message: &outcome.assembler.message(),
+                binding,
+                results: &results,
+                kept: keeping.as_ref().map(|k| k.prompt),
+            });
         }
         request.messages.push(Message {
             role: Role::Assistant,

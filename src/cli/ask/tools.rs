@@ -93,6 +93,8 @@ impl Approver for Print<'_> {
                 eprintln!("oat: {}{error} → {text}", call.name);
             }
             ToolEvent::Said(line) => eprintln!("oat: {line}"),
+            // The reply streams on; the history has the round.
+            ToolEvent::Round { .. } => {}
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::worker::RequestId;
 mod branch;
 pub mod compose;
 mod slash;
+pub mod tools;
 pub use branch::Siblings;
 pub use slash::{
     COMMANDS, CommandInfo, SlashCommand, matching_commands, parse_slash, typed_command,
@@ -323,6 +324,8 @@ pub struct ChatState {
     pub editing: Option<usize>,
     /// Models whose retirement this conversation has been warned of (once each).
     pub warned_retiring: Vec<String>,
+    /// A tool call Claude asked for, waiting for the person's answer.
+    pub approval: Option<tools::PendingCall>,
 }
 
 /// A turn's money, when it was paid with an API key.

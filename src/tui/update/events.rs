@@ -136,6 +136,9 @@ impl App {
             | ApiEvent::ChatFinished { .. }
             | ApiEvent::ChatFailed { .. }
             | ApiEvent::ChatContinuing { .. }
+            | ApiEvent::ToolAsked { .. }
+            | ApiEvent::ToolTold { .. }
+            | ApiEvent::ToolRound { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }) => return self.on_api_more(e),
         }
@@ -237,6 +240,9 @@ impl App {
             | ApiEvent::ChatContinuing { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }) => self.chat_event(e),
+            e @ (ApiEvent::ToolAsked { .. }
+            | ApiEvent::ToolTold { .. }
+            | ApiEvent::ToolRound { .. }) => self.tool_event(e),
             // Routed by `on_api` above, never here.
             ApiEvent::ModelsLoaded { .. }
             | ApiEvent::ModelsFailed { .. }

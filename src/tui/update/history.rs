@@ -237,6 +237,9 @@ impl App {
             | ApiEvent::ChatFinished { .. }
             | ApiEvent::ChatFailed { .. }
             | ApiEvent::ChatContinuing { .. }
+            | ApiEvent::ToolAsked { .. }
+            | ApiEvent::ToolTold { .. }
+            | ApiEvent::ToolRound { .. }
             | ApiEvent::ReplySaved { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }

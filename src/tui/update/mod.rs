@@ -13,5 +13,6 @@ mod retiring;
 mod select;
 mod send;
 mod slash;
+mod tools;
 
 pub use chat::last_code_block;

@@ -177,7 +177,7 @@ pub async fn run(
                 _ = cancel.as_mut() => Approval::Stop,
                 a = decide(call, tb, front) => a,
             };
-            let result = match approval {
+            let result = match approval.clone() {
                 Approval::Stop => {
                     let mut o = outcome;
                     o.end = End::Cancelled;
@@ -185,6 +185,9 @@ pub async fn run(
                 }
                 Approval::Deny(reason) => denied(&call.id, reason.as_deref()),
                 Approval::Once | Approval::Always => {
+                    if approval == Approval::Always {
+                        tb.always.insert(call.name.clone());
+                    }
                     front.told(ToolEvent::Running(call));
                     let ran = tokio::select! {
                         _ = cancel.as_mut() => None,

@@ -54,6 +54,9 @@ pub enum ToolEvent<'a> {
     /// One line the person should read: a server that failed, a call not run, the
     /// round limit.
     Said(String),
+    /// A request is about to go with tools: what its reply's thinking will be bound to
+    /// (the front end records it with the reply).
+    Bound(&'a crate::api::binding::Binding),
     /// A round is answered and the reply goes on: the reply so far, what its thinking is
     /// bound to, the results sent, and where they were kept.
     Round {
@@ -146,6 +149,11 @@ pub async fn run(
     tokio::pin!(cancel);
     let mut round = 0;
     loop {
+        if toolbox.is_some() {
+            front.told(ToolEvent::Bound(&crate::api::binding::Binding::of(
+                &request,
+            )));
+        }
         let outcome = turn::run(client, &request, keeping.clone(), cancel.as_mut(), front).await;
         if !matches!(outcome.end, End::Finished) || !outcome.assembler.is_complete() {
             return outcome;

@@ -93,6 +93,12 @@ impl Approver for Forward<'_> {
                 prompt: *kept,
             });
         }
+        if let ToolEvent::Bound(binding) = &event {
+            return self.ctx.send(ApiEvent::ChatBound {
+                id,
+                binding: (*binding).clone(),
+            });
+        }
         if let Some(line) = super::tools::line(&event) {
             self.ctx.send(ApiEvent::ToolTold { id, line });
         }
@@ -170,8 +176,11 @@ impl TaskContext {
             request
                 .tools
                 .extend(crate::conversation::tools::offered(&offered));
-            // The tools are part of what the replies' thinking is bound to.
-            crate::conversation::plan::finish(&mut request);
+            // The tools are part of what the replies' thinking is bound to: thinking made
+            // without them is left out now, said once in the transcript.
+            if let Some(note) = crate::conversation::plan::finish(&mut request) {
+                sink.told(ToolEvent::Said(note));
+            }
             Some(Toolbox {
                 servers,
                 tools: offered,

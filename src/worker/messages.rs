@@ -214,6 +214,12 @@ pub enum ApiEvent {
         id: RequestId,
         line: String,
     },
+    /// The request went with the MCP tools' definitions: what the reply's thinking is
+    /// bound to (the UI, which planned it without them, records this instead).
+    ChatBound {
+        id: RequestId,
+        binding: crate::api::binding::Binding,
+    },
     /// A round of tool calls is answered and the reply goes on: the reply so far (whole,
     /// as the history keeps it), what its thinking is bound to, and the results sent,
     /// kept as the message `prompt`.

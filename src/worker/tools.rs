@@ -66,7 +66,7 @@ pub(super) fn line(event: &crate::conversation::tools::ToolEvent<'_>) -> Option<
             Some(format!("⚙ {}{error} → {text}", call.name))
         }
         ToolEvent::Said(line) => Some(line.clone()),
-        ToolEvent::Round { .. } => None,
+        ToolEvent::Round { .. } | ToolEvent::Bound(_) => None,
     }
 }
 

@@ -78,6 +78,9 @@ impl Approver for Print<'_> {
     }
 
     fn told(&mut self, event: ToolEvent<'_>) {
+        if matches!(event, ToolEvent::Bound(_)) {
+            return;
+        }
         let _ = self.out.flush();
         self.out.line_start();
         match event {
@@ -94,7 +97,7 @@ impl Approver for Print<'_> {
             }
             ToolEvent::Said(line) => eprintln!("oat: {line}"),
             // The reply streams on; the history has the round.
-            ToolEvent::Round { .. } => {}
+            ToolEvent::Round { .. } | ToolEvent::Bound(_) => {}
         }
     }
 }

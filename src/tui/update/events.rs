@@ -139,6 +139,7 @@ impl App {
             | ApiEvent::ToolAsked { .. }
             | ApiEvent::ToolTold { .. }
             | ApiEvent::ToolRound { .. }
+            | ApiEvent::ChatBound { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }) => return self.on_api_more(e),
         }
@@ -242,7 +243,8 @@ impl App {
             | ApiEvent::TokensCounted { .. }) => self.chat_event(e),
             e @ (ApiEvent::ToolAsked { .. }
             | ApiEvent::ToolTold { .. }
-            | ApiEvent::ToolRound { .. }) => self.tool_event(e),
+            | ApiEvent::ToolRound { .. }
+            | ApiEvent::ChatBound { .. }) => self.tool_event(e),
             // Routed by `on_api` above, never here.
             ApiEvent::ModelsLoaded { .. }
             | ApiEvent::ModelsFailed { .. }

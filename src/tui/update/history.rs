@@ -240,6 +240,7 @@ impl App {
             | ApiEvent::ToolAsked { .. }
             | ApiEvent::ToolTold { .. }
             | ApiEvent::ToolRound { .. }
+            | ApiEvent::ChatBound { .. }
             | ApiEvent::ReplySaved { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }

@@ -45,6 +45,11 @@ impl App {
                     reason: None,
                 });
             }
+            ApiEvent::ChatBound { id, binding } if current == Some(id) => {
+                if let Some(t) = self.chat.turns.last_mut() {
+                    t.binding = Some(binding);
+                }
+            }
             ApiEvent::ToolTold { id, line } if current == Some(id) => {
                 if let Some(t) = self.chat.turns.last_mut() {
                     t.notes.push(line);

@@ -512,3 +512,100 @@ fn mcp_list_shows_state_and_tools_and_import_reads_claude_codes_file() {
         "the existing server is kept: {config}"
     );
 }
+
+/// The test server over Streamable HTTP, killed when dropped.
+struct HttpServer(std::process::Child, String);
+
+impl HttpServer {
+    fn start(log: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("python3")
+            .arg(server_script())
+            .args(["--http", "--log"])
+            .arg(log)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // It prints its URL once it listens: the read is the synchronisation.
+        let mut url = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut url)
+            .unwrap();
+        Self(child, url.trim().to_string())
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_streamable_http_server_gets_its_headers_and_a_wrong_token_is_one_line_never_shown() {
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("http.log");
+    let server = HttpServer::start(&log);
+    let dir = home.path().join("config/oat");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = |token: &str| {
+        format!(
+            "[mcp.servers.remote]\nurl = \"{}\"\nheaders = {{ Authorization = \"Bearer {token}\" }}\n",
+            server.1
+        )
+    };
+    std::fs::write(dir.join("config.toml"), config("test-token")).unwrap();
+    let out = output(oat(home.path()).args(["mcp", "list"]), false);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("remote  ok  http://127.0.0.1:"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("  mcp__remote__echo  Says the text back."),
+        "{}",
+        out.stdout
+    );
+
+    let mock = MockServer::start();
+    push(
+        &mock,
+        tool_use_reply(
+            "toolu_h",
+            "mcp__remote__echo",
+            &["{\"text\":\"over http\"}"],
+            "tool_use",
+        ),
+    );
+    push(
+        &mock,
+        reply_events(&["Done."], json!({"stop_reason":"end_turn"})),
+    );
+    let out = ask(home.path(), &mock, &["--allow", "mcp__remote__echo", "go"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("mcp__remote__echo → echo: over http"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(calls(&log).len(), 1);
+
+    std::fs::write(dir.join("config.toml"), config("wrong-token")).unwrap();
+    let out = output(oat(home.path()).args(["mcp", "list"]), false);
+    assert_ne!(out.code, 0);
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("MCP server remote:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", out.stdout);
+    for text in [&out.stdout, &out.stderr] {
+        assert!(
+            !text.contains("wrong-token"),
+            "the header's value is never shown: {text}"
+        );
+    }
+}

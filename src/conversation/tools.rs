@@ -179,51 +179,11 @@ pub async fn run(
             return outcome;
         }
         round += 1;
-        let mut results = Vec::new();
-        for call in &calls {
-            let approval = tokio::select! {
-                _ = cancel.as_mut() => Approval::Stop,
-                a = decide(call, tb, front) => a,
-            };
-            let result = match approval.clone() {
-                Approval::Stop => {
-                    let mut o = outcome;
-                    o.end = End::Cancelled;
-                    return o;
-                }
-                Approval::Deny(reason) => denied(&call.id, reason.as_deref()),
-                Approval::Once | Approval::Always => {
-                    if approval == Approval::Always {
-                        tb.always.insert(call.name.clone());
-                    }
-                    front.told(ToolEvent::Running(call));
-                    let ran = tokio::select! {
-                        _ = cancel.as_mut() => None,
-                        r = execute(call, tb) => Some(r),
-                    };
-                    match ran {
-                        Some(r) => r,
-                        None => {
-                            let mut o = outcome;
-                            o.end = End::Cancelled;
-                            return o;
-                        }
-                    }
-                }
-            };
-            if result["is_error"] == true
-                && call.tool.is_some()
-                && let Some(line) = result["content"][0]["text"].as_str()
-                && line.starts_with("MCP server ")
-            {
-                front.told(ToolEvent::Said(line.to_string()));
-            }
-            front.told(ToolEvent::Answered {
-                call,
-                result: &result,
-            });
-            results.push(result);
-        }
+        let Some(results) = answer(&calls, tb, front, &mut cancel).await else {
+            let mut o = outcome;
+            o.end = End::Cancelled;
+            return o;
+        };
         let origin = Origin {
             id: outcome.assembler.message_id().map(str::to_string),
             binding: Some(crate::api::binding::Binding::of(&request)),
@@ -256,6 +216,51 @@ pub async fn run(
         move_cache_breakpoint(&mut request);
         super::plan::finish(&mut request);
     }
+}
+
+/// Each call put to the person and, where allowed, run: the `tool_result` blocks in the
+/// calls' order, or `None` when the person (or a cancel) stopped the reply.
+async fn answer<F: Future<Output = ()>>(
+    calls: &[Call],
+    tb: &mut Toolbox<'_>,
+    front: &mut impl Approver,
+    cancel: &mut std::pin::Pin<&mut F>,
+) -> Option<Vec<Value>> {
+    let mut results = Vec::new();
+    for call in calls {
+        let approval = tokio::select! {
+            _ = cancel.as_mut() => Approval::Stop,
+            a = decide(call, tb, front) => a,
+        };
+        let result = match approval {
+            Approval::Stop => return None,
+            Approval::Deny(reason) => denied(&call.id, reason.as_deref()),
+            Approval::Once | Approval::Always => {
+                if approval == Approval::Always {
+                    tb.always.insert(call.name.clone());
+                }
+                front.told(ToolEvent::Running(call));
+                tokio::select! {
+                    _ = cancel.as_mut() => return None,
+                    r = execute(call, tb) => r,
+                }
+            }
+        };
+        // A server that failed is said as itself too, not only as the call's result.
+        if result["is_error"] == true
+            && call.tool.is_some()
+            && let Some(line) = result["content"][0]["text"].as_str()
+            && line.starts_with("MCP server ")
+        {
+            front.told(ToolEvent::Said(line.to_string()));
+        }
+        front.told(ToolEvent::Answered {
+            call,
+            result: &result,
+        });
+        results.push(result);
+    }
+    Some(results)
 }
 
 /// What the person says of `call` (or what they already said of its tool).

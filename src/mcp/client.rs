@@ -65,63 +65,9 @@ impl Connection {
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let (service, group) = match config.transport().map_err(fail)? {
             Transport::Stdio { command } => {
-                let mut cmd = tokio::process::Command::new(command);
-                cmd.args(&config.args).envs(&config.env);
-                let mut wrapped = process_wrap::tokio::CommandWrap::from(cmd);
-                // Its own group: stopping it stops whatever it started (npx's node, say).
-                wrapped.wrap(process_wrap::tokio::ProcessGroup::leader());
-                let (process, err) = rmcp::transport::TokioChildProcess::builder(wrapped)
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .map_err(|e| fail(format!("could not start `{command}`: {e}")))?;
-                let group = process.id().and_then(|p| i32::try_from(p).ok());
-                if let Some(err) = err {
-                    tokio::spawn(keep_tail(err, stderr.clone()));
-                }
-                let started = tokio::time::timeout(START_TIMEOUT, client_config().serve(process));
-                let service = match started.await {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => {
-                        kill_group(group);
-                        return Err(fail(explain(&e.to_string(), &stderr)));
-                    }
-                    Err(_) => {
-                        kill_group(group);
-                        return Err(fail(format!(
-                            "did not answer within {}s",
-                            START_TIMEOUT.as_secs()
-                        )));
-                    }
-                };
-                (service, group)
+                start_stdio(command, config, &stderr).await.map_err(fail)?
             }
-            Transport::Http { url } => {
-                use rmcp::transport::StreamableHttpClientTransport;
-                use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-                let mut headers = HashMap::new();
-                for (k, v) in &config.headers {
-                    let name = http::HeaderName::from_bytes(k.as_bytes())
-                        .map_err(|_| fail(format!("`{k}` is not a header name")))?;
-                    let mut value = http::HeaderValue::from_str(v)
-                        .map_err(|_| fail(format!("the value of header `{k}` is not valid")))?;
-                    value.set_sensitive(true);
-                    headers.insert(name, value);
-                }
-                let transport = StreamableHttpClientTransport::from_config(
-                    StreamableHttpClientTransportConfig::with_uri(url).custom_headers(headers),
-                );
-                let started = tokio::time::timeout(START_TIMEOUT, client_config().serve(transport));
-                match started.await {
-                    Ok(Ok(s)) => (s, None),
-                    Ok(Err(e)) => return Err(fail(explain(&e.to_string(), &stderr))),
-                    Err(_) => {
-                        return Err(fail(format!(
-                            "did not answer within {}s",
-                            START_TIMEOUT.as_secs()
-                        )));
-                    }
-                }
-            }
+            Transport::Http { url } => (start_http(url, config).await.map_err(fail)?, None),
         };
         let mut conn = Self {
             name: name.to_string(),
@@ -205,6 +151,73 @@ impl Connection {
     pub async fn stop(mut self) {
         let _ = tokio::time::timeout(STOP_TIMEOUT, self.service.close()).await;
         kill_group(self.group.take());
+    }
+}
+
+/// A local server: its command in a process group of its own, stderr kept in `tail`.
+async fn start_stdio(
+    command: &str,
+    config: &ServerConfig,
+    tail: &Arc<Mutex<Vec<String>>>,
+) -> Result<(RunningService<RoleClient, ClientConfig>, Option<i32>), String> {
+    let mut cmd = tokio::process::Command::new(command);
+    cmd.args(&config.args).envs(&config.env);
+    let mut wrapped = process_wrap::tokio::CommandWrap::from(cmd);
+    // Its own group: stopping it stops whatever it started (npx's node, say).
+    wrapped.wrap(process_wrap::tokio::ProcessGroup::leader());
+    let (process, err) = rmcp::transport::TokioChildProcess::builder(wrapped)
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start `{command}`: {e}"))?;
+    let group = process.id().and_then(|p| i32::try_from(p).ok());
+    if let Some(err) = err {
+        tokio::spawn(keep_tail(err, tail.clone()));
+    }
+    match tokio::time::timeout(START_TIMEOUT, client_config().serve(process)).await {
+        Ok(Ok(s)) => Ok((s, group)),
+        Ok(Err(e)) => {
+            kill_group(group);
+            Err(explain(&e.to_string(), tail))
+        }
+        Err(_) => {
+            kill_group(group);
+            Err(format!(
+                "did not answer within {}s",
+                START_TIMEOUT.as_secs()
+            ))
+        }
+    }
+}
+
+/// A remote server over Streamable HTTP, its headers marked sensitive (never logged).
+async fn start_http(
+    url: &str,
+    config: &ServerConfig,
+) -> Result<RunningService<RoleClient, ClientConfig>, String> {
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    // rmcp's reqwest brings no TLS provider: ring, once per process (already installed
+    // is fine).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut headers = HashMap::new();
+    for (k, v) in &config.headers {
+        let name = http::HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| format!("`{k}` is not a header name"))?;
+        let mut value = http::HeaderValue::from_str(v)
+            .map_err(|_| format!("the value of header `{k}` is not valid"))?;
+        value.set_sensitive(true);
+        headers.insert(name, value);
+    }
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(url).custom_headers(headers),
+    );
+    match tokio::time::timeout(START_TIMEOUT, client_config().serve(transport)).await {
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err(format!(
+            "did not answer within {}s",
+            START_TIMEOUT.as_secs()
+        )),
     }
 }
 

@@ -64,6 +64,9 @@ pub struct Config {
     /// The first-run note on setup tokens and Anthropic's terms was acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub terms_notice_seen: bool,
+    /// What tools may cost with a setup token was said.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tools_notice_seen: bool,
     #[serde(default, rename = "key", skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<KeyMeta>,
     /// Last validations of the read-only `env:VAR` keys, which have no entry of their own.
@@ -74,6 +77,13 @@ pub struct Config {
     /// never replaces the last real verdict shown by `--offline` and `key list`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub last_attempts: BTreeMap<String, LastValidation>,
+    /// The MCP servers whose tools Claude may ask to use (`[mcp.servers.NAME]`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub mcp: crate::mcp::McpConfig,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 /// Which colours the app uses.

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod files;
 pub mod history;
 pub mod logging;
+pub mod mcp;
 pub mod paths;
 pub mod private;
 pub mod session;

@@ -130,3 +130,33 @@ fn one_conversation_is_singular_and_a_key_just_accepted_is_not_never_checked() {
     assert!(!key.contains("never checked"), "{key}");
     assert!(key.contains("accepted it just now"), "{key}");
 }
+
+#[test]
+fn each_mcp_server_is_started_and_its_tools_counted() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    common::tools::configure(
+        home.path(),
+        "\n[mcp.servers.gone]\ncommand = \"/nonexistent/server\"\n",
+    );
+    let (o, checks) = doctor(
+        home.path(),
+        &[
+            ("ANTHROPIC_API_KEY", API_KEY),
+            ("ANTHROPIC_BASE_URL", &mock.url),
+        ],
+    );
+    let mcp: Vec<(&str, &str)> = checks
+        .iter()
+        .filter(|c| c["check"] == "mcp")
+        .map(|c| (c["level"].as_str().unwrap(), c["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(mcp.len(), 2, "{checks:?}");
+    assert_eq!(mcp[0].0, "fail");
+    assert!(
+        mcp[0].1.starts_with("MCP server gone: could not start"),
+        "{mcp:?}"
+    );
+    assert_eq!(mcp[1], ("ok", "t: started, 4 tools"));
+    assert_eq!(o.code, 1, "a server that fails fails the doctor");
+}

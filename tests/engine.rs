@@ -318,3 +318,55 @@ fn the_cli_and_the_app_leave_out_the_same_thinking_after_a_model_switch() {
     assert_eq!(body["messages"][3]["content"][0]["type"], "thinking");
     assert_eq!(body["diagnostics"]["previous_message_id"], "msg_mock_2");
 }
+
+#[test]
+fn a_tool_conversation_from_oat_ask_resumes_in_the_app_with_calls_and_results_unchanged() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    common::tools::configure(home.path(), "");
+    mock.push_messages(Reply::RawSse(sse_events(&common::tools::tool_use_reply(
+        "toolu_r",
+        "mcp__t__echo",
+        &["{\"text\":\"back\"}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["It said back."],
+        json!({"stop_reason":"end_turn"}),
+    ))));
+    let out = ask(
+        &mock,
+        home.path(),
+        &["ask", "--save", "--allow", "mcp__t__echo", "q1"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let loop_body: Value = mock.requests_to("/v1/messages")[1].body.clone().unwrap();
+    let h = oat::history::History::open(&home.path().join("data/oat/history.db")).unwrap();
+    let (conversation, messages) = h.conversation(1).unwrap();
+    let mut a = app();
+    tui_common::opened(&mut a, conversation, messages);
+    // The results show as what they are; the call is one line under the reply.
+    assert_eq!(a.chat.turns[1].prompt, "[tool result] echo: back");
+    assert_eq!(
+        a.chat.turns[0].notes,
+        ["called mcp__t__echo {\"text\":\"back\"}"]
+    );
+    let (_, body) = app_sends(&mut a, "q2");
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        for m in v.as_array_mut().unwrap() {
+            for b in m["content"].as_array_mut().unwrap() {
+                b.as_object_mut().unwrap().remove("cache_control");
+            }
+        }
+        v
+    };
+    let sent = strip(&body["messages"]);
+    assert_eq!(
+        sent.as_array().unwrap()[..3],
+        strip(&loop_body["messages"]).as_array().unwrap()[..]
+    );
+    assert_eq!(sent[3]["content"][0]["text"], "It said back.");
+    assert_eq!(sent[4]["content"][0]["text"], "q2");
+}

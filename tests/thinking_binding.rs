@@ -284,7 +284,7 @@ fn ask_continue_with_a_system_prompt_or_web_search_names_what_changed() {
     let web = ask(&mock, dir, &["--continue", "--web", "q3"]);
     assert!(
         web.stderr
-            .contains("earlier thinking not sent: the tools changed (web search on)"),
+            .contains("earlier thinking not sent: the tools changed (tools turned on)"),
         "{}",
         web.stderr
     );
@@ -532,9 +532,9 @@ fn the_app_strips_on_model_web_and_system_changes_and_says_each_once_in_the_tran
         all_notes(&a),
         [
             "earlier thinking not sent: the model changed",
-            "earlier thinking not sent: the tools changed (web search on)",
+            "earlier thinking not sent: the tools changed (tools turned on)",
             "earlier thinking not sent: the system prompt changed \
-             and the tools changed (web search off)",
+             and the tools changed (tools turned off)",
         ]
     );
     // In the transcript: each once, as a quiet line under its turn.

@@ -46,7 +46,7 @@ fn stream_request(
     Vec<serde_json::Value>,
 ) {
     let reqs = requests(fx);
-    let (id, RequestKind::StreamChat { request, save }) = reqs[0] else {
+    let (id, RequestKind::StreamChat { request, save, .. }) = reqs[0] else {
         panic!("{fx:?}")
     };
     let messages = request
@@ -54,7 +54,7 @@ fn stream_request(
         .iter()
         .map(|m| serde_json::to_value(m).unwrap())
         .collect();
-    (id, save.clone().unwrap(), messages)
+    (id, *save.clone().unwrap(), messages)
 }
 
 fn send(a: &mut App, text: &str, ids: (i64, i64)) {

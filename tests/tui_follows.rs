@@ -129,7 +129,7 @@ fn send(a: &mut App, text: &str) -> (usize, Option<i64>) {
     typed(a, text);
     let fx = a.update(key(KeyCode::Enter));
     let reqs = requests(&fx);
-    let (_, RequestKind::StreamChat { request, save }) = reqs[0] else {
+    let (_, RequestKind::StreamChat { request, save, .. }) = reqs[0] else {
         panic!("{fx:?}")
     };
     (

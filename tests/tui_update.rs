@@ -559,7 +559,7 @@ fn history_search_open_and_delete() {
     // Resuming sends the earlier turns as context.
     typed(&mut a, "And shoes?");
     let fx = a.update(key(KeyCode::Enter));
-    let RequestKind::StreamChat { request, save } = requests(&fx)[0].1 else {
+    let RequestKind::StreamChat { request, save, .. } = requests(&fx)[0].1 else {
         panic!()
     };
     assert_eq!(request.messages.len(), 5);

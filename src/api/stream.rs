@@ -11,6 +11,7 @@ use super::sse::SseEvent;
 
 mod assembler;
 mod fast;
+mod partial;
 
 pub use assembler::Assembler;
 

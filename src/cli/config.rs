@@ -204,6 +204,32 @@ pub fn settings(global: &GlobalArgs, file: &config::Config) -> Vec<Setting> {
         file.terms_notice_seen.to_string(),
         from_file(file.terms_notice_seen),
     ));
+    out.push(setting(
+        "tools_notice_seen",
+        file.tools_notice_seen.to_string(),
+        from_file(file.tools_notice_seen),
+    ));
+    let servers: Vec<String> = file
+        .mcp
+        .servers
+        .iter()
+        .map(|(n, s)| {
+            if s.enabled {
+                n.clone()
+            } else {
+                format!("{n} (off)")
+            }
+        })
+        .collect();
+    out.push(setting(
+        "mcp.servers",
+        if servers.is_empty() {
+            "(none)".to_string()
+        } else {
+            servers.join(", ")
+        },
+        from_file(!servers.is_empty()),
+    ));
     let names: Vec<&str> = file.keys.iter().map(|k| k.name.as_str()).collect();
     out.push(setting(
         "keys",
@@ -264,6 +290,15 @@ const TEMPLATE: &str = "# oat's config: uncomment what you want to change (see `
 # [prices.\"my-model\"]       # USD per million tokens
 # input = 2.0
 # output = 8.0
+# [mcp.servers.files]       # an MCP server's tools (`oat mcp list`); stdio:
+# command = \"npx\"
+# args = [\"-y\", \"@modelcontextprotocol/server-filesystem\", \"/home/me/notes\"]
+# env = { LOG_LEVEL = \"info\" }
+# exclude_tools = [\"write_file\"]
+# enabled = true
+# [mcp.servers.remote]      # or Streamable HTTP:
+# url = \"https://mcp.example.com/mcp\"
+# headers = { Authorization = \"Bearer …\" }
 ";
 
 fn editor() -> Vec<String> {

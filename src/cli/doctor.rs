@@ -93,6 +93,13 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CliError> {
     out.push(model_check(ctx, client.as_ref(), key_model).await);
     out.extend(network_checks(ctx));
     out.extend(terminal_checks());
+    for server in super::mcp::check(ctx).await {
+        out.push(match server {
+            Ok(text) => found("mcp", Level::Ok, text),
+            Err(line) => found("mcp", Level::Fail, line)
+                .advice("fix its [mcp.servers] entry, or set `enabled = false`"),
+        });
+    }
 
     if args.json {
         outln!(

@@ -9,6 +9,7 @@ mod error;
 pub mod history;
 mod key;
 mod man;
+mod mcp;
 mod models;
 mod out;
 mod table;
@@ -66,6 +67,9 @@ pub enum Command {
     /// The config file: its path, every setting in effect with its source, or $EDITOR on it.
     #[command(subcommand)]
     Config(config::ConfigCommand),
+    /// MCP servers (the tools Claude may ask to use): list them, import them.
+    #[command(subcommand)]
+    Mcp(mcp::McpCommand),
     /// Check this installation: build, paths, keyring, key, API, TLS, proxy, terminal.
     Doctor(doctor::DoctorArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -194,6 +198,7 @@ async fn run(cli: Cli, app: AppEntry) -> Result<(), CliError> {
         Some(Command::Token(cmd)) => token::run(&ctx, cmd).await,
         Some(Command::History(cmd)) => history::run(cmd, &ctx.config.config.prices()).await,
         Some(Command::Doctor(args)) => doctor::run(&ctx, args).await,
+        Some(Command::Mcp(cmd)) => mcp::run(&ctx, cmd).await,
         Some(Command::Completions { .. } | Command::Man { .. } | Command::Config(_)) => Ok(()),
     }
 }

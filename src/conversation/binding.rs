@@ -49,8 +49,10 @@ impl Change {
         match self {
             Self::Model => "the model changed",
             Self::System => "the system prompt changed",
-            Self::Tools { on: Some(true) } => "the tools changed (web search on)",
-            Self::Tools { on: Some(false) } => "the tools changed (web search off)",
+            Self::Tools { on: Some(true) } => "the tools changed (tools turned on)",
+            Self::Tools { on: Some(false) } => "the tools changed (tools turned off)",
+            // Tools before and after, but others (another web tool version, MCP tools
+            // added, left out or changed by their server).
             Self::Tools { on: None } => "the tools changed (another tool version)",
             Self::Prefix => "the earlier turns changed",
         }

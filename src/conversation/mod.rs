@@ -8,6 +8,7 @@ pub mod keep;
 pub mod plan;
 pub mod sent;
 pub mod settings;
+pub mod tools;
 pub mod turn;
 
 pub use sent::{Exchange, api_messages, to_api_messages};

@@ -35,6 +35,19 @@ pub fn plan(
     earlier: &[&Attachment],
     new_files: &[Attachment],
 ) -> Result<Planned, String> {
+    plan_with_tools(settings, model, messages, earlier, new_files, &[])
+}
+
+/// `plan`, offering `tools` (MCP tools' definitions) after any server tools: part of
+/// what the replies' thinking is bound to, so they are in place before `finish`.
+pub fn plan_with_tools(
+    settings: &Settings,
+    model: Option<&Model>,
+    messages: Vec<Message>,
+    earlier: &[&Attachment],
+    new_files: &[Attachment],
+    tools: &[serde_json::Value],
+) -> Result<Planned, String> {
     let all: Vec<&Attachment> = earlier.iter().copied().chain(new_files).collect();
     if !all.is_empty() {
         if let Some(m) = model {
@@ -46,7 +59,10 @@ pub fn plan(
             other_bytes(&messages, &all),
         )?;
     }
+    let mut messages = messages;
+    super::sent::settle_tool_calls(&mut messages);
     let mut planned = plan_request(&settings.request_options(), model, messages)?;
+    planned.request.tools.extend_from_slice(tools);
     planned.thinking_note = finish(&mut planned.request);
     Ok(planned)
 }

@@ -94,6 +94,59 @@ pub fn to_api_messages(branch: &[StoredMessage]) -> Vec<Message> {
     earlier_messages(stored_exchanges(branch))
 }
 
+/// What a stored tool call needs before it can be sent again, the same every time (so
+/// the prefix, and the thinking bound to it, stay the same): a call whose input was not
+/// valid JSON is left out with its result (the API refuses it, and it never ran); a
+/// call left unanswered (stopped, cut by `max_tokens`, past the round limit) gets a
+/// result saying it was not run, first in the message that follows, as the API requires.
+pub fn settle_tool_calls(messages: &mut [Message]) {
+    for i in 0..messages.len() {
+        if messages[i].role != Role::Assistant {
+            continue;
+        }
+        let content = &mut messages[i].content;
+        let mut left_out = Vec::new();
+        content.retain(|b| {
+            let broken = b["type"] == "tool_use" && !b["input"].is_object();
+            if broken {
+                left_out.push(b["id"].clone());
+            }
+            !broken
+        });
+        let ids: Vec<Value> = content
+            .iter()
+            .filter(|b| b["type"] == "tool_use")
+            .map(|b| b["id"].clone())
+            .collect();
+        let Some(next) = messages.get_mut(i + 1).filter(|m| m.role == Role::User) else {
+            continue;
+        };
+        next.content
+            .retain(|b| !(b["type"] == "tool_result" && left_out.contains(&b["tool_use_id"])));
+        let answered: Vec<Value> = next
+            .content
+            .iter()
+            .filter(|b| b["type"] == "tool_result")
+            .map(|b| b["tool_use_id"].clone())
+            .collect();
+        let missing: Vec<Value> = ids
+            .into_iter()
+            .filter(|id| !answered.contains(id))
+            .map(|id| {
+                serde_json::json!({
+                    "type": "tool_result",
+                    "tool_use_id": id,
+                    "content": "This tool call was not run.",
+                    "is_error": true,
+                })
+            })
+            .collect();
+        if !missing.is_empty() {
+            next.content.splice(0..0, missing);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +204,37 @@ mod tests {
             .collect();
         assert_eq!(texts, vec!["q1", "a1", "q4", "a4"]);
         assert_eq!(out[1].content.len(), 1, "unsigned thinking dropped");
+    }
+
+    #[test]
+    fn tool_calls_go_back_answered_and_broken_ones_are_left_out() {
+        let mut m = vec![
+            Message::user_text("q"),
+            Message::new(
+                Role::Assistant,
+                vec![
+                    json!({"type":"text","text":"let me"}),
+                    json!({"type":"tool_use","id":"a","name":"t","input":{}}),
+                    json!({"type":"tool_use","id":"b","name":"t","input":"{\"x"}),
+                ],
+            ),
+            Message::user_text("next prompt"),
+            Message::new(
+                Role::Assistant,
+                vec![json!({"type":"tool_use","id":"c","name":"t","input":{}})],
+            ),
+            Message::new(
+                Role::User,
+                vec![json!({"type":"tool_result","tool_use_id":"c","content":"ok"})],
+            ),
+        ];
+        let untouched = m[3..].to_vec();
+        settle_tool_calls(&mut m);
+        assert_eq!(m[1].content.len(), 2, "the broken call is left out");
+        assert_eq!(m[2].content[0]["tool_use_id"], "a");
+        assert_eq!(m[2].content[0]["is_error"], true);
+        assert_eq!(m[2].content[1]["text"], "next prompt");
+        assert_eq!(m[3..], untouched[..], "answered calls go back unchanged");
     }
 
     #[test]

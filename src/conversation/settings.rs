@@ -23,6 +23,23 @@ pub struct Choices {
     pub effort: Option<Effort>,
     /// Anthropic's web search and fetch tools on this conversation's requests.
     pub web: bool,
+    /// The configured MCP servers' tools (`None`: the credential's default, see
+    /// `tools_on`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tools: Option<bool>,
+    /// Tools the person allowed for the whole conversation (their `mcp__…` names).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_tools: Vec<String>,
+}
+
+impl Choices {
+    /// Whether MCP tools are offered: as chosen, else on for an API key and off for a
+    /// setup token (Anthropic bills or refuses tool-carrying subscription requests most
+    /// often).
+    pub fn tools_on(&self, kind: crate::token::CredentialKind) -> bool {
+        self.tools
+            .unwrap_or(kind == crate::token::CredentialKind::ApiKey)
+    }
 }
 
 /// Everything a prompt is sent with.
@@ -146,6 +163,8 @@ mod tests {
                 thinking: ThinkingChoice::Budget(4096),
                 effort: Some(Effort::XHigh),
                 web: true,
+                tools: Some(true),
+                allowed_tools: vec!["mcp__t__echo".into()],
             },
             cache: Some(CacheTtl::OneHour),
             api_version: "2023-06-01".into(),
@@ -171,6 +190,8 @@ mod tests {
         assert_eq!(saved["effort"], "xhigh");
         assert_eq!(saved["model"], "claude-opus-5-5");
         assert_eq!(saved["thinking_display"], "omitted");
+        assert_eq!(saved["tools"], true);
+        assert_eq!(saved["allowed_tools"], json!(["mcp__t__echo"]));
         let back = Settings::from_saved(
             &saved,
             "other-model",

@@ -66,6 +66,8 @@ pub struct Outcome {
     pub first_token: Option<Duration>,
     pub limits: RateLimits,
     pub request_id: Option<String>,
+    /// The reply's row in the history, when it was kept.
+    pub reply: Option<i64>,
 }
 
 /// How many times a reply that pauses (`stop_reason: "pause_turn"`, a long server-tool
@@ -97,6 +99,7 @@ pub async fn run(
         first_token: None,
         limits: RateLimits::default(),
         request_id: None,
+        reply: None,
     };
     tokio::pin!(cancel);
     let mut keeper = keeping.map(|keeping| Keeper {
@@ -128,6 +131,7 @@ pub async fn run(
                 if let Some(k) = keeper.as_mut() {
                     k.keep(&outcome.assembler, None, Ending::Stopped, true, sink)
                         .await;
+                    outcome.reply = k.row;
                 }
                 outcome.end = End::Cancelled;
                 return outcome;
@@ -196,6 +200,7 @@ pub async fn run(
     {
         k.keep(a, outcome.first_token, ending, true, sink).await;
     }
+    outcome.reply = keeper.as_ref().and_then(|k| k.row);
     outcome.end = end;
     outcome
 }

@@ -126,6 +126,31 @@ impl History {
         Ok(id)
     }
 
+    /// Saves the results of a reply's tool calls as the user message that answers it
+    /// (`content`: the `tool_result` blocks exactly as sent) under the reply `parent`, and
+    /// makes it the end of the branch shown; the next reply answers it.
+    pub fn add_tool_results(
+        &self,
+        conversation: i64,
+        parent: i64,
+        content: &Value,
+        text: &str,
+    ) -> Result<i64, HistoryError> {
+        let tx = self.write()?;
+        let now = Utc::now().to_rfc3339();
+        self.sql(tx.execute(
+            "INSERT INTO messages (conversation_id, role, content, text, complete, created, parent_id) VALUES (?1, 'user', ?2, ?3, 1, ?4, ?5)",
+            params![conversation, content.to_string(), text, now, parent],
+        ))?;
+        let id = tx.last_insert_rowid();
+        self.sql(tx.execute(
+            "UPDATE conversations SET leaf = ?1, updated = ?2 WHERE id = ?3",
+            params![id, now, conversation],
+        ))?;
+        self.sql(tx.commit())?;
+        Ok(id)
+    }
+
     /// `BEGIN IMMEDIATE`: the write lock first, so a write that reads before it writes
     /// waits for another process instead of failing on a stale snapshot.
     pub(super) fn write(&self) -> Result<rusqlite::Transaction<'_>, HistoryError> {

@@ -125,6 +125,8 @@ pub struct App {
     pub first_run: bool,
     /// The note on setup tokens and Anthropic's terms, until acknowledged once.
     pub terms_notice: bool,
+    /// What tools may cost with a setup token was said (in this run, or in the config).
+    pub tools_notice_said: bool,
     pub notice: Option<Notice>,
     pub limits: Option<RateLimits>,
     pub size: (u16, u16),
@@ -171,6 +173,7 @@ impl App {
             help_commands_first: false,
             first_run,
             terms_notice: !terms_seen,
+            tools_notice_said: false,
             notice: None,
             limits: None,
             size: (80, 24),

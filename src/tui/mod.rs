@@ -87,6 +87,7 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     );
     let worker_task = tokio::spawn(worker.run(req_rx));
     let mut app = app::App::new(model, ctx.api_version(), first_run, terms_seen);
+    app.tools_notice_said = ctx.config.config.tools_notice_seen;
     app.cache = ctx.config.config.caching();
     app.thinking_display = ctx.config.config.thinking_display.unwrap_or_default();
     app.web_code_execution = ctx.config.config.web_code_execution.unwrap_or(false);

@@ -1,12 +1,23 @@
-//! The app's side of a turn: the conversation engine runs it (`conversation::turn`), and
-//! this forwards what it tells to the UI as events. No stream loop, no save cadence here.
+//! The app's side of a turn: the conversation engine runs it (`conversation::turn`, with
+//! its tool loop in `conversation::tools`), and this forwards what it tells to the UI as
+//! events, and the calls Claude asks for as questions. No stream loop, no save cadence
+//! here.
 
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::{ApiEvent, ChatError, RequestId, TaskContext};
 use crate::api::MessageRequest;
+use crate::conversation::tools::{Approval, Approver, Call, ToolEvent, Toolbox};
 use crate::conversation::turn::{self, End, Keeping, Kept, PromptTarget, Sink, TurnEvent};
+
+/// What the conversation says of MCP tools.
+pub(super) struct ToolChoice {
+    /// `None`: the credential's default (on for an API key, off for a setup token).
+    pub(super) on: Option<bool>,
+    /// Allowed for the whole conversation.
+    pub(super) allowed: Vec<String>,
+}
 
 /// Whether the UI hears of a finished block: server-tool calls and results (what a search
 /// does), text that cites sources (its markers), and thinking with no text to show
@@ -58,12 +69,49 @@ impl Sink for Forward<'_> {
     }
 }
 
+impl Approver for Forward<'_> {
+    async fn approve(&mut self, call: &Call) -> Approval {
+        let answer = self.ctx.tools.ask(self.id);
+        self.ctx.send(super::tools::asked(self.id, call));
+        super::tools::wait(answer).await
+    }
+
+    fn told(&mut self, event: ToolEvent<'_>) {
+        let id = self.id;
+        if let ToolEvent::Round {
+            message,
+            binding,
+            results,
+            kept,
+        } = &event
+        {
+            return self.ctx.send(ApiEvent::ToolRound {
+                id,
+                message: (*message).clone(),
+                binding: Some((*binding).clone()),
+                results: results.to_vec(),
+                prompt: *kept,
+            });
+        }
+        if let ToolEvent::Bound(binding) = &event {
+            return self.ctx.send(ApiEvent::ChatBound {
+                id,
+                binding: (*binding).clone(),
+            });
+        }
+        if let Some(line) = super::tools::line(&event) {
+            self.ctx.send(ApiEvent::ToolTold { id, line });
+        }
+    }
+}
+
 impl TaskContext {
     pub(super) async fn stream_chat(
         &self,
         id: RequestId,
-        request: MessageRequest,
+        mut request: MessageRequest,
         save: Option<PromptTarget>,
+        tools: ToolChoice,
         cancel: CancellationToken,
     ) {
         let fail = |error: ChatError, partial: Value| ApiEvent::ChatFailed { id, error, partial };
@@ -106,7 +154,50 @@ impl TaskContext {
             paid_by,
         });
         let mut sink = Forward { ctx: self, id };
-        let outcome = turn::run(&client, &request, keeping, cancel.cancelled(), &mut sink).await;
+        let on = tools
+            .on
+            .unwrap_or(paid_by == crate::credentials::CredentialKind::ApiKey);
+        let mcp = if on {
+            self.with_keys(|k| k.config.config.mcp.clone())
+                .await
+                .unwrap_or_default()
+        } else {
+            Default::default()
+        };
+        let mut servers = self.tools.servers.lock().await;
+        let mut always: std::collections::BTreeSet<String> = tools.allowed.into_iter().collect();
+        let toolbox = if mcp.servers.values().any(|s| s.enabled) {
+            // Started here, the first time a conversation needs them; kept for the next.
+            let servers = servers.get_or_insert_with(|| crate::mcp::Servers::new(&mcp));
+            let (offered, failures) = servers.tools().await;
+            for line in failures {
+                sink.told(ToolEvent::Said(line));
+            }
+            request
+                .tools
+                .extend(crate::conversation::tools::offered(&offered));
+            // The tools are part of what the replies' thinking is bound to: thinking made
+            // without them is left out now, said once in the transcript.
+            if let Some(note) = crate::conversation::plan::finish(&mut request) {
+                sink.told(ToolEvent::Said(note));
+            }
+            Some(Toolbox {
+                servers,
+                tools: offered,
+                always: &mut always,
+            })
+        } else {
+            None
+        };
+        let outcome = crate::conversation::tools::run(
+            &client,
+            request,
+            keeping,
+            cancel.cancelled(),
+            &mut sink,
+            toolbox,
+        )
+        .await;
         match outcome.end {
             End::Finished => self.send(ApiEvent::ChatFinished {
                 id,

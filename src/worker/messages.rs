@@ -33,7 +33,16 @@ pub enum RequestKind {
     /// Stream a reply; with `save`, keep the exchange in the history as it goes.
     StreamChat {
         request: Box<MessageRequest>,
-        save: Option<crate::conversation::PromptTarget>,
+        save: Option<Box<crate::conversation::PromptTarget>>,
+        /// MCP tools: the conversation's choice (`None`: the credential's default), and
+        /// the tools the person allowed for the whole conversation.
+        tools: Option<bool>,
+        allowed_tools: Vec<String>,
+    },
+    /// The person's answer to `ToolAsked` for the chat request `chat`.
+    ApproveTool {
+        chat: RequestId,
+        approval: crate::conversation::tools::Approval,
     },
     Cancel {
         target: RequestId,
@@ -193,6 +202,33 @@ pub enum ApiEvent {
     ChatBlockStopped {
         id: RequestId,
         block: Value,
+    },
+    /// Claude asks to run a tool: the reply waits for `ApproveTool`.
+    ToolAsked {
+        id: RequestId,
+        call: Box<crate::conversation::tools::Call>,
+    },
+    /// A line about the reply's tools: a call running, its result (collapsed), a
+    /// server that failed, a call not run, the round limit.
+    ToolTold {
+        id: RequestId,
+        line: String,
+    },
+    /// The request went with the MCP tools' definitions: what the reply's thinking is
+    /// bound to (the UI, which planned it without them, records this instead).
+    ChatBound {
+        id: RequestId,
+        binding: crate::api::binding::Binding,
+    },
+    /// A round of tool calls is answered and the reply goes on: the reply so far (whole,
+    /// as the history keeps it), what its thinking is bound to, and the results sent,
+    /// kept as the message `prompt`.
+    ToolRound {
+        id: RequestId,
+        message: Value,
+        binding: Option<crate::api::binding::Binding>,
+        results: Vec<Value>,
+        prompt: Option<i64>,
     },
     /// The reply paused (`pause_turn`) and the engine sends it again to continue.
     ChatContinuing {

@@ -17,6 +17,7 @@ mod chat;
 mod conversations;
 mod files;
 mod keys;
+mod tools;
 mod watch;
 
 mod messages;
@@ -32,6 +33,7 @@ pub struct Worker {
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
     running: HashMap<RequestId, CancellationToken>,
+    tools: Arc<tools::ToolState>,
     /// Held for its side effect: `ConfigChanged` events while the worker lives.
     _watcher: Option<notify::RecommendedWatcher>,
     /// Held for its side effect: a signal on `history_writes` at each database write.
@@ -64,6 +66,7 @@ impl Worker {
             explicit_key,
             events,
             running: HashMap::new(),
+            tools: Arc::default(),
         }
     }
 
@@ -94,13 +97,28 @@ impl Worker {
                 }
                 continue;
             }
+            if let RequestKind::ApproveTool { chat, approval } = req.kind {
+                self.tools.answer(chat, approval);
+                continue;
+            }
             let token = CancellationToken::new();
             self.running.insert(req.id, token.clone());
             let ctx = self.context();
             tokio::spawn(async move {
                 // A chat stream watches the token itself, to save what arrived first.
-                if let RequestKind::StreamChat { request, save } = req.kind {
-                    ctx.stream_chat(req.id, *request, save, token.clone()).await;
+                if let RequestKind::StreamChat {
+                    request,
+                    save,
+                    tools,
+                    allowed_tools,
+                } = req.kind
+                {
+                    let tools = chat::ToolChoice {
+                        on: tools,
+                        allowed: allowed_tools,
+                    };
+                    ctx.stream_chat(req.id, *request, save.map(|s| *s), tools, token.clone())
+                        .await;
                 } else {
                     tokio::select! {
                         _ = token.cancelled() => {}
@@ -113,6 +131,8 @@ impl Worker {
         for token in self.running.values() {
             token.cancel();
         }
+        // No orphans: every server oat started ends with it.
+        self.tools.stop().await;
     }
 }
 
@@ -124,6 +144,7 @@ impl Worker {
             config: self.config.clone(),
             explicit_key: self.explicit_key.clone(),
             events: self.events.clone(),
+            tools: self.tools.clone(),
         }
     }
 }
@@ -135,6 +156,7 @@ struct TaskContext {
     config: ClientConfig,
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
+    tools: Arc<tools::ToolState>,
 }
 
 impl TaskContext {
@@ -215,7 +237,7 @@ impl TaskContext {
             RequestKind::RenameConversation { id: conv, title } => {
                 self.rename_conversation(id, conv, title).await
             }
-            RequestKind::StreamChat { .. } => {}
+            RequestKind::StreamChat { .. } | RequestKind::ApproveTool { .. } => {}
             RequestKind::ReadAttachment { path } => self.read_attachment(id, path).await,
             RequestKind::ListFiles => self.list_files(id).await,
             RequestKind::CompletePath { partial } => self.complete_path(id, partial).await,

@@ -9,6 +9,7 @@ pub mod binding;
 pub mod keyring;
 pub mod proxy;
 pub mod tls;
+pub mod tools;
 pub mod usage;
 
 use std::collections::VecDeque;

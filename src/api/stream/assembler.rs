@@ -211,6 +211,9 @@ impl Assembler {
                         self.message.insert(k.clone(), v.clone());
                     }
                 }
+                if delta["stop_reason"] == "max_tokens" {
+                    self.keep_cut_tool_input();
+                }
                 // The final list (after a server-side fallback, the serving model's):
                 // it replaces the one `message_start` carried, as the SDKs do.
                 if let Some(t) = input_transformations {
@@ -292,6 +295,19 @@ impl Assembler {
                 serde_json::from_str(&json).unwrap_or(Value::String(json))
             };
             block.insert("input".into(), input);
+        }
+    }
+
+    /// A reply cut by `max_tokens` keeps what arrived of a call's input, parsed as far as
+    /// it goes (it is never run: `conversation::tools`); input that simply did not parse
+    /// stays the text it was, for the one-line error.
+    fn keep_cut_tool_input(&mut self) {
+        for block in &mut self.content {
+            if block["type"] == "tool_use"
+                && let Some(text) = block["input"].as_str()
+            {
+                block["input"] = super::partial::parse_partial(text);
+            }
         }
     }
 

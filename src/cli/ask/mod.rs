@@ -6,6 +6,7 @@ mod output;
 mod prepare;
 mod report;
 mod spend;
+mod tools;
 
 use std::io::IsTerminal;
 
@@ -67,6 +68,15 @@ pub struct AskArgs {
     /// search on an API key. oat runs nothing locally.
     #[arg(long)]
     pub web: bool,
+    /// Let Claude use the tools of the configured MCP servers (`oat mcp list`): each call
+    /// is asked about on the terminal; with no terminal it is refused unless --allow
+    /// names it.
+    #[arg(long)]
+    pub tools: bool,
+    /// Allow this tool without asking (repeatable; implies --tools): its whole name
+    /// (`mcp__server__tool`), or `mcp__server` for all of a server's tools.
+    #[arg(long, value_name = "TOOL")]
+    pub allow: Vec<String>,
     /// Send no cache breakpoints (prompt caching is on unless `cache = false` in config).
     #[arg(long)]
     pub no_cache: bool,
@@ -122,9 +132,20 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         sent::stored_exchanges(branch),
         crate::attach::user_content(&prompt, &files, false),
     );
-    let mut planned =
-        crate::conversation::plan::plan(&settings, model.as_ref(), messages, &earlier, &files)
-            .map_err(CliError::usage)?;
+    let mut servers = match settings.choices.tools {
+        Some(true) => Some(tools::start(ctx, resolved.credential.kind).await?),
+        _ => None,
+    };
+    let offered = servers.as_ref().map(|(_, t)| t.clone()).unwrap_or_default();
+    let mut planned = crate::conversation::plan::plan_with_tools(
+        &settings,
+        model.as_ref(),
+        messages,
+        &earlier,
+        &files,
+        &crate::conversation::tools::offered(&offered),
+    )
+    .map_err(CliError::usage)?;
     if let Some(limit) = model.as_ref().and_then(|m| m.max_input_tokens)
         && spend::fit_context(&client, &mut planned.request, limit, args.drop_oldest).await?
     {
@@ -149,14 +170,32 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
     notes(ctx, &settings, model.as_ref(), &planned);
     let started = std::time::Instant::now();
     let mut out = Output::new(args.json);
+    let mut always = std::collections::BTreeSet::new();
     let outcome = {
-        let mut sink = Print { out: &mut out };
+        let mut sink = Print {
+            out: &mut out,
+            allow: &args.allow,
+            ask_on_terminal: tools::can_ask(),
+        };
         let interrupted = async {
             // Without a handler Ctrl-C would kill oat before the reply is kept.
             let _ = tokio::signal::ctrl_c().await;
         };
-        turn::run(&client, &planned.request, keeping, interrupted, &mut sink).await
+        let toolbox =
+            servers
+                .as_mut()
+                .map(|(servers, tools)| crate::conversation::tools::Toolbox {
+                    servers,
+                    tools: tools.clone(),
+                    always: &mut always,
+                });
+        let request = planned.request.clone();
+        crate::conversation::tools::run(&client, request, keeping, interrupted, &mut sink, toolbox)
+            .await
     };
+    if let Some((s, _)) = servers.as_mut() {
+        s.stop_all().await;
+    }
     if ctx.global.verbose {
         eprintln!(
             "oat: request id {}, first token after {}, total {:.2}s, usage {}",
@@ -308,5 +347,12 @@ fn settings_for(
         c.effort = Some(v);
     }
     c.web |= args.web;
+    if args.tools || !args.allow.is_empty() {
+        c.tools = Some(true);
+    } else if c.tools == Some(true) {
+        // `oat ask` offers tools only when asked to: a continued conversation that had
+        // them goes on without (and the binding rule says so if thinking is dropped).
+        c.tools = Some(false);
+    }
     s
 }

@@ -90,6 +90,17 @@ impl Output {
         }
     }
 
+    /// Ends the text's line on stdout before a line on stderr (a tool call, its result),
+    /// so the two do not run together on a terminal.
+    pub(super) fn line_start(&mut self) {
+        self.end_thinking();
+        if !self.json && !self.ends_with_newline {
+            let _ = writeln!(self.stdout);
+            let _ = self.stdout.flush();
+            self.ends_with_newline = true;
+        }
+    }
+
     pub(super) fn flush(&mut self) -> std::io::Result<()> {
         self.stdout.flush()
     }

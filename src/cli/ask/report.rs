@@ -13,6 +13,10 @@ use crate::credentials::keys::Resolved;
 /// Writes what a turn tells to the terminal (or nothing until the end, with `--json`).
 pub(super) struct Print<'a> {
     pub(super) out: &'a mut Output,
+    /// Tools allowed without asking (`--allow`).
+    pub(super) allow: &'a [String],
+    /// Whether calls are put to the person on the terminal (else refused).
+    pub(super) ask_on_terminal: bool,
 }
 
 impl Sink for Print<'_> {
@@ -88,6 +92,10 @@ pub(super) fn report(
     let message = assembler.message();
     for note in reply::notes(&message) {
         eprintln!("oat: note: {note}");
+    }
+    // Said in one line as it happened (`conversation::tools`); nothing ran.
+    if crate::conversation::tools::broken_call(&assembler.content()) {
+        return Err(CliError::silent(EXIT_API));
     }
     if let Some(refusal) = Refusal::of(&message) {
         eprintln!("{}", refusal.sentence());

@@ -157,14 +157,14 @@ fn the_system_prompt_and_the_tools_are_named_when_they_change() {
     assert!(carried(&r).is_empty());
     assert_eq!(
         note.as_deref(),
-        Some("earlier thinking not sent: the tools changed (web search on)")
+        Some("earlier thinking not sent: the tools changed (tools turned on)")
     );
     let (r, note) = c.send(&system, "q4");
     // Turned off again: the reply made with the system prompt and no tools matches.
     assert_eq!(carried(&r), ["sig2"]);
     assert_eq!(
         note.as_deref(),
-        Some("earlier thinking not sent: the tools changed (web search off)")
+        Some("earlier thinking not sent: the tools changed (tools turned off)")
     );
     let both = Turned {
         model: "claude-sonnet-5-5",

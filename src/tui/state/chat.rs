@@ -20,6 +20,7 @@ use crate::worker::RequestId;
 mod branch;
 pub mod compose;
 mod slash;
+pub mod tools;
 pub use branch::Siblings;
 pub use slash::{
     COMMANDS, CommandInfo, SlashCommand, matching_commands, parse_slash, typed_command,
@@ -92,6 +93,9 @@ pub struct Turn {
     /// Stable for the turn's life on screen (the render cache's key).
     pub id: u64,
     pub prompt: String,
+    /// A prompt that is not the person's text (the results of a reply's tool calls, made
+    /// by `oat ask --tools`): its blocks exactly as kept, sent back as they are.
+    pub prompt_content: Option<Vec<Value>>,
     /// Files sent with the prompt.
     pub attachments: Vec<Attachment>,
     /// The prompt's and the reply's messages in the history, once saved.
@@ -140,6 +144,7 @@ impl Turn {
         Self {
             id: NEXT_TURN_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             prompt,
+            prompt_content: None,
             attachments: Vec::new(),
             prompt_id: None,
             reply_id: None,
@@ -322,6 +327,8 @@ pub struct ChatState {
     pub editing: Option<usize>,
     /// Models whose retirement this conversation has been warned of (once each).
     pub warned_retiring: Vec<String>,
+    /// A tool call Claude asked for, waiting for the person's answer.
+    pub approval: Option<tools::PendingCall>,
 }
 
 /// A turn's money, when it was paid with an API key.
@@ -378,7 +385,10 @@ impl ChatState {
     pub fn messages_for(&self, upto: usize, prompt: &str, files: &[Attachment]) -> Vec<Message> {
         let from = self.context_from.min(upto);
         let earlier = self.turns[from..upto].iter().map(|t| Exchange {
-            prompt: crate::attach::user_content(&t.prompt, &t.attachments, false),
+            prompt: t
+                .prompt_content
+                .clone()
+                .unwrap_or_else(|| crate::attach::user_content(&t.prompt, &t.attachments, false)),
             reply: if t.content.is_empty() && !t.text.is_empty() {
                 vec![serde_json::json!({"type": "text", "text": t.text})]
             } else {

@@ -131,6 +131,8 @@ impl App {
         if self.chat.compose.popup.take().is_some() {
             return Vec::new();
         }
+        // A call waiting for an answer is not run: the worker hears the stop.
+        self.chat.approval = None;
         let Some(target) = self.chat.streaming.take() else {
             return Vec::new();
         };

@@ -14,6 +14,9 @@ impl App {
     /// Keys the chat takes before the keymap: select mode, chip focus, the popups, and
     /// Tab (a pasted path on offer, `/attach` completion). `None`: not taken.
     pub(crate) fn chat_key_first(&mut self, key: KeyEvent) -> Option<Vec<Effect>> {
+        if let Some(fx) = self.approval_key(key) {
+            return Some(fx);
+        }
         if self.chat.selected.is_some() {
             return Some(self.select_key(key));
         }

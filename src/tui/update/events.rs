@@ -136,6 +136,10 @@ impl App {
             | ApiEvent::ChatFinished { .. }
             | ApiEvent::ChatFailed { .. }
             | ApiEvent::ChatContinuing { .. }
+            | ApiEvent::ToolAsked { .. }
+            | ApiEvent::ToolTold { .. }
+            | ApiEvent::ToolRound { .. }
+            | ApiEvent::ChatBound { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }) => return self.on_api_routed(e),
         }
@@ -153,7 +157,11 @@ impl App {
             | ApiEvent::Retrying { id, .. }
             | ApiEvent::TokensCounted { id, .. }
             | ApiEvent::ConversationSaved { id, .. }
-            | ApiEvent::ReplySaved { id, .. } => Some(*id),
+            | ApiEvent::ReplySaved { id, .. }
+            | ApiEvent::ToolAsked { id, .. }
+            | ApiEvent::ToolTold { id, .. }
+            | ApiEvent::ToolRound { id, .. }
+            | ApiEvent::ChatBound { id, .. } => Some(*id),
             _ => None,
         };
         match id.and_then(|id| self.tabs.awaiting(id)) {
@@ -265,6 +273,10 @@ impl App {
                 }
                 fx
             }
+            e @ (ApiEvent::ToolAsked { .. }
+            | ApiEvent::ToolTold { .. }
+            | ApiEvent::ToolRound { .. }
+            | ApiEvent::ChatBound { .. }) => self.tool_event(e),
             // Routed by `on_api` above, never here.
             ApiEvent::ModelsLoaded { .. }
             | ApiEvent::ModelsFailed { .. }

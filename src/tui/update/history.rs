@@ -234,6 +234,10 @@ impl App {
             | ApiEvent::ChatFinished { .. }
             | ApiEvent::ChatFailed { .. }
             | ApiEvent::ChatContinuing { .. }
+            | ApiEvent::ToolAsked { .. }
+            | ApiEvent::ToolTold { .. }
+            | ApiEvent::ToolRound { .. }
+            | ApiEvent::ChatBound { .. }
             | ApiEvent::ReplySaved { .. }
             | ApiEvent::Retrying { .. }
             | ApiEvent::TokensCounted { .. }

@@ -15,5 +15,6 @@ mod select;
 mod send;
 mod slash;
 mod tabs;
+mod tools;
 
 pub use chat::last_code_block;

@@ -70,6 +70,10 @@ impl App {
         t.attachments = user.attachments.clone();
         t.prompt_id = Some(user.id);
         t.state = ReplyState::Done;
+        let blocks = user.content.as_array();
+        if blocks.is_some_and(|b| b.iter().any(|b| b["type"] == "tool_result")) {
+            t.prompt_content = blocks.cloned();
+        }
         let Some(m) = reply else {
             return t;
         };
@@ -87,6 +91,8 @@ impl App {
         };
         t.sources = shown.sources;
         t.notes = shown.tool_errors;
+        // MCP calls (made by `oat ask --tools`), one line each.
+        t.notes.extend(crate::mcp::result::call_lines(&t.content));
         t.thinking = t
             .content
             .iter()

@@ -168,17 +168,19 @@ impl App {
         self.chat.branch_at(upto, turn);
         self.chat.selected = None;
         self.chat.scroll.from_bottom = 0;
-        let save = Some(PromptTarget {
+        let save = Some(Box::new(PromptTarget {
             conversation: self.chat.conversation,
             prompt,
             files,
             parent,
             reply_to,
             settings: self.chat_settings(),
-        });
+        }));
         let (id, fx) = self.request(RequestKind::StreamChat {
             request: Box::new(planned.request),
             save,
+            tools: self.chat.settings.tools,
+            allowed_tools: self.chat.settings.allowed_tools.clone(),
         });
         self.chat.streaming = Some(id);
         self.chat.sent = Some(id);

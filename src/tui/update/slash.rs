@@ -157,6 +157,10 @@ impl App {
                     "Web search off.".to_string()
                 }
             }
+            SlashCommand::Tools(on) => {
+                s.tools = Some(on);
+                return self.tools_switched(on);
+            }
             SlashCommand::Title(title) => match self.chat.conversation {
                 Some(id) => {
                     let (_, fx) = self.request(RequestKind::RenameConversation { id, title });

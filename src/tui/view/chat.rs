@@ -14,6 +14,7 @@ use crate::tui::app::App;
 use crate::tui::render_cache::{CacheKey, CachedTurn};
 use crate::tui::state::chat::ReplyState;
 
+mod approval;
 mod composer;
 mod tabs;
 mod turn;
@@ -297,7 +298,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if chips_h > 0 {
         f.render_widget(Paragraph::new(chip_lines), chips);
     }
-    if let Some(popup) = &app.chat.compose.popup {
+    if let Some(pending) = &app.chat.approval {
+        approval::draw(f, app, pending, conv);
+    } else if let Some(popup) = &app.chat.compose.popup {
         composer::draw_popup(f, app, popup, conv);
     } else if let Some(found) = app.slash_popup() {
         composer::draw_slash_popup(f, app, &found, conv);

@@ -14,6 +14,8 @@ pub enum SlashCommand {
     Model(Option<String>),
     Title(String),
     Web(bool),
+    /// The configured MCP servers' tools for this conversation.
+    Tools(bool),
     Attach(String),
     New,
     /// Another conversation tab: a new one (`/tab`), or tab N (from 1).
@@ -49,6 +51,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     cmd("max-tokens", "[N]", "longest reply, in tokens"),
     cmd("temperature", "[0…1]", "randomness of the reply"),
     cmd("web", "on|off", "web search and fetch by Anthropic"),
+    cmd("tools", "on|off", "the MCP servers' tools (each call asked)"),
     cmd("title", "TEXT", "name this conversation"),
     cmd("new", "", "start this tab afresh (also /clear)"),
     cmd("tab", "[N]", "a new conversation tab, or go to tab N"),
@@ -123,6 +126,11 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
             "on" => Ok(SlashCommand::Web(true)),
             "off" => Ok(SlashCommand::Web(false)),
             _ => Err("/web takes on or off".into()),
+        },
+        "tools" => match arg {
+            "on" => Ok(SlashCommand::Tools(true)),
+            "off" => Ok(SlashCommand::Tools(false)),
+            _ => Err("/tools takes on or off".into()),
         },
         "attach" if !arg.is_empty() => Ok(SlashCommand::Attach(arg.to_string())),
         "attach" => Err("/attach takes a file's path (Tab completes it)".into()),

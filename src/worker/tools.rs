@@ -1,0 +1,83 @@
+//! The app's side of MCP tools: the servers, started the first time a conversation with
+//! tools on sends a prompt and kept until the worker ends (then stopped, process groups
+//! and all); each call Claude asks for put to the UI (`ToolAsked`) and the reply held
+//! until the person answers (`ApproveTool`). The calls themselves run here, never on the
+//! UI thread.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio::sync::oneshot;
+
+use super::{ApiEvent, RequestId};
+use crate::conversation::tools::Approval;
+use crate::mcp::Servers;
+
+/// What the worker's tasks share of the tools.
+#[derive(Default)]
+pub(super) struct ToolState {
+    /// `None` until a conversation first needs them.
+    pub(super) servers: tokio::sync::Mutex<Option<Servers>>,
+    /// The reply waiting for the person's answer, by its chat request.
+    waiting: Mutex<HashMap<RequestId, oneshot::Sender<Approval>>>,
+}
+
+impl ToolState {
+    /// Waits for the person's answer to a call of the chat `id` (Stop if the UI goes).
+    pub(super) fn ask(&self, id: RequestId) -> oneshot::Receiver<Approval> {
+        let (tx, rx) = oneshot::channel();
+        if let Ok(mut w) = self.waiting.lock() {
+            w.insert(id, tx);
+        }
+        rx
+    }
+
+    /// The person answered (an answer for a reply no longer waiting is dropped).
+    pub(super) fn answer(&self, chat: RequestId, approval: Approval) {
+        let waiting = self.waiting.lock().ok().and_then(|mut w| w.remove(&chat));
+        if let Some(tx) = waiting {
+            let _ = tx.send(approval);
+        }
+    }
+
+    /// Stops every server (the worker is ending).
+    pub(super) async fn stop(&self) {
+        if let Some(s) = self.servers.lock().await.as_mut() {
+            s.stop_all().await;
+        }
+    }
+}
+
+/// The line a tool event shows as in the transcript (collapsed: one line each).
+pub(super) fn line(event: &crate::conversation::tools::ToolEvent<'_>) -> Option<String> {
+    use crate::conversation::tools::ToolEvent;
+    match event {
+        ToolEvent::Running(call) => Some(format!("⚙ {} — running", call.name)),
+        ToolEvent::Answered { call, result } => {
+            let error = if result["is_error"] == true {
+                " (error)"
+            } else {
+                ""
+            };
+            let text: String = crate::mcp::result::summary(result)
+                .chars()
+                .take(120)
+                .collect();
+            Some(format!("⚙ {}{error} → {text}", call.name))
+        }
+        ToolEvent::Said(line) => Some(line.clone()),
+        ToolEvent::Round { .. } | ToolEvent::Bound(_) => None,
+    }
+}
+
+/// For `ApiEvent`: the answer channel closed means the UI is gone.
+pub(super) async fn wait(rx: oneshot::Receiver<Approval>) -> Approval {
+    rx.await.unwrap_or(Approval::Stop)
+}
+
+pub(super) fn asked(id: RequestId, call: &crate::conversation::tools::Call) -> ApiEvent {
+    ApiEvent::ToolAsked {
+        id,
+        call: Box::new(call.clone()),
+    }
+}

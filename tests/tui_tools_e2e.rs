@@ -1,0 +1,117 @@
+//! MCP tools end to end in the app: the built `oat` in tmux against the mock, with the
+//! small MCP server written for the tests configured. Claude asks for a call, the app
+//! shows it, the person allows it with `y`; the next asks again and is denied with a
+//! reason; the results go back to the API as `tool_result`s; and when oat quits, the
+//! server it started is gone too.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
+
+mod common;
+mod tmux;
+
+use common::tools::*;
+use common::*;
+use serde_json::json;
+use tmux::{Tmux, tmux_or_skip};
+
+#[test]
+fn a_call_is_allowed_then_one_denied_and_the_server_ends_with_oat() {
+    if !tmux_or_skip("end-to-end MCP tools test") {
+        return;
+    }
+    let mock = MockServer::start();
+    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+        "toolu_01",
+        "mcp__t__echo",
+        &["{\"text\": \"hel", "lo\"}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["It said hello."],
+        json!({"stop_reason":"end_turn"}),
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+        "toolu_02",
+        "mcp__t__fail",
+        &["{}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["Fine, I will not."],
+        json!({"stop_reason":"end_turn"}),
+    ))));
+    let home = tempfile::tempdir().unwrap();
+    let log = configure(home.path(), "");
+    let env = format!(
+        "ANTHROPIC_API_KEY={API_KEY} ANTHROPIC_BASE_URL={}",
+        mock.url
+    );
+    let tmux = Tmux::start(home.path(), "oat-tools", &env, (100, 30));
+    tmux.wait_for("shown once");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Ask anything");
+    tmux.keys(&["-l", "Say hello"]);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("Claude asks to run echo (server t) with:");
+    assert!(s.contains("\"text\": \"hello\""), "{s}");
+    tmux.keys(&["y"]);
+    // Finished (its usage line), not only streamed: the next prompt may go.
+    let s = tmux.wait_until("the reply finished", |s| {
+        s.contains("It said hello.") && s.contains("first token")
+    });
+    assert!(s.contains("⚙ mcp__t__echo → echo: hello"), "{s}");
+    assert_eq!(calls(&log).len(), 1);
+
+    tmux.keys(&["-l", "Now fail"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Claude asks to run fail (server t) with:");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Why (sent to Claude");
+    tmux.keys(&["-l", "not today"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_until("the second reply finished", |s| {
+        s.contains("Fine, I will not.") && s.matches("first token").count() == 2
+    });
+    assert_eq!(calls(&log).len(), 1, "the denied call never ran");
+
+    let sent: Vec<serde_json::Value> = mock
+        .requests_to("/v1/messages")
+        .into_iter()
+        .map(|r| r.body.unwrap())
+        .collect();
+    assert_eq!(sent.len(), 4);
+    assert_eq!(sent[0]["tools"][0]["name"], "mcp__t__echo");
+    let allowed = &sent[1]["messages"][2]["content"][0];
+    assert_eq!(allowed["tool_use_id"], "toolu_01");
+    assert_eq!(
+        allowed["content"],
+        json!([{"type":"text","text":"echo: hello"}])
+    );
+    // The second prompt carries the first round as it was sent.
+    assert_eq!(sent[2]["messages"][1]["content"][1]["id"], "toolu_01");
+    assert_eq!(
+        sent[2]["messages"][2]["content"][0]["tool_use_id"],
+        "toolu_01"
+    );
+    let denied = sent[3]["messages"].as_array().unwrap().last().unwrap()["content"][0].clone();
+    assert_eq!(denied["tool_use_id"], "toolu_02");
+    assert_eq!(denied["is_error"], true);
+    assert_eq!(
+        denied["content"][0]["text"],
+        "The person denied this tool call: not today"
+    );
+
+    tmux.keys(&["M-1"]);
+    tmux.wait_for("env:ANTHROPIC_API_KEY");
+    tmux.keys(&["q"]);
+    tmux.wait_for("EXITED:0");
+    // The server was started in its own process group, stopped with oat.
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &log.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "server still running: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}

@@ -343,13 +343,13 @@ fn help_pages() {
 #[test]
 fn help_names_the_new_line_key_that_works_in_this_terminal() {
     let mut a = app(Pane::Chat);
-    a.update(Msg::Resize(120, 40));
+    a.update(Msg::Resize(120, 60));
     a.update(oat_f1());
-    let stock = render(&a, 120, 40);
+    let stock = render(&a, 120, 60);
     assert!(stock.contains("Ctrl-J / Alt-Enter"), "{stock}");
     assert!(!stock.contains("Shift/Alt-Enter"), "{stock}");
     a.keys_disambiguated = true;
-    let kitty = render(&a, 120, 40);
+    let kitty = render(&a, 120, 60);
     assert!(kitty.contains("Ctrl-J / Shift/Alt-Enter"), "{kitty}");
 }
 

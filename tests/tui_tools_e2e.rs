@@ -1,8 +1,8 @@
 //! MCP tools end to end in the app: the built `oat` in tmux against the mock, with the
 //! small MCP server written for the tests configured. Claude asks for a call, the app
 //! shows it, the person allows it with `y`; the next asks again and is denied with a
-//! reason; the results go back to the API as `tool_result`s; and when oat quits, the
-//! server it started is gone too.
+//! reason; the results go back to the API as `tool_result`s; the context meter counts
+//! the tools' definitions; and when oat quits, the server it started is gone too.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 
 mod common;
@@ -99,6 +99,28 @@ fn a_call_is_allowed_then_one_denied_and_the_server_ends_with_oat() {
         denied["content"][0]["text"],
         "The person denied this tool call: not today"
     );
+
+    // The context meter counts what the next prompt would carry: the running server's
+    // tool definitions too.
+    tmux.keys(&["-l", "count me"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let counted = loop {
+        let counts = mock.requests_to("/v1/messages/count_tokens");
+        let mine = counts
+            .into_iter()
+            .filter_map(|r| r.body)
+            .find(|b| b["messages"].to_string().contains("count me"));
+        if let Some(c) = mine {
+            break c;
+        }
+        assert!(std::time::Instant::now() < deadline, "no count was asked");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let names: Vec<&str> = counted["tools"]
+        .as_array()
+        .map(|t| t.iter().filter_map(|t| t["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(names.contains(&"mcp__t__echo"), "{counted}");
 
     tmux.keys(&["M-1"]);
     tmux.wait_for("env:ANTHROPIC_API_KEY");

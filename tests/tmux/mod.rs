@@ -102,13 +102,18 @@ impl Tmux {
     /// The built `oat` in a `w`×`h` tmux session, in a clean environment in `home` with
     /// `env` (`NAME=value` words) and no keyring; it prints `EXITED:code` when oat ends
     /// and saves the terminal's modes then (`stty -a`) in `home/stty.txt`.
-    pub fn start(home: &Path, name: &str, env: &str, (w, h): (u16, u16)) -> Self {
+    pub fn start(home: &Path, name: &str, env: &str, size: (u16, u16)) -> Self {
+        Self::start_args(home, name, env, "", size)
+    }
+
+    /// As `start`, with `args` (shell words) after `oat`: a command rather than the app.
+    pub fn start_args(home: &Path, name: &str, env: &str, args: &str, (w, h): (u16, u16)) -> Self {
         let bin = assert_cmd::cargo::cargo_bin("oat");
         let dir = home.display();
         let script = format!(
             "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={dir} XDG_CONFIG_HOME={dir}/config \
              XDG_STATE_HOME={dir}/state XDG_DATA_HOME={dir}/data \
-             DBUS_SESSION_BUS_ADDRESS=unix:path={dir}/no-bus {env} {bin}; echo EXITED:$?; \
+             DBUS_SESSION_BUS_ADDRESS=unix:path={dir}/no-bus {env} {bin} {args}; echo EXITED:$?; \
              stty -a > {dir}/stty.txt; sleep 60",
             bin = bin.display(),
         );

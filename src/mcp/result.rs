@@ -144,7 +144,10 @@ mod tests {
             ]})
         );
         assert_eq!(summary(&b), "hi, 1 image");
-        assert_eq!(collapsed(std::slice::from_ref(&b)), "[tool result] hi, 1 image");
+        assert_eq!(
+            collapsed(std::slice::from_ref(&b)),
+            "[tool result] hi, 1 image"
+        );
         assert_eq!(full(&[b]), "[tool result (error)]\nhi\n[image, image/png]");
     }
 

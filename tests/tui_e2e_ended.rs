@@ -70,8 +70,10 @@ fn two_tabs_stream_at_once_and_each_reply_lands_in_its_own() {
     let mock = MockServer::start();
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    for tag in ["alpha", "beta"] {
-        let words: Vec<String> = (0..30).map(|i| format!("{tag}{i} ")).collect();
+    // The first lasts 8 s, so the second starts while it streams (unless one waits for
+    // the other, which is what this catches).
+    for (tag, n) in [("alpha", 160), ("beta", 30)] {
+        let words: Vec<String> = (0..n).map(|i| format!("{tag}{i} ")).collect();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         let mut slow = StreamSpec::text(&words);
         slow.chunking = Chunking::Paced(20);
@@ -93,15 +95,16 @@ fn two_tabs_stream_at_once_and_each_reply_lands_in_its_own() {
     tmux.wait_for("2 new");
     tmux.keys(&["-l", "Second question"]);
     tmux.keys(&["Enter"]);
-    // Under load the first may already have ended by the time the screen is read.
-    tmux.wait_until("the second streaming beside the first", |s| {
-        (s.contains("1 ● First") || s.contains("1 ✓ First")) && s.contains("beta1 ")
-    });
+    let s = tmux.wait_for("beta1 ");
+    assert!(
+        s.contains("1 ● First"),
+        "the second streams while the first still does:\n{s}"
+    );
     // The first ends while the second is on screen: marked finished, unread.
     tmux.wait_until("the first finished unread", |s| s.contains("1 ✓ First"));
     let s = tmux.wait_for("beta29");
     assert!(!s.contains("alpha"), "nothing of the first tab here:\n{s}");
     tmux.keys(&["F2"]);
-    let s = tmux.wait_for("alpha29");
+    let s = tmux.wait_for("alpha159");
     assert!(!s.contains("beta"), "nothing of the second tab here:\n{s}");
 }

@@ -76,7 +76,8 @@ pub trait Approver: Send {
 /// The tools of a conversation: its servers, what is offered, and the tools the person
 /// allowed for the whole conversation.
 pub struct Toolbox<'a> {
-    pub servers: &'a mut Servers,
+    /// Locked for each call only: a reply holds no lock while it streams.
+    pub servers: &'a tokio::sync::Mutex<Servers>,
     pub tools: Vec<Tool>,
     pub always: &'a mut BTreeSet<String>,
 }
@@ -285,7 +286,8 @@ async fn execute(call: &Call, tb: &mut Toolbox<'_>) -> Value {
             true,
         );
     };
-    match tb.servers.call(tool, &call.input).await {
+    let answered = tb.servers.lock().await.call(tool, &call.input).await;
+    match answered {
         Ok(r) => mcp::result::tool_result(&call.id, &r),
         Err(line) => mcp::result::text_result(&call.id, &line, true),
     }

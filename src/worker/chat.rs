@@ -164,17 +164,18 @@ impl TaskContext {
         } else {
             Default::default()
         };
-        let mut servers = self.tools.servers.lock().await;
-        // The config is read again for every prompt: servers changed in it since (in
-        // another shell, say) are stopped, to start again as they are now configured.
-        if on && let Some(s) = servers.as_mut() {
-            s.reconfigure(&mcp).await;
-        }
         let mut always: std::collections::BTreeSet<String> = tools.allowed.into_iter().collect();
-        let toolbox = if mcp.servers.values().any(|s| s.enabled) {
+        let toolbox = if on && mcp.servers.values().any(|s| s.enabled) {
             // Started here, the first time a conversation needs them; kept for the next.
-            let servers = servers.get_or_insert_with(|| crate::mcp::Servers::new(&mcp));
-            let (offered, failures) = servers.tools().await;
+            // The config is read again for every prompt: servers changed in it since (in
+            // another shell, say) are stopped, to start again as now configured. The lock
+            // is held only for that and for each call, never for a whole reply: other
+            // tabs stream meanwhile.
+            let (offered, failures) = {
+                let mut servers = self.tools.servers.lock().await;
+                servers.reconfigure(&mcp).await;
+                servers.tools().await
+            };
             for line in failures {
                 sink.told(ToolEvent::Said(line));
             }
@@ -187,7 +188,7 @@ impl TaskContext {
                 sink.told(ToolEvent::Said(note));
             }
             Some(Toolbox {
-                servers,
+                servers: &self.tools.servers,
                 tools: offered,
                 always: &mut always,
             })

@@ -16,8 +16,9 @@ use crate::mcp::Servers;
 /// What the worker's tasks share of the tools.
 #[derive(Default)]
 pub(super) struct ToolState {
-    /// `None` until a conversation first needs them.
-    pub(super) servers: tokio::sync::Mutex<Option<Servers>>,
+    /// None runs until a conversation first needs them. Locked while they start and for
+    /// each call, never for a whole reply.
+    pub(super) servers: tokio::sync::Mutex<Servers>,
     /// The reply waiting for the person's answer, by its chat request.
     waiting: Mutex<HashMap<RequestId, oneshot::Sender<Approval>>>,
 }
@@ -53,9 +54,7 @@ impl ToolState {
         if !on.unwrap_or(paid_by == crate::credentials::CredentialKind::ApiKey) {
             return;
         }
-        if let Ok(guard) = self.servers.try_lock()
-            && let Some(s) = guard.as_ref()
-        {
+        if let Ok(s) = self.servers.try_lock() {
             request
                 .tools
                 .extend(crate::conversation::tools::offered(&s.running_tools()));
@@ -64,9 +63,7 @@ impl ToolState {
 
     /// Stops every server (the worker is ending).
     pub(super) async fn stop(&self) {
-        if let Some(s) = self.servers.lock().await.as_mut() {
-            s.stop_all().await;
-        }
+        self.servers.lock().await.stop_all().await;
     }
 }
 

@@ -132,8 +132,11 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         sent::stored_exchanges(branch),
         crate::attach::user_content(&prompt, &files, false),
     );
-    let mut servers = match settings.choices.tools {
-        Some(true) => Some(tools::start(ctx, resolved.credential.kind).await?),
+    let servers = match settings.choices.tools {
+        Some(true) => {
+            let (s, t) = tools::start(ctx, resolved.credential.kind).await?;
+            Some((tokio::sync::Mutex::new(s), t))
+        }
         _ => None,
     };
     let offered = servers.as_ref().map(|(_, t)| t.clone()).unwrap_or_default();
@@ -183,7 +186,7 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         };
         let toolbox =
             servers
-                .as_mut()
+                .as_ref()
                 .map(|(servers, tools)| crate::conversation::tools::Toolbox {
                     servers,
                     tools: tools.clone(),
@@ -193,8 +196,8 @@ pub async fn run(ctx: &Context, mut args: AskArgs) -> Result<(), CliError> {
         crate::conversation::tools::run(&client, request, keeping, interrupted, &mut sink, toolbox)
             .await
     };
-    if let Some((s, _)) = servers.as_mut() {
-        s.stop_all().await;
+    if let Some((s, _)) = servers.as_ref() {
+        s.lock().await.stop_all().await;
     }
     if ctx.global.verbose {
         eprintln!(

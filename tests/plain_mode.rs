@@ -43,6 +43,23 @@ fn wait_transcript(t: &Tmux, what: &str) -> String {
     }
 }
 
+/// Waits until oat asks for the next prompt: the transcript ends in `You:` (the reply
+/// before it has ended).
+fn wait_prompt(t: &Tmux) {
+    let start = Instant::now();
+    loop {
+        let s = t.transcript();
+        if s.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim) == Some("You:") {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "never asked for a prompt; transcript:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(40));
+    }
+}
+
 /// Box drawing (U+2500–U+257F), Braille (U+2800–U+28FF) or ESC, if any.
 fn drawn(bytes: &[u8]) -> Option<String> {
     if let Some(i) = bytes.iter().position(|&b| b == 0x1b) {
@@ -79,11 +96,13 @@ fn two_prompts_are_plain_lines_with_no_boxes_braille_or_escapes_and_each_reply_o
     let h = home.path();
     let t = start(h, &mock, "oat-plain-two", "", "chat --plain");
     t.wait_for("oat plain mode");
-    t.wait_for("You: ");
+    t.wait_for("You:");
     send(&t, "First question");
     wait_transcript(&t, "Alpha reply one.");
+    wait_prompt(&t);
     send(&t, "Second question");
     wait_transcript(&t, "Beta reply two.");
+    wait_prompt(&t);
     send(&t, "/quit");
     let s = wait_transcript(&t, "EXITED:0");
     assert_eq!(
@@ -139,7 +158,7 @@ fn ctrl_c_stops_a_streaming_reply_which_is_kept_stopped_and_a_second_quits() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let t = start(h, &mock, "oat-plain-stop", "", "chat --plain");
-    t.wait_for("You: ");
+    t.wait_for("You:");
     send(&t, "Tell me a long story");
     wait_transcript(&t, "Claude: Partial answer");
     t.keys(&["C-c"]);
@@ -166,7 +185,7 @@ fn model_without_an_id_is_a_numbered_list_answered_with_a_number() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let t = start(h, &mock, "oat-plain-model", "", "chat --plain");
-    t.wait_for("You: ");
+    t.wait_for("You:");
     send(&t, "/model");
     let s = wait_transcript(&t, "anything else cancels");
     let line = s
@@ -182,11 +201,12 @@ fn model_without_an_id_is_a_numbered_list_answered_with_a_number() {
     send(&t, "the fast one");
     wait_transcript(&t, "Still using claude-haiku-5-5.");
     send(&t, "Hello");
-    wait_transcript(&t, "Claude: ");
-    wait_transcript(&t, "You: ");
+    wait_transcript(&t, "Done.");
+    wait_prompt(&t);
     let bodies = mock.requests_to("/v1/messages");
     assert_eq!(bodies[0].body.clone().unwrap()["model"], "claude-haiku-5-5");
     send(&t, "/quit");
+    wait_transcript(&t, "Bye.");
     wait_transcript(&t, "EXITED:0");
     assert_eq!(drawn(&Tmux::recorded(h)), None);
 }
@@ -208,6 +228,7 @@ fn oat_screen_reader_starts_plain_mode_and_so_does_stdout_not_a_terminal() {
     );
     send(&t, "Hi");
     wait_transcript(&t, "Claude: Said plainly.");
+    wait_prompt(&t);
     t.keys(&["C-c"]);
     wait_transcript(&t, "EXITED:0");
     assert_eq!(drawn(&Tmux::recorded(h)), None);

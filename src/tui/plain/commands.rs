@@ -214,7 +214,11 @@ impl Chat<'_> {
             if self.models.is_none() {
                 match self.client.list_models().await {
                     Ok((models, _)) => self.models = Some(models),
-                    Err(e) => out.line(&format!("Note: the live list did not load ({e}); the shipped list:")),
+                    Err(e) => {
+                        out.line(&format!(
+                            "Note: the live list did not load ({e}); the shipped list:"
+                        ));
+                    }
                 }
             }
             let models = self

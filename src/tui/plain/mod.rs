@@ -92,9 +92,30 @@ pub async fn run(session: &Session) -> Result<(), PlainError> {
          Ctrl-C stops a reply, and at the prompt quits.",
         chat.settings.model
     ));
+    terms_once(session, &resolved, &mut out);
     chat.run(&mut input, &mut out).await;
     chat.stop_tools().await;
     Ok(())
+}
+
+/// The first-run note on setup tokens, as the app shows it, said once (then remembered in
+/// the config, as the app remembers it).
+fn terms_once(session: &Session, resolved: &crate::credentials::keys::Resolved, out: &mut out::Out) {
+    if resolved.credential.kind != crate::credentials::CredentialKind::Oauth
+        || session.config.config.terms_notice_seen
+    {
+        return;
+    }
+    for line in crate::tui::view::TERMS_NOTICE {
+        if !line.is_empty() && !line.starts_with("Enter to continue") {
+            out.line(line);
+        }
+    }
+    let mut file = session.config.clone();
+    let _ = file.edit(|c| -> Result<(), crate::config::ConfigError> {
+        c.terms_notice_seen = true;
+        Ok(())
+    });
 }
 
 #[cfg(test)]

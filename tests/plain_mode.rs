@@ -49,7 +49,12 @@ fn wait_prompt(t: &Tmux) {
     let start = Instant::now();
     loop {
         let s = t.transcript();
-        if s.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim) == Some("You:") {
+        if s.lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map(str::trim)
+            == Some("You:")
+        {
             return;
         }
         assert!(
@@ -106,7 +111,8 @@ fn two_prompts_are_plain_lines_with_no_boxes_braille_or_escapes_and_each_reply_o
     send(&t, "/quit");
     let s = wait_transcript(&t, "EXITED:0");
     assert_eq!(
-        t.run(&["display", "-p", "-t", "oat", "#{alternate_on}"]).trim(),
+        t.run(&["display", "-p", "-t", "oat", "#{alternate_on}"])
+            .trim(),
         "0",
         "never the alternate screen"
     );
@@ -173,7 +179,12 @@ fn ctrl_c_stops_a_streaming_reply_which_is_kept_stopped_and_a_second_quits() {
     wait_transcript(&t, "EXITED:0");
     let raw = Tmux::recorded(h);
     assert_eq!(drawn(&raw), None, "{}", String::from_utf8_lossy(&raw));
-    assert_eq!(String::from_utf8_lossy(&raw).matches("Partial answer").count(), 1);
+    assert_eq!(
+        String::from_utf8_lossy(&raw)
+            .matches("Partial answer")
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -223,7 +234,8 @@ fn oat_screen_reader_starts_plain_mode_and_so_does_stdout_not_a_terminal() {
     let t = start(h, &mock, "oat-plain-env", "OAT_SCREEN_READER=1", "");
     t.wait_for("oat plain mode");
     assert_eq!(
-        t.run(&["display", "-p", "-t", "oat", "#{alternate_on}"]).trim(),
+        t.run(&["display", "-p", "-t", "oat", "#{alternate_on}"])
+            .trim(),
         "0"
     );
     send(&t, "Hi");
@@ -239,15 +251,27 @@ fn oat_screen_reader_starts_plain_mode_and_so_does_stdout_not_a_terminal() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let file = h.join("out.txt");
-    let t = start(h, &mock, "oat-plain-file", "", &format!("> {}", file.display()));
+    let t = start(
+        h,
+        &mock,
+        "oat-plain-file",
+        "",
+        &format!("> {}", file.display()),
+    );
     let start = Instant::now();
     while !std::fs::read_to_string(&file).is_ok_and(|s| s.contains("You: ")) {
-        assert!(start.elapsed() < Duration::from_secs(20), "no prompt in the file");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no prompt in the file"
+        );
         std::thread::sleep(Duration::from_millis(40));
     }
     send(&t, "Write it down");
     while !std::fs::read_to_string(&file).is_ok_and(|s| s.contains("Claude: Into the file.")) {
-        assert!(start.elapsed() < Duration::from_secs(20), "no reply in the file");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no reply in the file"
+        );
         std::thread::sleep(Duration::from_millis(40));
     }
     send(&t, "/quit");
@@ -274,7 +298,8 @@ fn piped_prompts_are_echoed_after_you_and_answered_in_turn() {
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
-        o.stdout.contains("You: Two lines \\\nin one prompt\nClaude: Piped answer.\n"),
+        o.stdout
+            .contains("You: Two lines \\\nin one prompt\nClaude: Piped answer.\n"),
         "{}",
         o.stdout
     );

@@ -19,11 +19,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::session::{AppEntry, AppMode};
 pub use crate::session::GlobalArgs;
 /// What every command shares: the run's options and the config (see `session`); the
 /// commands add the ways to a credential and a client that fail with a `CliError`.
 pub use crate::session::Session as Context;
+use crate::session::{AppEntry, AppMode};
 pub use error::CliError;
 
 use crate::api::Client;

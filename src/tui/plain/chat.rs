@@ -153,7 +153,9 @@ impl<'s> Chat<'s> {
         let branch = match self.branch().await {
             Ok(b) => b,
             Err(e) => {
-                out.line(&format!("Not sent: the conversation could not be read ({e})."));
+                out.line(&format!(
+                    "Not sent: the conversation could not be read ({e})."
+                ));
                 return;
             }
         };
@@ -259,7 +261,10 @@ impl<'s> Chat<'s> {
             }
             self.servers = Some((servers, tools));
         }
-        self.servers.as_ref().map(|(_, t)| t.clone()).unwrap_or_default()
+        self.servers
+            .as_ref()
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default()
     }
 
     /// Stops the MCP servers this chat started.

@@ -23,7 +23,10 @@ pub(super) enum Command {
 /// The commands plain mode adds to the app's, as `/help` lists them.
 const PLAIN_ONLY: &[(&str, &str)] = &[
     ("/resume", "pick a saved conversation to continue"),
-    ("/quit", "leave (also /exit, Ctrl-D, or Ctrl-C at the prompt)"),
+    (
+        "/quit",
+        "leave (also /exit, Ctrl-D, or Ctrl-C at the prompt)",
+    ),
 ];
 
 /// What `/help` says of typing and keys.
@@ -126,11 +129,17 @@ impl Chat<'_> {
                 }
                 SlashCommand::MaxTokens(v) => {
                     s.max_tokens = v;
-                    format!("Max tokens: {}", v.map_or("default".into(), |n| n.to_string()))
+                    format!(
+                        "Max tokens: {}",
+                        v.map_or("default".into(), |n| n.to_string())
+                    )
                 }
                 SlashCommand::Temperature(v) => {
                     s.temperature = v;
-                    format!("Temperature: {}", v.map_or("default".into(), |t| t.to_string()))
+                    format!(
+                        "Temperature: {}",
+                        v.map_or("default".into(), |t| t.to_string())
+                    )
                 }
                 SlashCommand::Thinking(v) => {
                     s.thinking = v;
@@ -152,7 +161,14 @@ impl Chat<'_> {
                 }
                 SlashCommand::Tools(on) => {
                     s.tools = Some(on);
-                    let any = self.session.config.config.mcp.servers.values().any(|s| s.enabled);
+                    let any = self
+                        .session
+                        .config
+                        .config
+                        .mcp
+                        .servers
+                        .values()
+                        .any(|s| s.enabled);
                     match (on, any) {
                         (true, false) => "Tools on, but no MCP server is configured \
                                           (`oat mcp list`, `oat mcp import`)."
@@ -208,7 +224,12 @@ impl Chat<'_> {
     }
 
     /// `/model`: with an id, takes it if the list knows it; without, a numbered list.
-    async fn model_command(&mut self, id: Option<String>, input: &mut Input, out: &mut Out) -> String {
+    async fn model_command(
+        &mut self,
+        id: Option<String>,
+        input: &mut Input,
+        out: &mut Out,
+    ) -> String {
         let Some(id) = id else {
             out.line(&format!("The chat uses {}. Models:", self.settings.model));
             if self.models.is_none() {
@@ -228,7 +249,11 @@ impl Chat<'_> {
             let items: Vec<String> = models
                 .iter()
                 .map(|m| {
-                    let using = if m.id == self.settings.model { " (in use)" } else { "" };
+                    let using = if m.id == self.settings.model {
+                        " (in use)"
+                    } else {
+                        ""
+                    };
                     format!("{} — {}{using}", m.id, m.display_name)
                 })
                 .collect();
@@ -288,12 +313,20 @@ impl Chat<'_> {
             return;
         };
         let sent = self.session.config.config.sent(self.session.api_version());
-        self.settings =
-            crate::conversation::Settings::from_saved(&c.settings, &c.model, c.system.clone(), sent);
+        self.settings = crate::conversation::Settings::from_saved(
+            &c.settings,
+            &c.model,
+            c.system.clone(),
+            sent,
+        );
         self.conversation = Some(c.id);
         self.attached.clear();
         let branch = self.branch().await.unwrap_or_default();
-        out.line(&format!("Resumed: {} ({} messages).", c.title, branch.len()));
+        out.line(&format!(
+            "Resumed: {} ({} messages).",
+            c.title,
+            branch.len()
+        ));
         for m in branch.iter().filter(|m| !m.text.trim().is_empty()) {
             let who = if m.role == "user" { "You" } else { "Claude" };
             let stopped = if m.stopped { " [stopped]" } else { "" };
@@ -312,7 +345,10 @@ mod tests {
         assert_eq!(parse("/quit"), Some(Ok(Command::Quit)));
         assert_eq!(parse("/exit"), Some(Ok(Command::Quit)));
         assert_eq!(parse("/resume"), Some(Ok(Command::Resume)));
-        assert_eq!(parse("/model"), Some(Ok(Command::App(SlashCommand::Model(None)))));
+        assert_eq!(
+            parse("/model"),
+            Some(Ok(Command::App(SlashCommand::Model(None))))
+        );
         assert_eq!(
             parse("/web on"),
             Some(Ok(Command::App(SlashCommand::Web(true))))
@@ -329,6 +365,10 @@ mod tests {
         }
         assert!(help.contains("/quit") && help.contains("/resume"));
         assert!(help.contains("ending in \\"), "{help}");
-        assert!(help.contains("/tab [N]: a new conversation tab, or go to tab N (full-screen app only)"));
+        assert!(
+            help.contains(
+                "/tab [N]: a new conversation tab, or go to tab N (full-screen app only)"
+            )
+        );
     }
 }

@@ -95,7 +95,10 @@ mod tests {
         assert_eq!(e.push("first line \\"), None);
         assert!(e.is_started());
         assert_eq!(e.push("second\\"), None);
-        assert_eq!(e.push("third").as_deref(), Some("first line \nsecond\nthird"));
+        assert_eq!(
+            e.push("third").as_deref(),
+            Some("first line \nsecond\nthird")
+        );
         assert!(!e.is_started());
         assert_eq!(e.push("alone").as_deref(), Some("alone"));
     }

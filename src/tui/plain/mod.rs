@@ -100,7 +100,11 @@ pub async fn run(session: &Session) -> Result<(), PlainError> {
 
 /// The first-run note on setup tokens, as the app shows it, said once (then remembered in
 /// the config, as the app remembers it).
-fn terms_once(session: &Session, resolved: &crate::credentials::keys::Resolved, out: &mut out::Out) {
+fn terms_once(
+    session: &Session,
+    resolved: &crate::credentials::keys::Resolved,
+    out: &mut out::Out,
+) {
     if resolved.credential.kind != crate::credentials::CredentialKind::Oauth
         || session.config.config.terms_notice_seen
     {
@@ -137,24 +141,49 @@ mod tests {
 
     #[test]
     fn the_flag_the_config_and_the_environment_each_ask_for_plain_mode() {
-        assert!(Asked { flag: true, ..asked() }.plain());
-        assert!(Asked { config: true, ..asked() }.plain());
+        assert!(
+            Asked {
+                flag: true,
+                ..asked()
+            }
+            .plain()
+        );
+        assert!(
+            Asked {
+                config: true,
+                ..asked()
+            }
+            .plain()
+        );
         for on in ["1", "yes", "true"] {
-            let a = Asked { env: Some(on.into()), ..asked() };
+            let a = Asked {
+                env: Some(on.into()),
+                ..asked()
+            };
             assert!(a.plain(), "{on}");
         }
         for off in ["", "0", "false", "no"] {
-            let a = Asked { env: Some(off.into()), ..asked() };
+            let a = Asked {
+                env: Some(off.into()),
+                ..asked()
+            };
             assert!(!a.plain(), "{off:?}");
         }
     }
 
     #[test]
     fn stdout_not_a_terminal_with_a_person_on_stdin_is_plain_mode() {
-        let a = Asked { stdout_terminal: false, ..asked() };
+        let a = Asked {
+            stdout_terminal: false,
+            ..asked()
+        };
         assert!(a.plain());
         // Neither side a terminal: a script; the app says it needs a terminal.
-        let a = Asked { stdout_terminal: false, stdin_terminal: false, ..Asked::default() };
+        let a = Asked {
+            stdout_terminal: false,
+            stdin_terminal: false,
+            ..Asked::default()
+        };
         assert!(!a.plain());
     }
 }

@@ -80,7 +80,8 @@ impl Out {
 /// and the C1 CSI) left out: what Claude says is shown as text, never as commands to the
 /// terminal.
 pub(super) fn without_escapes(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c == '\u{1b}' || c == '\u{9b}' || (c.is_control() && c != '\n' && c != '\t');
+    let bad =
+        |c: char| c == '\u{1b}' || c == '\u{9b}' || (c.is_control() && c != '\n' && c != '\t');
     if !text.contains(bad) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -97,7 +98,10 @@ mod tests {
 
     impl Write for Captured {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().map_err(|_| std::io::ErrorKind::Other)?.extend_from_slice(buf);
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {

@@ -198,7 +198,8 @@ impl Approver for Shown<'_> {
             _ = tokio::signal::ctrl_c() => None,
         };
         if self.input.echo {
-            self.out.text(&format!("{}\n", answer.as_deref().unwrap_or("")));
+            self.out
+                .text(&format!("{}\n", answer.as_deref().unwrap_or("")));
         } else {
             self.out.end_line();
         }

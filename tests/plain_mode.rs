@@ -1,7 +1,8 @@
 //! Plain mode (`oat chat --plain`, `OAT_SCREEN_READER=1`, stdout not a terminal): the built
 //! `oat` in tmux against the mock server. What it writes is recorded byte for byte: no
 //! box drawing, no Braille, no escapes, and each reply exactly once; Ctrl-C stops a reply
-//! (kept, marked stopped) and a second quits; `/model` is a numbered list.
+//! (kept, marked stopped) and a second quits; `/model` and tool calls are numbered
+//! questions; a reader that goes away ends it quietly.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 
 mod common;
@@ -311,4 +312,99 @@ fn piped_prompts_are_echoed_after_you_and_answered_in_turn() {
         "Two lines \nin one prompt"
     );
     assert_eq!(drawn(o.stdout.as_bytes()), None);
+}
+
+#[test]
+fn a_tool_call_is_a_labelled_line_and_a_numbered_question() {
+    use common::tools::*;
+    use serde_json::json;
+    let mock = MockServer::start();
+    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+        "toolu_01",
+        "mcp__t__echo",
+        &["{\"text\": \"hel", "lo\"}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["It said hello."],
+        json!({"stop_reason":"end_turn"}),
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+        "toolu_02",
+        "mcp__t__fail",
+        &["{}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["Fine, I will not."],
+        json!({"stop_reason":"end_turn"}),
+    ))));
+    let home = tempfile::tempdir().unwrap();
+    let log = configure(home.path(), "");
+    // Allowed once (1), then denied (3).
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .args(["chat", "--plain"])
+            .write_stdin("Say hello\n1\nNow fail\n3\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = &o.stdout;
+    assert!(
+        s.contains("Tool call: t/echo {\"text\":\"hello\"}\n1. Allow once\n"),
+        "{s}"
+    );
+    assert!(s.contains("4. Stop the reply\n"), "{s}");
+    assert!(s.contains("Tool result: t/echo: echo: hello\n"), "{s}");
+    assert!(s.contains("Claude: It said hello.\n"), "{s}");
+    assert!(s.contains("Tool call: t/fail {}\n"), "{s}");
+    assert!(s.contains("Denied.\n"), "{s}");
+    assert!(s.contains("Claude: Fine, I will not.\n"), "{s}");
+    assert_eq!(calls(&log).len(), 1, "the denied call never ran");
+    let sent = mock.requests_to("/v1/messages");
+    let denied = sent[3].body.clone().unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["content"][0]
+        .clone();
+    assert_eq!(denied["tool_use_id"], "toolu_02");
+    assert_eq!(denied["is_error"], true);
+    assert_eq!(drawn(s.as_bytes()), None);
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_plain_mode_quietly() {
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&[
+        "A long answer ",
+        "that nobody reads.",
+    ])));
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let bin = assert_cmd::cargo::cargo_bin("oat");
+    // stdout closes after 10 bytes; stderr is kept.
+    let script = format!(
+        "printf 'Hello\\nAgain\\n' | {} chat --plain 2>{}/err.txt | head -c 10 >/dev/null; echo done",
+        bin.display(),
+        h.display()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", h)
+        .env("XDG_CONFIG_HOME", h.join("config"))
+        .env("XDG_DATA_HOME", h.join("data"))
+        .env("XDG_STATE_HOME", h.join("state"))
+        .env("ANTHROPIC_API_KEY", API_KEY)
+        .env("ANTHROPIC_BASE_URL", &mock.url)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
+    let err = std::fs::read_to_string(h.join("err.txt")).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_no_secret(&err);
 }

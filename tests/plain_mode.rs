@@ -408,3 +408,40 @@ fn a_reader_that_goes_away_ends_plain_mode_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_no_secret(&err);
 }
+
+#[test]
+fn resume_is_a_numbered_list_and_the_conversation_goes_on_with_its_turns() {
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["First ", "answer."])));
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["Second ", "answer."])));
+    let home = tempfile::tempdir().unwrap();
+    let run = |stdin: &str| {
+        output(
+            oat(home.path())
+                .env("ANTHROPIC_API_KEY", API_KEY)
+                .env("ANTHROPIC_BASE_URL", &mock.url)
+                .args(["chat", "--plain"])
+                .write_stdin(stdin.to_string()),
+            false,
+        )
+    };
+    let first = run("Remember the word plum\n/title Plums\n");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.contains("Title: Plums\n"), "{}", first.stdout);
+    let o = run("/resume\n1\nWhich word?\n");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = &o.stdout;
+    assert!(s.contains("1. Plums — "), "{s}");
+    assert!(
+        s.contains(
+            "Resumed: Plums (2 messages).\nYou: Remember the word plum\nClaude: First answer.\n"
+        ),
+        "{s}"
+    );
+    assert!(s.contains("Claude: Second answer.\n"), "{s}");
+    let body = mock.requests_to("/v1/messages")[1].body.clone().unwrap();
+    assert_eq!(body["messages"].as_array().unwrap().len(), 3, "{body}");
+    // Anything but a number cancels, in one line.
+    let o = run("/resume\nplums\n");
+    assert!(o.stdout.contains("Cancelled.\n"), "{}", o.stdout);
+}

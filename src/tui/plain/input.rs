@@ -45,6 +45,19 @@ impl Input {
         Self { lines, echo }
     }
 
+    /// Lines given by a test.
+    #[cfg(test)]
+    pub(super) fn given(lines: &[&str]) -> Self {
+        let (tx, rx) = unbounded_channel();
+        for l in lines {
+            let _ = tx.send(l.to_string());
+        }
+        Self {
+            lines: rx,
+            echo: true,
+        }
+    }
+
     /// The next line, without its line end; `None` at the end of stdin.
     pub(super) async fn line(&mut self) -> Option<String> {
         self.lines.recv().await

@@ -88,13 +88,24 @@ pub(super) fn without_escapes(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(text.chars().filter(|&c| !bad(c)).collect())
 }
 
+/// What tests of plain mode write to: an `Out` whose bytes they can read back.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(super) mod testing {
+    use std::io::Write;
     use std::sync::{Arc, Mutex};
 
     #[derive(Clone, Default)]
-    pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
+    pub(in crate::tui::plain) struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Captured {
+        pub(in crate::tui::plain) fn out(&self) -> super::Out {
+            super::Out::to(Box::new(self.clone()))
+        }
+
+        pub(in crate::tui::plain) fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
 
     impl Write for Captured {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -108,6 +119,12 @@ mod tests {
             Ok(())
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::Captured;
+    use super::*;
 
     struct Closed;
     impl Write for Closed {
@@ -122,11 +139,11 @@ mod tests {
     #[test]
     fn lines_start_on_a_line_of_their_own_and_escapes_never_go_out() {
         let c = Captured::default();
-        let mut out = Out::to(Box::new(c.clone()));
+        let mut out = c.out();
         out.text("Claude: Hello \u{1b}[31mred");
         out.line("Sources:");
         out.end_line();
-        let text = String::from_utf8(c.0.lock().unwrap().clone()).unwrap();
+        let text = c.text();
         assert_eq!(text, "Claude: Hello [31mred\nSources:\n");
     }
 

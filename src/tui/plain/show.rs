@@ -242,3 +242,53 @@ impl Approver for Shown<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::tui::plain::out::testing::Captured;
+
+    #[test]
+    fn thinking_text_searches_and_sources_are_labelled_lines() {
+        let c = Captured::default();
+        let mut out = c.out();
+        let mut input = Input::given(&[]);
+        let mut shown = Shown::new(&mut out, &mut input);
+        let thinking = |t: &str| TurnEvent::Delta(Delta::ThinkingDelta { thinking: t.into() });
+        let text = |t: &str| TurnEvent::Delta(Delta::TextDelta { text: t.into() });
+        assert!(shown.event(thinking("First thought,")));
+        assert!(shown.event(thinking(" goes on.\nSecond")));
+        assert!(shown.event(thinking(" thought.")));
+        let search = json!({"type": "server_tool_use", "name": "web_search",
+            "input": {"query": "rust plain"}});
+        assert!(shown.event(TurnEvent::BlockStopped(&search)));
+        assert!(shown.event(text("Rust is ")));
+        assert!(shown.event(text("a language.")));
+        let cited = json!({"type": "text", "text": "Rust is a language.", "citations": [
+            {"type": "web_search_result_location", "url": "https://rust-lang.org",
+             "title": "Rust"}]});
+        assert!(shown.event(TurnEvent::BlockStopped(&cited)));
+        for line in shown.sources_lines() {
+            shown.line(&line);
+        }
+        assert_eq!(
+            c.text(),
+            "Thinking: First thought, goes on.\n\
+             Thinking: Second thought.\n\
+             Web: searching: rust plain\n\
+             Claude: Rust is a language. [1]\n\
+             Sources:\n\
+             1. Rust — https://rust-lang.org\n"
+        );
+    }
+
+    #[test]
+    fn a_call_is_shown_with_its_server_and_its_arguments_cut_when_long() {
+        assert_eq!(arguments(&json!({"a": 1})), "{\"a\":1}");
+        let long = arguments(&json!({"a": "x".repeat(2000)}));
+        assert!(long.ends_with("characters in all)"), "{long}");
+        assert!(long.chars().count() < 700);
+    }
+}

@@ -169,3 +169,31 @@ fn resume_is_a_numbered_list_and_the_conversation_goes_on_with_its_turns() {
     let o = run("/resume\nplums\n");
     assert!(o.stdout.contains("Cancelled.\n"), "{}", o.stdout);
 }
+
+#[test]
+fn a_retired_model_is_warned_of_once() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .args(["chat", "--plain"])
+            .write_stdin("/model claude-sonnet-4-5\nHello\nAgain\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("Model: claude-sonnet-4-5\n"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(
+        o.stdout
+            .matches("Warning: claude-sonnet-4-5 is retired")
+            .count(),
+        1,
+        "{}",
+        o.stdout
+    );
+}

@@ -42,6 +42,8 @@ pub(super) struct Chat<'s> {
     servers: Option<(crate::mcp::Servers, Vec<crate::mcp::Tool>)>,
     /// Tools allowed for the whole conversation.
     always: BTreeSet<String>,
+    /// The model a retirement warning was said for (said once per model).
+    warned_retiring: Option<String>,
 }
 
 impl<'s> Chat<'s> {
@@ -58,6 +60,7 @@ impl<'s> Chat<'s> {
             models: None,
             servers: None,
             always: BTreeSet::new(),
+            warned_retiring: None,
         }
     }
 
@@ -185,6 +188,7 @@ impl<'s> Chat<'s> {
         for note in planned.notes.iter().chain(&planned.thinking_note) {
             out.line(&format!("Note: {note}"));
         }
+        self.warn_retiring(model.as_ref(), out);
         // The prompt is kept before it is sent, so nothing typed is ever lost.
         let target = PromptTarget {
             conversation: self.conversation,
@@ -265,6 +269,19 @@ impl<'s> Chat<'s> {
             .as_ref()
             .map(|(_, t)| t.clone())
             .unwrap_or_default()
+    }
+
+    /// A model about to retire is said once, as `oat ask` says it at each prompt.
+    fn warn_retiring(&mut self, model: Option<&Model>, out: &mut Out) {
+        let Some(m) = model else { return };
+        if self.warned_retiring.as_deref() == Some(m.id.as_str()) {
+            return;
+        }
+        let shipped = &crate::api::models::fallback_list().data;
+        if let Some(w) = crate::api::models::retirement_warning(m, shipped, chrono::Utc::now()) {
+            out.line(&format!("Warning: {w} (/model picks another)"));
+            self.warned_retiring = Some(m.id.clone());
+        }
     }
 
     /// Stops the MCP servers this chat started.

@@ -1,5 +1,7 @@
-//! The terminal app: `oat` with no command. This module wires the pieces: the worker on a
-//! task of its own, the terminal modes, and the event loop over `App`.
+//! The terminal app: `oat` with no command (or `oat chat`). This module wires the pieces:
+//! the worker on a task of its own, the terminal modes, and the event loop over `App`; or,
+//! when asked for or when stdout is not a terminal, plain mode (`plain/`: lines of text
+//! for screen readers, on the same conversation engine).
 
 pub mod app;
 pub mod clock;

@@ -40,7 +40,8 @@ impl From<TuiError> for AppFailure {
         let (advice, code) = match e {
             TuiError::NoTerminal => (
                 Some(
-                    "For scripts, use `oat ask`, `oat models`, `oat key` and `oat token status`."
+                    "For scripts, use `oat ask`, `oat models`, `oat key` and `oat token status`; \
+                     `oat chat --plain` chats in lines of text, prompts read from stdin."
                         .to_string(),
                 ),
                 2,

@@ -1,7 +1,8 @@
 //! Plain mode with stdin piped (`oat chat --plain`, lines given to it): prompts echoed
 //! after `You:`, lines joined by a final `\`, a tool call as a labelled line and a
 //! numbered question, `/resume` as a numbered list, and a reader of stdout that goes
-//! away ending it quietly. Against the mock server; no terminal needed.
+//! away ending it quietly; `screen_reader = true` starting it. Against the mock server;
+//! no terminal needed.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 
 mod common;
@@ -196,4 +197,35 @@ fn a_retired_model_is_warned_of_once() {
         "{}",
         o.stdout
     );
+}
+
+#[test]
+fn screen_reader_in_the_config_starts_plain_mode_and_config_show_lists_it() {
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["From ", "the config."])));
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/oat");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "screen_reader = true\n").unwrap();
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .write_stdin("Hi\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("You: Hi\nClaude: From the config.\n"),
+        "{}",
+        o.stdout
+    );
+    let shown = output(oat(home.path()).args(["config", "show"]), false);
+    let row = shown
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("screen_reader"))
+        .unwrap_or_else(|| panic!("{}", shown.stdout))
+        .to_string();
+    assert!(row.contains("true") && row.contains("file"), "{row}");
 }

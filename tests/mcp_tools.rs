@@ -425,9 +425,39 @@ fn the_history_keeps_calls_and_results_and_continue_sends_them_back_unchanged() 
         json!([{"type":"text","text":"It said kept."}])
     );
     assert_eq!(resumed[4]["content"][0]["text"], "second");
-    // `history show` has them too.
+    // `history show` has them too, arguments and results whole…
     let shown = output(oat(home.path()).args(["history", "show", "1"]), false);
     assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown
+            .stdout
+            .contains("[tool call] mcp__t__echo {\"text\":\"kept\"}"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown.stdout.contains("You:\n[tool result]\necho: kept\n"),
+        "{}",
+        shown.stdout
+    );
+    // …and so does the Markdown export, the results fenced under their own heading.
+    let md = home.path().join("c.md");
+    let exported = output(
+        oat(home.path())
+            .args(["history", "export", "1", "-o"])
+            .arg(&md),
+        false,
+    );
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let md = std::fs::read_to_string(md).unwrap();
+    assert!(
+        md.contains("```text\n[tool call] mcp__t__echo {\"text\":\"kept\"}\n```"),
+        "{md}"
+    );
+    assert!(
+        md.contains("## Tool results\n\n```text\n[tool result]\necho: kept\n```"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -608,4 +638,72 @@ fn a_streamable_http_server_gets_its_headers_and_a_wrong_token_is_one_line_never
             "the header's value is never shown: {text}"
         );
     }
+}
+
+/// The app keeps its servers running between prompts; the config is read again for each
+/// prompt, and a server whose table changed (in another shell, say) is stopped, to start
+/// again as it is now configured. One left unchanged keeps running.
+#[tokio::test]
+async fn a_server_changed_in_the_config_starts_again_as_configured() {
+    use oat::mcp::{McpConfig, ServerConfig, Servers};
+    let dir = tempfile::tempdir().unwrap();
+    let server = |log: &str, extra: &[&str]| {
+        let mut args = vec![
+            server_script().display().to_string(),
+            "--log".to_string(),
+            dir.path().join(log).display().to_string(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        ServerConfig {
+            command: Some("python3".into()),
+            args,
+            enabled: true,
+            ..ServerConfig::default()
+        }
+    };
+    let config = |s: ServerConfig| McpConfig {
+        servers: [("t".to_string(), s)].into_iter().collect(),
+    };
+    let names = |tools: &[oat::mcp::Tool]| tools.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    let starts = |log: &str| {
+        server_log(&dir.path().join(log))
+            .iter()
+            .filter(|m| m["method"] == "initialize")
+            .count()
+    };
+
+    let first = config(server("a.log", &[]));
+    let mut servers = Servers::new(&first);
+    let (offered, failed) = servers.tools().await;
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(names(&offered), ["echo", "fail", "image", "crash"]);
+    // The same config again: the running server is kept, not started twice.
+    servers.reconfigure(&first).await;
+    servers.tools().await;
+    assert_eq!(starts("a.log"), 1);
+
+    // Edited: a tool left out and the log moved. The old process is stopped, the new
+    // one started as configured.
+    let mut edited = server("b.log", &[]);
+    edited.exclude_tools = vec!["crash".into()];
+    servers.reconfigure(&config(edited.clone())).await;
+    let (offered, _) = servers.tools().await;
+    assert_eq!(names(&offered), ["echo", "fail", "image"]);
+    assert_eq!((starts("a.log"), starts("b.log")), (1, 1));
+
+    // A server that fails to start is not tried again on its own…
+    let broken = config(server("c.log", &["--exit-at-start"]));
+    servers.reconfigure(&broken).await;
+    let (offered, failed) = servers.tools().await;
+    assert!(offered.is_empty() && failed.len() == 1, "{failed:?}");
+    servers.reconfigure(&broken).await;
+    let (_, failed) = servers.tools().await;
+    assert_eq!(failed.len(), 1);
+    // …until its table is mended.
+    servers.reconfigure(&config(edited)).await;
+    let (offered, failed) = servers.tools().await;
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(offered.len(), 3);
+    assert_eq!(starts("b.log"), 2);
+    servers.stop_all().await;
 }

@@ -117,7 +117,7 @@ fn tokens_are_counted_once_typing_settles_and_never_twice_for_the_same_text() {
     assert!(a.wants_count());
     let fx = a.update(Msg::ComposerSettled);
     let reqs = requests(&fx);
-    let (id, RequestKind::CountTokens { request }) = reqs[0] else {
+    let (id, RequestKind::CountTokens { request, .. }) = reqs[0] else {
         panic!("{fx:?}")
     };
     assert_eq!(request.messages.len(), 1);

@@ -218,3 +218,60 @@ fn a_round_answered_becomes_turns_and_goes_back_unchanged() {
     assert_eq!(sent_result, result);
     assert_eq!(m[3]["content"][0]["text"], "It said hello.");
 }
+
+/// Results are shown collapsed (a summary line each); in select mode `x` shows them whole
+/// and back, and `p` copies them whole — every line, not the summary.
+#[test]
+fn a_rounds_results_can_be_expanded_and_copied_whole() {
+    let mut a = app_with("claude-sonnet-5-5");
+    slash(&mut a, "/tools on");
+    let (id, _, _) = send(&mut a, "read it");
+    let result = json!({"type":"tool_result","tool_use_id":"toolu_1","content":[
+        {"type":"text","text":"first line\nsecond line\nthird line"}]});
+    a.update(Msg::Api(ApiEvent::ToolRound {
+        id,
+        message: json!({"id":"msg_1","content":[
+            {"type":"tool_use","id":"toolu_1","name":"mcp__t__echo","input":{}}]}),
+        binding: None,
+        results: vec![result],
+        prompt: Some(7),
+    }));
+    a.update(Msg::Api(ApiEvent::ChatFinished {
+        id,
+        message: json!({"id":"msg_2","content":[{"type":"text","text":"Done."}],"stop_reason":"end_turn"}),
+        first_token: None,
+        paid_by: oat::credentials::CredentialKind::ApiKey,
+        utilization: None,
+    }));
+    assert!(screen(&a).contains("[tool result] first line"));
+    assert!(
+        !screen(&a).contains("third line"),
+        "collapsed: the first line only"
+    );
+    // Select the results turn (the last) and expand it.
+    a.update(with(KeyCode::Up, crossterm::event::KeyModifiers::ALT));
+    assert_eq!(a.chat.selected, Some(1));
+    a.update(key(KeyCode::Char('x')));
+    let s = screen(&a);
+    assert!(s.contains("second line") && s.contains("third line"), "{s}");
+    // Copied whole.
+    let fx = a.update(key(KeyCode::Char('p')));
+    let copied = fx.iter().find_map(|f| match f {
+        oat::tui::app::Effect::Copy(t) => Some(t.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        copied.as_deref(),
+        Some("[tool result]\nfirst line\nsecond line\nthird line")
+    );
+    // And collapsed again.
+    a.update(key(KeyCode::Char('x')));
+    assert!(!screen(&a).contains("third line"));
+    // The person's own prompt copies as typed.
+    a.update(key(KeyCode::Up));
+    let fx = a.update(key(KeyCode::Char('p')));
+    assert!(
+        fx.iter()
+            .any(|f| matches!(f, oat::tui::app::Effect::Copy(t) if t == "read it"))
+    );
+}

@@ -1,8 +1,9 @@
 //! MCP tools end to end in the app: the built `oat` in tmux against the mock, with the
 //! small MCP server written for the tests configured. Claude asks for a call, the app
 //! shows it, the person allows it with `y`; the next asks again and is denied with a
-//! reason; the results go back to the API as `tool_result`s; and when oat quits, the
-//! server it started is gone too.
+//! reason; the results go back to the API as `tool_result`s; the context meter counts
+//! the tools' definitions; and when oat quits, the server it started is gone too. `oat ask
+//! --tools` on a terminal asks the same way.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
 
 mod common;
@@ -100,6 +101,28 @@ fn a_call_is_allowed_then_one_denied_and_the_server_ends_with_oat() {
         "The person denied this tool call: not today"
     );
 
+    // The context meter counts what the next prompt would carry: the running server's
+    // tool definitions too.
+    tmux.keys(&["-l", "count me"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let counted = loop {
+        let counts = mock.requests_to("/v1/messages/count_tokens");
+        let mine = counts
+            .into_iter()
+            .filter_map(|r| r.body)
+            .find(|b| b["messages"].to_string().contains("count me"));
+        if let Some(c) = mine {
+            break c;
+        }
+        assert!(std::time::Instant::now() < deadline, "no count was asked");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let names: Vec<&str> = counted["tools"]
+        .as_array()
+        .map(|t| t.iter().filter_map(|t| t["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(names.contains(&"mcp__t__echo"), "{counted}");
+
     tmux.keys(&["M-1"]);
     tmux.wait_for("env:ANTHROPIC_API_KEY");
     tmux.keys(&["q"]);
@@ -113,5 +136,75 @@ fn a_call_is_allowed_then_one_denied_and_the_server_ends_with_oat() {
         left.stdout.is_empty(),
         "server still running: {}",
         String::from_utf8_lossy(&left.stdout)
+    );
+}
+
+/// `oat ask --tools` on a terminal asks the person, as the app does: the call with its
+/// arguments, then `y` runs it once and `n` denies it with the reason typed after.
+#[test]
+fn oat_ask_on_a_terminal_asks_before_each_call() {
+    if !tmux_or_skip("oat ask --tools on a terminal") {
+        return;
+    }
+    let mock = MockServer::start();
+    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+        "toolu_a1",
+        "mcp__t__echo",
+        &["{\"text\": \"from a tty\"}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+        "toolu_a2",
+        "mcp__t__fail",
+        &["{}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["All done."],
+        json!({"stop_reason":"end_turn"}),
+    ))));
+    let home = tempfile::tempdir().unwrap();
+    let log = configure(home.path(), "");
+    let env = format!(
+        "ANTHROPIC_API_KEY={API_KEY} ANTHROPIC_BASE_URL={}",
+        mock.url
+    );
+    let tmux = Tmux::start_args(
+        home.path(),
+        "oat-ask-tools",
+        &env,
+        "ask --tools 'use them'",
+        (100, 30),
+    );
+    let s = tmux.wait_for("allow? [y] once");
+    assert!(
+        s.contains("Claude asks to run echo (server t) with:"),
+        "{s}"
+    );
+    assert!(s.contains("\"text\": \"from a tty\""), "{s}");
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_until("the second question", |s| {
+        s.matches("allow? [y] once").count() == 2
+    });
+    tmux.keys(&["n", "Enter"]);
+    tmux.wait_for("reason for Claude");
+    tmux.keys(&["-l", "not from here"]);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("EXITED:0");
+    assert!(s.contains("All done."), "{s}");
+    let ran = calls(&log);
+    assert_eq!(ran.len(), 1, "only the allowed call ran");
+    assert_eq!(ran[0]["params"]["arguments"], json!({"text": "from a tty"}));
+    let sent: Vec<serde_json::Value> = mock
+        .requests_to("/v1/messages")
+        .into_iter()
+        .map(|r| r.body.unwrap())
+        .collect();
+    let denied = sent[2]["messages"].as_array().unwrap().last().unwrap()["content"][0].clone();
+    assert_eq!(denied["tool_use_id"], "toolu_a2");
+    assert_eq!(denied["is_error"], true);
+    assert_eq!(
+        denied["content"][0]["text"],
+        "The person denied this tool call: not from here"
     );
 }

@@ -13,6 +13,7 @@ use crate::history::{History, HistoryError, StoredMessage};
 
 mod reset;
 mod show;
+mod tools;
 
 #[derive(Debug, Subcommand)]
 pub enum HistoryCommand {
@@ -130,6 +131,19 @@ fn export_file(f: &crate::attach::Attachment, dir: &FilesDir) -> Result<String, 
 /// A reply's text as it read in the app: citation markers after cited text, then its
 /// sources; a message without citations is its plain text.
 fn shown_text(m: &StoredMessage) -> String {
+    if let Some(results) = tools::results(m) {
+        return crate::mcp::result::full(&results);
+    }
+    let mut s = reply_text(m);
+    for call in tools::calls(m) {
+        s.push('\n');
+        s.push_str(&call);
+    }
+    s
+}
+
+/// A message's own text (with its sources), without its tool calls.
+fn reply_text(m: &StoredMessage) -> String {
     let blocks = m.content.as_array().map(Vec::as_slice).unwrap_or_default();
     let shown = web::render(blocks);
     if shown.sources.list.is_empty() {
@@ -178,6 +192,11 @@ pub fn demote_headings(text: &str) -> String {
 }
 
 fn section(m: &StoredMessage, files: Option<&FilesDir>) -> Result<String, CliError> {
+    // A round of tool results: whole, in a fence, under a heading of its own.
+    if let Some(results) = tools::results(m) {
+        let body = tools::fenced(&crate::mcp::result::full(&results));
+        return Ok(format!("## Tool results\n\n{body}\n\n"));
+    }
     let who = if m.role == "user" { "You" } else { "Claude" };
     let mut s = format!("## {who}\n\n");
     for f in &m.attachments {
@@ -195,7 +214,11 @@ fn section(m: &StoredMessage, files: Option<&FilesDir>) -> Result<String, CliErr
         s.push_str(&line);
         s.push_str("\n\n");
     }
-    s.push_str(&format!("{}\n\n", demote_headings(&shown_text(m))));
+    s.push_str(&format!("{}\n\n", demote_headings(&reply_text(m))));
+    let calls = tools::calls(m);
+    if !calls.is_empty() {
+        s.push_str(&format!("{}\n\n", tools::fenced(&calls.join("\n"))));
+    }
     if m.stopped {
         s.push_str("*(stopped: the reply was stopped here)*\n\n");
     } else if !m.complete {

@@ -85,6 +85,9 @@ pub const STILL_PAUSED: &str =
 /// until it ends, fails, `cancel` completes, or the sink stops listening. A reply that
 /// pauses is sent again with what arrived (as the API documents), up to
 /// `MAX_CONTINUATIONS` times, into the same assembler and the same kept reply.
+// Long by design: the one loop of a turn (open, stream, continue a pause). Its exits each
+// keep the reply differently (stopped before a byte, refused, failed mid-continuation,
+// finished); split up, those rules would be spread over functions that share it all.
 pub async fn run(
     client: &Client,
     request: &MessageRequest,
@@ -207,6 +210,8 @@ pub async fn run(
 
 /// Streams one message of the reply into the outcome's assembler, telling `sink` and
 /// keeping it as it goes, until it ends, fails, is cancelled or unheard.
+// Long by design: one `select!` over the stop, the stream and the save timer, then one
+// arm per event kind; they read best side by side.
 async fn stream_reply(
     stream: &mut crate::api::MessageStream,
     outcome: &mut Outcome,

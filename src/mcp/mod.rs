@@ -110,6 +110,14 @@ impl Servers {
                 }
             }
         }
+        (
+            self.running_tools(),
+            self.failed.values().cloned().collect(),
+        )
+    }
+
+    /// The tools of the servers running now, less the excluded ones (none is started).
+    pub fn running_tools(&self) -> Vec<Tool> {
         let mut tools = Vec::new();
         for (server, conn) in &self.running {
             let excluded = self
@@ -127,7 +135,7 @@ impl Servers {
                 });
             }
         }
-        (tools, self.failed.values().cloned().collect())
+        tools
     }
 
     /// Calls a tool of a running server. A server that stopped during the call is
@@ -146,6 +154,31 @@ impl Servers {
             c.stop().await;
         }
         result
+    }
+
+    /// Takes the config as it is now (edited in another shell, say): a server whose
+    /// table changed or went is stopped, to start again as configured when next needed;
+    /// one that failed is tried again once its table changed. Unchanged ones keep running.
+    pub async fn reconfigure(&mut self, config: &McpConfig) {
+        if self.config == config.servers {
+            return;
+        }
+        let stale: Vec<String> = self
+            .running
+            .keys()
+            .chain(self.failed.keys())
+            .filter(|n| self.config.get(*n) != config.servers.get(*n))
+            .cloned()
+            .collect();
+        let mut stopping = Vec::new();
+        for name in stale {
+            self.failed.remove(&name);
+            if let Some(c) = self.running.remove(&name) {
+                stopping.push(c);
+            }
+        }
+        futures_util::future::join_all(stopping.into_iter().map(Connection::stop)).await;
+        self.config = config.servers.clone();
     }
 
     /// Lets servers that failed be tried again (a new conversation, a changed config).

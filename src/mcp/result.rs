@@ -85,6 +85,43 @@ pub fn summary(result: &Value) -> String {
     out
 }
 
+/// A round's results as the transcript shows them collapsed: one summary line each.
+pub fn collapsed(results: &[Value]) -> String {
+    results
+        .iter()
+        .map(|r| format!("[tool result] {}", summary(r)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A round's results whole, as text: what expanding them shows and copying them takes.
+/// Each result's text blocks as they came back, an image as one line naming its type.
+pub fn full(results: &[Value]) -> String {
+    results
+        .iter()
+        .map(|r| {
+            let error = if r["is_error"] == true {
+                " (error)"
+            } else {
+                ""
+            };
+            let blocks = r["content"].as_array().map_or(&[][..], Vec::as_slice);
+            let body: Vec<String> = blocks
+                .iter()
+                .map(|b| match b["type"].as_str() {
+                    Some("image") => format!(
+                        "[image, {}]",
+                        b["source"]["media_type"].as_str().unwrap_or("unknown type")
+                    ),
+                    _ => b["text"].as_str().unwrap_or_default().to_string(),
+                })
+                .collect();
+            format!("[tool result{error}]\n{}", body.join("\n"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +144,24 @@ mod tests {
             ]})
         );
         assert_eq!(summary(&b), "hi, 1 image");
+        assert_eq!(
+            collapsed(std::slice::from_ref(&b)),
+            "[tool result] hi, 1 image"
+        );
+        assert_eq!(full(&[b]), "[tool result (error)]\nhi\n[image, image/png]");
+    }
+
+    #[test]
+    fn expanded_results_keep_every_line_of_every_result() {
+        let a = text_result("t1", "line one\nline two", false);
+        let b = text_result("t2", "second", false);
+        assert_eq!(
+            collapsed(&[a.clone(), b.clone()]),
+            "[tool result] line one\n[tool result] second"
+        );
+        assert_eq!(
+            full(&[a, b]),
+            "[tool result]\nline one\nline two\n\n[tool result]\nsecond"
+        );
     }
 }

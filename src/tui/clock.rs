@@ -1,8 +1,9 @@
 //! The event loop's sense of time, as a small pure type: whether a frame is owed and when
 //! it may be drawn (what a person types at once; a stream at most once a frame), and the
 //! one deadline the loop sleeps until — a frame, a spinner tick, the composer settling, a
-//! notice fading — or none at all, so an idle app never wakes. No I/O, no sleeping here:
-//! the loop asks, and tests drive it under tokio's paused clock.
+//! notice fading, the worker's events let in again — or none at all, so an idle app
+//! never wakes. No I/O, no sleeping here: the loop asks, and tests drive it under tokio's
+//! paused clock.
 
 use std::time::Duration;
 
@@ -27,6 +28,8 @@ pub struct Clock {
     settle_at: Option<Instant>,
     /// The newest notice that fades, and when.
     fade: Option<(u64, Instant)>,
+    /// The worker's events wait until then: taken at most once a frame (see `took_events`).
+    events_rest: Option<Instant>,
 }
 
 /// What came due at a deadline.
@@ -80,6 +83,19 @@ impl Clock {
         self.settle_at = wants.then(|| now + SETTLE);
     }
 
+    /// The worker's events were just taken: the next are let in a frame later, in one
+    /// go. Eight tabs streaming send 800 deltas a second; taken as they come, each would
+    /// wake the loop (a thread switch or two apiece), although the screen shows at most
+    /// one tab at most once a frame. The first event after a lull is taken at once.
+    pub fn took_events(&mut self, now: Instant) {
+        self.events_rest = Some(now + FRAME);
+    }
+
+    /// Whether the worker's events may be taken now.
+    pub fn takes_events(&self, now: Instant) -> bool {
+        self.events_rest.is_none_or(|t| now >= t)
+    }
+
     /// When the loop must wake, or `None`: nothing to do until something happens.
     pub fn deadline(&self, now: Instant) -> Option<Instant> {
         let frame = self
@@ -90,6 +106,7 @@ impl Clock {
             self.next_tick,
             self.settle_at,
             self.fade.map(|(_, at)| at),
+            self.events_rest,
         ]
         .into_iter()
         .flatten()
@@ -112,6 +129,10 @@ impl Clock {
         if self.settle_at.is_some_and(|t| now >= t) {
             self.settle_at = None;
             due.settled = true;
+        }
+        // The rest is over: the loop polls the worker's channel again (nothing to draw).
+        if self.events_rest.is_some_and(|t| now >= t) {
+            self.events_rest = None;
         }
         if due != Due::default() {
             self.dirty = true;
@@ -188,6 +209,30 @@ mod tests {
         assert_eq!(c.take_due(Instant::now()).faded, Some(7));
         c.drawn(Instant::now());
         assert_eq!(c.deadline(Instant::now()), None, "idle again");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_workers_events_are_taken_at_once_then_at_most_once_a_frame() {
+        let mut c = Clock::default();
+        let t0 = Instant::now();
+        assert!(c.takes_events(t0), "the first event after a lull: at once");
+        c.took_events(t0);
+        tokio::time::advance(Duration::from_millis(3)).await;
+        assert!(
+            !c.takes_events(Instant::now()),
+            "the next wait for the frame"
+        );
+        assert_eq!(c.deadline(Instant::now()), Some(t0 + FRAME));
+        tokio::time::advance(FRAME - Duration::from_millis(3)).await;
+        assert!(c.takes_events(Instant::now()));
+        // The rest ending is no change: no frame is owed for it.
+        assert_eq!(c.take_due(Instant::now()), Due::default());
+        assert!(!c.should_draw(Instant::now()));
+        assert_eq!(
+            c.deadline(Instant::now()),
+            None,
+            "idle again: nothing wakes"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -20,7 +20,7 @@ use crate::worker::{ApiEvent, ApiRequest};
 
 pub use super::clock::{FRAME, SETTLE, TICK};
 /// Worker events taken in one go before drawing: a fast stream costs one frame, not one
-/// frame per delta.
+/// frame per delta (and, with `Clock::took_events`, one wake-up a frame, not one a delta).
 const BATCH: usize = 4096;
 
 /// Draws one frame inside synchronized-output markers (mode 2026), so a terminal that
@@ -143,7 +143,8 @@ pub async fn run(
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
-            ev = events.recv() => {
+            ev = events.recv(), if clock.takes_events(now) => {
+                clock.took_events(Instant::now());
                 let Some(ev) = ev else {
                     return Err(io::Error::other("the network worker stopped"));
                 };

@@ -182,7 +182,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Chat, K::Char('y'), ALT, A::CopyCode, "Alt-Y", "copy the last code block"),
     b(C::Chat, K::Char('t'), CTRL, A::ToggleThinking, "Ctrl-T", "show or hide thinking"),
     b(C::Chat, K::Char('o'), CTRL, A::OpenEditor, "Ctrl-O", "open the prompt in $VISUAL / $EDITOR"),
-    b(C::Chat, K::Up, ALT, A::SelectTurns, "Alt-↑ / Ctrl-↑", "select turns: ↑↓ ←→ branches, e r y c"),
+    b(C::Chat, K::Up, ALT, A::SelectTurns, "Alt-↑ / Ctrl-↑", "select turns: ↑↓ ←→ branches, e r y c p x"),
     b(C::Chat, K::Up, CTRL, A::SelectTurns, "", ""),
     b(C::Chat, K::PageUp, NONE, A::ScrollUp, "PgUp / PgDn / wheel", "scroll the conversation"),
     b(C::Chat, K::PageDown, NONE, A::ScrollDown, "", ""),

@@ -165,6 +165,11 @@ impl TaskContext {
             Default::default()
         };
         let mut servers = self.tools.servers.lock().await;
+        // The config is read again for every prompt: servers changed in it since (in
+        // another shell, say) are stopped, to start again as they are now configured.
+        if on && let Some(s) = servers.as_mut() {
+            s.reconfigure(&mcp).await;
+        }
         let mut always: std::collections::BTreeSet<String> = tools.allowed.into_iter().collect();
         let toolbox = if mcp.servers.values().any(|s| s.enabled) {
             // Started here, the first time a conversation needs them; kept for the next.

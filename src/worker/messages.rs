@@ -29,6 +29,9 @@ pub enum RequestKind {
     /// Count the input tokens a request would use, for the context meter.
     CountTokens {
         request: Box<MessageRequest>,
+        /// The conversation's MCP tools choice (`None`: the credential's default): the
+        /// definitions of servers already running are counted with the request.
+        tools: Option<bool>,
     },
     /// Stream a reply; with `save`, keep the exchange in the history as it goes.
     StreamChat {

@@ -215,11 +215,15 @@ impl TaskContext {
     async fn handle(&self, id: RequestId, kind: RequestKind) {
         match kind {
             RequestKind::ListModels => self.list_models(id).await,
-            RequestKind::CountTokens { request } => {
+            RequestKind::CountTokens { mut request, tools } => {
                 let tokens = match self.client(None).await {
-                    Ok((client, _)) => client.count_tokens(&request).await.map_err(|e| {
-                        tracing::info!(error = %e, "count_tokens failed; the meter estimates");
-                    }),
+                    Ok((client, resolved)) => {
+                        self.tools
+                            .count_with(&mut request, tools, resolved.credential.kind);
+                        client.count_tokens(&request).await.map_err(|e| {
+                            tracing::info!(error = %e, "count_tokens failed; the meter estimates");
+                        })
+                    }
                     Err(_) => Err(()),
                 };
                 self.send(ApiEvent::TokensCounted {

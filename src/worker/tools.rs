@@ -40,6 +40,28 @@ impl ToolState {
         }
     }
 
+    /// Adds to a request being counted the tools a prompt would carry: those of the
+    /// servers already running, when the conversation has tools on (`None`: on for an
+    /// API key). Counting never starts a server: until one runs, its tools are unknown;
+    /// nor waits for a reply (in another tab) that holds them: then they are left out.
+    pub(super) fn count_with(
+        &self,
+        request: &mut crate::api::MessageRequest,
+        on: Option<bool>,
+        paid_by: crate::credentials::CredentialKind,
+    ) {
+        if !on.unwrap_or(paid_by == crate::credentials::CredentialKind::ApiKey) {
+            return;
+        }
+        if let Ok(guard) = self.servers.try_lock()
+            && let Some(s) = guard.as_ref()
+        {
+            request
+                .tools
+                .extend(crate::conversation::tools::offered(&s.running_tools()));
+        }
+    }
+
     /// Stops every server (the worker is ending).
     pub(super) async fn stop(&self) {
         if let Some(s) = self.servers.lock().await.as_mut() {

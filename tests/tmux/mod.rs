@@ -106,6 +106,11 @@ impl Tmux {
         Self::start_command(home, name, env, size, "", false)
     }
 
+    /// As `start`, with `args` (shell words) after `oat`: a command rather than the app.
+    pub fn start_args(home: &Path, name: &str, env: &str, args: &str, size: (u16, u16)) -> Self {
+        Self::start_command(home, name, env, size, args, false)
+    }
+
     /// `start`, with `args` after the binary (shell words: a redirection works too); with
     /// `recorded`, every byte the pane's program writes (escapes included) is appended to
     /// `home/pane.raw`, from before oat starts.

@@ -135,6 +135,8 @@ pub struct Turn {
     pub binding: Option<crate::api::binding::Binding>,
     /// Why this follow-up missed the cache, as the API diagnosed it, in words.
     pub cache_miss: Option<String>,
+    /// Tool results shown whole (select mode's `x`), not one summary line each.
+    pub results_open: bool,
     /// Bumped on every change, so the view knows when its cached lines are stale.
     pub revision: u64,
 }
@@ -165,6 +167,7 @@ impl Turn {
             api_id: None,
             binding: None,
             cache_miss: None,
+            results_open: false,
             revision: 0,
         }
     }

@@ -41,6 +41,7 @@ impl App {
         };
         let (id, fx) = self.request(RequestKind::CountTokens {
             request: Box::new(planned.request),
+            tools: self.chat.settings.tools,
         });
         self.chat.count_req = Some((id, text));
         vec![fx]

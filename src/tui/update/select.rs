@@ -91,6 +91,8 @@ impl App {
                 )));
                 return vec![Effect::Copy(text)];
             }
+            KeyCode::Char('p') => return self.copy_prompt(i),
+            KeyCode::Char('x') => self.toggle_results(i),
             KeyCode::Char('c') => {
                 let blocks = self
                     .chat
@@ -140,6 +142,41 @@ impl App {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// Copies the turn's prompt: the person's text, or a round's tool results whole.
+    fn copy_prompt(&mut self, i: usize) -> Vec<Effect> {
+        let Some(t) = self.chat.turns.get(i) else {
+            return Vec::new();
+        };
+        let (text, what) = match &t.prompt_content {
+            Some(results) => (crate::mcp::result::full(results), "tool results"),
+            None => (t.prompt.clone(), "prompt"),
+        };
+        self.chat.notice = Some(Notice::info(format!(
+            "Sent turn {}'s {what} ({} characters) to the terminal's clipboard; F1 says what can block it.",
+            i + 1,
+            text.chars().count()
+        )));
+        vec![Effect::Copy(text)]
+    }
+
+    /// Shows a round's tool results whole, or one summary line each again.
+    fn toggle_results(&mut self, i: usize) {
+        let Some(t) = self.chat.turns.get_mut(i) else {
+            return;
+        };
+        let Some(results) = &t.prompt_content else {
+            self.chat.notice = Some(Notice::info("That turn's prompt is not tool results."));
+            return;
+        };
+        t.results_open = !t.results_open;
+        t.prompt = if t.results_open {
+            crate::mcp::result::full(results)
+        } else {
+            crate::mcp::result::collapsed(results)
+        };
+        t.revision += 1;
     }
 
     fn edit_turn(&mut self, i: usize) {

@@ -72,11 +72,7 @@ impl App {
                 t.state = ReplyState::Done;
                 t.revision += 1;
                 let model = t.model.clone();
-                let text = results
-                    .iter()
-                    .map(|r| format!("[tool result] {}", crate::mcp::result::summary(r)))
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                let text = crate::mcp::result::collapsed(&results);
                 let mut next = Turn::new(text, model);
                 next.prompt_content = Some(results);
                 next.prompt_id = prompt;

@@ -116,25 +116,8 @@ fn attachment_lines(
     }
 }
 
-pub(crate) fn turn_lines(
-    prefix: &mut Option<PrefixCache>,
-    turn: &Turn,
-    width: u16,
-    look: &TurnLook,
-) -> (Vec<Line<'static>>, Vec<(usize, u16, String)>) {
-    let (show_thinking, theme, spinner) = (look.show_thinking, look.theme, look.spinner);
-    let w = usize::from(width.max(8));
-    let mut out = Vec::new();
-    let mut pictures = Vec::new();
-    let wrap = |spans: Vec<Span<'_>>| markdown::wrap_spans(&spans, w);
-    out.push(prompt_head(turn, look));
-    attachment_lines(turn, look, &mut out, &mut pictures);
-    out.extend(markdown::wrap_plain(
-        &turn.prompt,
-        w,
-        ratatui::style::Style::default(),
-    ));
-    out.push(Line::default());
+/// The "Claude" line: the model, then what the reply cost and how fast it came.
+fn reply_head(turn: &Turn, theme: Theme) -> Vec<Span<'static>> {
     let mut head = vec![
         Span::styled("Claude", theme.assistant()),
         Span::styled(format!(" · {}", turn.model), theme.dim()),
@@ -155,9 +138,16 @@ pub(crate) fn turn_lines(
             theme.dim(),
         ));
     }
-    out.extend(wrap(head));
+    head
+}
+
+/// Thinking, shown indented or folded to one line; thinking with no text (omitted by the
+/// API, or redacted) is one line, never an empty box.
+fn thinking_lines(turn: &Turn, look: &TurnLook, w: usize, out: &mut Vec<Line<'static>>) {
+    let theme = look.theme;
+    let wrap = |spans: Vec<Span<'_>>| markdown::wrap_spans(&spans, w);
     if !turn.thinking.is_empty() {
-        if show_thinking {
+        if look.show_thinking {
             out.extend(wrap(vec![Span::styled(
                 "▾ thinking (Ctrl-T hides)",
                 theme.dim(),
@@ -177,10 +167,69 @@ pub(crate) fn turn_lines(
             )]));
         }
     }
-    // Thinking with no text (omitted by the API, or redacted): one line, never an empty box.
     for line in &turn.unseen_thinking {
         out.extend(wrap(vec![Span::styled(format!("▸ {line}"), theme.dim())]));
     }
+}
+
+/// The reply's state under it: the spinner, the cursor, or how it ended (a failure's
+/// error line goes to `out` first, its advice is returned).
+fn state_spans(
+    turn: &Turn,
+    look: &TurnLook,
+    w: usize,
+    out: &mut Vec<Line<'static>>,
+) -> Vec<Span<'static>> {
+    let theme = look.theme;
+    match &turn.state {
+        ReplyState::Waiting => {
+            let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+            let frame = frames[look.spinner % frames.len()];
+            vec![Span::styled(
+                format!("{frame} waiting for the first token…"),
+                theme.dim(),
+            )]
+        }
+        ReplyState::Streaming => vec![Span::styled("▍", theme.accent())],
+        ReplyState::Stopped => vec![Span::styled("■ stopped (Ctrl-R regenerates)", theme.warn())],
+        ReplyState::Failed(failure) => {
+            let (error, advice) = failure_words(failure);
+            out.extend(markdown::wrap_spans(
+                &[Span::styled(format!("✗ {error}"), theme.error())],
+                w,
+            ));
+            vec![Span::styled(format!("  {advice}"), theme.warn())]
+        }
+        ReplyState::Declined { sentence } => {
+            vec![Span::styled(format!("⊘ {sentence}"), theme.warn())]
+        }
+        ReplyState::Done => Vec::new(),
+    }
+}
+
+/// The whole turn, top to bottom: prompt and files, the reply's head, thinking, the
+/// reply, its sources and activity, then notes and state. Also where pictures go.
+pub(crate) fn turn_lines(
+    prefix: &mut Option<PrefixCache>,
+    turn: &Turn,
+    width: u16,
+    look: &TurnLook,
+) -> (Vec<Line<'static>>, Vec<(usize, u16, String)>) {
+    let theme = look.theme;
+    let w = usize::from(width.max(8));
+    let mut out = Vec::new();
+    let mut pictures = Vec::new();
+    let wrap = |spans: Vec<Span<'_>>| markdown::wrap_spans(&spans, w);
+    out.push(prompt_head(turn, look));
+    attachment_lines(turn, look, &mut out, &mut pictures);
+    out.extend(markdown::wrap_plain(
+        &turn.prompt,
+        w,
+        ratatui::style::Style::default(),
+    ));
+    out.push(Line::default());
+    out.extend(wrap(reply_head(turn, theme)));
+    thinking_lines(turn, look, w, &mut out);
     let streaming = matches!(turn.state, ReplyState::Streaming | ReplyState::Waiting);
     out.extend(reply_lines(
         prefix, turn.id, &turn.text, w, theme, streaming,
@@ -198,30 +247,7 @@ pub(crate) fn turn_lines(
             theme.accent(),
         )]));
     }
-    let status = match &turn.state {
-        ReplyState::Waiting => {
-            let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-            let frame = frames[spinner % frames.len()];
-            vec![Span::styled(
-                format!("{frame} waiting for the first token…"),
-                theme.dim(),
-            )]
-        }
-        ReplyState::Streaming => vec![Span::styled("▍", theme.accent())],
-        ReplyState::Stopped => vec![Span::styled("■ stopped (Ctrl-R regenerates)", theme.warn())],
-        ReplyState::Failed(failure) => {
-            let (error, advice) = failure_words(failure);
-            out.extend(wrap(vec![Span::styled(
-                format!("✗ {error}"),
-                theme.error(),
-            )]));
-            vec![Span::styled(format!("  {advice}"), theme.warn())]
-        }
-        ReplyState::Declined { sentence } => {
-            vec![Span::styled(format!("⊘ {sentence}"), theme.warn())]
-        }
-        ReplyState::Done => Vec::new(),
-    };
+    let status = state_spans(turn, look, w, &mut out);
     for note in &turn.notes {
         out.extend(wrap(vec![Span::styled(format!("ℹ {note}"), theme.dim())]));
     }

@@ -229,3 +229,37 @@ fn screen_reader_in_the_config_starts_plain_mode_and_config_show_lists_it() {
         .to_string();
     assert!(row.contains("true") && row.contains("file"), "{row}");
 }
+
+#[test]
+fn a_tool_allowed_always_is_not_asked_again_in_the_conversation() {
+    use common::tools::*;
+    use serde_json::json;
+    let mock = MockServer::start();
+    for (id, said) in [("toolu_01", "Once."), ("toolu_02", "Twice.")] {
+        mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+            id,
+            "mcp__t__echo",
+            &["{\"text\": \"hi\"}"],
+            "tool_use",
+        ))));
+        mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+            &[said],
+            json!({"stop_reason":"end_turn"}),
+        ))));
+    }
+    let home = tempfile::tempdir().unwrap();
+    let log = configure(home.path(), "");
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .args(["chat", "--plain"])
+            .write_stdin("Echo hi\n2\nAgain\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = &o.stdout;
+    assert_eq!(s.matches("Tool call: t/echo").count(), 1, "{s}");
+    assert!(s.contains("Claude: Twice.\n"), "{s}");
+    assert_eq!(calls(&log).len(), 2, "both calls ran");
+}

@@ -39,9 +39,8 @@ pub(super) struct Chat<'s> {
     pub(super) attached: Vec<Attachment>,
     /// The models the credential can use, once `/model` asked the API.
     pub(super) models: Option<Vec<Model>>,
-    servers: Option<(crate::mcp::Servers, Vec<crate::mcp::Tool>)>,
-    /// Tools allowed for the whole conversation.
-    always: BTreeSet<String>,
+    /// The MCP servers, started the first time a prompt offers their tools.
+    servers: Option<crate::mcp::Servers>,
     /// The model a retirement warning was said for (said once per model).
     warned_retiring: Option<String>,
 }
@@ -59,7 +58,6 @@ impl<'s> Chat<'s> {
             attached: Vec::new(),
             models: None,
             servers: None,
-            always: BTreeSet::new(),
             warned_retiring: None,
         }
     }
@@ -229,14 +227,22 @@ impl<'s> Chat<'s> {
             let _ = tokio::signal::ctrl_c().await;
         };
         let mut shown = Shown::new(out, input);
-        let toolbox =
-            self.servers
-                .as_mut()
-                .map(|(servers, tools)| crate::conversation::tools::Toolbox {
-                    servers,
-                    tools: tools.clone(),
-                    always: &mut self.always,
-                });
+        // Tools allowed for the whole conversation are kept with its settings.
+        let mut always: BTreeSet<String> = self
+            .settings
+            .choices
+            .allowed_tools
+            .iter()
+            .cloned()
+            .collect();
+        let toolbox = match (self.servers.as_mut(), offered.is_empty()) {
+            (Some(servers), false) => Some(crate::conversation::tools::Toolbox {
+                servers,
+                tools: offered,
+                always: &mut always,
+            }),
+            _ => None,
+        };
         let outcome = crate::conversation::tools::run(
             &self.client,
             planned.request.clone(),
@@ -246,29 +252,37 @@ impl<'s> Chat<'s> {
             toolbox,
         )
         .await;
+        self.settings.choices.allowed_tools = always.into_iter().collect();
         self.ended(outcome, &mut shown, planned.request.max_tokens);
     }
 
     /// The tools offered with the next prompt: the MCP servers' (started the first time),
-    /// when the conversation has them on (by default on an API key) and any is configured.
+    /// when the conversation has them on (by default on an API key) and any is
+    /// configured. The config is read again for every prompt, as the app reads it: a
+    /// server changed in it since is stopped, to start again as it is configured now.
     async fn offered_tools(&mut self, out: &mut Out) -> Vec<crate::mcp::Tool> {
-        let mcp = &self.session.config.config.mcp;
-        if !self.settings.choices.tools_on(self.paid_by) || !mcp.servers.values().any(|s| s.enabled)
-        {
+        if !self.settings.choices.tools_on(self.paid_by) {
             return Vec::new();
         }
-        if self.servers.is_none() {
-            let mut servers = crate::mcp::Servers::new(mcp);
-            let (tools, failures) = servers.tools().await;
-            for f in failures {
-                out.line(&format!("Note: {f}"));
-            }
-            self.servers = Some((servers, tools));
+        let mut file = self.session.config.clone();
+        let mcp = match file.reload() {
+            Ok(()) => file.config.mcp,
+            Err(_) => self.session.config.config.mcp.clone(),
+        };
+        if let Some(s) = self.servers.as_mut() {
+            s.reconfigure(&mcp).await;
         }
-        self.servers
-            .as_ref()
-            .map(|(_, t)| t.clone())
-            .unwrap_or_default()
+        if !mcp.servers.values().any(|s| s.enabled) {
+            return Vec::new();
+        }
+        let servers = self
+            .servers
+            .get_or_insert_with(|| crate::mcp::Servers::new(&mcp));
+        let (tools, failures) = servers.tools().await;
+        for f in failures {
+            out.line(&format!("Note: {f}"));
+        }
+        tools
     }
 
     /// A model about to retire is said once, as `oat ask` says it at each prompt.
@@ -286,7 +300,7 @@ impl<'s> Chat<'s> {
 
     /// Stops the MCP servers this chat started.
     pub(super) async fn stop_tools(&mut self) {
-        if let Some((s, _)) = self.servers.as_mut() {
+        if let Some(s) = self.servers.as_mut() {
             s.stop_all().await;
         }
     }

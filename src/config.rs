@@ -61,6 +61,10 @@ pub struct Config {
     /// terminal has one), `bell`, or `off`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify: Option<Notify>,
+    /// Start `oat` (and `oat chat`) in plain mode, for screen readers: lines of text, no
+    /// full-screen app (as `OAT_SCREEN_READER=1` or `oat chat --plain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_reader: Option<bool>,
     /// The first-run note on setup tokens and Anthropic's terms was acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub terms_notice_seen: bool,

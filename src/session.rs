@@ -59,10 +59,22 @@ pub struct AppFailure {
     pub code: u8,
 }
 
+/// How the terminal app was asked to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AppMode {
+    /// `oat` or `oat chat`: the full-screen app, or plain mode where the config, the
+    /// environment (`OAT_SCREEN_READER`) or the terminal ask for it.
+    #[default]
+    Auto,
+    /// `oat chat --plain`: lines of text, for screen readers.
+    Plain,
+}
+
 /// The terminal app's entry point. `main.rs` hands it to the command line, which runs it
-/// when no command is given: so `cli/` starts the app without importing `tui/`.
+/// when no command (or `chat`) is given: so `cli/` starts the app without importing `tui/`.
 pub type AppEntry = for<'a> fn(
     &'a Session,
+    AppMode,
 ) -> std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<(), AppFailure>> + 'a>,
 >;

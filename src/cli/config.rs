@@ -175,6 +175,15 @@ pub fn settings(global: &GlobalArgs, file: &config::Config) -> Vec<Setting> {
         },
         from_file(file.images.is_some()),
     ));
+    out.push(setting(
+        "screen_reader",
+        if file.screen_reader == Some(true) {
+            "true (plain mode: lines of text, no full-screen app)"
+        } else {
+            "false"
+        },
+        from_file(file.screen_reader.is_some()),
+    ));
     out.push(if file.prices.is_empty() {
         setting(
             "prices",
@@ -287,6 +296,7 @@ const TEMPLATE: &str = "# oat's config: uncomment what you want to change (see `
 # web_code_execution = false  # true: the web tools may run code server-side
 # theme = \"auto\"            # or \"dark\", \"light\"
 # images = true             # pictures of attached images (false: chips only)
+# screen_reader = false     # true: `oat` starts in plain mode (lines of text)
 # [prices.\"my-model\"]       # USD per million tokens
 # input = 2.0
 # output = 8.0

@@ -102,6 +102,7 @@ const ENVIRONMENT: &str = ".SH ENVIRONMENT\n\
 .TP\nCLAUDE_CODE_OAUTH_TOKEN\nA setup token, used as the read-only key env:CLAUDE_CODE_OAUTH_TOKEN (before ANTHROPIC_API_KEY).\n\
 .TP\nANTHROPIC_BASE_URL\nThe API endpoint, as \\-\\-base\\-url.\n\
 .TP\nOAT_CONFIG\nThe config file, as \\-\\-config.\n\
+.TP\nOAT_SCREEN_READER\nSet to 1: oat and oat chat start in plain mode (lines of text for screen readers), as oat chat \\-\\-plain.\n\
 .TP\nOAT_LOG\nWhat the log records (a tracing filter, e.g. oat=debug).\n\
 .TP\nHTTPS_PROXY, HTTP_PROXY, NO_PROXY\nProxies, honoured as usual.\n\
 .TP\nSSL_CERT_FILE\nExtra certificate authorities to trust.\n\

@@ -19,11 +19,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::session::AppEntry;
 pub use crate::session::GlobalArgs;
 /// What every command shares: the run's options and the config (see `session`); the
 /// commands add the ways to a credential and a client that fail with a `CliError`.
 pub use crate::session::Session as Context;
+use crate::session::{AppEntry, AppMode};
 pub use error::CliError;
 
 use crate::api::Client;
@@ -51,6 +51,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The chat: the full-screen app, or with --plain lines of text for screen readers.
+    Chat(ChatArgs),
     /// Stream one reply to stdout.
     Ask(ask::AskArgs),
     /// List the models the credential can use (the shipped list when offline).
@@ -89,6 +91,15 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ChatArgs {
+    /// Plain mode, for screen readers: no full screen, no boxes or animation; replies
+    /// as lines of text with "You:" and "Claude:" (also OAT_SCREEN_READER=1, or
+    /// `screen_reader = true` in the config).
+    #[arg(long)]
+    pub plain: bool,
+}
+
 /// Parses arguments, runs the command (or, with none, `app`: the terminal app, handed in
 /// by `main.rs` so that this module never imports it) and turns the outcome into an exit
 /// code.
@@ -100,7 +111,8 @@ pub fn main(app: AppEntry) -> ExitCode {
     // A command is one request at a time: one thread, so a streamed reply is read and
     // written without waking a second thread for every chunk. The app runs its worker
     // beside the UI, on two.
-    let mut builder = if cli.command.is_some() {
+    let app_runs = matches!(cli.command, None | Some(Command::Chat(_)));
+    let mut builder = if !app_runs {
         tokio::runtime::Builder::new_current_thread()
     } else {
         let mut b = tokio::runtime::Builder::new_multi_thread();
@@ -191,7 +203,15 @@ async fn run(cli: Cli, app: AppEntry) -> Result<(), CliError> {
         config,
     };
     match cli.command {
-        None => Ok(app(&ctx).await?),
+        None => Ok(app(&ctx, AppMode::Auto).await?),
+        Some(Command::Chat(args)) => {
+            let mode = if args.plain {
+                AppMode::Plain
+            } else {
+                AppMode::Auto
+            };
+            Ok(app(&ctx, mode).await?)
+        }
         Some(Command::Ask(args)) => ask::run(&ctx, args).await,
         Some(Command::Models(args)) => models::run(&ctx, args).await,
         Some(Command::Key(cmd)) => key::run(&ctx, cmd).await,

@@ -1,5 +1,7 @@
-//! The terminal app: `oat` with no command. This module wires the pieces: the worker on a
-//! task of its own, the terminal modes, and the event loop over `App`.
+//! The terminal app: `oat` with no command (or `oat chat`). This module wires the pieces:
+//! the worker on a task of its own, the terminal modes, and the event loop over `App`; or,
+//! when asked for or when stdout is not a terminal, plain mode (`plain/`: lines of text
+//! for screen readers, on the same conversation engine).
 
 pub mod app;
 pub mod clock;
@@ -8,6 +10,7 @@ pub mod keymap;
 pub mod notice;
 pub mod notify;
 pub mod pictures;
+pub mod plain;
 pub mod probe;
 pub mod render_cache;
 pub mod state;
@@ -18,7 +21,7 @@ pub mod view;
 
 use std::io::IsTerminal;
 
-use crate::session::{AppFailure, Session};
+use crate::session::{AppFailure, AppMode, Session};
 use crate::worker::Worker;
 
 /// Why the app could not run or stopped early.
@@ -37,7 +40,8 @@ impl From<TuiError> for AppFailure {
         let (advice, code) = match e {
             TuiError::NoTerminal => (
                 Some(
-                    "For scripts, use `oat ask`, `oat models`, `oat key` and `oat token status`."
+                    "For scripts, use `oat ask`, `oat models`, `oat key` and `oat token status`; \
+                     `oat chat --plain` chats in lines of text, prompts read from stdin."
                         .to_string(),
                 ),
                 2,
@@ -56,8 +60,21 @@ impl From<TuiError> for AppFailure {
 /// The app as `main.rs` hands it to the command line (see `session::AppEntry`).
 pub fn entry(
     session: &Session,
+    mode: AppMode,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), AppFailure>> + '_>> {
-    Box::pin(async move { run(session).await.map_err(AppFailure::from) })
+    Box::pin(async move {
+        let asked = plain::Asked {
+            flag: mode == AppMode::Plain,
+            config: session.config.config.screen_reader == Some(true),
+            env: std::env::var_os(plain::SCREEN_READER_ENV),
+            stdin_terminal: std::io::stdin().is_terminal(),
+            stdout_terminal: std::io::stdout().is_terminal(),
+        };
+        if asked.plain() {
+            return plain::run(session).await.map_err(AppFailure::from);
+        }
+        run(session).await.map_err(AppFailure::from)
+    })
 }
 
 pub async fn run(ctx: &Session) -> Result<(), TuiError> {

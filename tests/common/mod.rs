@@ -917,6 +917,17 @@ pub fn assert_no_secret(text: &str) {
     }
 }
 
+/// Box drawing (U+2500–U+257F), Braille (U+2800–U+28FF) or ESC, if any.
+pub fn drawn(bytes: &[u8]) -> Option<String> {
+    if let Some(i) = bytes.iter().position(|&b| b == 0x1b) {
+        return Some(format!("an ESC byte at {i}"));
+    }
+    let text = String::from_utf8_lossy(bytes);
+    text.chars()
+        .find(|c| ('\u{2500}'..='\u{257f}').contains(c) || ('\u{2800}'..='\u{28ff}').contains(c))
+        .map(|c| format!("{c:?} (U+{:04X})", c as u32))
+}
+
 /// What a run of the binary printed.
 pub struct Out {
     pub code: i32,

@@ -103,15 +103,35 @@ impl Tmux {
     /// `env` (`NAME=value` words) and no keyring; it prints `EXITED:code` when oat ends
     /// and saves the terminal's modes then (`stty -a`) in `home/stty.txt`.
     pub fn start(home: &Path, name: &str, env: &str, size: (u16, u16)) -> Self {
-        Self::start_args(home, name, env, "", size)
+        Self::start_command(home, name, env, size, "", false)
     }
 
     /// As `start`, with `args` (shell words) after `oat`: a command rather than the app.
-    pub fn start_args(home: &Path, name: &str, env: &str, args: &str, (w, h): (u16, u16)) -> Self {
+    pub fn start_args(home: &Path, name: &str, env: &str, args: &str, size: (u16, u16)) -> Self {
+        Self::start_command(home, name, env, size, args, false)
+    }
+
+    /// `start`, with `args` after the binary (shell words: a redirection works too); with
+    /// `recorded`, every byte the pane's program writes (escapes included) is appended to
+    /// `home/pane.raw`, from before oat starts.
+    pub fn start_command(
+        home: &Path,
+        name: &str,
+        env: &str,
+        (w, h): (u16, u16),
+        args: &str,
+        recorded: bool,
+    ) -> Self {
         let bin = assert_cmd::cargo::cargo_bin("oat");
         let dir = home.display();
+        // Recorded: oat waits for the pipe to be in place before it starts.
+        let wait = if recorded {
+            format!("while [ ! -e {dir}/go ]; do sleep 0.05; done; ")
+        } else {
+            String::new()
+        };
         let script = format!(
-            "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={dir} XDG_CONFIG_HOME={dir}/config \
+            "{wait}env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={dir} XDG_CONFIG_HOME={dir}/config \
              XDG_STATE_HOME={dir}/state XDG_DATA_HOME={dir}/data \
              DBUS_SESSION_BUS_ADDRESS=unix:path={dir}/no-bus {env} {bin} {args}; echo EXITED:$?; \
              stty -a > {dir}/stty.txt; sleep 60",
@@ -141,7 +161,22 @@ impl Tmux {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        if recorded {
+            let pipe = format!("cat >> {dir}/pane.raw");
+            tmux.run(&["pipe-pane", "-o", "-t", "oat", &pipe]);
+            std::fs::write(home.join("go"), "").expect("the go file is written");
+        }
         tmux
+    }
+
+    /// Everything the pane's program wrote so far (see `start_command`'s `recorded`).
+    pub fn recorded(home: &Path) -> Vec<u8> {
+        std::fs::read(home.join("pane.raw")).unwrap_or_default()
+    }
+
+    /// The pane's whole scrollback, as text.
+    pub fn transcript(&self) -> String {
+        self.run(&["capture-pane", "-p", "-J", "-S", "-", "-t", "oat"])
     }
 }
 

@@ -1,0 +1,265 @@
+//! Plain mode with stdin piped (`oat chat --plain`, lines given to it): prompts echoed
+//! after `You:`, lines joined by a final `\`, a tool call as a labelled line and a
+//! numbered question, `/resume` as a numbered list, and a reader of stdout that goes
+//! away ending it quietly; `screen_reader = true` starting it. Against the mock server;
+//! no terminal needed.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a panic is how a test reports
+
+mod common;
+
+use common::*;
+
+#[test]
+fn piped_prompts_are_echoed_after_you_and_answered_in_turn() {
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["Piped ", "answer."])));
+    let home = tempfile::tempdir().unwrap();
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .args(["chat", "--plain"])
+            .write_stdin("Two lines \\\nin one prompt\n/help\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .contains("You: Two lines \\\nin one prompt\nClaude: Piped answer.\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("/model [ID]: "), "{}", o.stdout);
+    assert!(o.stdout.ends_with("Bye.\n"), "{}", o.stdout);
+    let body = mock.requests_to("/v1/messages")[0].body.clone().unwrap();
+    assert_eq!(
+        body["messages"][0]["content"][0]["text"],
+        "Two lines \nin one prompt"
+    );
+    assert_eq!(drawn(o.stdout.as_bytes()), None);
+}
+
+#[test]
+fn a_tool_call_is_a_labelled_line_and_a_numbered_question() {
+    use common::tools::*;
+    use serde_json::json;
+    let mock = MockServer::start();
+    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+        "toolu_01",
+        "mcp__t__echo",
+        &["{\"text\": \"hel", "lo\"}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["It said hello."],
+        json!({"stop_reason":"end_turn"}),
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+        "toolu_02",
+        "mcp__t__fail",
+        &["{}"],
+        "tool_use",
+    ))));
+    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+        &["Fine, I will not."],
+        json!({"stop_reason":"end_turn"}),
+    ))));
+    let home = tempfile::tempdir().unwrap();
+    let log = configure(home.path(), "");
+    // Allowed once (1), then denied (3).
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .args(["chat", "--plain"])
+            .write_stdin("Say hello\n1\nNow fail\n3\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = &o.stdout;
+    assert!(
+        s.contains("Tool call: t/echo {\"text\":\"hello\"}\n1. Allow once\n"),
+        "{s}"
+    );
+    assert!(s.contains("4. Stop the reply\n"), "{s}");
+    assert!(s.contains("Tool result: t/echo: echo: hello\n"), "{s}");
+    assert!(s.contains("Claude: It said hello.\n"), "{s}");
+    assert!(s.contains("Tool call: t/fail {}\n"), "{s}");
+    assert!(s.contains("Denied.\n"), "{s}");
+    assert!(s.contains("Claude: Fine, I will not.\n"), "{s}");
+    assert_eq!(calls(&log).len(), 1, "the denied call never ran");
+    let sent = mock.requests_to("/v1/messages");
+    let denied = sent[3].body.clone().unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["content"][0]
+        .clone();
+    assert_eq!(denied["tool_use_id"], "toolu_02");
+    assert_eq!(denied["is_error"], true);
+    assert_eq!(drawn(s.as_bytes()), None);
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_plain_mode_quietly() {
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&[
+        "A long answer ",
+        "that nobody reads.",
+    ])));
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let bin = assert_cmd::cargo::cargo_bin("oat");
+    // stdout closes after 10 bytes; stderr is kept.
+    let script = format!(
+        "printf 'Hello\\nAgain\\n' | {} chat --plain 2>{}/err.txt | head -c 10 >/dev/null; echo done",
+        bin.display(),
+        h.display()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", h)
+        .env("XDG_CONFIG_HOME", h.join("config"))
+        .env("XDG_DATA_HOME", h.join("data"))
+        .env("XDG_STATE_HOME", h.join("state"))
+        .env("ANTHROPIC_API_KEY", API_KEY)
+        .env("ANTHROPIC_BASE_URL", &mock.url)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
+    let err = std::fs::read_to_string(h.join("err.txt")).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_no_secret(&err);
+}
+
+#[test]
+fn resume_is_a_numbered_list_and_the_conversation_goes_on_with_its_turns() {
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["First ", "answer."])));
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["Second ", "answer."])));
+    let home = tempfile::tempdir().unwrap();
+    let run = |stdin: &str| {
+        output(
+            oat(home.path())
+                .env("ANTHROPIC_API_KEY", API_KEY)
+                .env("ANTHROPIC_BASE_URL", &mock.url)
+                .args(["chat", "--plain"])
+                .write_stdin(stdin.to_string()),
+            false,
+        )
+    };
+    let first = run("Remember the word plum\n/title Plums\n");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.contains("Title: Plums\n"), "{}", first.stdout);
+    let o = run("/resume\n1\nWhich word?\n");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = &o.stdout;
+    assert!(s.contains("1. Plums — "), "{s}");
+    assert!(
+        s.contains(
+            "Resumed: Plums (2 messages).\nYou: Remember the word plum\nClaude: First answer.\n"
+        ),
+        "{s}"
+    );
+    assert!(s.contains("Claude: Second answer.\n"), "{s}");
+    let body = mock.requests_to("/v1/messages")[1].body.clone().unwrap();
+    assert_eq!(body["messages"].as_array().unwrap().len(), 3, "{body}");
+    // Anything but a number cancels, in one line.
+    let o = run("/resume\nplums\n");
+    assert!(o.stdout.contains("Cancelled.\n"), "{}", o.stdout);
+}
+
+#[test]
+fn a_retired_model_is_warned_of_once() {
+    let mock = MockServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .args(["chat", "--plain"])
+            .write_stdin("/model claude-sonnet-4-5\nHello\nAgain\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("Model: claude-sonnet-4-5\n"),
+        "{}",
+        o.stdout
+    );
+    assert_eq!(
+        o.stdout
+            .matches("Warning: claude-sonnet-4-5 is retired")
+            .count(),
+        1,
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn screen_reader_in_the_config_starts_plain_mode_and_config_show_lists_it() {
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["From ", "the config."])));
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/oat");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "screen_reader = true\n").unwrap();
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .write_stdin("Hi\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("You: Hi\nClaude: From the config.\n"),
+        "{}",
+        o.stdout
+    );
+    let shown = output(oat(home.path()).args(["config", "show"]), false);
+    let row = shown
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("screen_reader"))
+        .unwrap_or_else(|| panic!("{}", shown.stdout))
+        .to_string();
+    assert!(row.contains("true") && row.contains("file"), "{row}");
+}
+
+#[test]
+fn a_tool_allowed_always_is_not_asked_again_in_the_conversation() {
+    use common::tools::*;
+    use serde_json::json;
+    let mock = MockServer::start();
+    for (id, said) in [("toolu_01", "Once."), ("toolu_02", "Twice.")] {
+        mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+            id,
+            "mcp__t__echo",
+            &["{\"text\": \"hi\"}"],
+            "tool_use",
+        ))));
+        mock.push_messages(Reply::RawSse(sse_events(&reply_events(
+            &[said],
+            json!({"stop_reason":"end_turn"}),
+        ))));
+    }
+    let home = tempfile::tempdir().unwrap();
+    let log = configure(home.path(), "");
+    let o = output(
+        oat(home.path())
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .args(["chat", "--plain"])
+            .write_stdin("Echo hi\n2\nAgain\n"),
+        false,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = &o.stdout;
+    assert_eq!(s.matches("Tool call: t/echo").count(), 1, "{s}");
+    assert!(s.contains("Claude: Twice.\n"), "{s}");
+    assert_eq!(calls(&log).len(), 2, "both calls ran");
+}

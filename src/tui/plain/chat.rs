@@ -40,7 +40,7 @@ pub(super) struct Chat<'s> {
     /// The models the credential can use, once `/model` asked the API.
     pub(super) models: Option<Vec<Model>>,
     /// The MCP servers, started the first time a prompt offers their tools.
-    servers: Option<crate::mcp::Servers>,
+    servers: tokio::sync::Mutex<crate::mcp::Servers>,
     /// The model a retirement warning was said for (said once per model).
     warned_retiring: Option<String>,
 }
@@ -57,7 +57,7 @@ impl<'s> Chat<'s> {
             history: Shared::new(crate::history::path()),
             attached: Vec::new(),
             models: None,
-            servers: None,
+            servers: Default::default(),
             warned_retiring: None,
         }
     }
@@ -235,14 +235,11 @@ impl<'s> Chat<'s> {
             .iter()
             .cloned()
             .collect();
-        let toolbox = match (self.servers.as_mut(), offered.is_empty()) {
-            (Some(servers), false) => Some(crate::conversation::tools::Toolbox {
-                servers,
-                tools: offered,
-                always: &mut always,
-            }),
-            _ => None,
-        };
+        let toolbox = (!offered.is_empty()).then(|| crate::conversation::tools::Toolbox {
+            servers: &self.servers,
+            tools: offered,
+            always: &mut always,
+        });
         let outcome = crate::conversation::tools::run(
             &self.client,
             planned.request.clone(),
@@ -269,15 +266,11 @@ impl<'s> Chat<'s> {
             Ok(()) => file.config.mcp,
             Err(_) => self.session.config.config.mcp.clone(),
         };
-        if let Some(s) = self.servers.as_mut() {
-            s.reconfigure(&mcp).await;
-        }
+        let servers = self.servers.get_mut();
+        servers.reconfigure(&mcp).await;
         if !mcp.servers.values().any(|s| s.enabled) {
             return Vec::new();
         }
-        let servers = self
-            .servers
-            .get_or_insert_with(|| crate::mcp::Servers::new(&mcp));
         let (tools, failures) = servers.tools().await;
         for f in failures {
             out.line(&format!("Note: {f}"));
@@ -300,9 +293,7 @@ impl<'s> Chat<'s> {
 
     /// Stops the MCP servers this chat started.
     pub(super) async fn stop_tools(&mut self) {
-        if let Some(s) = self.servers.as_mut() {
-            s.stop_all().await;
-        }
+        self.servers.get_mut().stop_all().await;
     }
 
     /// What is said once a reply ends: its sources, notes, and how it ended.

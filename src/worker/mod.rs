@@ -73,6 +73,12 @@ impl Worker {
     /// Runs until the UI drops its sender.
     pub async fn run(mut self, mut requests: UnboundedReceiver<ApiRequest>) {
         let mut writes = self.history_writes.take();
+        // One checker at a time, started at the first write: writes noticed while it
+        // checks leave it one more round (a `Notify` keeps a single permit). A check per
+        // burst instead piled up under eight tabs streaming (each saves once a second):
+        // dozens of checks a second, each a thread of the blocking pool.
+        let check = Arc::new(tokio::sync::Notify::new());
+        let mut checker = None;
         loop {
             let req = tokio::select! {
                 req = requests.recv() => match req {
@@ -85,8 +91,16 @@ impl Worker {
                     if let Some(w) = writes.as_mut() {
                         while w.try_recv().is_ok() {}
                     }
-                    let ctx = self.context();
-                    tokio::spawn(async move { ctx.check_history_changed().await });
+                    checker.get_or_insert_with(|| {
+                        let (ctx, check) = (self.context(), check.clone());
+                        tokio::spawn(async move {
+                            loop {
+                                check.notified().await;
+                                ctx.check_history_changed().await;
+                            }
+                        })
+                    });
+                    check.notify_one();
                     continue;
                 }
             };
@@ -130,6 +144,9 @@ impl Worker {
         }
         for token in self.running.values() {
             token.cancel();
+        }
+        if let Some(c) = checker {
+            c.abort();
         }
         // No orphans: every server oat started ends with it.
         self.tools.stop().await;

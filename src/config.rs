@@ -56,6 +56,10 @@ pub struct Config {
     /// `false` shows a one-line chip instead. Unset: ask the terminal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<bool>,
+    /// Links in replies and Sources as terminal hyperlinks (OSC 8): `auto` (default: on,
+    /// except inside tmux and on `TERM=dumb`/`linux`), `on`, or `off`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<LinkChoice>,
     /// How the app says a reply ended while you look elsewhere (the terminal unfocused, or
     /// another pane): `auto` (default: the bell, and a desktop notification where the
     /// terminal has one), `bell`, or `off`.
@@ -99,6 +103,18 @@ pub enum ThemeChoice {
     Auto,
     Dark,
     Light,
+}
+
+/// Whether links are written as terminal hyperlinks (OSC 8).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkChoice {
+    /// On, except inside tmux (which drops OSC 8 unless configured to pass it through)
+    /// and on terminals known not to take it (`TERM=dumb`, the Linux console).
+    #[default]
+    Auto,
+    On,
+    Off,
 }
 
 /// How a reply that ended unwatched is told.

@@ -278,8 +278,12 @@ fn attach_chips_popup_and_paste_offer() {
 fn chips_are_removed_only_with_x() {
     let mut a = app();
     for _ in 0..2 {
+        // An empty paste checks no path; it asks for the clipboard's image instead.
         let fx = a.update(Msg::Paste(String::new()));
-        assert!(requests(&fx).is_empty(), "an empty paste checks nothing");
+        assert!(
+            matches!(requests(&fx)[..], [(_, RequestKind::ReadClipboardImage)]),
+            "{fx:?}"
+        );
     }
     for name in ["a.png", "b.png", "c.png"] {
         typed(&mut a, &format!("/attach {name}"));
@@ -455,4 +459,70 @@ fn a_resumed_image_asks_for_its_picture_once_where_pictures_are_drawn() {
     let fx = open(&mut a);
     assert!(matches!(&fx[..], [Effect::Picture(f)] if f.file_name() == "screen.png"));
     assert!(open(&mut a).is_empty(), "made once");
+}
+
+#[test]
+fn ctrl_v_and_an_empty_paste_attach_the_clipboard_image_like_a_file() {
+    use oat::attach::clipboard::ClipboardError;
+    let mut a = app();
+    typed(&mut a, "what is this?");
+    let fx = a.update(ctrl('v'));
+    let (id, RequestKind::ReadClipboardImage) = requests(&fx)[0] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(a.composer.text(), "what is this?", "the text stays");
+    let mut file = png();
+    file.name = oat::attach::clipboard::NAME.into();
+    a.update(Msg::Api(ApiEvent::ClipboardImageRead {
+        id,
+        file: Box::new(file),
+    }));
+    assert_eq!(a.chat.attached.len(), 1);
+    assert!(
+        a.chat
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("Attached clipboard.png"),
+        "{:?}",
+        a.chat.notice
+    );
+
+    // Some terminals send an empty bracketed paste for an image clipboard.
+    let fx = a.update(Msg::Paste(String::new()));
+    let (id, RequestKind::ReadClipboardImage) = requests(&fx)[0] else {
+        panic!("{fx:?}")
+    };
+    a.update(Msg::Api(ApiEvent::ClipboardFailed {
+        id,
+        error: ClipboardError::NoImage { has_text: false },
+    }));
+    assert_eq!(
+        a.chat.notice.as_deref().unwrap(),
+        "Nothing attached: The clipboard holds no image."
+    );
+    let fx = a.update(ctrl('v'));
+    let id = requests(&fx)[0].0;
+    a.update(Msg::Api(ApiEvent::ClipboardFailed {
+        id,
+        error: ClipboardError::Unreachable,
+    }));
+    assert!(
+        a.chat
+            .notice
+            .as_deref()
+            .unwrap()
+            .starts_with("Nothing attached: No clipboard reachable"),
+        "{:?}",
+        a.chat.notice
+    );
+    // The same image twice is one chip, as with files.
+    let fx = a.update(ctrl('v'));
+    let id = requests(&fx)[0].0;
+    a.update(Msg::Api(ApiEvent::ClipboardImageRead {
+        id,
+        file: Box::new(png()),
+    }));
+    assert_eq!(a.chat.attached.len(), 1);
+    assert_eq!(a.composer.text(), "what is this?");
 }

@@ -372,3 +372,42 @@ fn frames_are_drawn_inside_synchronized_output_markers() {
     let drawn = text.find("Chat").expect("the tab bar was drawn");
     assert!(drawn > first, "a frame was drawn before the first marker");
 }
+
+/// `links = "on"` writes OSC 8 hyperlinks around the URLs after each frame (tmux 3.3 drops
+/// them; later ones keep them as links): the text on screen is unchanged, nothing is drawn
+/// in the wrong place, and the cursor is back in the composer for the next key.
+#[test]
+fn hyperlinks_leave_the_screen_and_the_cursor_as_they_were() {
+    if !tmux_or_skip("hyperlinks end-to-end test") {
+        return;
+    }
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&[
+        "See [the docs](https://docs.rs/x) ",
+        "and https://example.com/a/b?c=1.",
+    ])));
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/oat");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("config.toml"), "links = \"on\"\n").unwrap();
+    let tmux = start(home.path(), &mock, "oat-links");
+    tmux.wait_for("shown once");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Ask anything");
+    tmux.keys(&["-l", "Links please"]);
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("to cache) ↓");
+    assert!(
+        s.contains("See the docs (https://docs.rs/x) and https://example.com/a/b?c=1."),
+        "{s}"
+    );
+    // The next keys land in the composer: the cursor was put back after the links.
+    tmux.keys(&["-l", "next one"]);
+    tmux.wait_composer("next one");
+    let s = tmux.screen();
+    assert_eq!(
+        s.matches("https://docs.rs/x").count(),
+        1,
+        "nothing written twice: {s}"
+    );
+}

@@ -471,6 +471,19 @@ fn chat_web_search_with_sources_and_a_full_context() {
     let at = line.find("172k").expect(&line);
     let x = line[..at].chars().count() as u16;
     assert_eq!(buf[(x, row)].fg, ratatui::style::Color::Yellow, "{line}");
+    // The Sources' URL is a hyperlink over the very cells that show it; the screen's text
+    // is the snapshot's, unchanged.
+    let links = oat::tui::links::collect(buf);
+    assert_eq!(links.len(), 1, "{links:?}");
+    let url = "https://blog.rust-lang.org/2025/02/20/Rust-1.85.0.html";
+    assert_eq!(links[0].url, url);
+    let shown: String = (links[0].x..links[0].x + links[0].width)
+        .map(|x| buf[(x, links[0].y)].symbol().to_string())
+        .collect();
+    assert_eq!(shown, url);
+    let bytes = String::from_utf8(oat::tui::links::encode(buf, &links)).unwrap();
+    assert!(bytes.contains(&format!("\x1b]8;;{url}\x1b\\")), "{bytes:?}");
+    assert_eq!(bytes.matches("\x1b]8;;\x1b\\").count(), 1, "{bytes:?}");
 }
 
 #[test]

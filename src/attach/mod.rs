@@ -2,6 +2,7 @@
 //! name), and the content blocks the API takes for it. Shared by `oat ask -f`, the app's
 //! `/attach` and the history; it draws nothing and sends nothing.
 
+pub mod clipboard;
 pub mod limits;
 
 use std::path::Path;

@@ -15,6 +15,7 @@ use crate::api::client::DEFAULT_IDLE_TIMEOUT;
 use crate::api::messages::API_VERSION_DEFAULT;
 use crate::api::models::fallback_list;
 use crate::api::transport::mask_proxy;
+use crate::config::LinkChoice;
 use crate::config::{self, ConfigFile};
 use crate::files::{FileLock, write_atomic};
 
@@ -184,6 +185,15 @@ pub fn settings(global: &GlobalArgs, file: &config::Config) -> Vec<Setting> {
         },
         from_file(file.screen_reader.is_some()),
     ));
+    out.push(setting(
+        "links",
+        match file.links.unwrap_or_default() {
+            LinkChoice::Auto => "auto (hyperlinks, except inside tmux and on dumb terminals)",
+            LinkChoice::On => "on",
+            LinkChoice::Off => "off",
+        },
+        from_file(file.links.is_some()),
+    ));
     out.push(if file.prices.is_empty() {
         setting(
             "prices",
@@ -297,6 +307,7 @@ const TEMPLATE: &str = "# oat's config: uncomment what you want to change (see `
 # theme = \"auto\"            # or \"dark\", \"light\"
 # images = true             # pictures of attached images (false: chips only)
 # screen_reader = false     # true: `oat` starts in plain mode (lines of text)
+# links = \"auto\"            # hyperlinks (OSC 8) in replies: \"on\", \"off\"; auto: not in tmux
 # [prices.\"my-model\"]       # USD per million tokens
 # input = 2.0
 # output = 8.0

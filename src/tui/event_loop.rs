@@ -25,10 +25,23 @@ const BATCH: usize = 4096;
 
 /// Draws one frame inside synchronized-output markers (mode 2026), so a terminal that
 /// knows them never shows half a frame; others ignore them.
-fn draw(term: &mut Term, app: &App) -> io::Result<()> {
+/// With `links`, the URLs on screen are then made hyperlinks (`links.rs`), inside the
+/// same markers.
+fn draw(term: &mut Term, app: &App, links: bool) -> io::Result<()> {
     use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    use std::io::Write;
     crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
-    let drawn = term.draw(|f| view::draw(f, app)).map(|_| ());
+    let drawn = term.draw(|f| view::draw(f, app)).map(|frame| {
+        if links {
+            super::links::encode(frame.buffer, &super::links::collect(frame.buffer))
+        } else {
+            Vec::new()
+        }
+    });
+    let drawn = match drawn {
+        Ok(bytes) if !bytes.is_empty() => term.backend_mut().write_all(&bytes),
+        other => other.map(|_| ()),
+    };
     // Ended even when the frame failed: a terminal left waiting would show nothing more.
     crossterm::execute!(term.backend_mut(), EndSynchronizedUpdate)?;
     drawn
@@ -58,6 +71,8 @@ pub struct Outlets {
     /// The notification this terminal shows, if any (from the environment, at start).
     pub desktop: Option<super::notify::Desktop>,
     pub picker: Option<ratatui_image::picker::Picker>,
+    /// Whether URLs on screen are written as hyperlinks (OSC 8).
+    pub links: bool,
     back: UnboundedSender<Msg>,
     /// Text for `$EDITOR`: run by the loop, which must first stop reading the terminal.
     edit: std::cell::RefCell<Option<String>>,
@@ -102,12 +117,14 @@ pub async fn run(
     requests: UnboundedSender<ApiRequest>,
     mut events: UnboundedReceiver<ApiEvent>,
     picker: Option<ratatui_image::picker::Picker>,
+    links: bool,
 ) -> io::Result<()> {
     let (back, mut returned) = tokio::sync::mpsc::unbounded_channel();
     let out = Outlets {
         requests,
         desktop: super::notify::desktop_for(|k| std::env::var(k).ok()),
         picker,
+        links,
         back,
         edit: Default::default(),
     };
@@ -122,7 +139,7 @@ pub async fn run(
         let now = Instant::now();
         clock.fading(now, app.fading(), super::notice::FADE);
         if clock.should_draw(now) {
-            draw(term, app)?;
+            draw(term, app, out.links)?;
             clock.drawn(now);
         }
         clock.animate(now, app.animating());

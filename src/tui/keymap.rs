@@ -30,6 +30,8 @@ pub enum Action {
     CopyCode,
     ToggleThinking,
     OpenEditor,
+    /// Ctrl-V in the composer: attach the image in the system clipboard.
+    PasteImage,
     SelectTurns,
     /// Conversations in tabs: a new one, the next, the previous.
     NewTab,
@@ -181,6 +183,7 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Chat, K::Char('y'), CTRL, A::CopyReply, "Ctrl-Y", "copy the last reply (to the terminal's clipboard)"),
     b(C::Chat, K::Char('y'), ALT, A::CopyCode, "Alt-Y", "copy the last code block"),
     b(C::Chat, K::Char('t'), CTRL, A::ToggleThinking, "Ctrl-T", "show or hide thinking"),
+    b(C::Chat, K::Char('v'), CTRL, A::PasteImage, "Ctrl-V", "attach the image in the clipboard (text: the terminal's paste key)"),
     b(C::Chat, K::Char('o'), CTRL, A::OpenEditor, "Ctrl-O", "open the prompt in $VISUAL / $EDITOR"),
     b(C::Chat, K::Up, ALT, A::SelectTurns, "Alt-↑ / Ctrl-↑", "select turns: ↑↓ ←→ branches, e r y c p x"),
     b(C::Chat, K::Up, CTRL, A::SelectTurns, "", ""),

@@ -7,6 +7,7 @@ pub mod app;
 pub mod clock;
 pub mod event_loop;
 pub mod keymap;
+pub mod links;
 pub mod notice;
 pub mod notify;
 pub mod pictures;
@@ -119,7 +120,10 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
         // the probe and nothing there touches the tty's mode.
         let picker = pictures::detect(ctx.config.config.images);
         app.pictures.enabled = picker.is_some();
-        event_loop::run(&mut term, &mut app, req_tx, ev_rx, picker).await
+        let links = links::enabled(ctx.config.config.links.unwrap_or_default(), |k| {
+            std::env::var(k).ok()
+        });
+        event_loop::run(&mut term, &mut app, req_tx, ev_rx, picker, links).await
         // The guard restores the terminal here, before anything is printed.
     };
     worker_task.abort();

@@ -139,6 +139,24 @@ impl TaskContext {
         }
     }
 
+    pub(super) async fn read_clipboard_image(&self, id: RequestId) {
+        let read = tokio::task::spawn_blocking(|| {
+            crate::attach::clipboard::read_image(|k| std::env::var(k).ok())
+        })
+        .await;
+        self.send(match read {
+            Ok(Ok(file)) => ApiEvent::ClipboardImageRead {
+                id,
+                file: Box::new(file),
+            },
+            Ok(Err(error)) => ApiEvent::ClipboardFailed { id, error },
+            Err(e) => ApiEvent::ClipboardFailed {
+                id,
+                error: crate::attach::clipboard::ClipboardError::Failed(e.to_string()),
+            },
+        });
+    }
+
     pub(super) async fn list_files(&self, id: RequestId) {
         let files = tokio::task::spawn_blocking(|| {
             std::env::current_dir()

@@ -91,6 +91,8 @@ pub enum RequestKind {
     ReadAttachment {
         path: std::path::PathBuf,
     },
+    /// An image from the system clipboard, attached like a file (Ctrl-V).
+    ReadClipboardImage,
     /// Files under the current folder, for the `@` popup.
     ListFiles,
     /// Complete the path being typed after `/attach`.
@@ -294,6 +296,15 @@ pub enum ApiEvent {
     AttachmentFailed {
         id: RequestId,
         error: String,
+    },
+    /// The image in the clipboard, read and checked like a file.
+    ClipboardImageRead {
+        id: RequestId,
+        file: Box<crate::attach::Attachment>,
+    },
+    ClipboardFailed {
+        id: RequestId,
+        error: crate::attach::clipboard::ClipboardError,
     },
     FilesListed {
         id: RequestId,

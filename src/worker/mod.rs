@@ -260,6 +260,7 @@ impl TaskContext {
             }
             RequestKind::StreamChat { .. } | RequestKind::ApproveTool { .. } => {}
             RequestKind::ReadAttachment { path } => self.read_attachment(id, path).await,
+            RequestKind::ReadClipboardImage => self.read_clipboard_image(id).await,
             RequestKind::ListFiles => self.list_files(id).await,
             RequestKind::CompletePath { partial } => self.complete_path(id, partial).await,
             RequestKind::CheckPaste { text } => self.check_paste(id, text).await,

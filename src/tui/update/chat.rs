@@ -51,6 +51,7 @@ impl App {
             }
             Action::ToggleThinking => self.chat.show_thinking = !self.chat.show_thinking,
             Action::OpenEditor => return vec![Effect::Edit(self.composer.text())],
+            Action::PasteImage => return self.paste_image(),
             Action::SelectTurns => return self.enter_select(),
             // Completions and a pasted path on offer were taken before the keymap.
             Action::Complete => {

@@ -182,9 +182,21 @@ impl App {
         vec![fx]
     }
 
+    /// Ctrl-V (or an empty paste, which some terminals send when the clipboard holds an
+    /// image): the worker reads the clipboard; the image comes back as a file would.
+    pub(crate) fn paste_image(&mut self) -> Vec<Effect> {
+        self.chat.notice = Some(Notice::info("Reading the clipboard…"));
+        let (id, fx) = self.request(RequestKind::ReadClipboardImage);
+        self.chat.compose.reading.push(id);
+        vec![fx]
+    }
+
     /// A paste in the chat: kept as text; if it names a file, the worker says so and the
-    /// app offers to attach it.
+    /// app offers to attach it. An empty one tries the clipboard's image.
     pub(crate) fn chat_paste(&mut self, text: &str) -> Vec<Effect> {
+        if text.is_empty() {
+            return self.paste_image();
+        }
         self.composer.insert_str(text);
         let one_line = !text.trim().is_empty() && !text.trim().contains('\n');
         if one_line && text.len() < 4096 {
@@ -216,6 +228,25 @@ impl App {
             ApiEvent::AttachmentFailed { id, error } if self.chat.compose.reading.contains(&id) => {
                 self.chat.compose.reading.retain(|r| *r != id);
                 self.chat.notice = Some(Notice::error(format!("Not attached: {error}")));
+            }
+            ApiEvent::ClipboardImageRead { id, file }
+                if self.chat.compose.reading.contains(&id) =>
+            {
+                self.chat.compose.reading.retain(|r| *r != id);
+                return self.add_chip(*file);
+            }
+            ApiEvent::ClipboardFailed { id, error } if self.chat.compose.reading.contains(&id) => {
+                self.chat.compose.reading.retain(|r| *r != id);
+                let line = error.to_string();
+                let mut first = line.chars();
+                let capital: String = first
+                    .next()
+                    .map(|c| c.to_uppercase().collect())
+                    .unwrap_or_default();
+                self.chat.notice = Some(Notice::error(format!(
+                    "Nothing attached: {capital}{}.",
+                    first.as_str()
+                )));
             }
             ApiEvent::FilesListed { id, files } if self.chat.compose.files_req == Some(id) => {
                 self.chat.compose.files_req = None;

@@ -127,6 +127,8 @@ impl App {
             | ApiEvent::HistoryChangedElsewhere
             | ApiEvent::AttachmentRead { .. }
             | ApiEvent::AttachmentFailed { .. }
+            | ApiEvent::ClipboardImageRead { .. }
+            | ApiEvent::ClipboardFailed { .. }
             | ApiEvent::FilesListed { .. }
             | ApiEvent::PathCompleted { .. }
             | ApiEvent::PasteIsFile { .. }
@@ -249,6 +251,8 @@ impl App {
             | ApiEvent::AttachmentFailed { .. }
             | ApiEvent::FilesListed { .. }
             | ApiEvent::PathCompleted { .. }
+            | ApiEvent::ClipboardImageRead { .. }
+            | ApiEvent::ClipboardFailed { .. }
             | ApiEvent::PasteIsFile { .. }) => self.compose_event(e),
             ApiEvent::ReplySaved { id, message } => {
                 if self.chat.sent == Some(id)

@@ -245,6 +245,8 @@ impl App {
             | ApiEvent::ConfigChanged
             | ApiEvent::AttachmentRead { .. }
             | ApiEvent::AttachmentFailed { .. }
+            | ApiEvent::ClipboardImageRead { .. }
+            | ApiEvent::ClipboardFailed { .. }
             | ApiEvent::FilesListed { .. }
             | ApiEvent::PathCompleted { .. }
             | ApiEvent::PasteIsFile { .. } => {}

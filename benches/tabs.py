@@ -41,6 +41,32 @@ def wakeups(before, after):
     return sum(after[t] - before[t] for t in before.keys() & after.keys())
 
 
+def per_thread(pid):
+    """CPU ticks and context switches per thread, with the thread's name."""
+    out = {}
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/stat") as f:
+                s = f.read()
+            with open(f"/proc/{pid}/task/{t}/status") as f:
+                sw = sum(int(l.split()[1]) for l in f if "ctxt_switches" in l)
+        except FileNotFoundError:
+            continue
+        fields = s[s.rindex(")") + 2:].split()
+        out[t] = (s[s.index("(") + 1:s.rindex(")")], int(fields[11]) + int(fields[12]), sw)
+    return out
+
+
+def print_threads(before, after, seconds):
+    """Where the CPU went: the UI thread (`oat`), the worker, the blocking pool."""
+    tick = os.sysconf("SC_CLK_TCK")
+    for t in sorted(before.keys() & after.keys()):
+        name, c0, w0 = before[t]
+        _, c1, w1 = after[t]
+        if c1 > c0 or w1 - w0 > seconds:
+            print(f"  thread {name:18s} {100 * (c1 - c0) / tick / seconds:5.2f} %  {(w1 - w0) / seconds:5.0f} switches/s")
+
+
 def rss_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -61,10 +87,11 @@ def streaming(url, key):
         os.write(app.master, f"go {i}\r".encode())
         app.read_until(b"lorem")
     time.sleep(1)
-    c0 = app.cpu()
+    c0, t0 = app.cpu(), per_thread(app.proc.pid)
     time.sleep(10)
-    c1 = app.cpu()
+    c1, t1 = app.cpu(), per_thread(app.proc.pid)
     print(f"{TABS} replies streaming at once, 100 deltas/s each: app CPU {100 * (c1 - c0) / 10:.2f} % of one core (10 s)")
+    print_threads(t0, t1, 10)
     latency.summary(f"keypress to frame while {TABS} replies stream", app.key_latency(200))
     # Wait for every reply to end, then check each against what the mock sent.
     deadline = time.time() + DELTAS / 100 + 60

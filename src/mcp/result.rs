@@ -85,6 +85,17 @@ pub fn summary(result: &Value) -> String {
     out
 }
 
+/// A result as one line's parts, as every front end says it: `" (error)"` when it is one
+/// (else nothing), and its summary cut to `max` characters.
+pub fn short(result: &Value, max: usize) -> (&'static str, String) {
+    let error = if result["is_error"] == true {
+        " (error)"
+    } else {
+        ""
+    };
+    (error, summary(result).chars().take(max).collect())
+}
+
 /// A round's results as the transcript shows them collapsed: one summary line each.
 pub fn collapsed(results: &[Value]) -> String {
     results

@@ -73,15 +73,7 @@ pub(super) fn line(event: &crate::conversation::tools::ToolEvent<'_>) -> Option<
     match event {
         ToolEvent::Running(call) => Some(format!("⚙ {} — running", call.name)),
         ToolEvent::Answered { call, result } => {
-            let error = if result["is_error"] == true {
-                " (error)"
-            } else {
-                ""
-            };
-            let text: String = crate::mcp::result::summary(result)
-                .chars()
-                .take(120)
-                .collect();
+            let (error, text) = crate::mcp::result::short(result, 120);
             Some(format!("⚙ {}{error} → {text}", call.name))
         }
         ToolEvent::Said(line) => Some(line.clone()),

@@ -9,7 +9,6 @@ use serde_json::Value;
 
 use super::report::Print;
 use crate::conversation::tools::{Approval, Approver, Call, ToolEvent};
-use crate::mcp::result::summary;
 
 /// How much of a call's arguments is shown before `…`.
 const SHOWN_ARGUMENTS: usize = 1200;
@@ -86,13 +85,7 @@ impl Approver for Print<'_> {
         match event {
             ToolEvent::Running(call) => eprintln!("oat: running {}", call.name),
             ToolEvent::Answered { call, result } => {
-                let error = if result["is_error"] == true {
-                    " (error)"
-                } else {
-                    ""
-                };
-                let text = summary(result);
-                let text: String = text.chars().take(200).collect();
+                let (error, text) = crate::mcp::result::short(result, 200);
                 eprintln!("oat: {}{error} → {text}", call.name);
             }
             ToolEvent::Said(line) => eprintln!("oat: {line}"),

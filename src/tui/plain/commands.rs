@@ -7,8 +7,7 @@ use super::chat::{Chat, Next};
 use super::input::Input;
 use super::out::Out;
 use super::picker;
-use crate::api::ThinkingChoice;
-use crate::tui::state::chat::{COMMANDS, SlashCommand, parse_slash};
+use crate::tui::state::chat::{COMMANDS, SlashCommand, parse_slash, sentence};
 
 /// A command typed in plain mode.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,16 +75,6 @@ fn full_screen_only(name: &str) -> bool {
     matches!(name, "tab" | "close")
 }
 
-/// A setting's new value in words.
-fn thinking_words(t: ThinkingChoice) -> String {
-    match t {
-        ThinkingChoice::Default => "the model's default".into(),
-        ThinkingChoice::Off => "off".into(),
-        ThinkingChoice::Adaptive => "adaptive".into(),
-        ThinkingChoice::Budget(n) => format!("up to {n} tokens"),
-    }
-}
-
 /// Shows a numbered list and reads the number typed; `None` when cancelled.
 async fn pick(input: &mut Input, out: &mut Out, items: &[String]) -> Option<usize> {
     for line in picker::numbered(items) {
@@ -123,42 +112,13 @@ impl Chat<'_> {
                 return Next::Go;
             }
             Command::App(cmd) => match cmd {
-                SlashCommand::System(v) => {
-                    s.system = v;
-                    "System prompt set for this conversation.".to_string()
-                }
-                SlashCommand::MaxTokens(v) => {
-                    s.max_tokens = v;
-                    format!(
-                        "Max tokens: {}",
-                        v.map_or("default".into(), |n| n.to_string())
-                    )
-                }
-                SlashCommand::Temperature(v) => {
-                    s.temperature = v;
-                    format!(
-                        "Temperature: {}",
-                        v.map_or("default".into(), |t| t.to_string())
-                    )
-                }
-                SlashCommand::Thinking(v) => {
-                    s.thinking = v;
-                    format!("Thinking: {}", thinking_words(v))
-                }
-                SlashCommand::Effort(v) => {
-                    s.effort = v;
-                    format!("Effort: {}", v.map_or("default", |e| e.as_str()))
-                }
-                SlashCommand::Web(on) => {
-                    s.web = on;
-                    if on {
-                        "Web search on: Claude may search and fetch pages (Anthropic runs them; \
-                         $10 per 1,000 searches on an API key)."
-                            .to_string()
-                    } else {
-                        "Web search off.".to_string()
-                    }
-                }
+                // The settings say what the app says, as a sentence.
+                SlashCommand::System(_)
+                | SlashCommand::MaxTokens(_)
+                | SlashCommand::Temperature(_)
+                | SlashCommand::Thinking(_)
+                | SlashCommand::Effort(_)
+                | SlashCommand::Web(_) => sentence(&cmd.apply_setting(s).unwrap_or_default()),
                 SlashCommand::Tools(on) => {
                     s.tools = Some(on);
                     let any = self

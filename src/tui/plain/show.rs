@@ -224,15 +224,7 @@ impl Approver for Shown<'_> {
                 self.line(&format!("Running {}", call_name(call)));
             }
             ToolEvent::Answered { call, result } => {
-                let error = if result["is_error"] == true {
-                    " (error)"
-                } else {
-                    ""
-                };
-                let text: String = crate::mcp::result::summary(result)
-                    .chars()
-                    .take(200)
-                    .collect();
+                let (error, text) = crate::mcp::result::short(result, 200);
                 self.line(&format!("Tool result{error}: {}: {text}", call_name(call)));
             }
             ToolEvent::Said(line) => {

@@ -23,7 +23,8 @@ mod slash;
 pub mod tools;
 pub use branch::Siblings;
 pub use slash::{
-    COMMANDS, CommandInfo, SlashCommand, matching_commands, parse_slash, typed_command,
+    COMMANDS, CommandInfo, SlashCommand, matching_commands, parse_slash, sentence, thinking_words,
+    typed_command,
 };
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,6 @@
 use crate::tui::notice::Notice;
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::api::ThinkingChoice;
 use crate::tui::app::{App, Effect, Pane};
 use crate::tui::state::chat::{CommandInfo, SlashCommand, matching_commands, typed_command};
 use crate::worker::RequestKind;
@@ -119,44 +118,12 @@ impl App {
 
     pub(crate) fn apply_slash(&mut self, cmd: SlashCommand) -> Vec<Effect> {
         let s = &mut self.chat.settings;
+        if let Some(said) = cmd.apply_setting(s) {
+            self.chat.notice = Some(Notice::info(said));
+            return Vec::new();
+        }
         let notice = match cmd {
-            SlashCommand::System(v) => {
-                s.system = v;
-                "System prompt set for this conversation.".to_string()
-            }
-            SlashCommand::MaxTokens(v) => {
-                s.max_tokens = v;
-                format!(
-                    "max tokens: {}",
-                    v.map_or("default".into(), |n| n.to_string())
-                )
-            }
-            SlashCommand::Temperature(v) => {
-                s.temperature = v;
-                format!(
-                    "temperature: {}",
-                    v.map_or("default".into(), |t| t.to_string())
-                )
-            }
-            SlashCommand::Thinking(v) => {
-                s.thinking = v;
-                format!("thinking: {}", thinking_words(v))
-            }
-            SlashCommand::Effort(v) => {
-                s.effort = v;
-                format!("effort: {}", v.map_or("default", |e| e.as_str()))
-            }
             SlashCommand::Model(id) => return self.slash_model(id),
-            SlashCommand::Web(on) => {
-                s.web = on;
-                if on {
-                    "Web search on: Claude may search and fetch pages (Anthropic runs them; \
-                     $10 per 1,000 searches on an API key)."
-                        .to_string()
-                } else {
-                    "Web search off.".to_string()
-                }
-            }
             SlashCommand::Tools(on) => {
                 s.tools = Some(on);
                 return self.tools_switched(on);
@@ -188,18 +155,15 @@ impl App {
                 self.help_commands_first = true;
                 return Vec::new();
             }
+            // Applied above.
+            SlashCommand::System(_)
+            | SlashCommand::MaxTokens(_)
+            | SlashCommand::Temperature(_)
+            | SlashCommand::Thinking(_)
+            | SlashCommand::Effort(_)
+            | SlashCommand::Web(_) => return Vec::new(),
         };
         self.chat.notice = Some(Notice::info(notice));
         Vec::new()
-    }
-}
-
-/// A thinking setting in words, as the composer's title shows it.
-fn thinking_words(t: ThinkingChoice) -> String {
-    match t {
-        ThinkingChoice::Default => "the model's default".into(),
-        ThinkingChoice::Off => "off".into(),
-        ThinkingChoice::Adaptive => "adaptive".into(),
-        ThinkingChoice::Budget(n) => format!("up to {n} tokens"),
     }
 }

@@ -1,6 +1,7 @@
 //! The `/commands` typed in the composer: what each means, parsed from text. Pure.
 
 use crate::api::messages::{Effort, ThinkingChoice};
+use crate::conversation::Choices;
 
 /// A `/command` typed in the composer.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +24,72 @@ pub enum SlashCommand {
     /// Close the conversation's tab (it stays saved in the history).
     Close,
     Help,
+}
+
+impl SlashCommand {
+    /// Applies a command that only changes a setting of the conversation, and returns
+    /// what to say of it (the app's notice as it is; plain mode makes it a sentence);
+    /// `None` for the other commands. Both front ends share it, so they say the same.
+    pub fn apply_setting(&self, s: &mut Choices) -> Option<String> {
+        let said = match self {
+            SlashCommand::System(v) => {
+                s.system = v.clone();
+                "System prompt set for this conversation.".to_string()
+            }
+            SlashCommand::MaxTokens(v) => {
+                s.max_tokens = *v;
+                format!(
+                    "max tokens: {}",
+                    v.map_or("default".into(), |n| n.to_string())
+                )
+            }
+            SlashCommand::Temperature(v) => {
+                s.temperature = *v;
+                format!(
+                    "temperature: {}",
+                    v.map_or("default".into(), |t| t.to_string())
+                )
+            }
+            SlashCommand::Thinking(v) => {
+                s.thinking = *v;
+                format!("thinking: {}", thinking_words(*v))
+            }
+            SlashCommand::Effort(v) => {
+                s.effort = *v;
+                format!("effort: {}", v.map_or("default", |e| e.as_str()))
+            }
+            SlashCommand::Web(on) => {
+                s.web = *on;
+                if *on {
+                    "Web search on: Claude may search and fetch pages (Anthropic runs them; \
+                     $10 per 1,000 searches on an API key)."
+                        .to_string()
+                } else {
+                    "Web search off.".to_string()
+                }
+            }
+            _ => return None,
+        };
+        Some(said)
+    }
+}
+
+/// A thinking setting in words, as the composer's title shows it.
+pub fn thinking_words(t: ThinkingChoice) -> String {
+    match t {
+        ThinkingChoice::Default => "the model's default".into(),
+        ThinkingChoice::Off => "off".into(),
+        ThinkingChoice::Adaptive => "adaptive".into(),
+        ThinkingChoice::Budget(n) => format!("up to {n} tokens"),
+    }
+}
+
+/// The first letter in upper case: a setting's words as a sentence of their own.
+pub fn sentence(words: &str) -> String {
+    let mut c = words.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// One `/command` as the `/` popup and the help list it: its name, what it takes, what

@@ -9,19 +9,24 @@ mod common;
 
 use common::*;
 
+/// `oat chat --plain` against the mock with `stdin` typed in.
+fn plain(home: &std::path::Path, mock: &MockServer, stdin: impl Into<String>) -> Out {
+    output(
+        oat(home)
+            .env("ANTHROPIC_API_KEY", API_KEY)
+            .env("ANTHROPIC_BASE_URL", &mock.url)
+            .args(["chat", "--plain"])
+            .write_stdin(stdin.into()),
+        false,
+    )
+}
+
 #[test]
 fn piped_prompts_are_echoed_after_you_and_answered_in_turn() {
     let mock = MockServer::start();
     mock.push_messages(Reply::Stream(StreamSpec::text(&["Piped ", "answer."])));
     let home = tempfile::tempdir().unwrap();
-    let o = output(
-        oat(home.path())
-            .env("ANTHROPIC_API_KEY", API_KEY)
-            .env("ANTHROPIC_BASE_URL", &mock.url)
-            .args(["chat", "--plain"])
-            .write_stdin("Two lines \\\nin one prompt\n/help\n"),
-        false,
-    );
+    let o = plain(home.path(), &mock, "Two lines \\\nin one prompt\n/help\n");
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
         o.stdout
@@ -42,39 +47,20 @@ fn piped_prompts_are_echoed_after_you_and_answered_in_turn() {
 #[test]
 fn a_tool_call_is_a_labelled_line_and_a_numbered_question() {
     use common::tools::*;
-    use serde_json::json;
     let mock = MockServer::start();
-    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+    push_tool_call(
+        &mock,
         "toolu_01",
         "mcp__t__echo",
         &["{\"text\": \"hel", "lo\"}"],
-        "tool_use",
-    ))));
-    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
-        &["It said hello."],
-        json!({"stop_reason":"end_turn"}),
-    ))));
-    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
-        "toolu_02",
-        "mcp__t__fail",
-        &["{}"],
-        "tool_use",
-    ))));
-    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
-        &["Fine, I will not."],
-        json!({"stop_reason":"end_turn"}),
-    ))));
+    );
+    push_text(&mock, "It said hello.");
+    push_tool_call(&mock, "toolu_02", "mcp__t__fail", &["{}"]);
+    push_text(&mock, "Fine, I will not.");
     let home = tempfile::tempdir().unwrap();
     let log = configure(home.path(), "");
     // Allowed once (1), then denied (3).
-    let o = output(
-        oat(home.path())
-            .env("ANTHROPIC_API_KEY", API_KEY)
-            .env("ANTHROPIC_BASE_URL", &mock.url)
-            .args(["chat", "--plain"])
-            .write_stdin("Say hello\n1\nNow fail\n3\n"),
-        false,
-    );
+    let o = plain(home.path(), &mock, "Say hello\n1\nNow fail\n3\n");
     assert_eq!(o.code, 0, "{}", o.stderr);
     let s = &o.stdout;
     assert!(
@@ -140,16 +126,7 @@ fn resume_is_a_numbered_list_and_the_conversation_goes_on_with_its_turns() {
     mock.push_messages(Reply::Stream(StreamSpec::text(&["First ", "answer."])));
     mock.push_messages(Reply::Stream(StreamSpec::text(&["Second ", "answer."])));
     let home = tempfile::tempdir().unwrap();
-    let run = |stdin: &str| {
-        output(
-            oat(home.path())
-                .env("ANTHROPIC_API_KEY", API_KEY)
-                .env("ANTHROPIC_BASE_URL", &mock.url)
-                .args(["chat", "--plain"])
-                .write_stdin(stdin.to_string()),
-            false,
-        )
-    };
+    let run = |stdin: &str| plain(home.path(), &mock, stdin.to_string());
     let first = run("Remember the word plum\n/title Plums\n");
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(first.stdout.contains("Title: Plums\n"), "{}", first.stdout);
@@ -175,13 +152,10 @@ fn resume_is_a_numbered_list_and_the_conversation_goes_on_with_its_turns() {
 fn a_retired_model_is_warned_of_once() {
     let mock = MockServer::start();
     let home = tempfile::tempdir().unwrap();
-    let o = output(
-        oat(home.path())
-            .env("ANTHROPIC_API_KEY", API_KEY)
-            .env("ANTHROPIC_BASE_URL", &mock.url)
-            .args(["chat", "--plain"])
-            .write_stdin("/model claude-sonnet-4-5\nHello\nAgain\n"),
-        false,
+    let o = plain(
+        home.path(),
+        &mock,
+        "/model claude-sonnet-4-5\nHello\nAgain\n",
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
@@ -233,30 +207,14 @@ fn screen_reader_in_the_config_starts_plain_mode_and_config_show_lists_it() {
 #[test]
 fn a_tool_allowed_always_is_not_asked_again_in_the_conversation() {
     use common::tools::*;
-    use serde_json::json;
     let mock = MockServer::start();
     for (id, said) in [("toolu_01", "Once."), ("toolu_02", "Twice.")] {
-        mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
-            id,
-            "mcp__t__echo",
-            &["{\"text\": \"hi\"}"],
-            "tool_use",
-        ))));
-        mock.push_messages(Reply::RawSse(sse_events(&reply_events(
-            &[said],
-            json!({"stop_reason":"end_turn"}),
-        ))));
+        push_tool_call(&mock, id, "mcp__t__echo", &["{\"text\": \"hi\"}"]);
+        push_text(&mock, said);
     }
     let home = tempfile::tempdir().unwrap();
     let log = configure(home.path(), "");
-    let o = output(
-        oat(home.path())
-            .env("ANTHROPIC_API_KEY", API_KEY)
-            .env("ANTHROPIC_BASE_URL", &mock.url)
-            .args(["chat", "--plain"])
-            .write_stdin("Echo hi\n2\nAgain\n"),
-        false,
-    );
+    let o = plain(home.path(), &mock, "Echo hi\n2\nAgain\n");
     assert_eq!(o.code, 0, "{}", o.stderr);
     let s = &o.stdout;
     assert_eq!(s.matches("Tool call: t/echo").count(), 1, "{s}");

@@ -20,26 +20,15 @@ fn a_call_is_allowed_then_one_denied_and_the_server_ends_with_oat() {
         return;
     }
     let mock = MockServer::start();
-    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+    push_tool_call(
+        &mock,
         "toolu_01",
         "mcp__t__echo",
         &["{\"text\": \"hel", "lo\"}"],
-        "tool_use",
-    ))));
-    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
-        &["It said hello."],
-        json!({"stop_reason":"end_turn"}),
-    ))));
-    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
-        "toolu_02",
-        "mcp__t__fail",
-        &["{}"],
-        "tool_use",
-    ))));
-    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
-        &["Fine, I will not."],
-        json!({"stop_reason":"end_turn"}),
-    ))));
+    );
+    push_text(&mock, "It said hello.");
+    push_tool_call(&mock, "toolu_02", "mcp__t__fail", &["{}"]);
+    push_text(&mock, "Fine, I will not.");
     let home = tempfile::tempdir().unwrap();
     let log = configure(home.path(), "");
     let env = format!(
@@ -147,22 +136,14 @@ fn oat_ask_on_a_terminal_asks_before_each_call() {
         return;
     }
     let mock = MockServer::start();
-    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
+    push_tool_call(
+        &mock,
         "toolu_a1",
         "mcp__t__echo",
         &["{\"text\": \"from a tty\"}"],
-        "tool_use",
-    ))));
-    mock.push_messages(Reply::RawSse(sse_events(&tool_use_reply(
-        "toolu_a2",
-        "mcp__t__fail",
-        &["{}"],
-        "tool_use",
-    ))));
-    mock.push_messages(Reply::RawSse(sse_events(&reply_events(
-        &["All done."],
-        json!({"stop_reason":"end_turn"}),
-    ))));
+    );
+    push_tool_call(&mock, "toolu_a2", "mcp__t__fail", &["{}"]);
+    push_text(&mock, "All done.");
     let home = tempfile::tempdir().unwrap();
     let log = configure(home.path(), "");
     let env = format!(

@@ -62,3 +62,17 @@ pub fn tool_use_reply(id: &str, name: &str, pieces: &[&str], stop: &str) -> Vec<
     out.push(json!({"type":"message_stop"}));
     out
 }
+
+/// Queues a reply that calls `name` with its input arriving as `pieces` (`tool_use`).
+pub fn push_tool_call(mock: &super::MockServer, id: &str, name: &str, pieces: &[&str]) {
+    mock.push_messages(super::Reply::RawSse(super::sse_events(&tool_use_reply(
+        id, name, pieces, "tool_use",
+    ))));
+}
+
+/// Queues a reply of `text` that ends the turn.
+pub fn push_text(mock: &super::MockServer, text: &str) {
+    mock.push_messages(super::Reply::RawSse(super::sse_events(
+        &super::reply_events(&[text], json!({"stop_reason":"end_turn"})),
+    )));
+}

@@ -547,12 +547,13 @@ fn mcp_list_shows_state_and_tools_and_import_reads_claude_codes_file() {
 struct HttpServer(std::process::Child, String);
 
 impl HttpServer {
-    fn start(log: &Path) -> Self {
+    fn start(log: &Path, extra: &[&str]) -> Self {
         use std::io::BufRead;
         let mut child = std::process::Command::new("python3")
             .arg(server_script())
             .args(["--http", "--log"])
             .arg(log)
+            .args(extra)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -576,7 +577,7 @@ impl Drop for HttpServer {
 fn a_streamable_http_server_gets_its_headers_and_a_wrong_token_is_one_line_never_shown() {
     let home = tempfile::tempdir().unwrap();
     let log = home.path().join("http.log");
-    let server = HttpServer::start(&log);
+    let server = HttpServer::start(&log, &[]);
     let dir = home.path().join("config/oat");
     std::fs::create_dir_all(&dir).unwrap();
     let config = |token: &str| {
@@ -706,4 +707,73 @@ async fn a_server_changed_in_the_config_starts_again_as_configured() {
     assert_eq!(offered.len(), 3);
     assert_eq!(starts("b.log"), 2);
     servers.stop_all().await;
+}
+
+/// A server that answers with event streams: a notification and a `ping` of its own come
+/// before each answer (the ping is answered, the notification passed over), the answer's
+/// JSON spans two `data:` lines, the tool list comes in two pages, and the session the
+/// server gave goes with every request and is ended with DELETE when oat is done.
+#[test]
+fn a_streamable_http_server_that_streams_its_answers_is_followed_to_the_end() {
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("sse.log");
+    let server = HttpServer::start(&log, &["--sse"]);
+    let dir = home.path().join("config/oat");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[mcp.servers.remote]\nurl = \"{}\"\nheaders = {{ Authorization = \"Bearer test-token\" }}\n",
+            server.1
+        ),
+    )
+    .unwrap();
+    let out = output(oat(home.path()).args(["mcp", "list"]), false);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for tool in ["echo", "fail", "image", "crash"] {
+        assert!(
+            out.stdout.contains(&format!("mcp__remote__{tool}")),
+            "both pages listed: {}",
+            out.stdout
+        );
+    }
+
+    let mock = MockServer::start();
+    push(
+        &mock,
+        tool_use_reply(
+            "toolu_s",
+            "mcp__remote__echo",
+            &["{\"text\":\"streamed\"}"],
+            "tool_use",
+        ),
+    );
+    push(
+        &mock,
+        reply_events(&["Done."], json!({"stop_reason":"end_turn"})),
+    );
+    let out = ask(home.path(), &mock, &["--allow", "mcp__remote__echo", "go"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("mcp__remote__echo → echo: streamed"),
+        "{}",
+        out.stderr
+    );
+    let sent = server_log(&log);
+    let pongs = sent
+        .iter()
+        .filter(|m| m["id"] == "srv-ping" && m["result"] == json!({}))
+        .count();
+    // One ping per request after `initialize`: two pages of tools and a call in
+    // `oat ask`, two pages in `mcp list`.
+    assert_eq!(pongs, 5, "{sent:?}");
+    let deleted: Vec<&Value> = sent.iter().filter(|m| m.get("deleted").is_some()).collect();
+    assert_eq!(deleted.len(), 2, "each run ends its session: {sent:?}");
+    assert!(
+        deleted.iter().all(|m| m["deleted"] == "sess-7f3a"),
+        "{deleted:?}"
+    );
+    let init = sent.iter().find(|m| m["method"] == "initialize").unwrap();
+    assert_eq!(init["params"]["clientInfo"]["name"], "oat");
+    assert_eq!(init["params"]["protocolVersion"], "2025-11-25");
 }

@@ -38,6 +38,7 @@ pub struct Client {
     credential: Credential,
     headers: HeaderMap,
     idle_timeout: Duration,
+    read_every: Option<Duration>,
     retry: RetryPolicy,
 }
 
@@ -135,6 +136,7 @@ impl Client {
             credential,
             headers,
             idle_timeout: config.idle_timeout,
+            read_every: config.read_every,
             retry: config.retry,
         })
     }
@@ -370,7 +372,7 @@ impl Client {
                 on_retry,
             )
             .await?;
-        Ok(MessageStream::new(resp, self.idle_timeout))
+        Ok(MessageStream::new(resp, self.idle_timeout, self.read_every))
     }
 }
 

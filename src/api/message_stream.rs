@@ -1,9 +1,12 @@
 //! A streamed reply as typed events: reads the HTTP body chunk by chunk (with an idle
-//! deadline), feeds the SSE parser and decodes each event. Knows nothing of what the
-//! caller does with the events.
+//! deadline, and at most once a frame when the caller draws), feeds the SSE parser and
+//! decodes each event. Knows nothing of what the caller does with the events.
 
 use std::collections::VecDeque;
+use std::sync::OnceLock;
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use bytes::Bytes;
 use reqwest::Response;
@@ -22,6 +25,9 @@ pub struct MessageStream {
     pending: VecDeque<SseEvent>,
     scratch: Vec<SseEvent>,
     idle_timeout: Duration,
+    /// Read the body at most once per this, on a grid every stream shares (`paced`).
+    read_every: Option<Duration>,
+    last_read: Option<Instant>,
     pub request_id: Option<String>,
     pub limits: RateLimits,
     /// The server closed the body; only what the parser held is left.
@@ -30,7 +36,11 @@ pub struct MessageStream {
 }
 
 impl MessageStream {
-    pub(super) fn new(resp: Response, idle_timeout: Duration) -> Self {
+    pub(super) fn new(
+        resp: Response,
+        idle_timeout: Duration,
+        read_every: Option<Duration>,
+    ) -> Self {
         Self {
             request_id: request_id(resp.headers()),
             limits: RateLimits::from_headers(resp.headers()),
@@ -39,6 +49,8 @@ impl MessageStream {
             pending: Default::default(),
             scratch: Vec::new(),
             idle_timeout,
+            read_every,
+            last_read: None,
             body_ended: false,
             finished: false,
         }
@@ -72,6 +84,7 @@ impl MessageStream {
                 self.finished = true;
                 return Some(Err(ApiError::Incomplete));
             }
+            self.paced().await;
             match self.next_chunk().await {
                 Ok(Some(chunk)) => {
                     self.parser.feed(&chunk, &mut self.scratch);
@@ -91,9 +104,28 @@ impl MessageStream {
         }
     }
 
+    /// With `read_every`, waits for the first tick of a grid shared by every stream in
+    /// the process that comes after the last read. The first chunk after a lull is read
+    /// at once (its tick has passed); in a fast stream the chunks that arrive meanwhile
+    /// wait in the socket and come as one read. Eight replies streaming at once then wake
+    /// the process once a tick, not once per chunk each: the screen shows no more than
+    /// one frame a tick anyway.
+    async fn paced(&mut self) {
+        let (Some(every), Some(last)) = (self.read_every, self.last_read) else {
+            return;
+        };
+        let tick = next_tick(last, every);
+        if tick > Instant::now() {
+            tokio::time::sleep_until(tick).await;
+        }
+    }
+
     async fn next_chunk(&mut self) -> Result<Option<Bytes>, ApiError> {
         match tokio::time::timeout(self.idle_timeout, self.resp.chunk()).await {
-            Ok(Ok(chunk)) => Ok(chunk),
+            Ok(Ok(chunk)) => {
+                self.last_read = Some(Instant::now());
+                Ok(chunk)
+            }
             Ok(Err(e)) => {
                 // A body that breaks off mid-stream is a dropped connection, not bad data.
                 // The library's words go to the log; the person gets the fact.
@@ -102,5 +134,36 @@ impl MessageStream {
             }
             Err(_) => Err(ApiError::Stalled(self.idle_timeout)),
         }
+    }
+}
+
+/// The first point of the grid `every` apart (from the process's first use) after `at`.
+fn next_tick(at: Instant, every: Duration) -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    let every_ns = every.as_nanos().max(1);
+    let since = at.saturating_duration_since(epoch).as_nanos();
+    let ticks = since / every_ns + 1;
+    let offset = u64::try_from(ticks * every_ns).unwrap_or(u64::MAX);
+    epoch + Duration::from_nanos(offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_shared_and_always_after_the_read() {
+        let every = Duration::from_millis(16);
+        let a = Instant::now();
+        let t = next_tick(a, every);
+        assert!(t > a && t - a <= every, "{:?}", t - a);
+        // Two reads in the same tick wait for the same point of the grid.
+        let b = a + (t - a) / 2;
+        if b < t {
+            assert_eq!(next_tick(b, every), t);
+        }
+        // A read exactly on a tick waits for the next one.
+        assert_eq!(next_tick(t, every), t + every);
     }
 }

@@ -5,9 +5,12 @@
 //! approval: it lists and calls; `conversation::tools` decides what is called.
 
 pub mod client;
+mod http;
 pub mod import;
 pub mod result;
+mod rpc;
 pub mod servers;
+mod stdio;
 
 use std::collections::BTreeMap;
 

@@ -22,6 +22,7 @@ pub mod view;
 
 use std::io::IsTerminal;
 
+use crate::api::ClientConfig;
 use crate::session::{AppFailure, AppMode, Session};
 use crate::worker::Worker;
 
@@ -96,9 +97,15 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     let model = ctx.starting_model(key_model);
     let (req_tx, req_rx) = tokio::sync::mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    // Replies are read at most once a frame: what arrives between two is drawn together
+    // anyway, and eight streaming tabs then cost one wake-up a frame, not one per chunk.
+    let client_config = ClientConfig {
+        read_every: Some(clock::FRAME),
+        ..ctx.client_config()
+    };
     let worker = Worker::new(
         keys,
-        ctx.client_config(),
+        client_config,
         ctx.global.key.clone(),
         crate::history::path(),
         ev_tx,

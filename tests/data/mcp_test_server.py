@@ -2,11 +2,15 @@
 """A small MCP server for oat's tests: stdio, newline-delimited JSON-RPC, stdlib only.
 
 Tools: `echo` (text back), `fail` (a tool error: isError), `image` (a 1x1 PNG), and
-`crash` (the process exits in the middle of the call). With `--log PATH` every request
+`crash` (the process exits in the middle of the call). Before answering a call it sends
+a notification and a `ping` of its own, and exits if the ping goes unanswered. With `--log PATH` every request
 is appended to PATH as one JSON line, so tests can check what oat sent. With `--http`
 it serves Streamable HTTP on 127.0.0.1 instead (JSON responses, no SSE), prints its URL
 on stdout, and answers 401 unless `Authorization: Bearer test-token` comes with a
-request.
+request. Over HTTP it keeps a session (`Mcp-Session-Id`, given at `initialize`, then
+required, and ended by DELETE, which is logged); with `--sse` too it answers every
+request with an event stream that first carries a notification and a `ping` of its own,
+whose answer it waits for. `tools/list` comes in two pages.
 """
 import json
 import sys
@@ -85,7 +89,8 @@ def answer(msg):
         log.flush()
     method = msg.get("method")
     mid = msg.get("id")
-    if mid is None:
+    if mid is None or method is None:
+        # A notification, or the client's answer to a request of ours.
         return None
     if method == "initialize":
         version = msg.get("params", {}).get("protocolVersion", "2025-06-18")
@@ -95,7 +100,11 @@ def answer(msg):
             "serverInfo": {"name": "oat-test-server", "version": "1.0.0"},
         }
     elif method == "tools/list":
-        result = {"tools": TOOLS}
+        # Two pages: the client must follow `nextCursor`.
+        if msg.get("params", {}).get("cursor") == "page-2":
+            result = {"tools": TOOLS[2:]}
+        else:
+            result = {"tools": TOOLS[:2], "nextCursor": "page-2"}
     elif method == "tools/call":
         result = call(msg.get("params", {}))
         if result is None:
@@ -108,40 +117,80 @@ def answer(msg):
 
 
 def serve_http():
-    from http.server import BaseHTTPRequestHandler, HTTPServer
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    sse = "--sse" in sys.argv
+    session = "sess-7f3a"
+    pinged = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def log_message(self, *args):
             pass
 
+        def reply(self, status, body=b"", headers=()):
+            self.send_response(status)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_GET(self):
             # No server-initiated stream: allowed by the spec.
-            self.send_response(405)
-            self.end_headers()
+            self.reply(405)
 
         def do_DELETE(self):
-            self.send_response(200)
-            self.end_headers()
+            if log:
+                log.write(json.dumps({"deleted": self.headers.get("Mcp-Session-Id")}) + "\n")
+                log.flush()
+            self.reply(200)
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if self.headers.get("Authorization") != "Bearer test-token":
-                self.send_response(401)
-                self.end_headers()
-                return
-            reply = answer(json.loads(body))
-            if reply is None:
-                self.send_response(202)
-                self.end_headers()
-                return
-            data = json.dumps(reply).encode()
+                return self.reply(401, b"unauthorized")
+            msg = json.loads(body)
+            initialize = msg.get("method") == "initialize"
+            if not initialize and self.headers.get("Mcp-Session-Id") != session:
+                return self.reply(400, b"no session")
+            if not initialize and self.headers.get("MCP-Protocol-Version") != "2025-11-25":
+                return self.reply(400, b"no protocol version")
+            if "id" in msg and "method" not in msg and msg["id"] == "srv-ping":
+                pinged.set()
+            answered = answer(msg)
+            if answered is None:
+                return self.reply(202)
+            extra = [("Mcp-Session-Id", session)] if initialize else []
+            if not sse:
+                data = json.dumps(answered).encode()
+                return self.reply(200, data, [("Content-Type", "application/json")] + extra)
             self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Type", "text/event-stream")
+            for k, v in extra:
+                self.send_header(k, v)
+            self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(data)
+            note = {"jsonrpc": "2.0", "method": "notifications/message",
+                    "params": {"level": "info", "data": "working"}}
+            self.wfile.write(("event: message\ndata: %s\n\n" % json.dumps(note)).encode())
+            if not initialize:
+                # A request of the server's own, answered on a POST of the client's.
+                pinged.clear()
+                ping = {"jsonrpc": "2.0", "id": "srv-ping", "method": "ping"}
+                self.wfile.write(("data: %s\n\n" % json.dumps(ping)).encode())
+                self.wfile.flush()
+                pinged.wait(5)
+            # The answer split over two data lines of one event (at a space between
+            # JSON tokens): the client must join them with the newline SSE puts there.
+            head, tail = json.dumps(answered).split(", ", 1)
+            self.wfile.write(("id: 1\ndata: %s,\ndata: %s\n\n" % (head, tail)).encode())
+            self.wfile.flush()
+            self.close_connection = True
 
-    server = HTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     print("http://127.0.0.1:%d/mcp" % server.server_address[1], flush=True)
     server.serve_forever()
 
@@ -151,7 +200,19 @@ if "--http" in sys.argv:
 else:
     for line in sys.stdin:
         line = line.strip()
-        if line:
-            reply = answer(json.loads(line))
-            if reply is not None:
-                send(reply)
+        if not line:
+            continue
+        msg = json.loads(line)
+        if msg.get("method") == "tools/call":
+            # Before each call: a notification and a ping of the server's own, whose
+            # answer comes before the call is answered.
+            send({"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info", "data": "calling"}})
+            send({"jsonrpc": "2.0", "id": "srv-ping", "method": "ping"})
+            pong = json.loads(sys.stdin.readline())
+            answer(pong)
+            if pong.get("id") != "srv-ping" or pong.get("result") != {}:
+                sys.stderr.write("the ping went unanswered\n")
+                sys.exit(4)
+        reply = answer(msg)
+        if reply is not None:
+            send(reply)

@@ -16,6 +16,7 @@ pub mod paths;
 pub mod private;
 pub mod session;
 pub mod status;
+pub mod tick;
 pub mod token;
 pub mod tui;
 pub mod version;

@@ -253,3 +253,102 @@ fn a_reply_stopped_by_a_full_context_says_so_and_how_to_go_on() {
         o.stderr
     );
 }
+
+/// Counts the moments the engine caught up with what had arrived: once per read of the
+/// body that brought at least one event.
+#[derive(Default)]
+struct Reads {
+    text: String,
+    reads: usize,
+}
+
+impl oat::conversation::turn::Sink for Reads {
+    fn event(&mut self, event: oat::conversation::turn::TurnEvent<'_>) -> bool {
+        if let oat::conversation::turn::TurnEvent::Delta(oat::api::Delta::TextDelta { text }) =
+            event
+        {
+            self.text.push_str(&text);
+        }
+        true
+    }
+    fn caught_up(&mut self) -> bool {
+        self.reads += 1;
+        true
+    }
+}
+
+/// The app reads a reply's body at most once a frame (`read_every`), so that eight
+/// replies streaming at once wake it once a frame rather than once per chunk each: every
+/// delta still arrives, in order, and the body is never read more often than the grid
+/// allows, however fast the server sends.
+#[test]
+fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
+    use std::time::{Duration, Instant};
+    let mock = MockServer::start();
+    let words: Vec<String> = (0..300).map(|i| format!("w{i} ")).collect();
+    let mut spec = StreamSpec::text(&[]);
+    spec.deltas = words.clone();
+    spec.chunking = Chunking::Paced(1000);
+    mock.set_stream(spec);
+    let every = Duration::from_millis(50);
+    let config = oat::api::ClientConfig {
+        base_url: Some(mock.url.clone()),
+        read_every: Some(every),
+        ..oat::api::ClientConfig::default()
+    };
+    let credential = oat::token::Credential {
+        kind: oat::token::CredentialKind::ApiKey,
+        secret: oat::token::Secret::new(API_KEY),
+    };
+    let client = oat::api::Client::new(config, credential).unwrap();
+    let request = oat::api::messages::plan_request(
+        &oat::api::RequestOptions {
+            model: "claude-sonnet-4-5".into(),
+            max_tokens: None,
+            system: None,
+            temperature: None,
+            thinking: oat::api::ThinkingChoice::Default,
+            thinking_display: oat::api::messages::ThinkingDisplay::Summarized,
+            effort: None,
+            api_version: "2023-06-01".into(),
+            cache: None,
+            web: false,
+            web_code_execution: false,
+        },
+        None,
+        vec![oat::api::Message::user_text("go")],
+    )
+    .unwrap()
+    .request;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut sink = Reads::default();
+    let started = Instant::now();
+    let outcome = rt.block_on(oat::conversation::turn::run(
+        &client,
+        &request,
+        None,
+        std::future::pending(),
+        &mut sink,
+    ));
+    let took = started.elapsed();
+    assert!(
+        matches!(outcome.end, oat::conversation::turn::End::Finished),
+        "{:?}",
+        outcome.end
+    );
+    assert_eq!(sink.text, words.concat());
+    // One read at the start, then at most one per tick of the time it took.
+    let ticks = (took.as_millis() / every.as_millis()) as usize;
+    assert!(
+        sink.reads <= ticks + 2,
+        "{} reads in {took:?} ({ticks} ticks)",
+        sink.reads
+    );
+    assert!(
+        took >= Duration::from_millis(300),
+        "the mock's own pace: {took:?}"
+    );
+}

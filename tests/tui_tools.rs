@@ -69,7 +69,11 @@ fn answer(a: &mut App, code: KeyCode) -> Option<Approval> {
 }
 
 fn screen(a: &App) -> String {
-    let backend = ratatui::backend::TestBackend::new(120, 40);
+    screen_at(a, 120, 40)
+}
+
+fn screen_at(a: &App, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
     let mut t = ratatui::Terminal::new(backend).unwrap();
     t.draw(|f| oat::tui::view::draw(f, a)).unwrap();
     let buf = t.backend().buffer().clone();
@@ -119,6 +123,17 @@ fn a_call_is_shown_and_allowed_once_or_for_the_conversation() {
         s.contains(
             "y allow once · a allow this tool for the conversation · n deny · Esc stop the reply"
         ),
+        "{s}"
+    );
+    // Narrower, the keys are said shorter, never cut.
+    let s = screen_at(&a, 80, 24);
+    assert!(
+        s.contains("│y once · a always, this conversation · n deny · Esc stop"),
+        "{s}"
+    );
+    let s = screen_at(&a, 60, 20);
+    assert!(
+        s.contains("│y once · a always, this conversation · n deny · Esc stop "),
         "{s}"
     );
     // Other keys do nothing while it waits; nothing is typed into the composer.

@@ -3,10 +3,7 @@
 //! decodes each event. Knows nothing of what the caller does with the events.
 
 use std::collections::VecDeque;
-use std::sync::OnceLock;
-use std::time::Duration;
-
-use tokio::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::Response;
@@ -114,9 +111,9 @@ impl MessageStream {
         let (Some(every), Some(last)) = (self.read_every, self.last_read) else {
             return;
         };
-        let tick = next_tick(last, every);
+        let tick = crate::tick::next(last, every);
         if tick > Instant::now() {
-            tokio::time::sleep_until(tick).await;
+            tokio::time::sleep_until(tokio::time::Instant::from_std(tick)).await;
         }
     }
 
@@ -134,36 +131,5 @@ impl MessageStream {
             }
             Err(_) => Err(ApiError::Stalled(self.idle_timeout)),
         }
-    }
-}
-
-/// The first point of the grid `every` apart (from the process's first use) after `at`.
-fn next_tick(at: Instant, every: Duration) -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    let epoch = *EPOCH.get_or_init(Instant::now);
-    let every_ns = every.as_nanos().max(1);
-    let since = at.saturating_duration_since(epoch).as_nanos();
-    let ticks = since / every_ns + 1;
-    let offset = u64::try_from(ticks * every_ns).unwrap_or(u64::MAX);
-    epoch + Duration::from_nanos(offset)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticks_are_shared_and_always_after_the_read() {
-        let every = Duration::from_millis(16);
-        let a = Instant::now();
-        let t = next_tick(a, every);
-        assert!(t > a && t - a <= every, "{:?}", t - a);
-        // Two reads in the same tick wait for the same point of the grid.
-        let b = a + (t - a) / 2;
-        if b < t {
-            assert_eq!(next_tick(b, every), t);
-        }
-        // A read exactly on a tick waits for the next one.
-        assert_eq!(next_tick(t, every), t + every);
     }
 }

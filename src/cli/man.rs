@@ -103,7 +103,7 @@ const ENVIRONMENT: &str = ".SH ENVIRONMENT\n\
 .TP\nANTHROPIC_BASE_URL\nThe API endpoint, as \\-\\-base\\-url.\n\
 .TP\nOAT_CONFIG\nThe config file, as \\-\\-config.\n\
 .TP\nOAT_SCREEN_READER\nSet to 1: oat and oat chat start in plain mode (lines of text for screen readers), as oat chat \\-\\-plain.\n\
-.TP\nOAT_LOG\nWhat the log records (a tracing filter, e.g. oat=debug).\n\
+.TP\nOAT_LOG\nWhat the log records: target=level pairs, e.g. oat=debug or oat=trace,hyper=info.\n\
 .TP\nHTTPS_PROXY, HTTP_PROXY, NO_PROXY\nProxies, honoured as usual.\n\
 .TP\nSSL_CERT_FILE\nExtra certificate authorities to trust.\n\
 .TP\nVISUAL, EDITOR\nThe editor for the app's Ctrl\\-O and for oat config edit.\n\

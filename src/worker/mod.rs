@@ -4,6 +4,7 @@
 //! nothing of the terminal.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
@@ -39,6 +40,8 @@ pub struct Worker {
     /// Held for its side effect: a signal on `history_writes` at each database write.
     _history_watcher: Option<notify::RecommendedWatcher>,
     history_writes: Option<UnboundedReceiver<()>>,
+    /// A history write was noticed and not yet taken by `run` (see `new`).
+    history_unseen: Arc<AtomicBool>,
 }
 
 impl Worker {
@@ -52,14 +55,21 @@ impl Worker {
     ) -> Self {
         let watcher = watch::watch_config_dir(&keys.config.dir(), events.clone());
         let (writes, history_writes) = tokio::sync::mpsc::unbounded_channel();
+        let unseen = Arc::new(AtomicBool::new(false));
+        let flag = unseen.clone();
         let history_watcher = watch::watch_history(&history_path, move || {
-            // The worker is gone when this fails; nothing is left to check.
-            let _ = writes.send(());
+            // One commit is a dozen file events: only the first of a burst wakes the
+            // worker, which lowers the flag when it takes it. The worker is gone when
+            // the send fails; nothing is left to check.
+            if !flag.swap(true, Ordering::AcqRel) {
+                let _ = writes.send(());
+            }
         });
         Self {
             _watcher: watcher,
             _history_watcher: history_watcher,
             history_writes: Some(history_writes),
+            history_unseen: unseen,
             keys: Arc::new(Mutex::new(keys)),
             history: crate::history::Shared::new(history_path),
             config,
@@ -88,6 +98,7 @@ impl Worker {
                 Some(()) = async { writes.as_mut()?.recv().await } => {
                     // A burst of file events is one check (one commit writes the log
                     // several times; a checkpoint writes the database file).
+                    self.history_unseen.store(false, Ordering::Release);
                     if let Some(w) = writes.as_mut() {
                         while w.try_recv().is_ok() {}
                     }

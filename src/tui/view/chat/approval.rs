@@ -37,8 +37,16 @@ pub(super) fn draw(f: &mut Frame, app: &App, pending: &PendingCall, area: Rect) 
         ));
     }
     lines.push(match &pending.reason {
+        // The longest that fits: at 80 columns the whole sentence would be cut.
         None => Line::styled(
-            "y allow once · a allow this tool for the conversation · n deny · Esc stop the reply",
+            [
+                "y allow once · a allow this tool for the conversation · n deny · Esc stop the reply",
+                "y once · a always, this conversation · n deny · Esc stop",
+                "y once · a always · n deny · Esc stop",
+            ]
+            .into_iter()
+            .find(|k| k.chars().count() <= inner_w)
+            .unwrap_or("y · a · n · Esc"),
             theme.warn(),
         ),
         Some(r) => Line::from(vec![

@@ -20,7 +20,7 @@ pub fn next(at: Instant, every: Duration) -> Instant {
         // Before the grid's first use (the instant was taken earlier): the grid runs
         // back in time too.
         let back = (epoch - at).as_nanos();
-        let ticks = back / every_ns - u128::from(back % every_ns == 0);
+        let ticks = back / every_ns - u128::from(back.is_multiple_of(every_ns));
         epoch - nanos(ticks * every_ns)
     }
 }

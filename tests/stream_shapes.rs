@@ -351,4 +351,10 @@ fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
         took >= Duration::from_millis(300),
         "the mock's own pace: {took:?}"
     );
+    // And it keeps up: each read takes all that has arrived, not one chunk a tick
+    // (300 chunks one at a time would take 15 s).
+    assert!(
+        took < Duration::from_secs(5),
+        "fell behind the server: {took:?}"
+    );
 }

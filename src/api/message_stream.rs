@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures_util::FutureExt;
 use reqwest::Response;
 
 use super::client::request_id;
@@ -82,23 +83,49 @@ impl MessageStream {
                 return Some(Err(ApiError::Incomplete));
             }
             self.paced().await;
-            match self.next_chunk().await {
-                Ok(Some(chunk)) => {
-                    self.parser.feed(&chunk, &mut self.scratch);
-                    self.pending.extend(self.scratch.drain(..));
-                }
-                Ok(None) => {
-                    // What the parser still holds may be a whole last event.
-                    self.body_ended = true;
-                    self.parser.finish(&mut self.scratch);
-                    self.pending.extend(self.scratch.drain(..));
-                }
-                Err(e) => {
-                    self.finished = true;
-                    return Some(Err(e));
+            let read = self.next_chunk().await;
+            if let Err(e) = self.absorb(read) {
+                self.finished = true;
+                return Some(Err(e));
+            }
+            // Paced, a read takes everything that has arrived since the last, not one
+            // chunk a tick: a server that sends more chunks than there are ticks is
+            // never fallen behind.
+            // Each further chunk needs the connection's task to run once (it hands the
+            // body over a chunk at a time): one yield lets it; a yield that brings
+            // nothing means the socket is drained.
+            let mut yielded = false;
+            while self.read_every.is_some() && !self.body_ended {
+                match self.resp.chunk().now_or_never() {
+                    Some(read) => {
+                        yielded = false;
+                        if let Err(e) = self.absorb(read.map_err(dropped)) {
+                            self.finished = true;
+                            return Some(Err(e));
+                        }
+                    }
+                    None if !yielded => {
+                        yielded = true;
+                        tokio::task::yield_now().await;
+                    }
+                    None => break,
                 }
             }
         }
+    }
+
+    /// Feeds one read to the parser; the end of the body lets it finish.
+    fn absorb(&mut self, read: Result<Option<Bytes>, ApiError>) -> Result<(), ApiError> {
+        match read? {
+            Some(chunk) => self.parser.feed(&chunk, &mut self.scratch),
+            None => {
+                // What the parser still holds may be a whole last event.
+                self.body_ended = true;
+                self.parser.finish(&mut self.scratch);
+            }
+        }
+        self.pending.extend(self.scratch.drain(..));
+        Ok(())
     }
 
     /// With `read_every`, waits for the first tick of a grid shared by every stream in
@@ -123,13 +150,15 @@ impl MessageStream {
                 self.last_read = Some(Instant::now());
                 Ok(chunk)
             }
-            Ok(Err(e)) => {
-                // A body that breaks off mid-stream is a dropped connection, not bad data.
-                // The library's words go to the log; the person gets the fact.
-                tracing::warn!(detail = %e, "stream body failed");
-                Err(ApiError::Network("the connection dropped mid-reply".into()))
-            }
+            Ok(Err(e)) => Err(dropped(e)),
             Err(_) => Err(ApiError::Stalled(self.idle_timeout)),
         }
     }
+}
+
+/// A body that breaks off mid-stream is a dropped connection, not bad data. The
+/// library's words go to the log; the person gets the fact.
+fn dropped(e: reqwest::Error) -> ApiError {
+    tracing::warn!(detail = %e, "stream body failed");
+    ApiError::Network("the connection dropped mid-reply".into())
 }

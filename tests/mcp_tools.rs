@@ -543,6 +543,29 @@ fn mcp_list_shows_state_and_tools_and_import_reads_claude_codes_file() {
     );
 }
 
+/// `oat ask` against a mock that asks for `mcp__remote__echo` with `text`, then ends:
+/// the call runs and its one line says what came back.
+fn ask_remote_echo(home: &Path, id: &str, text: &str) {
+    let mock = MockServer::start();
+    let input = format!("{{\"text\":\"{text}\"}}");
+    push(
+        &mock,
+        tool_use_reply(id, "mcp__remote__echo", &[&input], "tool_use"),
+    );
+    push(
+        &mock,
+        reply_events(&["Done."], json!({"stop_reason":"end_turn"})),
+    );
+    let out = ask(home, &mock, &["--allow", "mcp__remote__echo", "go"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("mcp__remote__echo → echo: {text}")),
+        "{}",
+        out.stderr
+    );
+}
+
 /// The test server over Streamable HTTP, killed when dropped.
 struct HttpServer(std::process::Child, String);
 
@@ -601,27 +624,7 @@ fn a_streamable_http_server_gets_its_headers_and_a_wrong_token_is_one_line_never
         out.stdout
     );
 
-    let mock = MockServer::start();
-    push(
-        &mock,
-        tool_use_reply(
-            "toolu_h",
-            "mcp__remote__echo",
-            &["{\"text\":\"over http\"}"],
-            "tool_use",
-        ),
-    );
-    push(
-        &mock,
-        reply_events(&["Done."], json!({"stop_reason":"end_turn"})),
-    );
-    let out = ask(home.path(), &mock, &["--allow", "mcp__remote__echo", "go"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("mcp__remote__echo → echo: over http"),
-        "{}",
-        out.stderr
-    );
+    ask_remote_echo(home.path(), "toolu_h", "over http");
     assert_eq!(calls(&log).len(), 1);
 
     std::fs::write(dir.join("config.toml"), config("wrong-token")).unwrap();
@@ -738,27 +741,7 @@ fn a_streamable_http_server_that_streams_its_answers_is_followed_to_the_end() {
         );
     }
 
-    let mock = MockServer::start();
-    push(
-        &mock,
-        tool_use_reply(
-            "toolu_s",
-            "mcp__remote__echo",
-            &["{\"text\":\"streamed\"}"],
-            "tool_use",
-        ),
-    );
-    push(
-        &mock,
-        reply_events(&["Done."], json!({"stop_reason":"end_turn"})),
-    );
-    let out = ask(home.path(), &mock, &["--allow", "mcp__remote__echo", "go"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("mcp__remote__echo → echo: streamed"),
-        "{}",
-        out.stderr
-    );
+    ask_remote_echo(home.path(), "toolu_s", "streamed");
     let sent = server_log(&log);
     let pongs = sent
         .iter()

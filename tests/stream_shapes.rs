@@ -302,19 +302,7 @@ fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
     };
     let client = oat::api::Client::new(config, credential).unwrap();
     let request = oat::api::messages::plan_request(
-        &oat::api::RequestOptions {
-            model: "claude-sonnet-4-5".into(),
-            max_tokens: None,
-            system: None,
-            temperature: None,
-            thinking: oat::api::ThinkingChoice::Default,
-            thinking_display: oat::api::messages::ThinkingDisplay::Summarized,
-            effort: None,
-            api_version: "2023-06-01".into(),
-            cache: None,
-            web: false,
-            web_code_execution: false,
-        },
+        &request_options("claude-sonnet-4-5"),
         None,
         vec![oat::api::Message::user_text("go")],
     )

@@ -125,7 +125,7 @@ fn the_mock_refuses_thinking_bound_elsewhere_exactly_as_documented_unless_asked_
         .unwrap();
     let client = client(&mock, API_KEY, oat::token::CredentialKind::ApiKey);
     let plan = |model: &str, messages| {
-        let mut opts = options(model);
+        let mut opts = request_options(model);
         opts.thinking = oat::api::ThinkingChoice::Adaptive;
         oat::api::messages::plan_request(&opts, None, messages)
             .unwrap()
@@ -157,22 +157,6 @@ fn the_mock_refuses_thinking_bound_elsewhere_exactly_as_documented_unless_asked_
         reply["input_transformations"],
         json!([{"type":"thinking_dropped","path":"messages.1.content.0","reason":"model_binding_mismatch"}])
     );
-}
-
-fn options(model: &str) -> oat::api::RequestOptions {
-    oat::api::RequestOptions {
-        model: model.into(),
-        max_tokens: None,
-        system: None,
-        temperature: None,
-        thinking: oat::api::ThinkingChoice::Default,
-        thinking_display: oat::api::messages::ThinkingDisplay::Summarized,
-        effort: None,
-        api_version: "2023-06-01".into(),
-        cache: None,
-        web: false,
-        web_code_execution: false,
-    }
 }
 
 fn client(mock: &MockServer, secret: &str, kind: oat::token::CredentialKind) -> Client {

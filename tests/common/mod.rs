@@ -950,3 +950,21 @@ pub fn output(cmd: &mut assert_cmd::Command, stdout_may_hold_secret: bool) -> Ou
     assert_no_secret(&o.stderr);
     o
 }
+
+/// What a plain request is planned with: `model`, no system prompt, the model's default
+/// thinking (shown summarized), nothing else.
+pub fn request_options(model: &str) -> oat::api::RequestOptions {
+    oat::api::RequestOptions {
+        model: model.into(),
+        max_tokens: None,
+        system: None,
+        temperature: None,
+        thinking: oat::api::ThinkingChoice::Default,
+        thinking_display: oat::api::messages::ThinkingDisplay::Summarized,
+        effort: None,
+        api_version: "2023-06-01".into(),
+        cache: None,
+        web: false,
+        web_code_execution: false,
+    }
+}

@@ -89,11 +89,10 @@ impl MessageStream {
                 return Some(Err(e));
             }
             // Paced, a read takes everything that has arrived since the last, not one
-            // chunk a tick: a server that sends more chunks than there are ticks is
-            // never fallen behind.
-            // Each further chunk needs the connection's task to run once (it hands the
-            // body over a chunk at a time): one yield lets it; a yield that brings
-            // nothing means the socket is drained.
+            // chunk a tick, or a server sending more chunks than there are ticks would
+            // be fallen behind. The connection's task hands the body over a chunk at a
+            // time: one yield lets it hand the next; a yield that brings nothing means
+            // the socket is drained.
             let mut yielded = false;
             while self.read_every.is_some() && !self.body_ended {
                 match self.resp.chunk().now_or_never() {

@@ -1,7 +1,7 @@
 //! The HTTP transport under every client: which certificates are trusted and which proxy
-//! carries the requests. Trusted: the bundled Mozilla roots, the operating system's store
-//! (which `SSL_CERT_FILE` / `SSL_CERT_DIR` replace, as OpenSSL does), and any CA files the
-//! person names (`ca_cert` in config, `--ca-cert`). Proxy: `HTTPS_PROXY`, `ALL_PROXY` and
+//! carries the requests. Trusted: the operating system's store (which `SSL_CERT_FILE` /
+//! `SSL_CERT_DIR` replace, as OpenSSL does) and any CA files the person names (`ca_cert`
+//! in config, `--ca-cert`); no roots of oat's own. Proxy: `HTTPS_PROXY`, `ALL_PROXY` and
 //! `NO_PROXY` as curl reads them, or `proxy` in config instead. One `reqwest::Client` is
 //! built per setting and shared, since reading the OS store costs milliseconds and a shared
 //! client keeps its connections. Knows nothing of credentials.

@@ -310,7 +310,7 @@ async fn model_check(ctx: &Context, client: Option<&Client>, key_model: Option<S
 
 fn network_checks(ctx: &Context) -> Vec<Finding> {
     let net = ctx.net();
-    let mut roots = vec!["bundled Mozilla roots".to_string()];
+    let mut roots = Vec::new();
     match (
         std::env::var("SSL_CERT_FILE").ok(),
         std::env::var("SSL_CERT_DIR").ok(),

@@ -99,9 +99,11 @@ impl ApiError {
                 "Check your connection (and HTTPS_PROXY, if you use one), then try again."
             }
             Self::Certificate { .. } => {
-                "If your company inspects TLS, trust its CA: `ca_cert = \"/path/to/ca.pem\"` in \
-                 the config, `--ca-cert PATH`, or SSL_CERT_FILE. Otherwise something between \
-                 you and the server is not what it claims to be: do not send a key through it."
+                "oat trusts the system's certificates (on Debian, the ca-certificates \
+                 package). If your company inspects TLS, trust its CA: `ca_cert = \
+                 \"/path/to/ca.pem\"` in the config, `--ca-cert PATH`, or SSL_CERT_FILE. \
+                 Otherwise something between you and the server is not what it claims to \
+                 be: do not send a key through it."
             }
             Self::Proxy { .. } => {
                 "Check the proxy's address and credentials (`proxy` in the config, or \

@@ -277,7 +277,7 @@ impl oat::conversation::turn::Sink for Reads {
     }
 }
 
-/// The app reads a reply's body at most once a frame (`read_every`), so that eight
+/// The app reads a reply's body at most once a frame (`pace`), so that eight
 /// replies streaming at once wake it once a frame rather than once per chunk each: every
 /// delta still arrives, in order, and the body is never read more often than the grid
 /// allows, however fast the server sends.
@@ -293,7 +293,7 @@ fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
     let every = Duration::from_millis(50);
     let config = oat::api::ClientConfig {
         base_url: Some(mock.url.clone()),
-        read_every: Some(every),
+        pace: Some(oat::tick::Pace::new(every)),
         ..oat::api::ClientConfig::default()
     };
     let credential = oat::token::Credential {
@@ -345,4 +345,66 @@ fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
         took < Duration::from_secs(5),
         "fell behind the server: {took:?}"
     );
+}
+
+/// A reply whose tab is not on screen is read eight times less often (`Pace::watched`),
+/// and loses nothing for it: the whole text arrives, in order, in far fewer reads.
+#[test]
+fn an_unwatched_paced_stream_is_read_eight_ticks_apart_and_keeps_every_delta() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use std::time::{Duration, Instant};
+    let mock = MockServer::start();
+    let words: Vec<String> = (0..150).map(|i| format!("w{i} ")).collect();
+    let mut spec = StreamSpec::text(&[]);
+    spec.deltas = words.clone();
+    spec.chunking = Chunking::Paced(200);
+    mock.set_stream(spec);
+    let every = Duration::from_millis(20);
+    let shown = Arc::new(AtomicBool::new(false));
+    let config = oat::api::ClientConfig {
+        base_url: Some(mock.url.clone()),
+        pace: Some(oat::tick::Pace::new(every).watched(shown)),
+        ..oat::api::ClientConfig::default()
+    };
+    let credential = oat::token::Credential {
+        kind: oat::token::CredentialKind::ApiKey,
+        secret: oat::token::Secret::new(API_KEY),
+    };
+    let client = oat::api::Client::new(config, credential).unwrap();
+    let request = oat::api::messages::plan_request(
+        &request_options("claude-sonnet-4-5"),
+        None,
+        vec![oat::api::Message::user_text("go")],
+    )
+    .unwrap()
+    .request;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut sink = Reads::default();
+    let started = Instant::now();
+    let outcome = rt.block_on(oat::conversation::turn::run(
+        &client,
+        &request,
+        None,
+        std::future::pending(),
+        &mut sink,
+    ));
+    let took = started.elapsed();
+    assert!(
+        matches!(outcome.end, oat::conversation::turn::End::Finished),
+        "{:?}",
+        outcome.end
+    );
+    assert_eq!(sink.text, words.concat());
+    // Some 0.75 s of reply: watched, up to ~38 reads; unwatched, one per 160 ms.
+    let slow_ticks = (took.as_millis() / (8 * every.as_millis())) as usize;
+    assert!(
+        sink.reads <= slow_ticks + 2,
+        "{} reads in {took:?} ({slow_ticks} slow ticks)",
+        sink.reads
+    );
+    assert!(took < Duration::from_secs(5), "fell behind: {took:?}");
 }

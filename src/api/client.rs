@@ -38,7 +38,7 @@ pub struct Client {
     credential: Credential,
     headers: HeaderMap,
     idle_timeout: Duration,
-    read_every: Option<Duration>,
+    pace: Option<crate::tick::Pace>,
     retry: RetryPolicy,
 }
 
@@ -136,7 +136,7 @@ impl Client {
             credential,
             headers,
             idle_timeout: config.idle_timeout,
-            read_every: config.read_every,
+            pace: config.pace,
             retry: config.retry,
         })
     }
@@ -372,7 +372,11 @@ impl Client {
                 on_retry,
             )
             .await?;
-        Ok(MessageStream::new(resp, self.idle_timeout, self.read_every))
+        Ok(MessageStream::new(
+            resp,
+            self.idle_timeout,
+            self.pace.clone(),
+        ))
     }
 }
 

@@ -23,21 +23,23 @@ pub struct MessageStream {
     pending: VecDeque<SseEvent>,
     scratch: Vec<SseEvent>,
     idle_timeout: Duration,
-    /// Read the body at most once per this, on a grid every stream shares (`paced`).
-    read_every: Option<Duration>,
+    /// Read the body at most once a tick of this grid, which every stream shares (`paced`).
+    pace: Option<crate::tick::Pace>,
     last_read: Option<Instant>,
     pub request_id: Option<String>,
     pub limits: RateLimits,
     /// The server closed the body; only what the parser held is left.
     body_ended: bool,
     finished: bool,
+    /// Counts this stream as open on its grid until it ends.
+    paced: Option<crate::tick::Paced>,
 }
 
 impl MessageStream {
     pub(super) fn new(
         resp: Response,
         idle_timeout: Duration,
-        read_every: Option<Duration>,
+        pace: Option<crate::tick::Pace>,
     ) -> Self {
         Self {
             request_id: request_id(resp.headers()),
@@ -47,7 +49,8 @@ impl MessageStream {
             pending: Default::default(),
             scratch: Vec::new(),
             idle_timeout,
-            read_every,
+            paced: pace.as_ref().map(crate::tick::Pace::open),
+            pace,
             last_read: None,
             body_ended: false,
             finished: false,
@@ -76,6 +79,7 @@ impl MessageStream {
                 return Some(event);
             }
             if self.finished {
+                self.paced = None;
                 return None;
             }
             if self.body_ended {
@@ -94,7 +98,7 @@ impl MessageStream {
             // time: one yield lets it hand the next; a yield that brings nothing means
             // the socket is drained.
             let mut yielded = false;
-            while self.read_every.is_some() && !self.body_ended {
+            while self.pace.is_some() && !self.body_ended {
                 match self.resp.chunk().now_or_never() {
                     Some(read) => {
                         yielded = false;
@@ -127,17 +131,17 @@ impl MessageStream {
         Ok(())
     }
 
-    /// With `read_every`, waits for the first tick of a grid shared by every stream in
+    /// With a `pace`, waits for the first tick of a grid shared by every stream in
     /// the process that comes after the last read. The first chunk after a lull is read
     /// at once (its tick has passed); in a fast stream the chunks that arrive meanwhile
     /// wait in the socket and come as one read. Eight replies streaming at once then wake
     /// the process once a tick, not once per chunk each: the screen shows no more than
     /// one frame a tick anyway.
     async fn paced(&mut self) {
-        let (Some(every), Some(last)) = (self.read_every, self.last_read) else {
+        let (Some(pace), Some(last)) = (&self.pace, self.last_read) else {
             return;
         };
-        let tick = crate::tick::next(last, every);
+        let tick = crate::tick::next(last, pace.every());
         if tick > Instant::now() {
             tokio::time::sleep_until(tokio::time::Instant::from_std(tick)).await;
         }

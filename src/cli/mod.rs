@@ -108,20 +108,14 @@ pub fn main(app: AppEntry) -> ExitCode {
     let log_file = crate::logging::init(cli.global.verbose);
     tracing::info!(version = crate::version::LONG, ?log_file, "start");
     say_made_private(&crate::private::tighten_existing());
-    // A command is one request at a time: one thread, so a streamed reply is read and
-    // written without waking a second thread for every chunk. The app runs its worker on
-    // one thread beside the UI's: the worker's tasks only wait on sockets, pipes and the
-    // blocking pool, and with two, each chunk of eight streams woke both in turn (eight
-    // tabs streaming: 2 × ~450 switches a second against ~650 on one, and ~13 % less CPU).
-    let app_runs = matches!(cli.command, None | Some(Command::Chat(_)));
-    let mut builder = if !app_runs {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        let mut b = tokio::runtime::Builder::new_multi_thread();
-        b.worker_threads(1);
-        b
-    };
-    let runtime = match builder.enable_all().build() {
+    // One thread: a command is one request at a time, so a streamed reply is read and
+    // written without waking a second thread for every chunk. The app runs its network
+    // worker on a thread and runtime of its own (`worker::WorkerThread`), which sleeps
+    // between frames while replies stream; this one is the UI's.
+    let built = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let runtime = match built {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("oat: could not start the async runtime: {e}");

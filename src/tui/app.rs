@@ -215,6 +215,11 @@ impl App {
             || self.chat.in_flight()
     }
 
+    /// The chat request whose reply is on screen: read every frame, the others slower.
+    pub fn reply_on_screen(&self) -> Option<RequestId> {
+        self.chat.streaming.filter(|_| self.pane == Pane::Chat)
+    }
+
     pub fn request(&mut self, kind: RequestKind) -> (RequestId, Effect) {
         let id = self.next_id;
         self.next_id += 1;

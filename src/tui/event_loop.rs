@@ -16,7 +16,7 @@ use super::app::{App, Effect, Msg};
 use super::clock::Clock;
 use super::terminal::{self, Term};
 use super::view;
-use crate::worker::{ApiEvent, ApiRequest};
+use crate::worker::{ApiEvent, ApiRequest, RequestKind};
 
 pub use super::clock::{FRAME, SETTLE, TICK};
 /// Worker events taken in one go before drawing: a fast stream costs one frame, not one
@@ -135,6 +135,7 @@ pub async fn run(
     apply(startup, term, &out)?;
     let mut clock = Clock::default();
     clock.changed(false);
+    let mut told_on_screen = None;
     loop {
         let now = Instant::now();
         clock.fading(now, app.fading(), super::notice::FADE);
@@ -204,6 +205,14 @@ pub async fn run(
         };
         if !apply(effects, term, &out)? {
             return Ok(());
+        }
+        // The worker reads the reply on screen every frame and the others a few times a
+        // second: it hears which one that is whenever it changes.
+        let on_screen = app.reply_on_screen();
+        if on_screen != told_on_screen {
+            told_on_screen = on_screen;
+            let (_, fx) = app.request(RequestKind::Showing { chat: on_screen });
+            apply(vec![fx], term, &out)?;
         }
         let edit = out.edit.borrow_mut().take();
         if let Some(text) = edit {

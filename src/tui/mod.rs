@@ -24,7 +24,7 @@ use std::io::IsTerminal;
 
 use crate::api::ClientConfig;
 use crate::session::{AppFailure, AppMode, Session};
-use crate::worker::Worker;
+use crate::worker::{Worker, WorkerThread};
 
 /// Why the app could not run or stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -99,8 +99,9 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
     let (ev_tx, ev_rx) = tokio::sync::mpsc::unbounded_channel();
     // Replies are read at most once a frame: what arrives between two is drawn together
     // anyway, and eight streaming tabs then cost one wake-up a frame, not one per chunk.
+    let pace = crate::tick::Pace::new(clock::FRAME);
     let client_config = ClientConfig {
-        read_every: Some(clock::FRAME),
+        pace: Some(pace.clone()),
         ..ctx.client_config()
     };
     let worker = Worker::new(
@@ -110,7 +111,8 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
         crate::history::path(),
         ev_tx,
     );
-    let worker_task = tokio::spawn(worker.run(req_rx));
+    // On a thread of its own, which sleeps between frames while replies stream.
+    let worker = WorkerThread::start(worker.run(req_rx), pace).map_err(TuiError::Setup)?;
     let mut app = app::App::new(model, ctx.api_version(), first_run, terms_seen);
     app.tools_notice_said = ctx.config.config.tools_notice_seen;
     app.cache = ctx.config.config.caching();
@@ -133,6 +135,8 @@ pub async fn run(ctx: &Session) -> Result<(), TuiError> {
         event_loop::run(&mut term, &mut app, req_tx, ev_rx, picker, links).await
         // The guard restores the terminal here, before anything is printed.
     };
-    worker_task.abort();
+    // The UI's requests sender is gone with the loop: the worker ends, dropping the
+    // replies still streaming (each keeps what arrived) and finishing its writes.
+    worker.stop();
     outcome.map_err(TuiError::Stopped)
 }

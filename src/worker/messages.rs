@@ -50,6 +50,11 @@ pub enum RequestKind {
     Cancel {
         target: RequestId,
     },
+    /// The chat request whose reply is on screen now (`None`: none is). Replies not on
+    /// screen are read a few times a second instead of every frame (`tick::Pace`).
+    Showing {
+        chat: Option<RequestId>,
+    },
     LoadKeys,
     /// The secret is the raw paste; the worker repairs and checks it.
     AddKey {

@@ -18,6 +18,7 @@ mod chat;
 mod conversations;
 mod files;
 mod keys;
+mod thread;
 mod tools;
 mod watch;
 
@@ -26,6 +27,7 @@ mod messages;
 pub use conversations::ConversationRow;
 pub use files::expand_home;
 pub use messages::{AddKeyError, ApiEvent, ApiRequest, ChatError, KeyView, RequestId, RequestKind};
+pub use thread::WorkerThread;
 
 pub struct Worker {
     keys: Arc<Mutex<Keys>>,
@@ -34,6 +36,9 @@ pub struct Worker {
     explicit_key: Option<String>,
     events: UnboundedSender<ApiEvent>,
     running: HashMap<RequestId, CancellationToken>,
+    /// Whether each running chat's reply is on screen (`RequestKind::Showing`).
+    shown: HashMap<RequestId, Arc<AtomicBool>>,
+    showing: Option<RequestId>,
     tools: Arc<tools::ToolState>,
     /// Held for its side effect: `ConfigChanged` events while the worker lives.
     _watcher: Option<notify::RecommendedWatcher>,
@@ -76,6 +81,8 @@ impl Worker {
             explicit_key,
             events,
             running: HashMap::new(),
+            shown: HashMap::new(),
+            showing: None,
             tools: Arc::default(),
         }
     }
@@ -116,6 +123,15 @@ impl Worker {
                 }
             };
             self.running.retain(|_, t| !t.is_cancelled());
+            let running = &self.running;
+            self.shown.retain(|id, _| running.contains_key(id));
+            if let RequestKind::Showing { chat } = req.kind {
+                self.showing = chat;
+                for (id, shown) in &self.shown {
+                    shown.store(Some(*id) == chat, Ordering::Relaxed);
+                }
+                continue;
+            }
             if let RequestKind::Cancel { target } = req.kind {
                 if let Some(token) = self.running.remove(&target) {
                     token.cancel();
@@ -128,7 +144,12 @@ impl Worker {
             }
             let token = CancellationToken::new();
             self.running.insert(req.id, token.clone());
-            let ctx = self.context();
+            let mut ctx = self.context();
+            if matches!(req.kind, RequestKind::StreamChat { .. }) {
+                let shown = Arc::new(AtomicBool::new(self.showing == Some(req.id)));
+                ctx.config.pace = ctx.config.pace.map(|p| p.watched(shown.clone()));
+                self.shown.insert(req.id, shown);
+            }
             tokio::spawn(async move {
                 // A chat stream watches the token itself, to save what arrived first.
                 if let RequestKind::StreamChat {
@@ -326,7 +347,7 @@ impl TaskContext {
             RequestKind::AcknowledgeTerms => {
                 let _ = self.with_keys(Keys::acknowledge_terms).await;
             }
-            RequestKind::Cancel { .. } => {}
+            RequestKind::Cancel { .. } | RequestKind::Showing { .. } => {}
         }
     }
 

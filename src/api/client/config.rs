@@ -80,10 +80,10 @@ pub struct ClientConfig {
     /// Extra `anthropic-beta` flags the person chose; the OAuth flag is added beside them.
     pub betas: Vec<String>,
     pub idle_timeout: Duration,
-    /// A streamed reply's body is read at most once per this (`MessageStream::paced`):
-    /// set by the app, which draws at most once a frame; `None` (read at once) for the
-    /// commands, whose output is a pipe.
-    pub read_every: Option<Duration>,
+    /// A streamed reply's body is read at most once per tick of this grid
+    /// (`MessageStream::paced`): set by the app, which draws at most once a frame; `None`
+    /// (read at once) for the commands, whose output is a pipe.
+    pub pace: Option<crate::tick::Pace>,
     pub retry: RetryPolicy,
 }
 
@@ -112,7 +112,7 @@ impl Default for ClientConfig {
             api_version: API_VERSION_DEFAULT.into(),
             betas: Vec::new(),
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            read_every: None,
+            pace: None,
             retry: RetryPolicy::default(),
         }
     }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::{ApiEvent, ChatError, RequestId, TaskContext};
-use crate::api::MessageRequest;
+use crate::api::{Delta, MessageRequest};
 use crate::conversation::tools::{Approval, Approver, Call, ToolEvent, Toolbox};
 use crate::conversation::turn::{self, End, Keeping, Kept, PromptTarget, Sink, TurnEvent};
 
@@ -37,9 +37,32 @@ fn shows_at_stop(block: &Value) -> bool {
 struct Forward<'a> {
     ctx: &'a TaskContext,
     id: RequestId,
+    /// Text (or thinking) told since the engine last caught up, sent as one delta: a
+    /// read brings many at once, and each event the UI takes is work on its thread (a
+    /// tab's state swapped in and out when the tab is not on screen).
+    held: Option<Delta>,
+}
+
+impl Forward<'_> {
+    /// Sends the held delta, before anything that must come after it.
+    fn release(&mut self) {
+        if let Some(delta) = self.held.take() {
+            self.ctx.send(ApiEvent::ChatDelta { id: self.id, delta });
+        }
+    }
+
+    fn send(&mut self, event: ApiEvent) {
+        self.release();
+        self.ctx.send(event);
+    }
 }
 
 impl Sink for Forward<'_> {
+    fn caught_up(&mut self) -> bool {
+        self.release();
+        true
+    }
+
     fn event(&mut self, event: TurnEvent<'_>) -> bool {
         let id = self.id;
         let e = match event {
@@ -51,8 +74,26 @@ impl Sink for Forward<'_> {
             TurnEvent::Opened { limits } => ApiEvent::RateLimitsSeen {
                 limits: Box::new(limits.clone()),
             },
-            // Moved to the UI uncopied.
-            TurnEvent::Delta(delta) => ApiEvent::ChatDelta { id, delta },
+            // Moved to the UI uncopied, or joined to the one held.
+            TurnEvent::Delta(delta) => match (&mut self.held, delta) {
+                (Some(Delta::TextDelta { text: held }), Delta::TextDelta { text }) => {
+                    held.push_str(&text);
+                    return true;
+                }
+                (
+                    Some(Delta::ThinkingDelta { thinking: held }),
+                    Delta::ThinkingDelta { thinking },
+                ) => {
+                    held.push_str(&thinking);
+                    return true;
+                }
+                (_, delta @ (Delta::TextDelta { .. } | Delta::ThinkingDelta { .. })) => {
+                    self.release();
+                    self.held = Some(delta);
+                    return true;
+                }
+                (_, delta) => ApiEvent::ChatDelta { id, delta },
+            },
             TurnEvent::BlockStopped(block) if shows_at_stop(block) => ApiEvent::ChatBlockStopped {
                 id,
                 block: block.clone(),
@@ -63,7 +104,7 @@ impl Sink for Forward<'_> {
                 ApiEvent::ChatContinuing { id, attempt, limit }
             }
         };
-        self.ctx.send(e);
+        self.send(e);
         // The UI going away ends the worker too; the reply is still kept to its end.
         true
     }
@@ -72,7 +113,7 @@ impl Sink for Forward<'_> {
 impl Approver for Forward<'_> {
     async fn approve(&mut self, call: &Call) -> Approval {
         let answer = self.ctx.tools.ask(self.id);
-        self.ctx.send(super::tools::asked(self.id, call));
+        self.send(super::tools::asked(self.id, call));
         super::tools::wait(answer).await
     }
 
@@ -85,7 +126,7 @@ impl Approver for Forward<'_> {
             kept,
         } = &event
         {
-            return self.ctx.send(ApiEvent::ToolRound {
+            return self.send(ApiEvent::ToolRound {
                 id,
                 message: (*message).clone(),
                 binding: Some((*binding).clone()),
@@ -94,13 +135,13 @@ impl Approver for Forward<'_> {
             });
         }
         if let ToolEvent::Bound(binding) = &event {
-            return self.ctx.send(ApiEvent::ChatBound {
+            return self.send(ApiEvent::ChatBound {
                 id,
                 binding: (*binding).clone(),
             });
         }
         if let Some(line) = super::tools::line(&event) {
-            self.ctx.send(ApiEvent::ToolTold { id, line });
+            self.send(ApiEvent::ToolTold { id, line });
         }
     }
 }
@@ -153,7 +194,11 @@ impl TaskContext {
             prompt,
             paid_by,
         });
-        let mut sink = Forward { ctx: self, id };
+        let mut sink = Forward {
+            ctx: self,
+            id,
+            held: None,
+        };
         let on = tools
             .on
             .unwrap_or(paid_by == crate::credentials::CredentialKind::ApiKey);
@@ -204,6 +249,8 @@ impl TaskContext {
             toolbox,
         )
         .await;
+        // What was held goes before the end.
+        sink.release();
         match outcome.end {
             End::Finished => self.send(ApiEvent::ChatFinished {
                 id,

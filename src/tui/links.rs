@@ -107,6 +107,12 @@ pub fn collect(buf: &Buffer) -> Vec<LinkArea> {
     // Rows already taken by the continuation of a URL above.
     let mut skip_until: Option<(u16, u16)> = None;
     while y < a.bottom() {
+        // Every link starts with a scheme's `:`; most rows have none, and are passed
+        // over without being gathered (this runs at every frame of a streaming reply).
+        if !(a.x..a.right()).any(|x| buf[(x, y)].symbol() == ":") {
+            y += 1;
+            continue;
+        }
         let cells = row(buf, y);
         let text: String = cells.iter().map(|c| c.1).collect();
         // Byte offset in `text` → index in `cells`.

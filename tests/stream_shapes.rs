@@ -277,23 +277,22 @@ impl oat::conversation::turn::Sink for Reads {
     }
 }
 
-/// The app reads a reply's body at most once a frame (`pace`), so that eight
-/// replies streaming at once wake it once a frame rather than once per chunk each: every
-/// delta still arrives, in order, and the body is never read more often than the grid
-/// allows, however fast the server sends.
-#[test]
-fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
-    use std::time::{Duration, Instant};
+/// Streams `n` words at `rate` a second through a client reading on `pace`: the words
+/// sent, what the sink heard, and how long the turn took.
+fn paced_turn(
+    n: usize,
+    rate: u32,
+    pace: oat::tick::Pace,
+) -> (Vec<String>, Reads, std::time::Duration) {
     let mock = MockServer::start();
-    let words: Vec<String> = (0..300).map(|i| format!("w{i} ")).collect();
+    let words: Vec<String> = (0..n).map(|i| format!("w{i} ")).collect();
     let mut spec = StreamSpec::text(&[]);
     spec.deltas = words.clone();
-    spec.chunking = Chunking::Paced(1000);
+    spec.chunking = Chunking::Paced(rate);
     mock.set_stream(spec);
-    let every = Duration::from_millis(50);
     let config = oat::api::ClientConfig {
         base_url: Some(mock.url.clone()),
-        pace: Some(oat::tick::Pace::new(every)),
+        pace: Some(pace),
         ..oat::api::ClientConfig::default()
     };
     let credential = oat::token::Credential {
@@ -313,7 +312,7 @@ fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
         .build()
         .unwrap();
     let mut sink = Reads::default();
-    let started = Instant::now();
+    let started = std::time::Instant::now();
     let outcome = rt.block_on(oat::conversation::turn::run(
         &client,
         &request,
@@ -327,6 +326,18 @@ fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
         "{:?}",
         outcome.end
     );
+    (words, sink, took)
+}
+
+/// The app reads a reply's body at most once a frame (`pace`), so that eight
+/// replies streaming at once wake it once a frame rather than once per chunk each: every
+/// delta still arrives, in order, and the body is never read more often than the grid
+/// allows, however fast the server sends.
+#[test]
+fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
+    use std::time::Duration;
+    let every = Duration::from_millis(50);
+    let (words, sink, took) = paced_turn(300, 1000, oat::tick::Pace::new(every));
     assert_eq!(sink.text, words.concat());
     // One read at the start, then at most one per tick of the time it took.
     let ticks = (took.as_millis() / every.as_millis()) as usize;
@@ -353,51 +364,10 @@ fn a_paced_stream_reads_at_most_once_a_tick_and_keeps_every_delta() {
 fn an_unwatched_paced_stream_is_read_eight_ticks_apart_and_keeps_every_delta() {
     use std::sync::Arc;
     use std::sync::atomic::AtomicBool;
-    use std::time::{Duration, Instant};
-    let mock = MockServer::start();
-    let words: Vec<String> = (0..150).map(|i| format!("w{i} ")).collect();
-    let mut spec = StreamSpec::text(&[]);
-    spec.deltas = words.clone();
-    spec.chunking = Chunking::Paced(200);
-    mock.set_stream(spec);
+    use std::time::Duration;
     let every = Duration::from_millis(20);
-    let shown = Arc::new(AtomicBool::new(false));
-    let config = oat::api::ClientConfig {
-        base_url: Some(mock.url.clone()),
-        pace: Some(oat::tick::Pace::new(every).watched(shown)),
-        ..oat::api::ClientConfig::default()
-    };
-    let credential = oat::token::Credential {
-        kind: oat::token::CredentialKind::ApiKey,
-        secret: oat::token::Secret::new(API_KEY),
-    };
-    let client = oat::api::Client::new(config, credential).unwrap();
-    let request = oat::api::messages::plan_request(
-        &request_options("claude-sonnet-4-5"),
-        None,
-        vec![oat::api::Message::user_text("go")],
-    )
-    .unwrap()
-    .request;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut sink = Reads::default();
-    let started = Instant::now();
-    let outcome = rt.block_on(oat::conversation::turn::run(
-        &client,
-        &request,
-        None,
-        std::future::pending(),
-        &mut sink,
-    ));
-    let took = started.elapsed();
-    assert!(
-        matches!(outcome.end, oat::conversation::turn::End::Finished),
-        "{:?}",
-        outcome.end
-    );
+    let unwatched = oat::tick::Pace::new(every).watched(Arc::new(AtomicBool::new(false)));
+    let (words, sink, took) = paced_turn(150, 200, unwatched);
     assert_eq!(sink.text, words.concat());
     // Some 0.75 s of reply: watched, up to ~38 reads; unwatched, one per 160 ms.
     let slow_ticks = (took.as_millis() / (8 * every.as_millis())) as usize;

@@ -8,6 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod credentials;
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
+pub mod dbus;
 pub mod files;
 pub mod history;
 pub mod logging;

@@ -108,6 +108,17 @@ fn add_list_use_status_rename_remove_through_the_real_keyring() {
     let o = run(&["key", "show", "laptop", "--reveal"], "");
     assert_eq!(o.stdout.trim(), OAUTH_TOKEN);
 
+    // An item another program stored with the same attributes (as libsecret and the
+    // `keyring` crate of earlier oat versions do) is the key's secret.
+    kr.store("laptop", API_KEY);
+    let o = run(&["key", "show", "laptop", "--reveal"], "");
+    assert_eq!(o.stdout.trim(), API_KEY, "{}", o.stderr);
+    let o = run(&["key", "rename", "laptop", "desk"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(kr.lookup("desk").as_deref(), Some(API_KEY));
+    let o = run(&["key", "rename", "desk", "laptop"], "");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+
     let o = run(&["key", "remove", "laptop"], "");
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
@@ -118,6 +129,70 @@ fn add_list_use_status_rename_remove_through_the_real_keyring() {
     assert_eq!(kr.lookup("laptop"), None);
     let o = run(&["key", "list"], "");
     assert!(!o.stdout.contains("laptop"));
+}
+
+#[test]
+fn a_bus_without_a_secret_service_is_no_keyring_said_quickly() {
+    let Some(bus) = PrivateKeyring::start_bus_only()
+        .map_err(|e| assert!(std::env::var_os("CI").is_none(), "{e}"))
+        .ok()
+    else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let started = Instant::now();
+    let o = oat_with(
+        Some(&bus),
+        home.path(),
+        &mock,
+        &["key", "add", "srv"],
+        API_KEY,
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "probing must not hang"
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("No OS keyring is available"),
+        "{}",
+        o.stderr
+    );
+    let o = oat_with(Some(&bus), home.path(), &mock, &["doctor"], "");
+    assert!(
+        o.stdout.contains("org.freedesktop.secrets") || o.stdout.contains("Secret Service"),
+        "the doctor names what is missing: {}",
+        o.stdout
+    );
+}
+
+#[test]
+fn a_locked_keyring_with_no_one_to_unlock_it_is_said_and_nothing_is_stored() {
+    let Some(kr) = PrivateKeyring::start_locked()
+        .map_err(|e| assert!(std::env::var_os("CI").is_none(), "{e}"))
+        .ok()
+    else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let o = oat_with(
+        Some(&kr),
+        home.path(),
+        &mock,
+        &["key", "add", "srv"],
+        API_KEY,
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("the keyring is locked"), "{}", o.stderr);
+    assert!(!o.stderr.contains(&API_KEY[20..]), "{}", o.stderr);
+    let o = oat_with(Some(&kr), home.path(), &mock, &["key", "list"], "");
+    assert!(
+        !o.stdout.contains("srv"),
+        "no key without its secret: {}",
+        o.stdout
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! belongs to `api`.
 
 pub mod keys;
+mod os_keyring;
 pub mod store;
 pub use crate::token;
 

@@ -2,16 +2,16 @@
 //! variables, and an in-memory store for unit tests. Backends store and fetch secrets by
 //! key name; the metadata (kind, dates, validation) is the config file's business.
 //!
-//! The keyring is reached through the `keyring` crate's `v1` API (Secret Service over
-//! pure-Rust zbus on Linux, Keychain, Credential Manager): it picks the platform store by
-//! itself, which is all oat needs. Every keyring call runs on its own thread with a
-//! deadline, because a locked collection can wait forever for an unlock prompt.
+//! The keyring is reached through `os_keyring` (the Secret Service on Linux, Keychain,
+//! Credential Manager). Every keyring call runs on its own thread with a deadline,
+//! because a locked collection can wait forever for an unlock prompt.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
+use super::os_keyring;
 use super::token::Secret;
 use crate::files::FileLock;
 
@@ -54,37 +54,14 @@ pub trait SecretStore: Send + Sync {
     }
 }
 
-/// The OS keyring.
+/// The OS keyring (`os_keyring` picks the platform's).
 pub struct KeyringStore;
 
 impl KeyringStore {
     /// Answers within `KEYRING_DEADLINE` whether a keyring service can be used: a missing
     /// D-Bus session fails at once, a service that never answers times out.
     pub fn probe() -> Result<(), StoreError> {
-        with_deadline(|| {
-            keyring::Entry::store_status()
-                .as_ref()
-                .map_err(|e| StoreError::KeyringUnavailable(e.to_string()))?;
-            // Initialising the store can succeed with no service behind the bus: ask it.
-            let entry = keyring::Entry::new(KEYRING_SERVICE, "oat-probe")
-                .map_err(|e| StoreError::KeyringUnavailable(e.to_string()))?;
-            match entry.get_password() {
-                Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
-                Err(e) => Err(StoreError::KeyringUnavailable(e.to_string())),
-            }
-        })
-    }
-
-    fn entry(name: &str) -> Result<keyring::Entry, StoreError> {
-        keyring::Entry::new(KEYRING_SERVICE, name).map_err(|e| match e {
-            keyring::Error::NoDefaultStore => StoreError::KeyringUnavailable(
-                keyring::Entry::store_status()
-                    .as_ref()
-                    .err()
-                    .map_or_else(|| e.to_string(), ToString::to_string),
-            ),
-            other => StoreError::Keyring(other.to_string()),
-        })
+        with_deadline(os_keyring::probe)
     }
 }
 
@@ -101,14 +78,6 @@ fn with_deadline<T: Send + 'static>(
         .unwrap_or(Err(StoreError::KeyringTimeout(KEYRING_DEADLINE)))
 }
 
-fn keyring_error(e: keyring::Error) -> StoreError {
-    match e {
-        keyring::Error::NoStorageAccess(inner) => StoreError::KeyringUnavailable(inner.to_string()),
-        keyring::Error::NoDefaultStore => StoreError::KeyringUnavailable(e.to_string()),
-        other => StoreError::Keyring(other.to_string()),
-    }
-}
-
 impl SecretStore for KeyringStore {
     fn describe(&self) -> &'static str {
         "OS keyring"
@@ -116,30 +85,18 @@ impl SecretStore for KeyringStore {
 
     fn get(&self, name: &str) -> Result<Secret, StoreError> {
         let name = name.to_string();
-        with_deadline(move || match Self::entry(&name)?.get_password() {
-            Ok(p) => Ok(Secret::new(p)),
-            Err(keyring::Error::NoEntry) => Err(StoreError::NotFound(name, "OS keyring")),
-            Err(e) => Err(keyring_error(e)),
-        })
+        with_deadline(move || os_keyring::get(&name))
     }
 
     fn set(&self, name: &str, secret: &Secret) -> Result<(), StoreError> {
         let name = name.to_string();
         let secret = secret.clone();
-        with_deadline(move || {
-            Self::entry(&name)?
-                .set_password(secret.expose())
-                .map_err(keyring_error)
-        })
+        with_deadline(move || os_keyring::set(&name, &secret))
     }
 
     fn delete(&self, name: &str) -> Result<(), StoreError> {
         let name = name.to_string();
-        with_deadline(move || match Self::entry(&name)?.delete_credential() {
-            Ok(()) => Ok(()),
-            Err(keyring::Error::NoEntry) => Err(StoreError::NotFound(name, "OS keyring")),
-            Err(e) => Err(keyring_error(e)),
-        })
+        with_deadline(move || os_keyring::delete(&name))
     }
 }
 

@@ -37,7 +37,21 @@ impl PrivateKeyring {
         }
     }
 
-    pub fn start() -> Result<Self, String> {
+    /// A session bus with no Secret Service on it and none to start on demand: what a
+    /// desktop-less machine with a systemd user session has.
+    pub fn start_bus_only() -> Result<Self, String> {
+        Self::start_bus(false)
+    }
+
+    /// A desktop-like bus that starts gnome-keyring on demand, locked, with nobody to
+    /// answer its unlock prompt: a machine reached over SSH.
+    pub fn start_locked() -> Result<Self, String> {
+        Self::start_bus(true)
+    }
+
+    /// The bus alone; `activation` lets it start services from the system's .service
+    /// files, as a desktop session's bus does.
+    fn start_bus(activation: bool) -> Result<Self, String> {
         for tool in ["dbus-daemon", "gnome-keyring-daemon", "dbus-send"] {
             if !have(tool) {
                 return Err(format!(
@@ -49,20 +63,40 @@ impl PrivateKeyring {
         let socket = dir.path().join("bus");
         let bus_address = format!("unix:path={}", socket.display());
         let mut children = Vec::new();
-        let dbus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile"])
+        let mut dbus = Command::new("dbus-daemon");
+        if activation {
+            dbus.arg("--session");
+        } else {
+            // The session policy without its <standard_session_servicedirs/>.
+            let config = dir.path().join("bus.conf");
+            std::fs::write(
+                &config,
+                "<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen>\
+                 <policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\
+                 <allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>",
+            )
+            .map_err(|e| e.to_string())?;
+            dbus.arg(format!("--config-file={}", config.display()));
+        }
+        let dbus = dbus
+            .args(["--nofork", "--nopidfile"])
             .arg(format!("--address={bus_address}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("dbus-daemon: {e}"))?;
         children.push(dbus);
-        let mut me = Self {
+        let me = Self {
             dir,
             bus_address,
             children,
         };
         me.wait_for(|| socket.exists(), "the bus socket")?;
+        Ok(me)
+    }
+
+    pub fn start() -> Result<Self, String> {
+        let mut me = Self::start_bus(true)?;
         let mut keyring = Command::new("gnome-keyring-daemon")
             .args(["--unlock", "--components=secrets", "--foreground"])
             .envs(me.env())
@@ -130,6 +164,23 @@ impl PrivateKeyring {
             .into_iter()
             .filter(|(k, _)| k == "DBUS_SESSION_BUS_ADDRESS" || k == "XDG_RUNTIME_DIR")
             .collect()
+    }
+
+    /// Stores a secret under service `oat`, account `name` with `secret-tool`, as another
+    /// program (or an earlier oat, through the `keyring` crate) would.
+    pub fn store(&self, name: &str, secret: &str) {
+        use std::io::Write;
+        let mut child = Command::new("secret-tool")
+            .args(["store", "--label", &format!("keyring:{name}@oat")])
+            .args(["service", "oat", "username", name])
+            .envs(self.env())
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("secret-tool");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(secret.as_bytes()).expect("write");
+        drop(stdin);
+        assert!(child.wait().expect("secret-tool").success());
     }
 
     /// What `secret-tool` finds under service `oat`, account `name` (None when absent).

@@ -1,0 +1,14 @@
+//! The OS keyring of this platform, as four blocking calls on secrets named by key:
+//! the Secret Service over D-Bus on Linux and the BSDs, the `keyring` crate's Keychain
+//! and Credential Manager stores on macOS and Windows. No deadlines here: `store.rs`
+//! runs each call on a thread of its own.
+
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
+mod secret_service;
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
+pub use secret_service::{delete, get, probe, set};
+
+#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios")))))]
+mod native;
+#[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios")))))]
+pub use native::{delete, get, probe, set};

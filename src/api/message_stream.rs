@@ -67,6 +67,7 @@ impl MessageStream {
         loop {
             if let Some(sse) = self.pending.pop_front() {
                 let mut event = decode(&sse);
+                self.parser.recycle(sse);
                 if self.body_ended && event.is_err() {
                     // The last event, without its blank line, cut off inside its JSON: the
                     // connection closed early, not the server sending garbage.

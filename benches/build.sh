@@ -43,3 +43,8 @@ EOF
 printf '%-34s %s bytes\n' "  release binary" "$(stat -c %s "$dir/release/oat")"
 run "cargo build --profile dist" --profile dist --bin oat
 printf '%-34s %s bytes\n' "  dist binary (shipped)" "$(stat -c %s "$dir/dist/oat")"
+# A profile override for oat itself once silently dropped `strip`: say so if it happens.
+if readelf -S "$dir/dist/oat" | grep -q '\.symtab'; then
+  echo "  NOT STRIPPED: the dist binary still has its symbol table"
+  exit 1
+fi

@@ -25,8 +25,9 @@ const NONE: &str = "/";
 /// sooner, and this only keeps the abandoned thread from waiting forever.
 const SOCKET_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// An open session with the service. Secrets travel in the clear ("plain"), over the
-/// user's own bus socket, as `secret-tool` sends them when it stores one.
+/// An open session with the service. Secrets travel in the clear ("plain") over the
+/// user's own bus socket: only that user's processes can connect, and any of them may
+/// ask the keyring for the secret anyway, so an encrypted session would guard nothing.
 struct Session {
     bus: Bus,
     path: String,

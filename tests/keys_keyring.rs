@@ -131,19 +131,13 @@ fn add_list_use_status_rename_remove_through_the_real_keyring() {
     assert!(!o.stdout.contains("laptop"));
 }
 
-#[test]
-fn a_bus_without_a_secret_service_is_no_keyring_said_quickly() {
-    let Some(bus) = PrivateKeyring::start_bus_only()
-        .map_err(|e| assert!(std::env::var_os("CI").is_none(), "{e}"))
-        .ok()
-    else {
-        return;
-    };
+/// `oat key add srv` where the bus cannot keep the secret: the home, the mock, the output.
+fn add_on(kr: &PrivateKeyring) -> (tempfile::TempDir, MockServer, Out) {
     let home = tempfile::tempdir().unwrap();
     let mock = MockServer::start();
     let started = Instant::now();
     let o = oat_with(
-        Some(&bus),
+        Some(kr),
         home.path(),
         &mock,
         &["key", "add", "srv"],
@@ -151,8 +145,18 @@ fn a_bus_without_a_secret_service_is_no_keyring_said_quickly() {
     );
     assert!(
         started.elapsed() < Duration::from_secs(8),
-        "probing must not hang"
+        "the keyring must not hang oat"
     );
+    (home, mock, o)
+}
+
+#[test]
+fn a_bus_without_a_secret_service_is_no_keyring_said_quickly() {
+    let test = "a bus without a Secret Service";
+    let Some(bus) = PrivateKeyring::or_skip(test, PrivateKeyring::start_bus_only) else {
+        return;
+    };
+    let (home, mock, o) = add_on(&bus);
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(
         o.stderr.contains("No OS keyring is available"),
@@ -169,23 +173,19 @@ fn a_bus_without_a_secret_service_is_no_keyring_said_quickly() {
 
 #[test]
 fn a_locked_keyring_with_no_one_to_unlock_it_is_said_and_nothing_is_stored() {
-    let Some(kr) = PrivateKeyring::start_locked()
-        .map_err(|e| assert!(std::env::var_os("CI").is_none(), "{e}"))
-        .ok()
-    else {
+    let test = "a locked keyring";
+    let Some(kr) = PrivateKeyring::or_skip(test, PrivateKeyring::start_locked) else {
         return;
     };
-    let home = tempfile::tempdir().unwrap();
-    let mock = MockServer::start();
-    let o = oat_with(
-        Some(&kr),
-        home.path(),
-        &mock,
-        &["key", "add", "srv"],
-        API_KEY,
-    );
+    let (home, mock, o) = add_on(&kr);
     assert_eq!(o.code, 1, "{}", o.stderr);
-    assert!(o.stderr.contains("the keyring is locked"), "{}", o.stderr);
+    // Refused by the service, or (on a loaded machine) its prompt outlasting the deadline.
+    assert!(
+        o.stderr.contains("the keyring is locked")
+            || o.stderr.contains("is the collection locked?"),
+        "{}",
+        o.stderr
+    );
     assert!(!o.stderr.contains(&API_KEY[20..]), "{}", o.stderr);
     let o = oat_with(Some(&kr), home.path(), &mock, &["key", "list"], "");
     assert!(

@@ -26,8 +26,10 @@ const NONE: &str = "/";
 const SOCKET_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// An open session with the service. Secrets travel in the clear ("plain") over the
-/// user's own bus socket: only that user's processes can connect, and any of them may
-/// ask the keyring for the secret anyway, so an encrypted session would guard nothing.
+/// user's own bus socket. Only that user's processes can connect, and any of them may
+/// ask an unlocked keyring for the secret anyway; what the spec's encrypted session
+/// (`dh-ietf1024-sha256-aes128-cbc-pkcs7`, which the `keyring` crate's store used) adds
+/// is that a secret does not show in a capture of the bus (`dbus-monitor`).
 struct Session {
     bus: Bus,
     path: String,

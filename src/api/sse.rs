@@ -30,8 +30,10 @@ pub struct SseParser {
 }
 
 /// Enough for every event of one large read (64 KB of small deltas) to come back before
-/// the next read is parsed; a few tens of kilobytes kept per stream at most.
+/// the next read is parsed: about 100 KB kept while a reply streams, freed at its end.
 const SPARES: usize = 512;
+/// A rare large event (a long tool input) is not kept for small ones to sit in.
+const SPARE_CAPACITY: usize = 16 * 1024;
 
 impl SseParser {
     pub fn new() -> Self {
@@ -78,7 +80,7 @@ impl SseParser {
     /// instead of allocating its own: a long reply is hundreds of thousands of events, and
     /// their allocation and growth were a fifth of the work of streaming one.
     pub fn recycle(&mut self, mut used: SseEvent) {
-        if self.spare.len() < SPARES {
+        if self.spare.len() < SPARES && used.data.capacity() <= SPARE_CAPACITY {
             used.event.clear();
             used.data.clear();
             self.spare.push(used);

@@ -16,8 +16,10 @@ fn a_reply_finished_in_an_unfocused_window_rings_the_bell() {
     let mock = MockServer::start();
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    // About two seconds of reply, at a model's pace: time to look elsewhere.
-    let words: Vec<String> = (0..40).map(|i| format!("word{i} ")).collect();
+    // Four seconds of reply, at a model's pace: time to look elsewhere even on a loaded
+    // machine (with less, a slow CI run once saw the reply end before the focus moved,
+    // and a reply that ends in view rings nothing).
+    let words: Vec<String> = (0..80).map(|i| format!("word{i} ")).collect();
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let mut slow = StreamSpec::text(&words);
     slow.chunking = Chunking::Paced(20);
@@ -59,7 +61,7 @@ fn a_reply_finished_in_an_unfocused_window_rings_the_bell() {
     }
     // Back in oat's window: the reply is whole on screen.
     tmux.run(&["select-window", "-t", "oat:0"]);
-    tmux.wait_for("word39");
+    tmux.wait_for("word79");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! It knows no service; callers run it on a thread of their own with a deadline.
 //!
 //! Written here rather than taken from zbus, which brought an async runtime of its own,
-//! proc macros and a fifth of the binary for these few calls (README, "Build size").
+//! proc macros and 1.3 MB of an 11.8 MB binary for these few calls (README, "Build size").
 
 mod message;
 mod value;

@@ -160,13 +160,28 @@ impl PrivateKeyring {
 
     fn wait_for(&self, mut ready: impl FnMut() -> bool, what: &str) -> Result<(), String> {
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
+        while start.elapsed() < Duration::from_secs(30) {
             if ready() {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Err(format!("{what} did not come up within 10 s"))
+        Err(format!("{what} did not come up within 30 s"))
+    }
+
+    /// Freezes the Secret Service for `pause` (SIGSTOP, then SIGCONT from a thread), as a
+    /// service stuck behind a slow disk is: calls wait, and none is refused.
+    pub fn freeze_service_for(&self, pause: Duration) {
+        let pid = self.children.last().expect("a service").id().to_string();
+        let signal = |sig: &str| {
+            let ok = Command::new("kill").args([sig, &pid]).status();
+            assert!(ok.is_ok_and(|s| s.success()), "kill {sig} {pid}");
+        };
+        signal("-STOP");
+        std::thread::spawn(move || {
+            std::thread::sleep(pause);
+            let _ = Command::new("kill").args(["-CONT", &pid]).status();
+        });
     }
 
     /// The environment a process needs to reach this keyring.

@@ -1,10 +1,13 @@
 //! Keychain (macOS) and Credential Manager (Windows) through the `keyring` crate, which
-//! picks the platform's store by itself. Blocking; `store.rs` adds the deadline.
+//! picks the platform's store by itself. Blocking; `store.rs` adds the deadline. Either
+//! store may put up its own access dialog without saying so, so every call here counts
+//! as one that may be waiting for a person (`on_prompt` first).
 
 use crate::credentials::Secret;
 use crate::credentials::store::{KEYRING_SERVICE, StoreError};
 
-pub fn probe() -> Result<(), StoreError> {
+pub fn probe(on_prompt: &dyn Fn()) -> Result<(), StoreError> {
+    on_prompt();
     keyring::Entry::store_status()
         .as_ref()
         .map_err(|e| StoreError::KeyringUnavailable(e.to_string()))?;
@@ -17,7 +20,8 @@ pub fn probe() -> Result<(), StoreError> {
     }
 }
 
-pub fn get(name: &str) -> Result<Secret, StoreError> {
+pub fn get(name: &str, on_prompt: &dyn Fn()) -> Result<Secret, StoreError> {
+    on_prompt();
     match entry(name)?.get_password() {
         Ok(p) => Ok(Secret::new(p)),
         Err(keyring::Error::NoEntry) => Err(StoreError::NotFound(name.into(), "OS keyring")),
@@ -25,13 +29,15 @@ pub fn get(name: &str) -> Result<Secret, StoreError> {
     }
 }
 
-pub fn set(name: &str, secret: &Secret) -> Result<(), StoreError> {
+pub fn set(name: &str, secret: &Secret, on_prompt: &dyn Fn()) -> Result<(), StoreError> {
+    on_prompt();
     entry(name)?
         .set_password(secret.expose())
         .map_err(keyring_error)
 }
 
-pub fn delete(name: &str) -> Result<(), StoreError> {
+pub fn delete(name: &str, on_prompt: &dyn Fn()) -> Result<(), StoreError> {
+    on_prompt();
     match entry(name)?.delete_credential() {
         Ok(()) => Ok(()),
         Err(keyring::Error::NoEntry) => Err(StoreError::NotFound(name.into(), "OS keyring")),

@@ -30,17 +30,19 @@ const SOCKET_TIMEOUT: Duration = Duration::from_secs(120);
 /// ask an unlocked keyring for the secret anyway; what the spec's encrypted session
 /// (`dh-ietf1024-sha256-aes128-cbc-pkcs7`, which the `keyring` crate's store used) adds
 /// is that a secret does not show in a capture of the bus (`dbus-monitor`).
-struct Session {
+struct Session<'a> {
     bus: Bus,
     path: String,
+    /// Told before a prompt is shown: the caller's deadline is a person's from then on.
+    on_prompt: &'a dyn Fn(),
 }
 
-pub fn probe() -> Result<(), StoreError> {
-    Session::open()?.find("oat-probe").map(|_| ())
+pub fn probe(on_prompt: &dyn Fn()) -> Result<(), StoreError> {
+    Session::open(on_prompt)?.find("oat-probe").map(|_| ())
 }
 
-pub fn get(name: &str) -> Result<Secret, StoreError> {
-    let mut s = Session::open()?;
+pub fn get(name: &str, on_prompt: &dyn Fn()) -> Result<Secret, StoreError> {
+    let mut s = Session::open(on_prompt)?;
     let Some(item) = s.find(name)?.into_iter().next() else {
         return Err(StoreError::NotFound(name.into(), "OS keyring"));
     };
@@ -58,8 +60,8 @@ pub fn get(name: &str) -> Result<Secret, StoreError> {
 
 /// Replaces the secret of every item of this name, or makes one in the default
 /// collection.
-pub fn set(name: &str, secret: &Secret) -> Result<(), StoreError> {
-    let mut s = Session::open()?;
+pub fn set(name: &str, secret: &Secret, on_prompt: &dyn Fn()) -> Result<(), StoreError> {
+    let mut s = Session::open(on_prompt)?;
     let items = s.find(name)?;
     let value = s.secret(secret);
     for item in &items {
@@ -107,8 +109,8 @@ pub fn set(name: &str, secret: &Secret) -> Result<(), StoreError> {
     Ok(())
 }
 
-pub fn delete(name: &str) -> Result<(), StoreError> {
-    let mut s = Session::open()?;
+pub fn delete(name: &str, on_prompt: &dyn Fn()) -> Result<(), StoreError> {
+    let mut s = Session::open(on_prompt)?;
     let items = s.find(name)?;
     if items.is_empty() {
         return Err(StoreError::NotFound(name.into(), "OS keyring"));
@@ -123,13 +125,14 @@ pub fn delete(name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-impl Session {
-    fn open() -> Result<Session, StoreError> {
+impl<'a> Session<'a> {
+    fn open(on_prompt: &'a dyn Fn()) -> Result<Session<'a>, StoreError> {
         let bus = Bus::session(SOCKET_TIMEOUT)
             .map_err(|e| StoreError::KeyringUnavailable(e.to_string()))?;
         let mut s = Session {
             bus,
             path: String::new(),
+            on_prompt,
         };
         let input = Value::Variant(Box::new("".into()));
         let reply = s
@@ -195,6 +198,7 @@ impl Session {
                 .with_body(vec![rule.as_str().into()]),
             )
             .map_err(|e| store_error(e, "AddMatch"))?;
+        (self.on_prompt)();
         self.call(PROMPT, path, "Prompt", vec!["".into()])?;
         let done = self
             .bus

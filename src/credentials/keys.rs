@@ -201,6 +201,29 @@ impl Keys {
             .ok_or_else(|| KeyError::Unknown(name.into()))
     }
 
+    /// The masked secret of each entry, or why it cannot be read. A keyring that did not
+    /// answer for one key is not asked again for the next: each ask would wait out the
+    /// whole deadline, and a pane or `oat key list` would wait for all of them.
+    pub fn masked_secrets(&self, entries: &[KeyEntry]) -> Vec<Result<String, String>> {
+        let mut silent: Option<String> = None;
+        entries
+            .iter()
+            .map(|e| match &silent {
+                Some(why) if e.meta.backend == Backend::Keyring => Err(why.clone()),
+                _ => self
+                    .secret(&e.meta.name)
+                    .map(|s| s.masked())
+                    .map_err(|err| {
+                        let why = err.to_string();
+                        if matches!(err, KeyError::Store(StoreError::KeyringTimeout(_))) {
+                            silent = Some(why.clone());
+                        }
+                        why
+                    }),
+            })
+            .collect()
+    }
+
     pub fn secret(&self, name: &str) -> Result<Secret, KeyError> {
         let meta = self.meta(name)?;
         Ok(self.store(meta.backend).get(name)?)

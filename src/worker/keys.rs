@@ -59,15 +59,14 @@ impl TaskContext {
         let explicit = self.explicit_key.clone();
         let loaded = self
             .with_keys(move |k| {
-                let keys: Vec<KeyView> = k
-                    .list()
+                let entries = k.list();
+                let masked = k.masked_secrets(&entries);
+                let keys: Vec<KeyView> = entries
                     .into_iter()
-                    .map(|entry| {
-                        let masked = match k.secret(&entry.meta.name) {
-                            Ok(s) => s.masked(),
-                            Err(e) => format!("(unavailable: {e})"),
-                        };
-                        KeyView { entry, masked }
+                    .zip(masked)
+                    .map(|(entry, m)| KeyView {
+                        entry,
+                        masked: m.unwrap_or_else(|why| format!("(unavailable: {why})")),
                     })
                     .collect();
                 let in_use = k.resolve(explicit.as_deref()).ok().map(|r| r.name);

@@ -215,14 +215,7 @@ fn list(keys: &Keys, as_json: bool) -> Result<(), CliError> {
         );
     }
     // One read of each secret (a keyring round trip each), for its masked form.
-    let masked: Vec<Result<String, String>> = entries
-        .iter()
-        .map(|e| {
-            keys.secret(&e.meta.name)
-                .map(|s| s.masked())
-                .map_err(|err| err.to_string())
-        })
-        .collect();
+    let masked = keys.masked_secrets(&entries);
     if as_json {
         let all: Vec<_> = entries
             .iter()

@@ -148,3 +148,64 @@ fn two_handles_on_one_file_keep_each_others_changes() {
     assert_eq!(cli.config.config.active_key.as_deref(), Some("from-shell"));
     assert!(cli.config.config.terms_notice_seen);
 }
+
+/// A keyring that stores but never answers a lookup in time, and counts the lookups.
+struct SilentKeyring(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl SecretStore for SilentKeyring {
+    fn describe(&self) -> &'static str {
+        "OS keyring"
+    }
+    fn get(&self, _: &str) -> Result<Secret, StoreError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Err(StoreError::KeyringTimeout(std::time::Duration::from_secs(
+            5,
+        )))
+    }
+    fn set(&self, _: &str, _: &Secret) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn delete(&self, _: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_keyring_that_did_not_answer_is_asked_once_per_listing_and_files_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let lookups = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let config = ConfigFile::load(&dir.path().join("config.toml")).unwrap();
+    let mut k = Keys::with_stores(
+        config,
+        Box::new(SilentKeyring(lookups.clone())),
+        Box::new(FileStore::new(dir.path())),
+        None,
+    );
+    for (name, backend) in [
+        ("a", Backend::Keyring),
+        ("b", Backend::Keyring),
+        ("c", Backend::File),
+        ("d", Backend::Keyring),
+    ] {
+        k.add(new_key(name, CredentialKind::ApiKey, backend))
+            .unwrap();
+    }
+    let entries: Vec<_> = k
+        .list()
+        .into_iter()
+        .filter(|e| e.meta.name.len() == 1)
+        .collect();
+    let masked = k.masked_secrets(&entries);
+    assert_eq!(lookups.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(masked.len(), 4);
+    for (e, m) in entries.iter().zip(&masked) {
+        if e.meta.backend == Backend::File {
+            assert!(
+                m.as_ref().unwrap().starts_with("sk-ant-api03-kkkk"),
+                "{m:?}"
+            );
+        } else {
+            assert!(m.as_ref().unwrap_err().contains("did not answer"), "{m:?}");
+        }
+    }
+}

@@ -153,6 +153,43 @@ fn add_on(kr: &PrivateKeyring) -> (tempfile::TempDir, MockServer, Out) {
 }
 
 #[test]
+fn secrets_cross_the_bus_encrypted() {
+    let Some(kr) = PrivateKeyring::start_or_skip("the encrypted session") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mock = MockServer::start();
+    let capture = kr.capture();
+    let o = oat_with(
+        Some(&kr),
+        home.path(),
+        &mock,
+        &["key", "add", "bus"],
+        API_KEY,
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let run = |args: &[&str]| oat_with(Some(&kr), home.path(), &mock, args, "");
+    let o = run(&["key", "show", "bus", "--reveal"]);
+    assert_eq!(o.stdout.trim(), API_KEY, "{}", o.stderr);
+    let seen = capture.text();
+    assert!(
+        seen.contains("dh-ietf1024-sha256-aes128-cbc-pkcs7"),
+        "the encrypted session was opened: {seen}"
+    );
+    // dbus-monitor prints a byte array as text where it can, else as hex.
+    let tail = &API_KEY[40..60];
+    let hex: Vec<String> = tail.bytes().map(|b| format!("{b:02x}")).collect();
+    assert!(
+        !seen.contains(tail),
+        "the secret crossed the bus in the clear"
+    );
+    assert!(
+        !seen.contains(&hex[..8].join(" ")),
+        "the secret crossed the bus in the clear (as bytes)"
+    );
+}
+
+#[test]
 fn a_keyring_that_answers_slowly_still_keeps_the_key() {
     // CI once saw a first write take over 2 s: the service's fsync waited on a disk
     // busy with the linker's output. Slow is not absent, for a store or a lookup.

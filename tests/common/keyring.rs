@@ -70,7 +70,12 @@ impl PrivateKeyring {
     /// The bus alone; `activation` lets it start services from the system's .service
     /// files, as a desktop session's bus does.
     fn start_bus(activation: bool) -> Result<Self, String> {
-        for tool in ["dbus-daemon", "gnome-keyring-daemon", "dbus-send"] {
+        for tool in [
+            "dbus-daemon",
+            "gnome-keyring-daemon",
+            "dbus-send",
+            "dbus-monitor",
+        ] {
             if !have(tool) {
                 return Err(format!(
                     "`{tool}` is not installed (apt-get install dbus gnome-keyring)"
@@ -184,6 +189,26 @@ impl PrivateKeyring {
         });
     }
 
+    /// Starts `dbus-monitor` on this bus; what it saw is `Capture::text` once stopped.
+    pub fn capture(&self) -> Capture {
+        let path = self.dir.path().join("monitor.txt");
+        let out = std::fs::File::create(&path).expect("monitor file");
+        let child = Command::new("dbus-monitor")
+            .arg("--session")
+            .envs(self.env())
+            .stdout(out)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-monitor");
+        // It prints its own NameAcquired/NameLost as it becomes a monitor.
+        self.wait_for(
+            || std::fs::metadata(&path).is_ok_and(|m| m.len() > 0),
+            "dbus-monitor",
+        )
+        .expect("the monitor started");
+        Capture { child, path }
+    }
+
     /// The environment a process needs to reach this keyring.
     pub fn env(&self) -> Vec<(String, String)> {
         let d: &Path = self.dir.path();
@@ -230,6 +255,23 @@ impl PrivateKeyring {
             .ok()?;
         let s = String::from_utf8_lossy(&out.stdout).to_string();
         (out.status.success() && !s.is_empty()).then_some(s)
+    }
+}
+
+/// A running `dbus-monitor`.
+pub struct Capture {
+    child: Child,
+    path: std::path::PathBuf,
+}
+
+impl Capture {
+    /// Stops the monitor and returns everything it printed.
+    pub fn text(mut self) -> String {
+        // What it has seen is flushed as it goes; a moment for the last message.
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.path).unwrap_or_default()
     }
 }
 

@@ -4,6 +4,10 @@
 //! runs each call on a thread of its own.
 
 #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
+mod encrypted;
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
+mod modp;
+#[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
 mod secret_service;
 #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
 pub use secret_service::{delete, get, probe, set};

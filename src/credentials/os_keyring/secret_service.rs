@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use super::encrypted::{ALGORITHM, Exchange, SessionKey};
 use crate::credentials::Secret;
 use crate::credentials::store::{KEYRING_SERVICE, StoreError};
 use crate::dbus::{Bus, BusError, Message, Value};
@@ -23,16 +24,17 @@ const PROMPT: &str = "org.freedesktop.Secret.Prompt";
 const NONE: &str = "/";
 /// An unlock prompt waits for a person; the deadline in `store.rs` stops waiting for it
 /// sooner, and this only keeps the abandoned thread from waiting forever.
-const SOCKET_TIMEOUT: Duration = Duration::from_secs(120);
+const SOCKET_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// An open session with the service. Secrets travel in the clear ("plain") over the
-/// user's own bus socket. Only that user's processes can connect, and any of them may
-/// ask an unlocked keyring for the secret anyway; what the spec's encrypted session
-/// (`dh-ietf1024-sha256-aes128-cbc-pkcs7`, which the `keyring` crate's store used) adds
-/// is that a secret does not show in a capture of the bus (`dbus-monitor`).
+/// An open session with the service. Secrets travel encrypted (`encrypted.rs`), as
+/// libsecret's do, so none shows in a capture of the bus (`dbus-monitor`); a service that
+/// offers only the spec's "plain" session gets them in the clear over the user's own bus
+/// socket, which only that user's processes can reach.
 struct Session<'a> {
     bus: Bus,
     path: String,
+    /// The encrypted session's key; `None` in a plain session.
+    key: Option<SessionKey>,
     /// Told before a prompt is shown: the caller's deadline is a person's from then on.
     on_prompt: &'a dyn Fn(),
 }
@@ -47,13 +49,7 @@ pub fn get(name: &str, on_prompt: &dyn Fn()) -> Result<Secret, StoreError> {
         return Err(StoreError::NotFound(name.into(), "OS keyring"));
     };
     let reply = s.call(ITEM, &item, "GetSecret", vec![Value::Path(s.path.clone())])?;
-    // (o session, ay parameters, ay value, s content type)
-    let value = match reply.first() {
-        Some(Value::Struct(fields)) => fields.get(2).and_then(Value::as_bytes),
-        _ => None,
-    };
-    let value = value.ok_or_else(|| unexpected("GetSecret"))?;
-    String::from_utf8(value)
+    String::from_utf8(s.open_secret(&reply, name)?)
         .map(Secret::new)
         .map_err(|_| StoreError::Keyring(format!("the secret of `{name}` is not text")))
 }
@@ -63,7 +59,7 @@ pub fn get(name: &str, on_prompt: &dyn Fn()) -> Result<Secret, StoreError> {
 pub fn set(name: &str, secret: &Secret, on_prompt: &dyn Fn()) -> Result<(), StoreError> {
     let mut s = Session::open(on_prompt)?;
     let items = s.find(name)?;
-    let value = s.secret(secret);
+    let value = s.secret(secret)?;
     for item in &items {
         s.call(ITEM, item, "SetSecret", vec![value.clone()])?;
     }
@@ -126,28 +122,47 @@ pub fn delete(name: &str, on_prompt: &dyn Fn()) -> Result<(), StoreError> {
 }
 
 impl<'a> Session<'a> {
+    /// Opens the encrypted session, or the plain one where the service has no other.
     fn open(on_prompt: &'a dyn Fn()) -> Result<Session<'a>, StoreError> {
         let bus = Bus::session(SOCKET_TIMEOUT)
             .map_err(|e| StoreError::KeyringUnavailable(e.to_string()))?;
         let mut s = Session {
             bus,
             path: String::new(),
+            key: None,
             on_prompt,
         };
-        let input = Value::Variant(Box::new("".into()));
-        let reply = s
-            .call(
-                SERVICE,
-                SERVICE_PATH,
-                "OpenSession",
-                vec!["plain".into(), input],
-            )
-            .map_err(|e| match e {
-                StoreError::Keyring(m) => StoreError::KeyringUnavailable(m),
-                other => other,
-            })?;
+        let exchange = Exchange::new()
+            .map_err(|e| StoreError::Keyring(format!("no random bytes for the session: {e}")))?;
+        let input = Value::Variant(Box::new(Value::bytes(&exchange.public())));
+        let reply = match s.open_session(ALGORITHM, input) {
+            Err(BusError::Remote { ref name, .. })
+                if name == "org.freedesktop.DBus.Error.NotSupported" =>
+            {
+                tracing::info!("the Secret Service has no encrypted session; using the plain one");
+                let reply = s.open_session("plain", Value::Variant(Box::new("".into())));
+                reply.map_err(|e| unavailable(e, "OpenSession"))?
+            }
+            reply => {
+                let reply = reply.map_err(|e| unavailable(e, "OpenSession"))?;
+                let peer = reply.first().map(Value::unwrap_variant);
+                let peer = peer
+                    .and_then(Value::as_bytes)
+                    .ok_or_else(|| unexpected("OpenSession"))?;
+                let key = exchange.key(&peer).map_err(|why| {
+                    StoreError::Keyring(format!("the Secret Service's encrypted session: {why}"))
+                })?;
+                s.key = Some(key);
+                reply
+            }
+        };
         s.path = path_at(&reply, 1, "OpenSession")?;
         Ok(s)
+    }
+
+    fn open_session(&mut self, algorithm: &str, input: Value) -> Result<Vec<Value>, BusError> {
+        let call = Message::call(DEST, SERVICE_PATH, SERVICE, "OpenSession");
+        self.bus.call(call.with_body(vec![algorithm.into(), input]))
     }
 
     fn call(
@@ -215,14 +230,39 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// The secret as the service takes it in a plain session.
-    fn secret(&self, secret: &Secret) -> Value {
-        Value::Struct(vec![
+    /// The secret as the service takes it in this session.
+    fn secret(&self, secret: &Secret) -> Result<Value, StoreError> {
+        let plain = secret.expose().as_bytes();
+        let (parameters, value) = match &self.key {
+            Some(key) => key
+                .encrypt(plain)
+                .map_err(|e| StoreError::Keyring(format!("no random bytes for the IV: {e}")))?,
+            None => (Vec::new(), plain.to_vec()),
+        };
+        Ok(Value::Struct(vec![
             Value::Path(self.path.clone()),
-            Value::bytes(&[]),
-            Value::bytes(secret.expose().as_bytes()),
+            Value::bytes(&parameters),
+            Value::bytes(&value),
             "text/plain".into(),
-        ])
+        ]))
+    }
+
+    /// The bytes of a secret the service sent in this session.
+    fn open_secret(&self, reply: &[Value], name: &str) -> Result<Vec<u8>, StoreError> {
+        // (o session, ay parameters, ay value, s content type)
+        let Some(Value::Struct(fields)) = reply.first() else {
+            return Err(unexpected("GetSecret"));
+        };
+        let field = |at: usize| fields.get(at).and_then(Value::as_bytes);
+        let (Some(parameters), Some(value)) = (field(1), field(2)) else {
+            return Err(unexpected("GetSecret"));
+        };
+        match &self.key {
+            Some(key) => key.decrypt(&parameters, &value).map_err(|why| {
+                StoreError::Keyring(format!("the secret of `{name}` came garbled: {why}"))
+            }),
+            None => Ok(value),
+        }
     }
 }
 
@@ -256,6 +296,14 @@ fn unexpected(member: &str) -> StoreError {
     StoreError::Keyring(format!(
         "the Secret Service answered {member} in a shape oat does not know"
     ))
+}
+
+/// A session that cannot be opened means no usable keyring, whatever the reason.
+fn unavailable(e: BusError, member: &str) -> StoreError {
+    match store_error(e, member) {
+        StoreError::Keyring(m) => StoreError::KeyringUnavailable(m),
+        other => other,
+    }
 }
 
 fn store_error(e: BusError, member: &str) -> StoreError {

@@ -16,6 +16,10 @@ fn base_url_rules() {
     assert!(check_base_url("http://192.168.1.2").is_err());
     assert!(check_base_url("ftp://x").is_err());
     assert!(check_base_url("not a url").is_err());
+    // An internationalised gateway name is turned into its ASCII form (IDNA through
+    // unicode-rs, the `idna_adapter` pinned in Cargo.toml), not refused.
+    let gateway = check_base_url("https://bücher.example/v1").unwrap();
+    assert_eq!(gateway.host_str(), Some("xn--bcher-kva.example"));
 }
 
 #[test]

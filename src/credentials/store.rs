@@ -3,28 +3,20 @@
 //! key name; the metadata (kind, dates, validation) is the config file's business.
 //!
 //! The keyring is reached through `os_keyring` (the Secret Service on Linux, Keychain,
-//! Credential Manager). Every keyring call runs on its own thread with a deadline,
-//! because a hung service or an unanswered unlock prompt can wait forever.
+//! Credential Manager), each call on a thread of its own with a deadline
+//! (`os_keyring::deadline`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
 
-use super::os_keyring;
+use super::os_keyring::{self, READ, WRITE, with_deadline};
 use super::token::Secret;
 use crate::files::FileLock;
 
 /// The keyring's service name; the account is the key name.
 pub const KEYRING_SERVICE: &str = "oat";
-/// A keyring that has not answered a lookup by then is reported as not answering. A
-/// lookup writes nothing, so only a missing, hung or overloaded service is this slow.
-pub const KEYRING_READ_DEADLINE: Duration = Duration::from_secs(5);
-/// Storing or removing a secret: the service saves its file, and that save's fsync can
-/// wait seconds for a disk busy with other writes (the end of a big build, say).
-pub const KEYRING_WRITE_DEADLINE: Duration = Duration::from_secs(30);
-/// Once the keyring shows an unlock prompt, a person is typing a password.
-pub const KEYRING_PROMPT_DEADLINE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -64,55 +56,10 @@ pub trait SecretStore: Send + Sync {
 pub struct KeyringStore;
 
 impl KeyringStore {
-    /// Answers within `KEYRING_READ_DEADLINE` whether a keyring service can be used: a
+    /// Answers within the read deadline whether a keyring service can be used: a
     /// missing D-Bus session fails at once, a service that never answers times out.
     pub fn probe() -> Result<(), StoreError> {
-        with_deadline(KEYRING_READ_DEADLINE, os_keyring::probe)
-    }
-}
-
-/// What the keyring thread tells the waiting one.
-enum Progress<T> {
-    /// An unlock prompt is up: the wait is a person's now.
-    Prompting,
-    Done(Result<T, StoreError>),
-}
-
-/// Runs a keyring call on a thread of its own and gives up after `deadline`, or after
-/// `KEYRING_PROMPT_DEADLINE` once the call has shown an unlock prompt (it calls the
-/// function it is given first). The thread is left to finish (or hang) on its own; oat
-/// does not wait for it.
-fn with_deadline<T: Send + 'static>(
-    deadline: Duration,
-    f: impl FnOnce(&dyn Fn()) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    with_deadlines(deadline, KEYRING_PROMPT_DEADLINE, f)
-}
-
-fn with_deadlines<T: Send + 'static>(
-    deadline: Duration,
-    prompt_deadline: Duration,
-    f: impl FnOnce(&dyn Fn()) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let prompting = tx.clone();
-        let on_prompt = move || {
-            let _ = prompting.send(Progress::Prompting);
-        };
-        let _ = tx.send(Progress::Done(f(&on_prompt)));
-    });
-    let mut waited = deadline;
-    let mut until = Instant::now() + deadline;
-    loop {
-        match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
-            Ok(Progress::Done(result)) => return result,
-            Ok(Progress::Prompting) => {
-                waited = prompt_deadline;
-                until = Instant::now() + prompt_deadline;
-            }
-            Err(_) => return Err(StoreError::KeyringTimeout(waited)),
-        }
+        with_deadline(READ, os_keyring::probe)
     }
 }
 
@@ -123,22 +70,18 @@ impl SecretStore for KeyringStore {
 
     fn get(&self, name: &str) -> Result<Secret, StoreError> {
         let name = name.to_string();
-        with_deadline(KEYRING_READ_DEADLINE, move |p| os_keyring::get(&name, p))
+        with_deadline(READ, move |p| os_keyring::get(&name, p))
     }
 
     fn set(&self, name: &str, secret: &Secret) -> Result<(), StoreError> {
         let name = name.to_string();
         let secret = secret.clone();
-        with_deadline(KEYRING_WRITE_DEADLINE, move |p| {
-            os_keyring::set(&name, &secret, p)
-        })
+        with_deadline(WRITE, move |p| os_keyring::set(&name, &secret, p))
     }
 
     fn delete(&self, name: &str) -> Result<(), StoreError> {
         let name = name.to_string();
-        with_deadline(KEYRING_WRITE_DEADLINE, move |p| {
-            os_keyring::delete(&name, p)
-        })
+        with_deadline(WRITE, move |p| os_keyring::delete(&name, p))
     }
 }
 
@@ -312,47 +255,6 @@ impl SecretStore for InMemoryStoreForTests {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const MS: Duration = Duration::from_millis(1);
-
-    #[test]
-    fn a_call_past_its_deadline_is_a_timeout_and_one_within_it_answers() {
-        let slow = with_deadlines(50 * MS, 10_000 * MS, |_| {
-            std::thread::sleep(2_000 * MS);
-            Ok(())
-        });
-        assert!(
-            matches!(slow, Err(StoreError::KeyringTimeout(d)) if d == 50 * MS),
-            "{slow:?}"
-        );
-        let quick = with_deadlines(2_000 * MS, 10_000 * MS, |_| {
-            std::thread::sleep(20 * MS);
-            Ok(7)
-        });
-        assert_eq!(quick.unwrap(), 7);
-    }
-
-    #[test]
-    fn an_unlock_prompt_gives_the_person_the_longer_deadline() {
-        let started = Instant::now();
-        let answered = with_deadlines(50 * MS, 5_000 * MS, |on_prompt| {
-            on_prompt();
-            std::thread::sleep(300 * MS);
-            Ok("unlocked")
-        });
-        assert_eq!(answered.unwrap(), "unlocked");
-        assert!(started.elapsed() >= 300 * MS);
-        // And that longer deadline still ends a prompt nobody answers.
-        let abandoned = with_deadlines(50 * MS, 100 * MS, |on_prompt| {
-            on_prompt();
-            std::thread::sleep(2_000 * MS);
-            Ok(())
-        });
-        assert!(
-            matches!(abandoned, Err(StoreError::KeyringTimeout(d)) if d == 100 * MS),
-            "{abandoned:?}"
-        );
-    }
 
     fn exercise(store: &dyn SecretStore) {
         let s = Secret::new("sk-ant-api03-secret-value");

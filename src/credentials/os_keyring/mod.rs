@@ -1,7 +1,10 @@
 //! The OS keyring of this platform, as four blocking calls on secrets named by key:
 //! the Secret Service over D-Bus on Linux and the BSDs, the `keyring` crate's Keychain
-//! and Credential Manager stores on macOS and Windows. No deadlines here: `store.rs`
-//! runs each call on a thread of its own.
+//! and Credential Manager stores on macOS and Windows. The calls block; `deadline`
+//! runs each on a thread of its own and stops waiting in time.
+
+mod deadline;
+pub use deadline::{READ, WRITE, with_deadline};
 
 #[cfg(all(unix, not(any(target_os = "macos", target_os = "ios"))))]
 mod encrypted;

@@ -1,5 +1,5 @@
 //! Keychain (macOS) and Credential Manager (Windows) through the `keyring` crate, which
-//! picks the platform's store by itself. Blocking; `store.rs` adds the deadline. Either
+//! picks the platform's store by itself. Blocking; `deadline.rs` adds the deadline. Either
 //! store may put up its own access dialog without saying so, so every call here counts
 //! as one that may be waiting for a person (`on_prompt` first).
 

@@ -1,6 +1,6 @@
 //! The freedesktop Secret Service (gnome-keyring, KeePassXC, KWallet 6) over oat's own
 //! D-Bus client: an item per key, found by the attributes `service = oat` and
-//! `username = <key name>`. Blocking; `store.rs` runs each call on a thread with a
+//! `username = <key name>`. Blocking; `deadline.rs` runs each call on a thread with a
 //! deadline.
 //!
 //! The attributes, label and default collection are those the `keyring` crate's zbus
@@ -22,7 +22,7 @@ const ITEM: &str = "org.freedesktop.Secret.Item";
 const PROMPT: &str = "org.freedesktop.Secret.Prompt";
 /// "No object": what the service returns where no prompt (or item) is needed.
 const NONE: &str = "/";
-/// An unlock prompt waits for a person; the deadline in `store.rs` stops waiting for it
+/// An unlock prompt waits for a person; the deadline in `deadline.rs` stops waiting for it
 /// sooner, and this only keeps the abandoned thread from waiting forever.
 const SOCKET_TIMEOUT: Duration = Duration::from_secs(180);
 

@@ -101,7 +101,11 @@ impl PrivateKeyring {
             .map_err(|e| e.to_string())?;
             dbus.arg(format!("--config-file={}", config.display()));
         }
+        // Services it starts (gnome-keyring's prompter) find no display, wherever the
+        // tests run: "nobody to answer the prompt" stays true, and nothing appears.
         let dbus = dbus
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
             .args(["--nofork", "--nopidfile"])
             .arg(format!("--address={bus_address}"))
             .stdout(Stdio::null())

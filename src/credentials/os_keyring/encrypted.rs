@@ -115,13 +115,7 @@ fn random<const N: usize>() -> std::io::Result<[u8; N]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::credentials::os_keyring::hex;
 
     #[test]
     fn the_session_key_matches_an_independent_derivation() {

@@ -19,3 +19,13 @@ pub use secret_service::{delete, get, probe, set};
 mod native;
 #[cfg(not(all(unix, not(any(target_os = "macos", target_os = "ios")))))]
 pub use native::{delete, get, probe, set};
+
+/// Bytes from hex, for the test vectors of `modp` and `encrypted`.
+#[cfg(all(test, unix, not(any(target_os = "macos", target_os = "ios"))))]
+#[allow(clippy::unwrap_used)]
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}

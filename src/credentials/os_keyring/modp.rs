@@ -201,13 +201,7 @@ impl Modp {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::credentials::os_keyring::hex;
 
     /// Private exponent 01 02 … 80 (128 bytes); the expected values are Python's
     /// `pow(2, x, p)` and `pow(y, x, p)`.

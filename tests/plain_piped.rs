@@ -221,3 +221,62 @@ fn a_tool_allowed_always_is_not_asked_again_in_the_conversation() {
     assert!(s.contains("Claude: Twice.\n"), "{s}");
     assert_eq!(calls(&log).len(), 2, "both calls ran");
 }
+
+#[test]
+fn retry_asks_the_last_prompt_again_beside_the_old_reply_and_usage_counts_both() {
+    let mock = MockServer::start();
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["First ", "try."])));
+    mock.push_messages(Reply::Stream(StreamSpec::text(&["Second ", "try."])));
+    let home = tempfile::tempdir().unwrap();
+    let o = plain(
+        home.path(),
+        &mock,
+        "/usage\n/retry\nName a fruit\n/retry\n/usage\n",
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = &o.stdout;
+    assert!(s.contains("No reply yet in this conversation.\n"), "{s}");
+    assert!(
+        s.contains("Nothing to ask again yet: send a prompt first.\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Claude: First try.\n")
+            && s.contains("Asking again: Name a fruit\nClaude: Second try.\n"),
+        "{s}"
+    );
+    // The same prompt went twice, with nothing before it: the old reply is not context.
+    let sent = mock.requests_to("/v1/messages");
+    assert_eq!(sent.len(), 2);
+    for r in &sent {
+        let messages = r.body.clone().unwrap()["messages"].clone();
+        assert_eq!(messages.as_array().unwrap().len(), 1, "{messages}");
+        assert_eq!(messages[0]["content"][0]["text"], "Name a fruit");
+    }
+    // In words a screen reader can say, the last reply and both paid replies.
+    let usage = s
+        .lines()
+        .find(|l| l.starts_with("Last reply: "))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(!usage.contains('↑') && !usage.contains('↓'), "{usage}");
+    assert!(
+        usage.contains(" tokens in") && usage.contains(" out, $"),
+        "{usage}"
+    );
+    assert!(
+        usage.contains("This conversation: $") && usage.ends_with(" for 2 replies on an API key."),
+        "{usage}"
+    );
+    // One prompt with two replies, siblings; the conversation ends on the new one.
+    let h = oat::history::History::open(&home.path().join("data/oat/history.db")).unwrap();
+    let list = h.list(10).unwrap();
+    assert_eq!(list.len(), 1);
+    let (c, all) = h.conversation(list[0].id).unwrap();
+    let prompts: Vec<_> = all.iter().filter(|m| m.role == "user").collect();
+    let replies: Vec<_> = all.iter().filter(|m| m.role == "assistant").collect();
+    assert_eq!(prompts.len(), 1);
+    assert_eq!(replies.len(), 2);
+    assert!(replies.iter().all(|r| r.parent == Some(prompts[0].id)));
+    let shown = oat::history::branch(&all, c.leaf);
+    assert_eq!(shown.last().unwrap().text, "Second try.");
+}

@@ -184,6 +184,46 @@ fn regenerate_shows_a_new_reply_where_the_last_was() {
 }
 
 #[test]
+fn slash_retry_is_ctrl_r_and_slash_usage_counts_every_branch_in_words() {
+    let mut a = app();
+    typed(&mut a, "/usage");
+    a.update(key(KeyCode::Enter));
+    assert_eq!(
+        a.chat.notice.as_ref().map(|n| n.text.as_str()),
+        Some("No reply yet in this conversation.")
+    );
+    let finished = |id| {
+        Msg::Api(ApiEvent::ChatFinished {
+            id,
+            message: json!({"content":[{"type":"text","text":"an answer"}],
+                            "usage":{"input_tokens":1_000_000,"output_tokens":1_000},"stop_reason":"end_turn"}),
+            first_token: None,
+            paid_by: oat::credentials::CredentialKind::ApiKey,
+            utilization: None,
+        })
+    };
+    let id = send(&mut a, "Q");
+    a.update(finished(id));
+    typed(&mut a, "/retry");
+    let fx = a.update(key(KeyCode::Enter));
+    let reqs = requests(&fx);
+    let RequestKind::StreamChat { request, .. } = reqs[0].1 else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(request.messages.len(), 1, "the old reply is not context");
+    assert_eq!(a.chat.turns[0].siblings.count(), 2);
+    a.update(finished(reqs[0].0));
+    typed(&mut a, "/usage");
+    a.update(key(KeyCode::Enter));
+    let said = a.chat.notice.as_ref().unwrap().text.clone();
+    // claude-sonnet-5-5: $2 per million tokens in, $10 per million out.
+    assert_eq!(
+        said,
+        "Last reply: 1M tokens in, 1k out, $2.01. This conversation: $4.02 for 2 replies on an API key."
+    );
+}
+
+#[test]
 fn failure_keeps_partial_text_and_says_what_to_do() {
     let mut a = app();
     let id = send(&mut a, "Q");

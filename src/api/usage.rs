@@ -108,6 +108,34 @@ impl Usage {
     }
 }
 
+impl Usage {
+    /// The same counts in words, for plain mode and `/usage` (a screen reader says "up
+    /// arrow" for `↑`): `1.2k tokens in (11k cached, 800 to cache), 340 out`.
+    pub fn words(&self) -> String {
+        let mut s = format!("{} tokens in", tokens(self.input));
+        let mut cache = Vec::new();
+        if self.cache_read > 0 {
+            cache.push(format!("{} cached", tokens(self.cache_read)));
+        }
+        if self.cache_written() > 0 {
+            cache.push(format!("{} to cache", tokens(self.cache_written())));
+        }
+        if !cache.is_empty() {
+            s.push_str(&format!(" ({})", cache.join(", ")));
+        }
+        s.push_str(&format!(", {} out", tokens(self.output)));
+        let plural =
+            |n: u64, one: &str, many: &str| format!(", {n} {}", if n == 1 { one } else { many });
+        if self.web_searches > 0 {
+            s.push_str(&plural(self.web_searches, "web search", "web searches"));
+        }
+        if self.web_fetches > 0 {
+            s.push_str(&plural(self.web_fetches, "page fetched", "pages fetched"));
+        }
+        s
+    }
+}
+
 /// A token count in a few characters: `940`, `1.2k`, `37k`, `1.2M`.
 pub fn tokens(n: u64) -> String {
     let tenths = |x: f64, unit: &str| {
@@ -158,6 +186,27 @@ pub fn cache_miss(diagnostics: Option<&Value>) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn usage_in_words_has_no_arrows_and_names_every_count_it_has() {
+        let u = Usage::from_api(
+            &json!({"input_tokens": 1234, "output_tokens": 340, "cache_read_input_tokens": 11000,
+                    "cache_creation_input_tokens": 800,
+                    "server_tool_use": {"web_search_requests": 1, "web_fetch_requests": 2}}),
+            CacheTtl::FiveMinutes,
+        )
+        .unwrap();
+        assert_eq!(
+            u.words(),
+            "1.2k tokens in (11k cached, 800 to cache), 340 out, 1 web search, 2 pages fetched"
+        );
+        let plain = Usage::from_api(
+            &json!({"input_tokens": 12, "output_tokens": 1}),
+            CacheTtl::OneHour,
+        )
+        .unwrap();
+        assert_eq!(plain.words(), "12 tokens in, 1 out");
+    }
 
     #[test]
     fn a_cache_miss_is_told_with_its_reason_and_a_hit_or_pending_says_nothing() {

@@ -43,7 +43,12 @@ impl ConversationCost {
         kind: Option<CredentialKind>,
         sent_with: Option<CacheTtl>,
     ) {
-        match price_reply(prices, model, usage, kind, sent_with).1 {
+        self.count(price_reply(prices, model, usage, kind, sent_with).1);
+    }
+
+    /// Adds one reply already priced.
+    pub fn count(&mut self, cost: ReplyCost) {
+        match cost {
             ReplyCost::Money(this) => {
                 self.api_key_replies += 1;
                 self.cost = match (self.api_key_replies, self.cost, this) {
@@ -54,6 +59,33 @@ impl ConversationCost {
             }
             ReplyCost::Subscription => self.subscription_replies += 1,
             ReplyCost::Unknown => {}
+        }
+    }
+
+    /// For `/usage`: what the conversation cost so far, in words; `None` when no reply
+    /// says how it was paid.
+    pub fn sentence(&self) -> Option<String> {
+        let replies = |n: usize| match n {
+            1 => "1 reply".to_string(),
+            n => format!("{n} replies"),
+        };
+        let on_key = match (self.api_key_replies, self.cost) {
+            (0, _) => None,
+            (n, Some(c)) => Some(format!("{c} for {} on an API key", replies(n))),
+            (n, None) => Some(format!(
+                "cost unknown ({} on an API key, one on a model oat has no price for)",
+                replies(n)
+            )),
+        };
+        let on_plan = (self.subscription_replies > 0).then(|| {
+            format!(
+                "{} on your subscription (no cost per token)",
+                replies(self.subscription_replies)
+            )
+        });
+        match (on_key, on_plan) {
+            (Some(k), Some(p)) => Some(format!("{k}, and {p}")),
+            (k, p) => k.or(p),
         }
     }
 
@@ -156,6 +188,29 @@ mod tests {
             None,
         );
         assert_eq!(s.label(), "unknown");
+    }
+
+    #[test]
+    fn the_conversation_spend_in_words_says_how_each_reply_was_paid() {
+        let prices = PriceTable::shipped();
+        let u = json!({"input_tokens": 1_000_000, "output_tokens": 0});
+        let mut s = ConversationCost::default();
+        assert_eq!(s.sentence(), None);
+        let oauth = Some(CredentialKind::Oauth);
+        s.add(&prices, "claude-haiku-4-5", Some(&u), oauth, None);
+        assert_eq!(
+            s.sentence().unwrap(),
+            "1 reply on your subscription (no cost per token)"
+        );
+        let key = Some(CredentialKind::ApiKey);
+        s.add(&prices, "claude-haiku-4-5", Some(&u), key, None);
+        s.add(&prices, "claude-haiku-4-5", Some(&u), key, None);
+        assert_eq!(
+            s.sentence().unwrap(),
+            "$2.00 for 2 replies on an API key, and 1 reply on your subscription (no cost per token)"
+        );
+        s.add(&prices, "some-gateway-model", Some(&u), key, None);
+        assert!(s.sentence().unwrap().starts_with("cost unknown (3 replies"));
     }
 
     #[test]

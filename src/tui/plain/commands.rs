@@ -7,7 +7,8 @@ use super::chat::{Chat, Next};
 use super::input::Input;
 use super::out::Out;
 use super::picker;
-use crate::tui::state::chat::{COMMANDS, SlashCommand, parse_slash, sentence};
+use crate::api::pricing::{ReplyCost, price_reply};
+use crate::tui::state::chat::{COMMANDS, SlashCommand, parse_slash, sentence, usage_report};
 
 /// A command typed in plain mode.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +156,11 @@ impl Chat<'_> {
                     self.attached.clear();
                     "New conversation.".to_string()
                 }
+                SlashCommand::Retry => {
+                    self.retry(input, out).await;
+                    return Next::Go;
+                }
+                SlashCommand::Usage => self.usage().await,
                 SlashCommand::Tab(_) | SlashCommand::Close => {
                     "Tabs are only in the full-screen app; plain mode has one conversation \
                      (/new starts another, /resume goes back to one)."
@@ -170,6 +176,49 @@ impl Chat<'_> {
         };
         out.line(&said);
         Next::Go
+    }
+
+    /// `/usage`: the last reply's counts and cost, and what the conversation cost on
+    /// every branch, from the history (as `oat history list` counts it).
+    async fn usage(&self) -> String {
+        let Some(id) = self.conversation else {
+            return usage_report(None, None);
+        };
+        let prices = self.session.config.config.prices();
+        let read = self
+            .history
+            .with(move |h| {
+                let (c, all) = h.conversation(id)?;
+                let last = crate::history::branch(&all, c.leaf)
+                    .into_iter()
+                    .rev()
+                    .find(|m| m.role == "assistant");
+                let spend = h.spend(&[id], &prices)?.remove(&id).unwrap_or_default();
+                Ok((last, spend, prices))
+            })
+            .await;
+        match read {
+            Ok((last, spend, prices)) => {
+                let last = last.map(|m| {
+                    let (usage, cost) = price_reply(
+                        &prices,
+                        m.model.as_deref().unwrap_or(""),
+                        m.usage.as_ref(),
+                        m.credential_kind,
+                        self.settings.cache,
+                    );
+                    let cost = match cost {
+                        ReplyCost::Money(Some(c)) => Some(c.to_string()),
+                        ReplyCost::Money(None) => Some("cost unknown".into()),
+                        ReplyCost::Subscription => Some("on your subscription".into()),
+                        ReplyCost::Unknown => None,
+                    };
+                    (usage, cost)
+                });
+                usage_report(last, spend.sentence())
+            }
+            Err(e) => format!("The history could not be read: {e}"),
+        }
     }
 
     async fn title(&self, title: String) -> String {

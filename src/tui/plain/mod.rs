@@ -10,6 +10,7 @@ mod commands;
 mod input;
 mod out;
 pub mod picker;
+mod send;
 mod show;
 
 use std::ffi::OsString;

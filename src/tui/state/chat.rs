@@ -20,11 +20,12 @@ use crate::worker::RequestId;
 mod branch;
 pub mod compose;
 mod slash;
+mod spend;
 pub mod tools;
 pub use branch::Siblings;
 pub use slash::{
     COMMANDS, CommandInfo, SlashCommand, matching_commands, parse_slash, sentence, thinking_words,
-    typed_command,
+    typed_command, usage_report,
 };
 
 #[derive(Debug, Clone, PartialEq)]

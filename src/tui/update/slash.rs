@@ -146,6 +146,8 @@ impl App {
                     "New conversation.".to_string()
                 }
             }
+            SlashCommand::Retry => return self.regenerate_at(None),
+            SlashCommand::Usage => self.chat.usage_report(),
             SlashCommand::Tab(None) => return self.new_tab(),
             SlashCommand::Tab(Some(n)) => return self.go_to_tab(n),
             SlashCommand::Close => return self.close_tab(false),

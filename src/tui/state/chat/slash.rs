@@ -19,6 +19,10 @@ pub enum SlashCommand {
     Tools(bool),
     Attach(String),
     New,
+    /// Ask again for the last reply (the old one stays, as another branch).
+    Retry,
+    /// The last reply's tokens and cost, and the conversation's.
+    Usage,
     /// Another conversation tab: a new one (`/tab`), or tab N (from 1).
     Tab(Option<usize>),
     /// Close the conversation's tab (it stays saved in the history).
@@ -84,6 +88,30 @@ pub fn thinking_words(t: ThinkingChoice) -> String {
     }
 }
 
+/// What `/usage` says, alike in both front ends: the last reply's tokens and what it cost
+/// (`last`: `None` before the first reply), then what the conversation cost, every
+/// branch's replies included.
+pub fn usage_report(
+    last: Option<(Option<crate::api::usage::Usage>, Option<String>)>,
+    conversation: Option<String>,
+) -> String {
+    let Some((usage, cost)) = last else {
+        return "No reply yet in this conversation.".into();
+    };
+    let mut s = format!(
+        "Last reply: {}",
+        usage.map_or_else(|| "no token counts arrived".to_string(), |u| u.words())
+    );
+    if let Some(c) = cost {
+        s.push_str(&format!(", {c}"));
+    }
+    s.push('.');
+    if let Some(c) = conversation {
+        s.push_str(&format!(" This conversation: {c}."));
+    }
+    s
+}
+
 /// The first letter in upper case: a setting's words as a sentence of their own.
 pub fn sentence(words: &str) -> String {
     let mut c = words.chars();
@@ -121,6 +149,8 @@ pub const COMMANDS: &[CommandInfo] = &[
     cmd("tools", "on|off", "the MCP servers' tools (each call asked)"),
     cmd("title", "TEXT", "name this conversation"),
     cmd("new", "", "start this tab afresh (also /clear)"),
+    cmd("retry", "", "regenerate the last reply (old one kept)"),
+    cmd("usage", "", "tokens and cost: last reply, conversation"),
     cmd("tab", "[N]", "a new conversation tab, or go to tab N"),
     cmd("close", "", "close this tab (kept in History)"),
     cmd("help", "", "these commands and every key"),
@@ -202,6 +232,8 @@ pub fn parse_slash(input: &str) -> Option<Result<SlashCommand, String>> {
         "attach" if !arg.is_empty() => Ok(SlashCommand::Attach(arg.to_string())),
         "attach" => Err("/attach takes a file's path (Tab completes it)".into()),
         "new" | "clear" => Ok(SlashCommand::New),
+        "retry" | "regenerate" => Ok(SlashCommand::Retry),
+        "usage" | "cost" => Ok(SlashCommand::Usage),
         "tab" if arg.is_empty() => Ok(SlashCommand::Tab(None)),
         "tab" => arg
             .parse()

@@ -8,9 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::api::Usage;
-use crate::api::context::{Meter, estimate_text};
 use crate::api::messages::Message;
-use crate::api::pricing::Cost;
 use crate::api::web::Sources;
 use crate::attach::Attachment;
 use crate::conversation::{Exchange, api_messages};
@@ -19,14 +17,17 @@ use crate::worker::RequestId;
 
 mod branch;
 pub mod compose;
+mod gate;
 mod slash;
 mod spend;
 pub mod tools;
 pub use branch::Siblings;
+pub use gate::ContextGate;
 pub use slash::{
     COMMANDS, CommandInfo, SlashCommand, matching_commands, parse_slash, sentence, thinking_words,
     typed_command, usage_report,
 };
+pub use spend::Spend;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReplyState {
@@ -179,106 +180,6 @@ impl Turn {
     }
 }
 
-/// What one reply cost.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Spend {
-    /// On an API key; `None` when the model has no price ("cost unknown", never a guess).
-    Money(Option<Cost>),
-    /// On a subscription: the 5-hour utilisation the reply's headers reported, and how far
-    /// it moved since the reply before.
-    Subscription {
-        five_hour: Option<f64>,
-        moved: Option<f64>,
-    },
-}
-
-impl Spend {
-    pub fn label(&self) -> Option<String> {
-        match self {
-            Self::Money(Some(c)) => Some(c.to_string()),
-            Self::Money(None) => Some("cost unknown".into()),
-            Self::Subscription {
-                five_hour: Some(f),
-                moved,
-            } => Some(match moved {
-                Some(d) => format!("5h {:.0}% ({:+.0})", f * 100.0, d * 100.0),
-                None => format!("5h {:.0}%", f * 100.0),
-            }),
-            Self::Subscription { .. } => None,
-        }
-    }
-}
-
-/// A send stopped because the conversation no longer fits the model's context.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContextGate {
-    /// The prompt held back; empty when the gate follows a reply the full context cut
-    /// short (then `d` only leaves the oldest exchanges out of what is sent next).
-    pub prompt: String,
-    pub total: u64,
-    pub limit: u64,
-    /// How many of the oldest exchanges to leave out so it fits; `None` when nothing does.
-    pub drop: Option<usize>,
-}
-
-impl ContextGate {
-    /// What happened, in a sentence (the choices follow, one a line).
-    pub fn headline(&self) -> String {
-        let size = format!(
-            "Not sent: about {} tokens, over this model's context of {}.",
-            crate::api::usage::tokens(self.total),
-            crate::api::usage::tokens(self.limit)
-        );
-        match self.drop {
-            Some(_) => size,
-            None => format!("{size} Even the prompt alone is too long."),
-        }
-    }
-
-    /// The keys the gate takes and what each does.
-    pub fn choices(&self) -> Vec<(&'static str, String)> {
-        let mut out = vec![("n", "new conversation".to_string())];
-        if let Some(n) = self.drop {
-            out.push((
-                "d",
-                format!(
-                    "leave out the {n} oldest exchange{} and send (the history keeps them)",
-                    if n == 1 { "" } else { "s" }
-                ),
-            ));
-        }
-        out.push(("Esc", "back to the prompt".to_string()));
-        out
-    }
-
-    pub fn sentence(&self) -> String {
-        if self.prompt.is_empty() {
-            let full = crate::api::reply::CONTEXT_FULL;
-            return match self.drop {
-                Some(n) => format!(
-                    "{full} n: new conversation · d: leave out the {n} oldest exchange{} from now on (the history keeps them) · Esc: carry on",
-                    if n == 1 { "" } else { "s" }
-                ),
-                None => format!("{full} n: new conversation · Esc: carry on"),
-            };
-        }
-        let size = format!(
-            "Not sent: about {} tokens, over this model's context of {}.",
-            crate::api::usage::tokens(self.total),
-            crate::api::usage::tokens(self.limit)
-        );
-        match self.drop {
-            Some(n) => format!(
-                "{size} n: new conversation · d: leave out the {n} oldest exchange{} and send (the history keeps them) · Esc: back",
-                if n == 1 { "" } else { "s" }
-            ),
-            None => {
-                format!("{size} Even the prompt alone is too long: n: new conversation · Esc: back")
-            }
-        }
-    }
-}
-
 /// The person's choices for the conversation on screen: the engine's own type.
 pub use crate::conversation::Choices as ChatSettings;
 
@@ -334,20 +235,6 @@ pub struct ChatState {
     pub warned_retiring: Vec<String>,
     /// A tool call Claude asked for, waiting for the person's answer.
     pub approval: Option<tools::PendingCall>,
-}
-
-/// A turn's money, when it was paid with an API key.
-fn money(t: &Turn) -> Option<Option<Cost>> {
-    match t.spend {
-        Some(Spend::Money(c)) => Some(c),
-        _ => None,
-    }
-}
-
-/// `None` for no amounts; `Some(None)` when one is unknown.
-fn sum_money(mut amounts: impl Iterator<Item = Option<Cost>>) -> Option<Option<Cost>> {
-    let first = amounts.next()?;
-    Some(amounts.fold(first, |a, b| Some(a? + b?)))
 }
 
 impl ChatState {
@@ -410,80 +297,6 @@ impl ChatState {
 
     pub fn last_reply(&self) -> Option<&Turn> {
         self.turns.iter().rev().find(|t| !t.text.is_empty())
-    }
-
-    /// What the branch on screen cost on an API key so far: `None` when no turn cost
-    /// money, `Some(None)` when one of them has no price.
-    pub fn total_cost(&self) -> Option<Option<Cost>> {
-        sum_money(self.turns.iter().filter_map(money))
-    }
-
-    /// What every reply of the conversation cost, the other branches' too (a regenerated
-    /// reply was paid for as well): what `oat history list` counts. As `total_cost`.
-    pub fn all_replies_cost(&self) -> Option<Option<Cost>> {
-        fn walk(turns: &[Turn], out: &mut Vec<Option<Cost>>) {
-            for t in turns {
-                out.extend(money(t));
-                for other in &t.siblings.others {
-                    walk(other, out);
-                }
-            }
-        }
-        let mut all = Vec::new();
-        walk(&self.turns, &mut all);
-        sum_money(all.into_iter())
-    }
-
-    /// The context meter for sending `composer` next: the API's count when it counted
-    /// this very text, else the last reply's exact usage plus an estimate for the rest.
-    pub fn meter(&self, composer: &str, limit: Option<u64>, system: Option<&str>) -> Meter {
-        if let Some((text, n)) = &self.counted
-            && text == composer
-        {
-            return Meter {
-                used: *n,
-                limit,
-                exact: true,
-            };
-        }
-        let sent = &self.turns[self.context_from.min(self.turns.len())..];
-        let last = sent
-            .iter()
-            .rev()
-            .find(|t| !t.in_flight() && !matches!(t.state, ReplyState::Declined { .. }));
-        let measured = last
-            .filter(|t| t.sent_from == self.context_from)
-            .and_then(|t| t.usage);
-        let (base, exact) = match measured {
-            Some(u) => (u.prompt_tokens() + u.output, true),
-            None if sent.is_empty() => (system.map_or(0, estimate_text), system.is_none()),
-            None => (
-                sent.iter()
-                    .map(|t| {
-                        estimate_text(&t.prompt)
-                            + estimate_text(&t.text)
-                            + t.attachments
-                                .iter()
-                                .map(Attachment::estimate_tokens)
-                                .sum::<u64>()
-                            + 8
-                    })
-                    .sum::<u64>()
-                    + system.map_or(0, estimate_text),
-                false,
-            ),
-        };
-        let files: u64 = self.attached.iter().map(Attachment::estimate_tokens).sum();
-        let typed = if composer.trim().is_empty() {
-            files
-        } else {
-            estimate_text(composer) + 4 + files
-        };
-        Meter {
-            used: base + typed,
-            limit,
-            exact: exact && typed == 0,
-        }
     }
 }
 

@@ -44,9 +44,7 @@ pub struct Worker {
     _watcher: Option<notify::RecommendedWatcher>,
     /// Held for its side effect: a signal on `history_writes` at each database write.
     _history_watcher: Option<notify::RecommendedWatcher>,
-    history_writes: Option<UnboundedReceiver<()>>,
-    /// A history write was noticed and not yet taken by `run` (see `new`).
-    history_unseen: Arc<AtomicBool>,
+    history_writes: Option<watch::Wakeups>,
 }
 
 impl Worker {
@@ -59,22 +57,12 @@ impl Worker {
         events: UnboundedSender<ApiEvent>,
     ) -> Self {
         let watcher = watch::watch_config_dir(&keys.config.dir(), events.clone());
-        let (writes, history_writes) = tokio::sync::mpsc::unbounded_channel();
-        let unseen = Arc::new(AtomicBool::new(false));
-        let flag = unseen.clone();
-        let history_watcher = watch::watch_history(&history_path, move || {
-            // One commit is a dozen file events: only the first of a burst wakes the
-            // worker, which lowers the flag when it takes it. The worker is gone when
-            // the send fails; nothing is left to check.
-            if !flag.swap(true, Ordering::AcqRel) {
-                let _ = writes.send(());
-            }
-        });
+        let (wakeup, history_writes) = watch::wakeup();
+        let history_watcher = watch::watch_history(&history_path, move || wakeup.raise());
         Self {
             _watcher: watcher,
             _history_watcher: history_watcher,
             history_writes: Some(history_writes),
-            history_unseen: unseen,
             keys: Arc::new(Mutex::new(keys)),
             history: crate::history::Shared::new(history_path),
             config,
@@ -102,13 +90,9 @@ impl Worker {
                     Some(req) => req,
                     None => break,
                 },
-                Some(()) = async { writes.as_mut()?.recv().await } => {
-                    // A burst of file events is one check (one commit writes the log
-                    // several times; a checkpoint writes the database file).
-                    self.history_unseen.store(false, Ordering::Release);
-                    if let Some(w) = writes.as_mut() {
-                        while w.try_recv().is_ok() {}
-                    }
+                // A burst of file events is one check (one commit writes the log
+                // several times; a checkpoint writes the database file).
+                Some(()) = async { writes.as_mut()?.next().await } => {
                     checker.get_or_insert_with(|| {
                         let (ctx, check) = (self.context(), check.clone());
                         tokio::spawn(async move {

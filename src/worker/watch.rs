@@ -5,8 +5,11 @@
 
 use std::path::Path;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::ApiEvent;
 
@@ -81,11 +84,99 @@ fn matters(event: &notify::Event, wanted: impl Fn(&str) -> bool) -> bool {
         .any(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(&wanted))
 }
 
+/// Wakes the worker once per burst of file events: a database commit is a dozen of them,
+/// and only the first of a burst sends. Made with [`wakeup`].
+pub struct Wakeup {
+    raised: Arc<AtomicBool>,
+    tx: UnboundedSender<()>,
+}
+
+/// The worker's end of a [`Wakeup`].
+pub struct Wakeups {
+    raised: Arc<AtomicBool>,
+    rx: UnboundedReceiver<()>,
+}
+
+pub fn wakeup() -> (Wakeup, Wakeups) {
+    let raised = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    (
+        Wakeup {
+            raised: raised.clone(),
+            tx,
+        },
+        Wakeups { raised, rx },
+    )
+}
+
+impl Wakeup {
+    /// Called from the watcher's thread at each event.
+    pub fn raise(&self) {
+        if !self.raised.swap(true, Ordering::AcqRel) {
+            // The worker is gone when this fails; nothing is left to wake.
+            let _ = self.tx.send(());
+        }
+    }
+}
+
+impl Wakeups {
+    /// Waits for a burst; `None` once the watcher is gone. Whoever looks after this call
+    /// sees every write made before it, and a write after it wakes this again. The flag
+    /// is lowered and nothing else is taken: a wake-up sent between the two (at most
+    /// one) only means one more look. Taking it as well (an earlier version drained the
+    /// channel here) left the flag raised with nothing queued, and every later write
+    /// went unnoticed.
+    pub async fn next(&mut self) -> Option<()> {
+        self.rx.recv().await?;
+        self.raised.store(false, Ordering::Release);
+        Some(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    #[tokio::test]
+    async fn every_write_is_followed_by_a_wakeup_however_the_events_interleave() {
+        let (w, mut ws) = wakeup();
+        let done = Arc::new(AtomicBool::new(false));
+        let d = done.clone();
+        // The watcher's thread: bursts of events, as commits make them.
+        let producer = std::thread::spawn(move || {
+            for i in 0..20_000u32 {
+                w.raise();
+                if i % 7 == 0 {
+                    std::thread::yield_now();
+                }
+            }
+            d.store(true, Ordering::Release);
+            w
+        });
+        let mut woken = 0u32;
+        while !done.load(Ordering::Acquire) {
+            if tokio::time::timeout(Duration::from_millis(50), ws.next())
+                .await
+                .is_ok()
+            {
+                woken += 1;
+            }
+        }
+        let w = producer.join().unwrap();
+        // Whatever is still queued belongs to the writes before; then one more write.
+        while tokio::time::timeout(Duration::from_millis(20), ws.next())
+            .await
+            .is_ok()
+        {}
+        w.raise();
+        let last = tokio::time::timeout(Duration::from_secs(2), ws.next()).await;
+        assert!(
+            matches!(last, Ok(Some(()))),
+            "a write after {woken} wake-ups was never told"
+        );
+    }
 
     #[tokio::test]
     async fn a_write_by_anyone_is_reported_and_temp_and_lock_files_are_not() {

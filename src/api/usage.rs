@@ -85,18 +85,12 @@ impl Usage {
     /// `↑1.2k (11k cached, 800 to cache) ↓340`: uncached input, cache reads and writes,
     /// output.
     pub fn short(&self) -> String {
-        let mut s = format!("↑{}", tokens(self.input));
-        let mut cache = Vec::new();
-        if self.cache_read > 0 {
-            cache.push(format!("{} cached", tokens(self.cache_read)));
-        }
-        if self.cache_written() > 0 {
-            cache.push(format!("{} to cache", tokens(self.cache_written())));
-        }
-        if !cache.is_empty() {
-            s.push_str(&format!(" ({})", cache.join(", ")));
-        }
-        s.push_str(&format!(" ↓{}", tokens(self.output)));
+        let mut s = format!(
+            "↑{}{} ↓{}",
+            tokens(self.input),
+            self.cache(),
+            tokens(self.output)
+        );
         if self.web_searches > 0 {
             s.push_str(&format!(
                 " · {} search{}",
@@ -106,24 +100,16 @@ impl Usage {
         }
         s
     }
-}
 
-impl Usage {
     /// The same counts in words, for plain mode and `/usage` (a screen reader says "up
     /// arrow" for `↑`): `1.2k tokens in (11k cached, 800 to cache), 340 out`.
     pub fn words(&self) -> String {
-        let mut s = format!("{} tokens in", tokens(self.input));
-        let mut cache = Vec::new();
-        if self.cache_read > 0 {
-            cache.push(format!("{} cached", tokens(self.cache_read)));
-        }
-        if self.cache_written() > 0 {
-            cache.push(format!("{} to cache", tokens(self.cache_written())));
-        }
-        if !cache.is_empty() {
-            s.push_str(&format!(" ({})", cache.join(", ")));
-        }
-        s.push_str(&format!(", {} out", tokens(self.output)));
+        let mut s = format!(
+            "{} tokens in{}, {} out",
+            tokens(self.input),
+            self.cache(),
+            tokens(self.output)
+        );
         let plural =
             |n: u64, one: &str, many: &str| format!(", {n} {}", if n == 1 { one } else { many });
         if self.web_searches > 0 {
@@ -133,6 +119,22 @@ impl Usage {
             s.push_str(&plural(self.web_fetches, "page fetched", "pages fetched"));
         }
         s
+    }
+
+    /// ` (11k cached, 800 to cache)`, or nothing when the cache was not used.
+    fn cache(&self) -> String {
+        let mut cache = Vec::new();
+        if self.cache_read > 0 {
+            cache.push(format!("{} cached", tokens(self.cache_read)));
+        }
+        if self.cache_written() > 0 {
+            cache.push(format!("{} to cache", tokens(self.cache_written())));
+        }
+        if cache.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", cache.join(", "))
+        }
     }
 }
 

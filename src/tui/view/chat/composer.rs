@@ -102,7 +102,8 @@ pub(super) fn draw_popup(
     draw_above(f, theme, rows, title, conv, conv.width.min(60));
 }
 
-/// A popup of `rows` standing on the composer's top edge, inside `conv`, `w` wide.
+/// A popup of `rows` standing on the composer's top edge, inside `conv`, `w` wide, the
+/// rest of its rows blank.
 fn draw_above(
     f: &mut Frame,
     theme: crate::tui::theme::Theme,
@@ -118,7 +119,15 @@ fn draw_above(
         width: w,
         height: h.min(conv.height),
     };
-    f.render_widget(ratatui::widgets::Clear, r);
+    // The rows it stands on are cleared across the whole pane: a line of the
+    // conversation cut by its edge would read as nonsense beside it.
+    f.render_widget(
+        ratatui::widgets::Clear,
+        Rect {
+            width: conv.width,
+            ..r
+        },
+    );
     f.render_widget(
         Paragraph::new(rows).block(
             Block::default()

@@ -4,7 +4,6 @@
 //! so it never polls: an idle app still wakes zero times. It reads no file itself.
 
 use std::path::Path;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -97,6 +96,7 @@ pub struct Wakeups {
     rx: UnboundedReceiver<()>,
 }
 
+/// A wake-up for the watcher's callback and its end for the worker's loop.
 pub fn wakeup() -> (Wakeup, Wakeups) {
     let raised = Arc::new(AtomicBool::new(false));
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

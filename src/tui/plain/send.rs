@@ -30,14 +30,8 @@ struct Ask {
 impl Chat<'_> {
     /// Sends `prompt` with the files attached, streams the reply and keeps both.
     pub(super) async fn send(&mut self, prompt: String, input: &mut Input, out: &mut Out) {
-        let branch = match self.branch().await {
-            Ok(b) => b,
-            Err(e) => {
-                out.line(&format!(
-                    "Not sent: the conversation could not be read ({e})."
-                ));
-                return;
-            }
+        let Some(branch) = self.branch_or_say(out).await else {
+            return;
         };
         let files = std::mem::take(&mut self.attached);
         let content = crate::attach::user_content(&prompt, &files, false);
@@ -55,14 +49,8 @@ impl Chat<'_> {
     /// (so `/model` then `/retry` asks another model), and the new reply is kept beside
     /// the old one, as the app's Ctrl-R keeps it.
     pub(super) async fn retry(&mut self, input: &mut Input, out: &mut Out) {
-        let mut branch = match self.branch().await {
-            Ok(b) => b,
-            Err(e) => {
-                out.line(&format!(
-                    "Not sent: the conversation could not be read ({e})."
-                ));
-                return;
-            }
+        let Some(mut branch) = self.branch_or_say(out).await else {
+            return;
         };
         // Tool results are user messages too; the retry goes back to what was typed.
         let typed = |m: &StoredMessage| {
@@ -93,6 +81,19 @@ impl Chat<'_> {
             reply_to: Some(prompt.id),
         };
         self.ask(ask, input, out).await;
+    }
+
+    /// The branch so far; `None` once it has said why it could not be read.
+    async fn branch_or_say(&self, out: &mut Out) -> Option<Vec<StoredMessage>> {
+        match self.branch().await {
+            Ok(b) => Some(b),
+            Err(e) => {
+                out.line(&format!(
+                    "Not sent: the conversation could not be read ({e})."
+                ));
+                None
+            }
+        }
     }
 
     /// Plans, keeps and streams one prompt (new, or asked again).

@@ -7,6 +7,7 @@ mod ended;
 mod events;
 mod help;
 mod history;
+mod input;
 mod keys;
 mod notices;
 mod resume;

@@ -12,6 +12,7 @@ mod man;
 mod mcp;
 mod models;
 mod out;
+mod question;
 mod table;
 mod token;
 

@@ -2,7 +2,7 @@
 //! checked before it is saved and saved only if no other oat changed it meanwhile; a
 //! draft left by an editor that was killed is cleared once its oat is gone.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use super::env;
@@ -100,14 +100,8 @@ fn ask_again() -> Result<bool, CliError> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
     }
-    eprint!("Edit again? [Y/n] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    Ok(!answer.trim().eq_ignore_ascii_case("n"))
+    let answer = crate::cli::question::ask("Edit again? [Y/n] ")?;
+    Ok(!answer.eq_ignore_ascii_case("n"))
 }
 
 fn save(path: &Path, draft: &Path, original: Option<&str>, text: &str) -> Result<(), CliError> {

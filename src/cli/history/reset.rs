@@ -53,16 +53,9 @@ fn healthy(path: &std::path::Path) -> Option<String> {
 
 /// Asks on the terminal before a healthy database is moved aside; anything but yes is no.
 fn confirm(path: &std::path::Path, what: &str) -> Result<bool, CliError> {
-    use std::io::{BufRead, Write};
-    eprint!(
+    let answer = crate::cli::question::ask(&format!(
         "{} is healthy ({what}). Move it aside and start empty? [y/N] ",
         path.display()
-    );
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+    ))?;
+    Ok(matches!(answer.as_str(), "y" | "Y" | "yes" | "Yes"))
 }
